@@ -1,0 +1,73 @@
+//! `mastery check`: validate guides and print what they hold.
+
+use std::process::ExitCode;
+
+use mastery_content::{GuideStats, Level};
+
+use crate::GuideDirs;
+use crate::guides::{load_and_report, sources};
+
+/// Arguments of `mastery check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    guides: GuideDirs,
+    /// Fail (exit status 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for files in sources(&args.guides)? {
+        let report = load_and_report(&files);
+        let (errors, warnings) = (report.error_count(), report.warning_count());
+        failed |= errors > 0 || (args.deny_warnings && warnings > 0);
+        match &report.guide {
+            Some(guide) => {
+                let s = GuideStats::of(guide);
+                let levels: Vec<String> = Level::ALL
+                    .iter()
+                    .zip(s.by_level)
+                    .map(|(level, n)| format!("{n} {level}"))
+                    .collect();
+                println!("{}  {}  ({})", guide.id, guide.title, files.root);
+                println!(
+                    "  {} sections · {} questions ({}) · {} insight{}",
+                    s.sections,
+                    s.questions(),
+                    levels.join(", "),
+                    s.insights,
+                    plural(s.insights)
+                );
+                println!(
+                    "  {} code examples: {} run by `mastery verify`, {} marked norun, {} in other languages; {} predict-the-output",
+                    s.examples,
+                    s.runnable,
+                    s.norun,
+                    s.examples - s.runnable - s.norun,
+                    s.predict
+                );
+                println!(
+                    "  {} key points · {} references · {} questions with follow-ups",
+                    s.key_points, s.references, s.ladders
+                );
+            }
+            None => println!("{}: not loaded", files.root),
+        }
+        println!(
+            "  {errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        );
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
