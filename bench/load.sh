@@ -3,10 +3,11 @@
 # Usage: bench/load.sh [QUESTIONS] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bin="${CARGO_TARGET_DIR:-target}/release"
 questions=${1:-10000}
 runs=${2:-5}
 cargo build --release -p mastery-bench --bins
 out=bench/out/synthetic-$questions
 rm -rf "$out"
-target/release/gen-guide "$out" "$questions"
-target/release/bench-load "$out" "$runs"
+"$bin"/gen-guide "$out" "$questions"
+"$bin"/bench-load "$out" "$runs"

@@ -11,41 +11,41 @@ use std::sync::OnceLock;
 
 use tree_sitter_highlight::{HighlightConfiguration, Highlighter, HtmlRenderer};
 
-/// The token kinds we colour; each becomes the class `hl-<name>` with dots as hyphens.
-const NAMES: [&str; 23] = [
-    "attribute",
-    "comment",
-    "constant",
-    "constant.builtin",
-    "constructor",
-    "embedded",
-    "escape",
-    "function",
-    "function.builtin",
-    "function.method",
-    "keyword",
-    "label",
-    "number",
-    "operator",
-    "property",
-    "punctuation",
-    "punctuation.special",
-    "string",
-    "string.special",
-    "type",
-    "type.builtin",
-    "variable.builtin",
-    "variable.parameter",
+/// The token kinds we colour, each with its short class (`hl-k`, …). Kinds that share a
+/// colour share a class, and kinds we do not colour (operators, punctuation, properties)
+/// get no span at all: highlighted code is a large part of a guide page's bytes.
+const KINDS: [(&str, &str); 17] = [
+    ("keyword", "k"),
+    ("string", "s"),
+    ("string.special", "s"),
+    ("escape", "n"),
+    ("number", "n"),
+    ("constant", "n"),
+    ("constant.builtin", "n"),
+    ("function", "f"),
+    ("function.builtin", "f"),
+    ("function.method", "f"),
+    ("type", "t"),
+    ("type.builtin", "t"),
+    ("constructor", "t"),
+    ("attribute", "t"),
+    ("comment", "c"),
+    ("label", "k"),
+    ("variable.builtin", "v"),
 ];
 
 fn class_attrs() -> &'static [String] {
     static ATTRS: OnceLock<Vec<String>> = OnceLock::new();
     ATTRS.get_or_init(|| {
-        NAMES
+        KINDS
             .iter()
-            .map(|n| format!("class=\"hl-{}\"", n.replace('.', "-")))
+            .map(|(_, class)| format!("class=\"hl-{class}\""))
             .collect()
     })
+}
+
+fn names() -> Vec<&'static str> {
+    KINDS.iter().map(|(name, _)| *name).collect()
 }
 
 fn config(language: Language) -> Option<&'static HighlightConfiguration> {
@@ -74,7 +74,7 @@ fn config(language: Language) -> Option<&'static HighlightConfiguration> {
     };
     cell.get_or_init(|| {
         let mut config = HighlightConfiguration::new(lang, name, query, "", "").ok()?;
-        config.configure(&NAMES);
+        config.configure(&names());
         Some(config)
     })
     .as_ref()
@@ -109,21 +109,14 @@ pub enum CodeTheme {
 /// `.code` or `[data-theme=light] .code`).
 pub fn highlight_css(theme: CodeTheme, scope: &str) -> String {
     // (class, dark colour, light colour): WCAG AA contrast on #0f172a and on #f8fafc.
-    const COLOURS: [(&str, &str, &str); 14] = [
-        ("comment", "#94a3b8", "#57606a"),
-        ("keyword", "#c4a7ff", "#8250df"),
-        ("string", "#a5e3a1", "#116329"),
-        ("string-special", "#a5e3a1", "#116329"),
-        ("escape", "#f9c97c", "#953800"),
-        ("number", "#f9c97c", "#953800"),
-        ("constant", "#f9c97c", "#953800"),
-        ("constant-builtin", "#f9c97c", "#953800"),
-        ("function", "#7cc7ff", "#0550ae"),
-        ("function-builtin", "#7cc7ff", "#0550ae"),
-        ("function-method", "#7cc7ff", "#0550ae"),
-        ("type", "#ffb4a2", "#a40e26"),
-        ("constructor", "#ffb4a2", "#a40e26"),
-        ("attribute", "#ffb4a2", "#a40e26"),
+    const COLOURS: [(&str, &str, &str); 7] = [
+        ("c", "#94a3b8", "#57606a"),
+        ("k", "#c4a7ff", "#8250df"),
+        ("s", "#a5e3a1", "#116329"),
+        ("n", "#f9c97c", "#953800"),
+        ("f", "#7cc7ff", "#0550ae"),
+        ("t", "#ffb4a2", "#a40e26"),
+        ("v", "#f0abfc", "#8a2a8a"),
     ];
     let mut css = String::new();
     for (class, dark, light) in COLOURS {
@@ -134,7 +127,7 @@ pub fn highlight_css(theme: CodeTheme, scope: &str) -> String {
         };
         css.push_str(&format!("{scope} .hl-{class} {{ color: {colour}; }}\n"));
     }
-    css.push_str(&format!("{scope} .hl-comment {{ font-style: italic; }}\n"));
+    css.push_str(&format!("{scope} .hl-c {{ font-style: italic; }}\n"));
     css
 }
 
@@ -190,11 +183,12 @@ mod tests {
     #[test]
     fn python_is_highlighted_with_classes() {
         let html = highlight("def f(x):\n    return x < 1  # small\n", "python");
+        assert!(html.contains("<span class=\"hl-k\">def</span>"), "{html}");
+        assert!(html.contains("class=\"hl-c\""), "{html}");
         assert!(
-            html.contains("<span class=\"hl-keyword\">def</span>"),
-            "{html}"
+            !html.contains("&lt;</span>"),
+            "operators carry no span: {html}"
         );
-        assert!(html.contains("class=\"hl-comment\""), "{html}");
         assert!(html.contains("&lt;"), "escaped: {html}");
         assert!(!html.contains("style="));
     }
@@ -202,7 +196,7 @@ mod tests {
     #[test]
     fn bash_and_sql_are_highlighted() {
         assert!(highlight("echo \"hi\" # x\n", "bash").contains("hl-"));
-        assert!(highlight("SELECT 1 FROM t;\n", "sql").contains("hl-keyword"));
+        assert!(highlight("SELECT 1 FROM t;\n", "sql").contains("hl-k"));
     }
 
     #[test]
@@ -212,7 +206,7 @@ mod tests {
 
     #[test]
     fn both_themes_have_css() {
-        assert!(highlight_css(CodeTheme::Dark, ".code").contains(".code .hl-keyword"));
+        assert!(highlight_css(CodeTheme::Dark, ".code").contains(".code .hl-k "));
         assert!(highlight_css(CodeTheme::Light, ".code").contains("#8250df"));
     }
 }

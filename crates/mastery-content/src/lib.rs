@@ -14,6 +14,7 @@ mod info;
 mod model;
 mod parse;
 mod render;
+pub mod search;
 mod source;
 mod stats;
 

@@ -78,9 +78,23 @@ pub(crate) fn render_block(src: &str, guide: &Id, anchor_prefix: &str) -> Render
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 out.text.push_str(t);
-                out.text.push(' ');
                 if let Some((_, _, text)) = heading.as_mut() {
                     text.push_str(t);
+                }
+                event
+            }
+            // Block ends and line breaks separate words in the plain text.
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::Heading(_)
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_),
+            ) => {
+                if !out.text.ends_with(' ') {
+                    out.text.push(' ');
                 }
                 event
             }
@@ -246,6 +260,8 @@ mod tests {
         assert!(r.html.contains("hl-"), "{}", r.html);
         assert!(r.html.contains("<details class=\"predict-output\">"));
         assert!(r.text.contains("print(1)"));
+        let r = render_block("Use `atomic()`, **then** commit.\nNext line.", &guide(), "");
+        assert_eq!(r.text.trim(), "Use atomic(), then commit. Next line.");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod check;
 mod embedded;
 mod guides;
+mod serve;
 mod verify;
 
 use std::path::PathBuf;
@@ -12,8 +13,9 @@ use clap::{Parser, Subcommand};
 
 /// Mastery: prepare for senior Python & Django interviews.
 ///
-/// Read an accurate guide, tick off what you have mastered, and check that every code
-/// example in a guide really runs and prints what the guide says.
+/// Read an accurate guide, tick off what you have mastered, take notes and search, in the
+/// browser (`mastery serve`); check a guide you write and verify that every code example
+/// really runs and prints what the guide says.
 #[derive(Debug, Parser)]
 #[command(name = "mastery", version, about, long_about, propagate_version = true)]
 struct Cli {
@@ -23,6 +25,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the web app: read the guides, tick what you have mastered, take notes, search.
+    #[command(after_help = "\
+Examples:
+  mastery serve                                  # http://127.0.0.1:8080, data in ~/.local/share/mastery
+  mastery serve --bind 127.0.0.1:9000 --data-dir ./data
+  mastery serve --guides ./my-guide --watch      # author mode: live reload, errors in the browser
+
+Every option can also be set with an environment variable: MASTERY_BIND, MASTERY_DATA_DIR,
+MASTERY_GUIDES (comma-separated), MASTERY_DATABASE_URL.")]
+    Serve(serve::Args),
+
     /// Validate guides and print a summary; exit status 1 on any error.
     #[command(after_help = "\
 Examples:
@@ -47,6 +60,7 @@ fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => serve::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Verify(args) => verify::run(&args),
     };

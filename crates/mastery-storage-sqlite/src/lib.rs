@@ -1,0 +1,439 @@
+//! Mastery's SQLite storage backend: [`SqliteStore`], one file holding every learner's
+//! marks, notes and the instance's secrets, behind [`mastery_storage::Storage`].
+//!
+//! # Durability: WAL with `synchronous=FULL`
+//!
+//! The trait promises that a method which returned `Ok` has made its write durable. The
+//! database runs in write-ahead-log mode with `synchronous=FULL`: every commit appends to
+//! the `-wal` file and fsyncs it before the commit returns, so a tick or a note survives a
+//! crash or a power cut the moment the learner sees it saved. (`NORMAL`, the usual WAL
+//! setting, skips that fsync and may lose the last commits on power loss; for a handful of
+//! small writes a minute the fsync costs nothing a person would notice.) `fullfsync` is on
+//! as well, which only matters on macOS, where plain `fsync` does not flush the drive's
+//! cache. WAL also lets readers run beside the writer without blocking it.
+//!
+//! # Write serialisation
+//!
+//! SQLite allows one writer at a time. Rather than let connections race for the lock and
+//! answer `SQLITE_BUSY`, the store keeps two pools over the same file:
+//!
+//! - a **writer** pool of exactly one connection: writes from every task queue for it
+//!   inside this process, and each write runs in a `BEGIN IMMEDIATE` transaction, which
+//!   takes SQLite's write lock at the start (waiting up to `busy_timeout`, 5 s) so that
+//!   another process sharing the file can never make a half-done transaction fail;
+//! - a **reader** pool of a few connections with `query_only` on, for the `SELECT`s: in WAL
+//!   mode they read the last committed state without waiting for the writer.
+//!
+//! An in-memory database (`sqlite::memory:`, for tests) exists only inside one connection,
+//! so there a single connection serves both reads and writes.
+//!
+//! # Start-up safety
+//!
+//! [`SqliteStore::open`] never destroys or half-upgrades a file it does not understand: it
+//! refuses a file that is not SQLite (checking the header before SQLite touches it), runs
+//! `PRAGMA quick_check` on an existing database, refuses one whose schema is newer than
+//! this build ([`StorageError::NewerSchema`], checked before any migration), names the path
+//! when the folder is missing or unusable, and only ever creates a database where no file
+//! exists. Migrations (see `migrations/README.md`) then run in the same `BEGIN IMMEDIATE`
+//! transaction as those checks.
+
+mod errors;
+mod migrations;
+mod open;
+
+use mastery_storage::{
+    LearnerId, MAX_NOTE_BYTES, Mark, Millis, Note, QuestionKey, Result, Storage, StorageError,
+};
+use sqlx::sqlite::SqlitePool;
+use sqlx::{Sqlite, Transaction};
+
+/// The longest learner kind accepted by [`SqliteStore::create_learner`].
+const MAX_KIND_BYTES: usize = 32;
+
+/// Learner state in one SQLite file (or in memory, for tests). See the crate docs for the
+/// durability and locking choices.
+#[derive(Debug)]
+pub struct SqliteStore {
+    /// The single connection every write goes through.
+    writer: SqlitePool,
+    /// `query_only` connections for reads (the writer pool itself for `:memory:`).
+    readers: SqlitePool,
+    /// The path (or `:memory:`), for error messages.
+    location: String,
+    /// The highest migration compiled into this build.
+    known_version: i64,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database and brings its schema up to date.
+    ///
+    /// `url_or_path` is `sqlite://PATH`, `sqlite:PATH`, a plain path, or `sqlite::memory:`
+    /// for a private in-memory database. URL query parameters are not accepted: the
+    /// settings are fixed (see the crate docs). A database is created only where no file
+    /// exists (an existing empty file, which has nothing to lose, is used as a new
+    /// database). An existing database is checked with `PRAGMA quick_check`, which reads
+    /// the whole file: cheap at the size learner state reaches.
+    ///
+    /// # Errors
+    ///
+    /// - [`StorageError::Corrupt`] when the file is not a SQLite database or fails
+    ///   `PRAGMA quick_check` (the file is left untouched);
+    /// - [`StorageError::NewerSchema`] when a newer Mastery wrote the database;
+    /// - [`StorageError::Unavailable`] when the folder is missing, is not a folder, or the
+    ///   file cannot be opened or written;
+    /// - [`StorageError::Database`] when a migration fails.
+    pub async fn open(url_or_path: &str) -> Result<SqliteStore> {
+        open::open(url_or_path).await
+    }
+
+    /// Creates a learner of the given kind (`personal`, or the kinds of multi-user mode),
+    /// created at `at`.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] when `kind` is empty, longer than 32 bytes or not made of
+    /// `a-z`, `0-9`, `-` and `_`, or when it is `personal` and the personal learner exists
+    /// already (there is only ever one).
+    pub async fn create_learner(&self, kind: &str, at: Millis) -> Result<LearnerId> {
+        let valid = !kind.is_empty()
+            && kind.len() <= MAX_KIND_BYTES
+            && kind
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !valid {
+            return Err(StorageError::Invalid(format!(
+                "a learner kind is 1 to {MAX_KIND_BYTES} of a-z, 0-9, '-' and '_', not {kind:?}"
+            )));
+        }
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO learners (kind, created_at) VALUES (?1, ?2) RETURNING id",
+        )
+        .bind(kind)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if errors::is_unique_violation(&e) {
+                StorageError::Invalid(format!("there is already a {kind} learner"))
+            } else {
+                self.error(e)
+            }
+        })?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(LearnerId(id))
+    }
+
+    /// Closes every connection, waiting for queries in flight. The last connection to close
+    /// checkpoints the write-ahead log into the database file. Calls after this fail with
+    /// [`StorageError::Unavailable`].
+    pub async fn close(&self) {
+        self.readers.close().await;
+        self.writer.close().await;
+    }
+
+    /// Starts a write: the single writer connection, in a `BEGIN IMMEDIATE` transaction.
+    /// Dropping the transaction without committing rolls it back (also when the calling
+    /// future is cancelled).
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.error(e))
+    }
+
+    fn error(&self, error: sqlx::Error) -> StorageError {
+        errors::map(&self.location, error)
+    }
+
+    /// Maps an error of a write on the learner's rows: a broken foreign key means the
+    /// learner does not exist.
+    fn learner_error(&self, learner: LearnerId, error: sqlx::Error) -> StorageError {
+        if errors::is_foreign_key_violation(&error) {
+            StorageError::Invalid(format!("there is no learner {learner}"))
+        } else {
+            self.error(error)
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Storage for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn personal_learner(&self) -> Result<LearnerId> {
+        const FIND: &str = "SELECT id FROM learners WHERE kind = 'personal'";
+        let found: Option<i64> = sqlx::query_scalar(FIND)
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(|e| self.error(e))?;
+        if let Some(id) = found {
+            return Ok(LearnerId(id));
+        }
+        // First use. The unique index `learners_one_personal` makes the insert a no-op for
+        // whoever comes second (another task, or another process sharing the file). The
+        // trait passes no time here, so this one timestamp comes from SQLite's clock; it is
+        // informational and never returned.
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO learners (kind, created_at) \
+             VALUES ('personal', CAST(unixepoch('subsec') * 1000 AS INTEGER)) \
+             ON CONFLICT DO NOTHING",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        let id: i64 = sqlx::query_scalar(FIND)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(LearnerId(id))
+    }
+
+    async fn marks(&self, learner: LearnerId) -> Result<Vec<Mark>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT guide_id, question_id, marked_at FROM marks WHERE learner_id = ?1 \
+             ORDER BY guide_id, question_id",
+        )
+        .bind(learner.0)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|(guide, question, at)| Mark {
+                key: QuestionKey { guide, question },
+                at,
+            })
+            .collect())
+    }
+
+    async fn set_mark(
+        &self,
+        learner: LearnerId,
+        key: &QuestionKey,
+        mastered: bool,
+        at: Millis,
+    ) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let done = if mastered {
+            // Ticking again keeps the first time.
+            sqlx::query(
+                "INSERT INTO marks (learner_id, guide_id, question_id, marked_at) \
+                 VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (learner_id, guide_id, question_id) DO NOTHING",
+            )
+            .bind(learner.0)
+            .bind(&key.guide)
+            .bind(&key.question)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+        } else {
+            sqlx::query(
+                "DELETE FROM marks WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
+            )
+            .bind(learner.0)
+            .bind(&key.guide)
+            .bind(&key.question)
+            .execute(&mut *tx)
+            .await
+        }
+        .map_err(|e| self.learner_error(learner, e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn note(&self, learner: LearnerId, key: &QuestionKey) -> Result<Option<Note>> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT body, updated_at FROM notes \
+             WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
+        )
+        .bind(learner.0)
+        .bind(&key.guide)
+        .bind(&key.question)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(row.map(|(body, updated_at)| Note {
+            key: key.clone(),
+            body,
+            updated_at,
+        }))
+    }
+
+    async fn notes(&self, learner: LearnerId) -> Result<Vec<Note>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT guide_id, question_id, body, updated_at FROM notes WHERE learner_id = ?1 \
+             ORDER BY guide_id, question_id",
+        )
+        .bind(learner.0)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|(guide, question, body, updated_at)| Note {
+                key: QuestionKey { guide, question },
+                body,
+                updated_at,
+            })
+            .collect())
+    }
+
+    async fn save_note(
+        &self,
+        learner: LearnerId,
+        key: &QuestionKey,
+        body: &str,
+        at: Millis,
+    ) -> Result<()> {
+        if body.len() > MAX_NOTE_BYTES {
+            return Err(StorageError::Invalid(format!(
+                "a note may be at most {} KiB; this one is {} bytes",
+                MAX_NOTE_BYTES / 1024,
+                body.len()
+            )));
+        }
+        let mut tx = self.write().await?;
+        if body.trim().is_empty() {
+            sqlx::query(
+                "DELETE FROM notes WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
+            )
+            .bind(learner.0)
+            .bind(&key.guide)
+            .bind(&key.question)
+            .execute(&mut *tx)
+            .await
+        } else {
+            sqlx::query(
+                "INSERT INTO notes (learner_id, guide_id, question_id, body, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (learner_id, guide_id, question_id) \
+                 DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            )
+            .bind(learner.0)
+            .bind(&key.guide)
+            .bind(&key.question)
+            .bind(body)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+        }
+        .map_err(|e| self.learner_error(learner, e))?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn forget(&self, learner: LearnerId, key: &QuestionKey) -> Result<()> {
+        let mut tx = self.write().await?;
+        for sql in [
+            "DELETE FROM marks WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
+            "DELETE FROM notes WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
+        ] {
+            sqlx::query(sql)
+                .bind(learner.0)
+                .bind(&key.guide)
+                .bind(&key.question)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        let value: Vec<u8> = sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?1")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(value)
+    }
+
+    async fn ping(&self) -> Result<()> {
+        let (found, failed): (Option<i64>, i64) = sqlx::query_as(
+            "SELECT MAX(version), COALESCE(SUM(CASE WHEN success THEN 0 ELSE 1 END), 0) \
+             FROM _sqlx_migrations",
+        )
+        .fetch_one(&self.readers)
+        .await
+        .map_err(|e| self.error(e))?;
+        let known = self.known_version;
+        match found {
+            Some(found) if found > known => Err(StorageError::NewerSchema { found, known }),
+            Some(found) if found == known && failed == 0 => Ok(()),
+            _ => Err(StorageError::Database(format!(
+                "the schema of {} is not current (at version {}, with {failed} failed \
+                 migrations; this build expects {known}): restart Mastery to migrate it",
+                self.location,
+                found.map_or_else(|| "none".to_string(), |v| v.to_string()),
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn pragma(pool: &SqlitePool, name: &str) -> String {
+        use sqlx::Row;
+        let row = sqlx::query(&format!("PRAGMA {name}"))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        row.try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|v| v.to_string()))
+            .unwrap()
+    }
+
+    /// The durability settings are really in effect on both pools.
+    #[tokio::test]
+    async fn wal_and_full_sync_are_in_effect() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        for pool in [&store.writer, &store.readers] {
+            assert_eq!(pragma(pool, "journal_mode").await, "wal");
+            assert_eq!(pragma(pool, "synchronous").await, "2", "2 is FULL");
+            assert_eq!(pragma(pool, "foreign_keys").await, "1");
+            assert_eq!(pragma(pool, "busy_timeout").await, "5000");
+        }
+        assert_eq!(pragma(&store.writer, "query_only").await, "0");
+        assert_eq!(pragma(&store.readers, "query_only").await, "1");
+        // The header says WAL too (bytes 18 and 19 are 2 in WAL mode), so every later
+        // connection, from any program, uses it.
+        store.close().await;
+        let bytes = std::fs::read(dir.path().join("m.db")).unwrap();
+        assert_eq!(&bytes[18..20], &[2, 2]);
+    }
+
+    /// Writes go through the one writer connection; a stray write on a reader is refused.
+    #[tokio::test]
+    async fn readers_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let err = sqlx::query("INSERT INTO secrets (name, value) VALUES ('x', x'00')")
+            .execute(&store.readers)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
+        assert_eq!(store.writer.options().get_max_connections(), 1);
+    }
+}

@@ -1,0 +1,151 @@
+//! Mastery's storage interface.
+//!
+//! Learner state lives behind one trait, [`Storage`], with one crate per backend
+//! (`mastery-storage-sqlite` now, PostgreSQL for scale-out). The web layer and the binary
+//! hold an `Arc<dyn Storage>` and never see SQL. Everything a learner owns is keyed by
+//! (learner, guide id, question id), never by position or title, so editing a guide never
+//! loses anyone's progress.
+//!
+//! Times are milliseconds since the Unix epoch ([`Millis`]), passed in by the caller: the
+//! storage never reads the clock, which keeps tests deterministic.
+
+use std::fmt;
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type Millis = i64;
+
+/// A learner. Personal mode has exactly one, created on first start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LearnerId(pub i64);
+
+impl fmt::Display for LearnerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Which question a piece of learner state belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QuestionKey {
+    /// The guide's id (`python-django`).
+    pub guide: String,
+    /// The question's id within the guide (`gil`).
+    pub question: String,
+}
+
+impl QuestionKey {
+    /// A key from its two parts.
+    pub fn new(guide: impl Into<String>, question: impl Into<String>) -> Self {
+        Self {
+            guide: guide.into(),
+            question: question.into(),
+        }
+    }
+}
+
+/// A question the learner ticked as mastered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// The question.
+    pub key: QuestionKey,
+    /// When it was ticked.
+    pub at: Millis,
+}
+
+/// A private note on a question, in Markdown as the learner typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The question.
+    pub key: QuestionKey,
+    /// The Markdown source (rendered and sanitised by the web layer).
+    pub body: String,
+    /// Last change.
+    pub updated_at: Millis,
+}
+
+/// The longest note accepted, in bytes.
+pub const MAX_NOTE_BYTES: usize = 64 * 1024;
+
+/// What can go wrong in storage. Messages are safe to show an operator; the web layer
+/// maps them to HTTP statuses and never shows them to a client.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database cannot be reached or opened (missing folder, permissions, server down).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The database was written by a newer Mastery, whose migrations this one does not know.
+    #[error(
+        "the database was written by a newer version of Mastery (schema version {found}, this version knows up to {known}); upgrade Mastery, or pass --database to use another file"
+    )]
+    NewerSchema {
+        /// The highest migration applied to the database.
+        found: i64,
+        /// The highest migration this build knows.
+        known: i64,
+    },
+    /// The file exists but is not a usable database; it is left untouched.
+    #[error("{0}")]
+    Corrupt(String),
+    /// A value breaks a rule of the data model (a note that is too long).
+    #[error("{0}")]
+    Invalid(String),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+/// The result type of storage calls.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Everything Mastery stores about learners. Implemented once per database backend; every
+/// method is one transaction, and a method that returned `Ok` has made its write durable
+/// (SQLite: WAL with `synchronous=FULL`).
+#[async_trait::async_trait]
+pub trait Storage: Send + Sync + fmt::Debug + 'static {
+    /// A short name of the backend for logs and `/readyz` (`sqlite`, `postgres`).
+    fn backend(&self) -> &'static str;
+
+    /// The learner of personal mode, created on first use (always the same id after).
+    async fn personal_learner(&self) -> Result<LearnerId>;
+
+    /// Every question the learner marked as mastered, in all guides.
+    async fn marks(&self, learner: LearnerId) -> Result<Vec<Mark>>;
+
+    /// Ticks (`mastered = true`) or unticks a question. Idempotent: ticking twice keeps the
+    /// first time. Returns whether anything changed.
+    async fn set_mark(
+        &self,
+        learner: LearnerId,
+        key: &QuestionKey,
+        mastered: bool,
+        at: Millis,
+    ) -> Result<bool>;
+
+    /// The learner's note on a question, if any.
+    async fn note(&self, learner: LearnerId, key: &QuestionKey) -> Result<Option<Note>>;
+
+    /// Every note of the learner, in all guides.
+    async fn notes(&self, learner: LearnerId) -> Result<Vec<Note>>;
+
+    /// Saves a note; an empty or whitespace-only body deletes it. Bodies longer than
+    /// [`MAX_NOTE_BYTES`] are refused with [`StorageError::Invalid`].
+    async fn save_note(
+        &self,
+        learner: LearnerId,
+        key: &QuestionKey,
+        body: &str,
+        at: Millis,
+    ) -> Result<()>;
+
+    /// Deletes the mark and the note of one question (used to clear state left by
+    /// questions that no longer exist in a guide, when the learner asks to).
+    async fn forget(&self, learner: LearnerId, key: &QuestionKey) -> Result<()>;
+
+    /// A named secret shared by every instance (for example the key that signs CSRF
+    /// tokens): returned if it exists, otherwise `fresh` is stored and returned. Safe when
+    /// several instances call it at once: all get the same value.
+    async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>>;
+
+    /// Checks that the database answers and its migrations are current (for `/readyz`).
+    async fn ping(&self) -> Result<()>;
+}

@@ -1,0 +1,731 @@
+// Mastery: progressive enhancement only. Every page works without this script: forms
+// post and the server redirects back. With it: ticks without a reload, the theme toggle
+// without a reload, search as you type, keyboard shortcuts, copy buttons, expand all,
+// the current section in the rail, notes saved in place.
+//
+// Strict CSP: no inline styles are ever set; state is expressed with classes, `hidden`,
+// aria-* and data-* attributes (progress widths come from [data-percent] rules in the CSS).
+(() => {
+  'use strict';
+
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+  const reducedMotion = () =>
+    typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+  const csrfToken = () => {
+    const meta = $('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') || '' : '';
+  };
+
+  // A polite live region for short announcements ("Copied").
+  let liveRegion = null;
+  const announce = (text) => {
+    if (!liveRegion) {
+      liveRegion = document.createElement('div');
+      liveRegion.className = 'visually-hidden';
+      liveRegion.setAttribute('role', 'status');
+      liveRegion.setAttribute('aria-live', 'polite');
+      document.body.appendChild(liveRegion);
+    }
+    liveRegion.textContent = '';
+    window.setTimeout(() => {
+      liveRegion.textContent = text;
+    }, 50);
+  };
+
+  // fetch + JSON with the session cookie and the CSRF header; rejects on non-2xx.
+  const api = async (method, url, body) => {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken();
+    const response = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${url}: ${response.status}`);
+    return response.json();
+  };
+
+  const clampPercent = (value) => {
+    const n = Math.round(Number(value));
+    return Number.isFinite(n) ? Math.min(100, Math.max(0, n)) : 0;
+  };
+
+  // The /guides/{guide}/{question}/{action} path of a form, split into its parts.
+  const questionPath = (form, action) => {
+    let path;
+    try {
+      path = new URL(form.getAttribute('action') || '', window.location.href).pathname;
+    } catch (_) {
+      return null;
+    }
+    const match = path.match(new RegExp(`^/guides/([^/]+)/([^/]+)/${action}/?$`));
+    return match ? { guide: match[1], question: match[2] } : null;
+  };
+
+  // ------------------------------------------------------------ 1. Mark forms
+
+  const setText = (selector, text) => {
+    $$(selector).forEach((el) => {
+      el.textContent = text;
+    });
+  };
+
+  const setPercent = (selector, percent) => {
+    $$(selector).forEach((el) => {
+      el.setAttribute('data-percent', String(clampPercent(percent)));
+    });
+  };
+
+  const updateProgress = (result) => {
+    const section = result.section;
+    const sp = result.section_progress;
+    const gp = result.guide_progress;
+    if (section && sp) {
+      const id = CSS.escape(section);
+      setText(`[data-section-count="${id}"]`, `${sp.mastered}/${sp.total}`);
+      setPercent(`[data-section-fill="${id}"]`, sp.percent);
+    }
+    if (gp) {
+      setText('[data-guide-count]', `${gp.mastered}/${gp.total}`);
+      setPercent('[data-guide-fill]', gp.percent);
+      $$('[data-guide-progress]').forEach((el) => {
+        el.setAttribute('aria-label', `${gp.mastered} of ${gp.total} questions mastered`);
+      });
+    }
+  };
+
+  const applyMark = (form, mastered) => {
+    const button = $('button.check', form);
+    const input = $('input[name="mastered"]', form);
+    if (button) {
+      const title = button.getAttribute('data-title') || '';
+      button.setAttribute('aria-pressed', String(mastered));
+      button.setAttribute('aria-label', `${mastered ? 'Unmark' : 'Mark'} ‘${title}’ as mastered`);
+    }
+    if (input) input.value = String(!mastered);
+    const card = form.closest('.card');
+    if (card) card.classList.toggle('mastered', mastered);
+  };
+
+  const initMarkForms = () => {
+    $$('form[data-mark-form]').forEach((form) => {
+      form.addEventListener('submit', async (event) => {
+        const target = questionPath(form, 'mark');
+        const input = $('input[name="mastered"]', form);
+        if (!target || !input || typeof fetch !== 'function') return; // plain post
+        event.preventDefault();
+        if (form.getAttribute('aria-busy') === 'true') return;
+        const mastered = input.value === 'true';
+        form.setAttribute('aria-busy', 'true');
+        try {
+          const url = `/api/v1/guides/${target.guide}/questions/${target.question}/mark`;
+          const result = await api('PUT', url, { mastered });
+          applyMark(form, typeof result.mastered === 'boolean' ? result.mastered : mastered);
+          updateProgress(result);
+        } catch (_) {
+          form.submit(); // the server does it the slow way and redirects back
+        } finally {
+          form.removeAttribute('aria-busy');
+        }
+      });
+    });
+  };
+
+  // ------------------------------------------------------------ 2. Theme toggle
+
+  const systemTheme = () =>
+    typeof window.matchMedia === 'function' && window.matchMedia('(prefers-color-scheme: dark)').matches
+      ? 'dark'
+      : 'light';
+
+  const initThemeToggle = () => {
+    const button = $('[data-theme-toggle]');
+    const form = button ? button.closest('form') : null;
+    if (!button || !form) return;
+    form.addEventListener('submit', (event) => {
+      if (typeof fetch !== 'function' || typeof URLSearchParams !== 'function') return;
+      event.preventDefault();
+      const root = document.documentElement;
+      const current = root.dataset.theme === 'dark' || root.dataset.theme === 'light' ? root.dataset.theme : systemTheme();
+      const next = current === 'dark' ? 'light' : 'dark';
+      root.dataset.theme = next;
+      const then = next === 'dark' ? 'light' : 'dark';
+      const data = new URLSearchParams(new FormData(form));
+      data.set('theme', next);
+      const input = $('input[name="theme"]', form);
+      if (input) input.value = then;
+      button.setAttribute('aria-label', `Switch to ${then} theme`);
+      // Remember the choice in the cookie; the page itself needs no reload.
+      fetch(form.getAttribute('action') || '/settings/theme', {
+        method: 'POST',
+        body: data,
+        credentials: 'same-origin',
+        headers: { 'X-CSRF-Token': csrfToken() },
+      }).catch(() => {
+        /* the theme still applies to this page; it is simply not remembered */
+      });
+    });
+  };
+
+  // ------------------------------------------------------------ 3. Search as you type
+
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  const optionLabels = (form, name) => {
+    const map = new Map();
+    const select = form.elements.namedItem(name);
+    if (select && select.options) {
+      Array.from(select.options).forEach((o) => {
+        if (o.value) map.set(o.value, o.textContent.trim());
+      });
+    }
+    return map;
+  };
+
+  const initSearch = () => {
+    const form = $('[data-search-form]');
+    const input = $('[data-search-input]');
+    const results = $('[data-search-results]');
+    if (!form || !input || !results || typeof fetch !== 'function') return;
+
+    const guideTitles = optionLabels(form, 'guide');
+    const sectionTitles = optionLabels(form, 'section');
+    const status = $('[data-search-status]');
+    let timer = 0;
+    let controller = null;
+    let lastQuery = null;
+
+    const params = () => {
+      const out = new URLSearchParams();
+      new FormData(form).forEach((value, key) => {
+        if (typeof value === 'string' && value.trim() !== '') out.append(key, value);
+      });
+      return out;
+    };
+
+    const renderEmptyPrompt = () => {
+      const p = el('p', 'empty', 'Type a word or two: titles, answers, code and tags are searched. Press ');
+      p.appendChild(el('kbd', '', '/'));
+      p.appendChild(document.createTextNode(' anywhere to come here.'));
+      results.replaceChildren(p);
+    };
+
+    const renderResults = (hits) => {
+      const nodes = [];
+      nodes.push(el('p', 'result-count', `${hits.length} ${hits.length === 1 ? 'result' : 'results'}`));
+      if (hits.length === 0) {
+        nodes.push(el('p', 'empty', 'Nothing matches. Try fewer words, or remove a filter.'));
+      }
+      const list = el('ol', 'results');
+      hits.forEach((hit) => {
+        const li = el('li', hit.mastered ? 'result mastered' : 'result');
+        const h2 = el('h2');
+        const a = el('a');
+        a.href = String(hit.url || '#');
+        a.innerHTML = String(hit.title_html || ''); // escaped by the server, with <mark>
+        h2.appendChild(a);
+        li.appendChild(h2);
+        const meta = el('p', 'result-meta');
+        const guide = guideTitles.get(hit.guide) || String(hit.guide || '');
+        const section = sectionTitles.get(hit.section) || String(hit.section || '');
+        meta.appendChild(document.createTextNode(`${guide} › ${section}`));
+        if (hit.level) {
+          meta.appendChild(document.createTextNode(' · '));
+          meta.appendChild(el('span', `pill level-${String(hit.level).replace(/[^a-z]/g, '')}`, String(hit.level)));
+        }
+        if (hit.mastered) {
+          meta.appendChild(document.createTextNode(' · '));
+          meta.appendChild(el('span', 'pill mastered-pill', 'mastered'));
+        }
+        li.appendChild(meta);
+        const snippet = el('p', 'snippet');
+        snippet.innerHTML = String(hit.snippet_html || ''); // escaped by the server, with <mark>
+        li.appendChild(snippet);
+        list.appendChild(li);
+      });
+      nodes.push(list);
+      results.replaceChildren(...nodes);
+      if (status) status.textContent = `${hits.length} ${hits.length === 1 ? 'result' : 'results'}`;
+    };
+
+    // `fallback`: on failure, submit the form the ordinary way (the server renders it).
+    const run = async (fallback = false) => {
+      const query = params();
+      const key = query.toString();
+      if (key === lastQuery) return;
+      lastQuery = key;
+      const pageUrl = key ? `/search?${key}` : '/search';
+      try {
+        window.history.replaceState(window.history.state, '', pageUrl);
+      } catch (_) {
+        /* ignore */
+      }
+      if (controller) controller.abort();
+      if (!key) {
+        controller = null;
+        renderEmptyPrompt();
+        if (status) status.textContent = '';
+        return;
+      }
+      controller = typeof AbortController === 'function' ? new AbortController() : null;
+      results.classList.add('is-loading');
+      try {
+        const response = await fetch(`/api/v1/search?${key}`, {
+          headers: { Accept: 'application/json' },
+          credentials: 'same-origin',
+          signal: controller ? controller.signal : undefined,
+        });
+        if (!response.ok) throw new Error(String(response.status));
+        const hits = await response.json();
+        if (Array.isArray(hits)) renderResults(hits);
+        results.classList.remove('is-loading');
+      } catch (error) {
+        if (error && error.name === 'AbortError') return;
+        results.classList.remove('is-loading');
+        lastQuery = null;
+        if (fallback) form.submit();
+      }
+    };
+
+    const schedule = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(run, 150);
+    };
+
+    input.addEventListener('input', schedule);
+    form.addEventListener('change', (event) => {
+      const target = event.target;
+      if (!(target instanceof HTMLSelectElement)) return;
+      if (target.name === 'guide') {
+        // The section and tag choices depend on the guide: let the server redraw them.
+        form.submit();
+        return;
+      }
+      window.clearTimeout(timer);
+      run();
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      window.clearTimeout(timer);
+      lastQuery = null;
+      run(true);
+    });
+  };
+
+  // ------------------------------------------------------------ 4. Keyboard shortcuts
+
+  let currentCard = null;
+
+  const cards = () => $$('.card').filter((card) => $('button.check', card));
+
+  const focusCard = (card) => {
+    const button = card && $('button.check', card);
+    if (!button) return;
+    currentCard = card;
+    button.focus({ preventScroll: true });
+    // Bring the card near the top unless it is already comfortably in view.
+    const box = card.getBoundingClientRect();
+    const height = window.innerHeight || document.documentElement.clientHeight;
+    if (box.top < 0 || box.top > height * 0.6) {
+      card.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
+    }
+  };
+
+  const activeCard = () => {
+    const focused = document.activeElement;
+    const card = focused && focused.closest ? focused.closest('.card') : null;
+    if (card) return card;
+    return currentCard && document.contains(currentCard) ? currentCard : null;
+  };
+
+  const moveCard = (step) => {
+    const list = cards();
+    if (list.length === 0) return;
+    const current = activeCard();
+    let index = current ? list.indexOf(current) : -1;
+    if (index === -1) {
+      // Start from what is on screen.
+      const height = window.innerHeight || document.documentElement.clientHeight;
+      if (step > 0) {
+        index = list.findIndex((card) => card.getBoundingClientRect().bottom > 0);
+      } else {
+        const above = list.filter((card) => card.getBoundingClientRect().top < height);
+        index = above.length ? list.indexOf(above[above.length - 1]) : 0;
+      }
+      focusCard(list[Math.max(0, index)]);
+      return;
+    }
+    const next = Math.min(list.length - 1, Math.max(0, index + step));
+    focusCard(list[next]);
+  };
+
+  const isTyping = (target) => {
+    if (!target || !(target instanceof Element)) return false;
+    if (target.isContentEditable) return true;
+    return Boolean(target.closest('input, textarea, select, [contenteditable]'));
+  };
+
+  // The shortcuts dialog.
+  const dialog = () => $('#shortcuts');
+  let returnFocus = null;
+
+  const openShortcuts = () => {
+    const d = dialog();
+    if (!d || !d.hidden) return;
+    returnFocus = document.activeElement;
+    d.hidden = false;
+    const close = $('[data-shortcuts-close]', d);
+    if (close) close.focus();
+  };
+
+  const closeShortcuts = () => {
+    const d = dialog();
+    if (!d || d.hidden) return;
+    d.hidden = true;
+    const back = returnFocus && document.contains(returnFocus) ? returnFocus : $('[data-shortcuts-open]');
+    if (back && typeof back.focus === 'function') back.focus();
+    returnFocus = null;
+  };
+
+  const initShortcuts = () => {
+    const d = dialog();
+    const open = $('[data-shortcuts-open]');
+    if (open && d) {
+      open.hidden = false;
+      open.addEventListener('click', openShortcuts);
+    }
+    if (d) {
+      const close = $('[data-shortcuts-close]', d);
+      if (close) close.addEventListener('click', closeShortcuts);
+      d.addEventListener('click', (event) => {
+        if (event.target === d) closeShortcuts(); // a click on the backdrop
+      });
+      d.addEventListener('keydown', (event) => {
+        if (event.key === 'Tab') {
+          // Keep focus inside the modal dialog.
+          const focusable = $$('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])', d);
+          if (focusable.length === 0) return;
+          const first = focusable[0];
+          const last = focusable[focusable.length - 1];
+          if (event.shiftKey && document.activeElement === first) {
+            event.preventDefault();
+            last.focus();
+          } else if (!event.shiftKey && document.activeElement === last) {
+            event.preventDefault();
+            first.focus();
+          }
+        }
+      });
+    }
+
+    document.addEventListener('focusin', (event) => {
+      const card = event.target instanceof Element ? event.target.closest('.card') : null;
+      if (card) currentCard = card;
+    });
+
+    document.addEventListener('keydown', (event) => {
+      if (event.defaultPrevented) return;
+      const d2 = dialog();
+      if (d2 && !d2.hidden) {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          closeShortcuts();
+        }
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target)) return;
+      switch (event.key) {
+        case '/': {
+          const input = $('[data-search-input]') || $('#site-search');
+          if (!input) return;
+          event.preventDefault();
+          input.focus();
+          if (typeof input.select === 'function') input.select();
+          break;
+        }
+        case 'j':
+          event.preventDefault();
+          moveCard(1);
+          break;
+        case 'k':
+          event.preventDefault();
+          moveCard(-1);
+          break;
+        case 'x': {
+          const card = activeCard();
+          const button = card && $('button.check', card);
+          if (!button) return;
+          event.preventDefault();
+          button.click();
+          break;
+        }
+        case 'o': {
+          const card = activeCard();
+          const details = card && $('details.card-body', card);
+          if (!details) return;
+          event.preventDefault();
+          details.open = !details.open;
+          break;
+        }
+        case '?':
+          if (!dialog()) return;
+          event.preventDefault();
+          openShortcuts();
+          break;
+        default:
+      }
+    });
+  };
+
+  // ------------------------------------------------------------ 5. Copy buttons
+
+  const copyText = async (text) => {
+    if (navigator.clipboard && typeof navigator.clipboard.writeText === 'function') {
+      await navigator.clipboard.writeText(text);
+      return;
+    }
+    throw new Error('no clipboard');
+  };
+
+  const selectContents = (node) => {
+    const selection = window.getSelection && window.getSelection();
+    if (!selection) return;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  };
+
+  const initCopyButtons = () => {
+    $$('.code-block').forEach((block) => {
+      const pre = $('pre.code', block) || $('pre', block);
+      if (!pre || $('.copy-button', block)) return;
+      const frame = el('div', 'code-frame');
+      pre.parentNode.insertBefore(frame, pre);
+      frame.appendChild(pre);
+      const button = el('button', 'copy-button', 'Copy');
+      button.type = 'button';
+      button.setAttribute('aria-label', 'Copy code');
+      frame.appendChild(button);
+      let timer = 0;
+      button.addEventListener('click', async () => {
+        const code = $('code', pre) || pre;
+        window.clearTimeout(timer);
+        try {
+          await copyText(code.textContent || '');
+          button.textContent = 'Copied';
+          button.classList.add('is-copied');
+          announce('Code copied');
+        } catch (_) {
+          selectContents(code);
+          button.textContent = 'Press Ctrl+C';
+          announce('Code selected: press Control C to copy');
+        }
+        timer = window.setTimeout(() => {
+          button.textContent = 'Copy';
+          button.classList.remove('is-copied');
+        }, 1500);
+      });
+    });
+  };
+
+  // ------------------------------------------------------------ 6. Expand all; open #card
+
+  const initExpandAll = () => {
+    const button = $('[data-expand-all]');
+    const all = () => $$('details.card-body');
+    if (button && all().length > 0) {
+      const label = () => {
+        const allOpen = all().every((d) => d.open);
+        button.textContent = allOpen ? 'Collapse all answers' : 'Expand all answers';
+        button.setAttribute('aria-expanded', String(allOpen));
+      };
+      button.hidden = false;
+      label();
+      button.addEventListener('click', () => {
+        const open = !all().every((d) => d.open);
+        all().forEach((d) => {
+          d.open = open;
+        });
+        label();
+      });
+      let pending = 0;
+      document.addEventListener(
+        'toggle',
+        (event) => {
+          if (!(event.target instanceof HTMLDetailsElement) || !event.target.classList.contains('card-body')) return;
+          window.cancelAnimationFrame(pending);
+          pending = window.requestAnimationFrame(label);
+        },
+        true,
+      );
+    }
+
+    const openTarget = () => {
+      const id = window.location.hash.slice(1);
+      if (!id) return;
+      let target = null;
+      try {
+        target = document.getElementById(decodeURIComponent(id));
+      } catch (_) {
+        target = document.getElementById(id);
+      }
+      if (!target) return;
+      const card = target.closest('.card');
+      const body = card ? $('details.card-body', card) : null;
+      if (body) body.open = true;
+      // A heading inside an answer: open every details around it.
+      for (let d = target.closest('details'); d; d = d.parentElement && d.parentElement.closest('details')) {
+        d.open = true;
+      }
+      if (card) currentCard = card;
+    };
+    openTarget();
+    window.addEventListener('hashchange', openTarget);
+  };
+
+  // ------------------------------------------------------------ Rail: current section
+
+  const initRail = () => {
+    const rail = $('nav.rail');
+    const sections = $$('section[data-section]');
+    if (!rail || sections.length === 0 || typeof IntersectionObserver !== 'function') return;
+    const list = $('.rail-sections', rail);
+    const links = new Map();
+    $$('[data-section-link]', rail).forEach((a) => links.set(a.getAttribute('data-section-link'), a));
+    const visible = new Set();
+    let current = null;
+
+    const show = (id) => {
+      if (id === current) return;
+      current = id;
+      links.forEach((a, key) => {
+        const on = key === id;
+        a.classList.toggle('is-current', on);
+        if (on) a.setAttribute('aria-current', 'true');
+        else a.removeAttribute('aria-current');
+      });
+      // On phones the rail is a horizontal strip: bring the current section into it.
+      const link = links.get(id);
+      if (link && list && list.scrollWidth > list.clientWidth + 1) {
+        const item = link.closest('li') || link;
+        const itemBox = item.getBoundingClientRect();
+        const listBox = list.getBoundingClientRect();
+        const pad = parseFloat(window.getComputedStyle(list).paddingLeft) || 0;
+        if (itemBox.left < listBox.left + pad || itemBox.right > listBox.right - pad) {
+          const left = list.scrollLeft + itemBox.left - listBox.left - pad;
+          if (typeof list.scrollTo === 'function') {
+            list.scrollTo({ left, behavior: reducedMotion() ? 'auto' : 'smooth' });
+          } else {
+            list.scrollLeft = left;
+          }
+        }
+      }
+    };
+
+    const observer = new IntersectionObserver(
+      (entries) => {
+        entries.forEach((entry) => {
+          const id = entry.target.getAttribute('data-section');
+          if (entry.isIntersecting) visible.add(id);
+          else visible.delete(id);
+        });
+        const first = sections.find((s) => visible.has(s.getAttribute('data-section')));
+        if (first) show(first.getAttribute('data-section'));
+      },
+      { rootMargin: '-25% 0px -65% 0px', threshold: 0 },
+    );
+    sections.forEach((s) => observer.observe(s));
+  };
+
+  // ------------------------------------------------------------ 7. Notes
+
+  const initNoteForm = () => {
+    const form = $('form[data-note-form]');
+    if (!form || typeof fetch !== 'function') return;
+    const textarea = $('textarea[name="body"]', form);
+    const status = $('[data-note-status]', form);
+    const target = questionPath(form, 'note');
+    if (!textarea || !target) return;
+    let busy = false;
+    textarea.addEventListener('input', () => {
+      if (status && status.textContent) {
+        status.textContent = '';
+        status.classList.remove('is-error');
+      }
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (busy) return;
+      busy = true;
+      form.setAttribute('aria-busy', 'true');
+      if (status) status.textContent = 'Saving…';
+      try {
+        const url = `/api/v1/guides/${target.guide}/questions/${target.question}/note`;
+        const note = await api('PUT', url, { body: textarea.value });
+        if (status) status.textContent = 'Saved';
+        // The preview above the form: sanitised HTML rendered by the server.
+        const section = form.closest('.note');
+        let preview = section ? $('.note-body', section) : null;
+        const html = note && typeof note.html === 'string' ? note.html : null;
+        if (section && html !== null) {
+          if (html.trim() === '') {
+            if (preview) preview.remove();
+          } else {
+            if (!preview) {
+              preview = el('div', 'prose note-body');
+              section.insertBefore(preview, form);
+            }
+            preview.innerHTML = html;
+          }
+        }
+      } catch (_) {
+        if (status) status.textContent = '';
+        form.submit();
+      } finally {
+        busy = false;
+        form.removeAttribute('aria-busy');
+      }
+    });
+  };
+
+  // ------------------------------------------------------------ Start
+
+  const start = () => {
+    const steps = [
+      initMarkForms,
+      initThemeToggle,
+      initSearch,
+      initShortcuts,
+      initCopyButtons,
+      initExpandAll,
+      initRail,
+      initNoteForm,
+    ];
+    steps.forEach((step) => {
+      try {
+        step();
+      } catch (error) {
+        // One broken enhancement must not take the others down; the page still works.
+        if (window.console) window.console.error(error);
+      }
+    });
+  };
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start, { once: true });
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,456 @@
+//! The JSON API under `/api/v1`: everything the pages do, described by the OpenAPI
+//! document at `/api/v1/openapi.json`. Routes and their documentation are registered
+//! together (utoipa-axum), so the document cannot drift from the real routes.
+//!
+//! State-changing requests need the `X-CSRF-Token` header: `GET /api/v1/session` returns
+//! the token for the session cookie it sets.
+
+use std::collections::HashSet;
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use mastery_content::{Level, question_path};
+use mastery_storage::{MAX_NOTE_BYTES, Note, QuestionKey};
+use mastery_study::GuideProgress;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::WebError;
+use crate::pages::{SearchParams, find_guide, mastered_in, question_key, run_search};
+use crate::security::Session;
+use crate::{AppState, now};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Mastery API",
+        version = "1",
+        description = "Everything the Mastery pages do, as JSON. State-changing requests (PUT) must send the `X-CSRF-Token` header with the token from `GET /api/v1/session`, and the session cookie that request set. Errors are `{\"error\": {\"status\", \"code\", \"message\"}}`."
+    ),
+    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"))
+)]
+struct ApiDoc;
+
+/// The API routes with their OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session))
+        .routes(routes!(list_guides))
+        .routes(routes!(get_guide))
+        .routes(routes!(get_question))
+        .routes(routes!(put_mark))
+        .routes(routes!(get_note, put_note))
+        .routes(routes!(search))
+}
+
+/// The error body of every API error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct ErrorDetail {
+    status: u16,
+    code: String,
+    message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionInfo {
+    /// Send this as `X-CSRF-Token` on PUT requests, with the session cookie.
+    csrf_token: String,
+}
+
+/// The CSRF token of this session (the response sets the session cookie if needed).
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, body = SessionInfo)))]
+async fn session(Extension(session): Extension<Session>) -> Json<SessionInfo> {
+    Json(SessionInfo {
+        csrf_token: session.csrf,
+    })
+}
+
+/// Mastered out of total.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressDto {
+    mastered: usize,
+    total: usize,
+    percent: usize,
+}
+
+impl From<mastery_study::Progress> for ProgressDto {
+    fn from(p: mastery_study::Progress) -> Self {
+        Self {
+            mastered: p.mastered,
+            total: p.total,
+            percent: p.percent(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuideSummary {
+    id: String,
+    title: String,
+    subtitle: Option<String>,
+    description: String,
+    version: String,
+    sections: usize,
+    progress: ProgressDto,
+}
+
+/// Every loaded guide with the learner's progress.
+#[utoipa::path(get, path = "/api/v1/guides", tag = "guides", responses((status = 200, body = Vec<GuideSummary>)))]
+async fn list_guides(State(state): State<AppState>) -> Result<Json<Vec<GuideSummary>>, WebError> {
+    let library = state.library();
+    let mut out = Vec::new();
+    for g in &library.guides {
+        let ids = mastered_in(&state, g.id.as_str()).await?;
+        let set: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        out.push(GuideSummary {
+            id: g.id.to_string(),
+            title: g.title.clone(),
+            subtitle: g.subtitle.clone(),
+            description: g.description.clone(),
+            version: g.version.clone(),
+            sections: g.sections.len(),
+            progress: GuideProgress::of(g, &set).guide.into(),
+        });
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionSummary {
+    id: String,
+    title: String,
+    /// `junior`, `confirmed` or `senior`; absent for an insight.
+    level: Option<String>,
+    tags: Vec<String>,
+    mastered: bool,
+    url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionDto {
+    id: String,
+    title: String,
+    progress: ProgressDto,
+    questions: Vec<QuestionSummary>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuideDetail {
+    id: String,
+    title: String,
+    description: String,
+    progress: ProgressDto,
+    sections: Vec<SectionDto>,
+}
+
+/// A guide's sections and questions with the learner's marks.
+#[utoipa::path(get, path = "/api/v1/guides/{guide}", tag = "guides",
+    params(("guide" = String, Path, description = "Guide id")),
+    responses((status = 200, body = GuideDetail), (status = 404, body = ErrorBody)))]
+async fn get_guide(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<GuideDetail>, WebError> {
+    let library = state.library();
+    let g = find_guide(&library, &id)?;
+    let ids = mastered_in(&state, &id).await?;
+    let set: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let progress = GuideProgress::of(&g, &set);
+    Ok(Json(GuideDetail {
+        id: g.id.to_string(),
+        title: g.title.clone(),
+        description: g.description.clone(),
+        progress: progress.guide.into(),
+        sections: g
+            .sections
+            .iter()
+            .map(|s| SectionDto {
+                id: s.id.to_string(),
+                title: s.title.clone(),
+                progress: progress.section(s.id.as_str()).into(),
+                questions: s
+                    .entries
+                    .iter()
+                    .map(|e| QuestionSummary {
+                        id: e.id.to_string(),
+                        title: e.title_text.clone(),
+                        level: e.level().map(|l| l.as_str().to_owned()),
+                        tags: e.tags.iter().map(ToString::to_string).collect(),
+                        mastered: set.contains(e.id.as_str()),
+                        url: question_path(&g.id, &e.id),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyPointDto {
+    /// The statement, as Markdown.
+    text: String,
+    /// Groups of synonyms; a typed answer covers the point when every group matches.
+    words: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferenceDto {
+    title: String,
+    url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteDto {
+    /// The Markdown source.
+    body: String,
+    /// The rendered, sanitised HTML.
+    html: String,
+    /// Milliseconds since the Unix epoch; absent when there is no note.
+    updated_at: Option<i64>,
+}
+
+impl NoteDto {
+    fn from_note(note: Option<Note>) -> Self {
+        match note {
+            Some(n) => Self {
+                html: crate::notes::render(&n.body),
+                body: n.body,
+                updated_at: Some(n.updated_at),
+            },
+            None => Self {
+                body: String::new(),
+                html: String::new(),
+                updated_at: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionDetail {
+    id: String,
+    guide: String,
+    section: String,
+    title: String,
+    level: Option<String>,
+    tags: Vec<String>,
+    answer_html: String,
+    key_points: Vec<KeyPointDto>,
+    references: Vec<ReferenceDto>,
+    follow_ups: Vec<String>,
+    mastered: bool,
+    note: NoteDto,
+}
+
+/// One question with its answer, key points, references, follow-ups, mark and note.
+#[utoipa::path(get, path = "/api/v1/guides/{guide}/questions/{question}", tag = "guides",
+    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id")),
+    responses((status = 200, body = QuestionDetail), (status = 404, body = ErrorBody)))]
+async fn get_question(
+    State(state): State<AppState>,
+    Path((guide_id, question_id)): Path<(String, String)>,
+) -> Result<Json<QuestionDetail>, WebError> {
+    let library = state.library();
+    let g = find_guide(&library, &guide_id)?;
+    let (section, entry) = g
+        .sections
+        .iter()
+        .find_map(|s| {
+            s.entries
+                .iter()
+                .find(|e| e.id.as_str() == question_id)
+                .map(|e| (s, e))
+        })
+        .ok_or_else(|| {
+            WebError::NotFound(format!(
+                "the guide `{guide_id}` has no question `{question_id}`"
+            ))
+        })?;
+    let key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
+    let mastered = mastered_in(&state, &guide_id).await?.contains(&question_id);
+    let note = state.store().note(state.learner(), &key).await?;
+    Ok(Json(QuestionDetail {
+        id: entry.id.to_string(),
+        guide: g.id.to_string(),
+        section: section.id.to_string(),
+        title: entry.title_text.clone(),
+        level: entry.level().map(|l| l.as_str().to_owned()),
+        tags: entry.tags.iter().map(ToString::to_string).collect(),
+        answer_html: entry.answer_html.clone(),
+        key_points: entry
+            .key_points
+            .iter()
+            .map(|k| KeyPointDto {
+                text: k.text.clone(),
+                words: k.groups.clone(),
+            })
+            .collect(),
+        references: entry
+            .references
+            .iter()
+            .map(|r| ReferenceDto {
+                title: r.title.clone(),
+                url: r.url.clone(),
+            })
+            .collect(),
+        follow_ups: entry.follow_ups.iter().map(ToString::to_string).collect(),
+        mastered,
+        note: NoteDto::from_note(note),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkBody {
+    /// `true` to tick the question as mastered, `false` to untick it.
+    mastered: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkResult {
+    mastered: bool,
+    section: String,
+    section_progress: ProgressDto,
+    guide_progress: ProgressDto,
+}
+
+/// Ticks or unticks a question; answers with the new progress of its section and guide.
+#[utoipa::path(put, path = "/api/v1/guides/{guide}/questions/{question}/mark", tag = "learner",
+    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id"),
+           ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    request_body = MarkBody,
+    responses((status = 200, body = MarkResult), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn put_mark(
+    State(state): State<AppState>,
+    Path((guide_id, question_id)): Path<(String, String)>,
+    Json(body): Json<MarkBody>,
+) -> Result<Json<MarkResult>, WebError> {
+    let library = state.library();
+    let key = question_key(&library, &guide_id, &question_id)?;
+    state
+        .store()
+        .set_mark(state.learner(), &key, body.mastered, now())
+        .await?;
+    let g = find_guide(&library, &guide_id)?;
+    let ids = mastered_in(&state, &guide_id).await?;
+    let set: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let progress = GuideProgress::of(&g, &set);
+    let section = g
+        .sections
+        .iter()
+        .find(|s| s.entries.iter().any(|e| e.id.as_str() == question_id))
+        .map(|s| s.id.to_string())
+        .unwrap_or_default();
+    Ok(Json(MarkResult {
+        mastered: body.mastered,
+        section_progress: progress.section(&section).into(),
+        section,
+        guide_progress: progress.guide.into(),
+    }))
+}
+
+/// The learner's private note on a question (empty when there is none).
+#[utoipa::path(get, path = "/api/v1/guides/{guide}/questions/{question}/note", tag = "learner",
+    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id")),
+    responses((status = 200, body = NoteDto), (status = 404, body = ErrorBody)))]
+async fn get_note(
+    State(state): State<AppState>,
+    Path((guide_id, question_id)): Path<(String, String)>,
+) -> Result<Json<NoteDto>, WebError> {
+    let key = entry_key(&state, &guide_id, &question_id)?;
+    Ok(Json(NoteDto::from_note(
+        state.store().note(state.learner(), &key).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    /// Markdown; an empty body deletes the note. At most 64 KiB.
+    body: String,
+}
+
+/// Saves the learner's note (an empty body deletes it).
+#[utoipa::path(put, path = "/api/v1/guides/{guide}/questions/{question}/note", tag = "learner",
+    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id"),
+           ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    request_body = NoteBody,
+    responses((status = 200, body = NoteDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+async fn put_note(
+    State(state): State<AppState>,
+    Path((guide_id, question_id)): Path<(String, String)>,
+    Json(body): Json<NoteBody>,
+) -> Result<Json<NoteDto>, WebError> {
+    let key = entry_key(&state, &guide_id, &question_id)?;
+    if body.body.len() > MAX_NOTE_BYTES {
+        return Err(WebError::PayloadTooLarge(MAX_NOTE_BYTES / 1024));
+    }
+    state
+        .store()
+        .save_note(state.learner(), &key, &body.body, now())
+        .await?;
+    Ok(Json(NoteDto::from_note(
+        state.store().note(state.learner(), &key).await?,
+    )))
+}
+
+fn entry_key(state: &AppState, guide: &str, question: &str) -> Result<QuestionKey, WebError> {
+    let library = state.library();
+    let g = find_guide(&library, guide)?;
+    g.entry(question)
+        .map(|_| QuestionKey::new(guide, question))
+        .ok_or_else(|| {
+            WebError::NotFound(format!("the guide `{guide}` has no question `{question}`"))
+        })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    guide: String,
+    question: String,
+    section: String,
+    level: Option<String>,
+    /// The title with matched words in `<mark>` (escaped HTML).
+    title_html: String,
+    /// A snippet of the answer with matched words in `<mark>` (escaped HTML).
+    snippet_html: String,
+    mastered: bool,
+    url: String,
+}
+
+/// Full-text search over titles, answers, code and tags, with filters.
+#[utoipa::path(get, path = "/api/v1/search", tag = "guides", params(SearchParams),
+    responses((status = 200, body = Vec<SearchHit>), (status = 400, body = ErrorBody)))]
+async fn search(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<Vec<SearchHit>>, WebError> {
+    let found = run_search(&state, &params).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .filter_map(|f| {
+                let section = f.guide.sections.get(f.section)?;
+                let entry = section.entries.get(f.entry)?;
+                Some(SearchHit {
+                    guide: f.guide.id.to_string(),
+                    question: entry.id.to_string(),
+                    section: section.id.to_string(),
+                    level: entry.level().map(|l: Level| l.as_str().to_owned()),
+                    title_html: f.title_html,
+                    snippet_html: f.snippet_html,
+                    mastered: f.mastered,
+                    url: question_path(&f.guide.id, &entry.id),
+                })
+            })
+            .collect(),
+    ))
+}

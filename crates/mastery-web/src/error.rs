@@ -1,0 +1,110 @@
+//! The web layer's one error type and its policy.
+//!
+//! **Policy.** Handlers return [`WebError`]. Each variant maps to one HTTP status and one
+//! message that is safe to show anyone; the cause of a server-side failure (a storage
+//! error, an I/O error) is logged with `tracing` at `error` level and never sent to the
+//! client. API routes (`/api/...`) answer with JSON `{"error": {"status", "code",
+//! "message"}}`; pages answer with the HTML error page. Nothing panics in front of a user:
+//! extractor rejections are mapped here too, with a clear 4xx message.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use mastery_storage::StorageError;
+
+/// An error a request ends with.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// No such page, guide or question.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is malformed; the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A missing or wrong CSRF token, or a cross-site request.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The body is larger than the limit.
+    #[error("the request body is too large (the limit is {0} KiB)")]
+    PayloadTooLarge(usize),
+    /// The body has the wrong content type.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The database cannot be reached; retrying later may work.
+    #[error("the service is temporarily unavailable; try again in a moment")]
+    Unavailable(#[source] StorageError),
+    /// Anything else: logged, shown as a generic message.
+    #[error("something went wrong on our side; the error was logged")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl WebError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A short machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::NotFound(_) => "not_found",
+            WebError::BadRequest(_) => "bad_request",
+            WebError::Forbidden(_) => "forbidden",
+            WebError::PayloadTooLarge(_) => "payload_too_large",
+            WebError::UnsupportedMediaType(_) => "unsupported_media_type",
+            WebError::Unavailable(_) => "unavailable",
+            WebError::Internal(_) => "internal",
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            WebError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            WebError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            _ => {}
+        }
+    }
+}
+
+impl From<StorageError> for WebError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::Invalid(message) => WebError::BadRequest(message),
+            StorageError::Unavailable(_) => WebError::Unavailable(error),
+            other => WebError::Internal(other.into()),
+        }
+    }
+}
+
+/// Marks a response as an error that the error-page layer should dress as HTML or JSON.
+/// Handlers return `WebError`; this carries it through the response to `render_errors`.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// Status code.
+    pub status: StatusCode,
+    /// Machine-readable code.
+    pub code: &'static str,
+    /// Safe message.
+    pub message: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        self.log();
+        let info = ErrorInfo {
+            status: self.status(),
+            code: self.code(),
+            message: self.to_string(),
+        };
+        let mut response = (info.status, info.message.clone()).into_response();
+        response.extensions_mut().insert(info);
+        response
+    }
+}

@@ -1,0 +1,237 @@
+//! Mastery's web layer: HTML pages, the JSON API and their security, on axum.
+//!
+//! A request flows through: security headers → compression → session and CSRF check →
+//! the handler (which reads the immutable [`Library`] and the learner's own state from
+//! [`Storage`]) → the error renderer (HTML page or JSON, never a stack trace). Pages work
+//! without JavaScript; `assets/app.js` only makes them smoother.
+
+mod api;
+mod assets;
+mod error;
+mod library;
+mod notes;
+mod pages;
+mod prerender;
+mod security;
+mod views;
+pub mod watch;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use mastery_storage::{LearnerId, Millis, Storage};
+use tower_http::compression::CompressionLayer;
+
+pub use error::WebError;
+pub use library::{Library, Problem, Shelf};
+pub use security::{BODY_LIMIT, CSP};
+
+use crate::assets::Assets;
+use crate::error::ErrorInfo;
+use crate::security::Session;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Author mode: guide errors are shown in the browser.
+    pub author_mode: bool,
+    /// Cookies get the `Secure` attribute (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Shown on the settings page: where the data lives.
+    pub database_label: String,
+}
+
+/// Everything a request handler can reach. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    shelf: Arc<Shelf>,
+    store: Arc<dyn Storage>,
+    learner: LearnerId,
+    csrf_key: Vec<u8>,
+    assets: Assets,
+    settings: Settings,
+}
+
+impl AppState {
+    /// Prepares the state: the personal learner and the CSRF key come from the database.
+    pub async fn new(
+        shelf: Arc<Shelf>,
+        store: Arc<dyn Storage>,
+        settings: Settings,
+    ) -> Result<Self, mastery_storage::StorageError> {
+        let learner = store.personal_learner().await?;
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh)
+            .map_err(|e| mastery_storage::StorageError::Database(format!("no randomness: {e}")))?;
+        let csrf_key = store.secret("csrf-key", &fresh).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                shelf,
+                store,
+                learner,
+                csrf_key,
+                assets: Assets::build(),
+                settings,
+            }),
+        })
+    }
+
+    pub(crate) fn library(&self) -> Arc<Library> {
+        self.inner.shelf.get()
+    }
+
+    pub(crate) fn store(&self) -> &dyn Storage {
+        self.inner.store.as_ref()
+    }
+
+    /// The learner of this request (personal mode: always the one learner).
+    pub(crate) fn learner(&self) -> LearnerId {
+        self.inner.learner
+    }
+
+    pub(crate) fn csrf_key(&self) -> &[u8] {
+        &self.inner.csrf_key
+    }
+
+    pub(crate) fn assets(&self) -> &Assets {
+        &self.inner.assets
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn cookie_suffix(&self) -> &'static str {
+        if self.inner.settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    }
+}
+
+/// The current time in milliseconds since the Unix epoch.
+pub(crate) fn now() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The whole application: pages, API, assets and health checks, with every layer.
+pub fn app(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/guides/{guide}", get(pages::guide))
+        .route("/guides/{guide}/{question}", get(pages::question))
+        .route("/guides/{guide}/{question}/mark", post(pages::mark))
+        .route("/guides/{guide}/{question}/note", post(pages::note))
+        .route("/search", get(pages::search))
+        .route("/settings", get(pages::settings))
+        .route("/settings/theme", post(pages::theme))
+        .route("/settings/forget", post(pages::forget))
+        .route("/assets/{name}", get(assets::serve))
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(api_router)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&openapi);
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async { WebError::NotFound("there is no page at this address".into()) })
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::session_and_csrf,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serves the app on `listener` until `shutdown` completes, then lets requests in flight
+/// finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Middleware: turns every error response into the HTML error page or a JSON error,
+/// depending on whether the request was for the API. Extractor rejections (a malformed
+/// form or query) arrive here as plain text and leave as the same clear message.
+async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let session = request.extensions().get::<Session>().cloned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let info = match response.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        None => {
+            let is_text = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/plain"));
+            let message = if is_text && status.is_client_error() {
+                let bytes = axum::body::to_bytes(response.into_body(), 4096)
+                    .await
+                    .unwrap_or_default();
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                status.canonical_reason().unwrap_or("error").to_owned()
+            };
+            ErrorInfo {
+                status,
+                code: if status.is_client_error() {
+                    "bad_request"
+                } else {
+                    "internal"
+                },
+                message,
+            }
+        }
+    };
+    error_response(&state, api, session.as_ref(), &info)
+}
+
+/// The HTML error page or the JSON error body for `info`.
+pub(crate) fn error_response(
+    state: &AppState,
+    api: bool,
+    session: Option<&Session>,
+    info: &ErrorInfo,
+) -> Response {
+    if api {
+        let body = serde_json::json!({ "error": { "status": info.status.as_u16(), "code": info.code, "message": info.message } });
+        return (info.status, axum::Json(body)).into_response();
+    }
+    let mut page = views::error_page(state, session, info).into_response();
+    *page.status_mut() = info.status;
+    page.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    page
+}

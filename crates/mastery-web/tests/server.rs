@@ -1,0 +1,678 @@
+//! The web app as a browser and an API client see it: the real server on a random port,
+//! a fresh SQLite database per test, the real Python & Django guide.
+
+// Test helpers may panic: a panic is a test failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use mastery_content::GuideFiles;
+use mastery_storage::{QuestionKey, Storage};
+use mastery_storage_sqlite::SqliteStore;
+use mastery_web::{AppState, Library, Settings, Shelf};
+
+struct Server {
+    base: String,
+    runtime: Option<tokio::runtime::Runtime>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    db: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn guide_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django")
+}
+
+impl Server {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("mastery.db");
+        let mut s = Self::start_on(&db);
+        s._dir = Some(dir);
+        s
+    }
+
+    fn start_on(db: &Path) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let url = format!("sqlite://{}", db.display());
+        let base = runtime.block_on(async {
+            let store: Arc<dyn Storage> = Arc::new(SqliteStore::open(&url).await.unwrap());
+            let library = Library::load(&[GuideFiles::from_dir(&guide_dir()).unwrap()]);
+            assert!(library.problems.is_empty(), "{:?}", library.problems);
+            let settings = Settings {
+                author_mode: false,
+                secure_cookies: false,
+                database_label: url.clone(),
+            };
+            let state = AppState::new(Arc::new(Shelf::new(library)), store, settings)
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(mastery_web::serve(listener, state, async {
+                let _ = stopped.await;
+            }));
+            base
+        });
+        Self {
+            base,
+            runtime: Some(runtime),
+            stop: Some(stop),
+            db: db.to_path_buf(),
+            _dir: None,
+        }
+    }
+
+    /// Stops the server and starts a new one on the same database.
+    fn restart(mut self) -> Self {
+        let dir = self._dir.take();
+        self.shutdown();
+        let mut s = Self::start_on(&self.db);
+        s._dir = dir;
+        s
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// A browser-like client: keeps the session cookie and the page's CSRF token.
+struct Client {
+    base: String,
+    cookie: Option<String>,
+    csrf: Option<String>,
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+impl Client {
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Reply {
+        let url = format!("{}{path}", self.base);
+        let mut req = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let response = match body {
+            Some(b) => agent().run(req.body(b.to_owned()).unwrap()),
+            None => agent().run(req.body(()).unwrap()),
+        }
+        .unwrap();
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        for (k, v) in &headers {
+            if k == "set-cookie" && v.starts_with("mastery_session=") {
+                self.cookie = Some(v.split(';').next().unwrap().to_owned());
+            }
+        }
+        let body = response.into_body().read_to_string().unwrap_or_default();
+        if let Some(token) = body
+            .split("name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            && !token.is_empty()
+        {
+            self.csrf = Some(token.to_owned());
+        }
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn get(&mut self, path: &str) -> Reply {
+        self.send("GET", path, None, None, &[])
+    }
+
+    fn form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut body = String::new();
+        for (k, v) in fields {
+            if !body.is_empty() {
+                body.push('&');
+            }
+            body.push_str(&format!("{k}={}", encode(v)));
+        }
+        self.send(
+            "POST",
+            path,
+            Some("application/x-www-form-urlencoded"),
+            Some(&body),
+            &[],
+        )
+    }
+
+    fn put_json(&mut self, path: &str, json: &str) -> Reply {
+        let token = self.csrf.clone().unwrap_or_default();
+        self.send(
+            "PUT",
+            path,
+            Some("application/json"),
+            Some(json),
+            &[("x-csrf-token", &token)],
+        )
+    }
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const GUIDE: &str = "/guides/python-django";
+
+#[test]
+fn pages_render_with_progress_and_security_headers() {
+    let server = Server::start();
+    let mut c = server.client();
+    let home = c.get("/");
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains("Django Interview Guide"),
+        "home lists the guide"
+    );
+    let csp = home.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline")
+            && csp.contains("frame-ancestors 'none'")
+    );
+    assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
+    assert!(home.header("referrer-policy").is_some());
+
+    let guide = c.get(GUIDE);
+    assert_eq!(guide.status, 200);
+    assert!(
+        guide.body.contains("Core Python internals"),
+        "section titles"
+    );
+    assert!(
+        guide.body.contains("data-guide-count>0/"),
+        "progress starts at zero"
+    );
+    assert!(
+        guide.body.contains("Mark ‘"),
+        "check buttons have accessible names"
+    );
+    assert!(!guide.body.contains("<script>"), "no inline script");
+
+    let q = c.get(&format!("{GUIDE}/gil"));
+    assert_eq!(q.status, 200);
+    assert!(q.body.contains("Key points") && q.body.contains("References"));
+    assert!(
+        q.body.contains("peps.python.org/pep-0703"),
+        "references are links"
+    );
+    assert!(q.body.contains("rel=\"next\""), "next question link");
+    assert!(q.body.contains("class=\"hl-"), "code is highlighted");
+}
+
+#[test]
+fn unknown_pages_are_friendly_404s_and_api_errors_are_json() {
+    let server = Server::start();
+    let mut c = server.client();
+    for path in [
+        "/nope",
+        "/guides/nope",
+        &format!("{GUIDE}/no-such-question"),
+    ] {
+        let r = c.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(r.body.contains("Page not found"), "{path}: {}", r.body);
+        assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    }
+    let r = c.get("/api/v1/guides/python-django/questions/nope");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+    let r = c.get("/api/v1/search?level=expert");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown level")
+    );
+}
+
+#[test]
+fn ticking_persists_updates_progress_and_survives_a_restart() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.get(GUIDE);
+    let csrf = c.csrf.clone().unwrap();
+    let r = c.form(
+        &format!("{GUIDE}/gil/mark"),
+        &[
+            ("csrf", &csrf),
+            ("mastered", "true"),
+            ("back", "/guides/python-django#gil"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/guides/python-django#gil"));
+    let page = c.get(GUIDE);
+    assert!(
+        page.body.contains("data-guide-count>1/"),
+        "guide progress updated"
+    );
+    assert!(page.body.contains("class=\"card mastered\" id=\"gil\""));
+
+    let server = server.restart();
+    let mut c = server.client();
+    let page = c.get(GUIDE);
+    assert!(
+        page.body.contains("data-guide-count>1/"),
+        "the mark survived a restart"
+    );
+
+    // The API shows the same and can untick.
+    let r = c.put_json(
+        "/api/v1/guides/python-django/questions/gil/mark",
+        r#"{"mastered": false}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["guide_progress"]["mastered"], 0);
+    assert_eq!(r.json()["section"], "core-python");
+}
+
+#[test]
+fn state_changes_without_a_valid_csrf_token_are_refused() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.get(GUIDE);
+    let csrf = c.csrf.clone().unwrap();
+    let path = format!("{GUIDE}/gil/mark");
+    assert_eq!(
+        c.form(&path, &[("mastered", "true")]).status,
+        403,
+        "no token"
+    );
+    assert_eq!(
+        c.form(&path, &[("csrf", "0000"), ("mastered", "true")])
+            .status,
+        403,
+        "wrong token"
+    );
+    let cross = c.send(
+        "POST",
+        &path,
+        Some("application/x-www-form-urlencoded"),
+        Some(&format!("csrf={csrf}&mastered=true")),
+        &[("origin", "https://evil.example")],
+    );
+    assert_eq!(cross.status, 403, "cross-origin");
+    let mut stranger = server.client();
+    assert_eq!(
+        stranger
+            .form(&path, &[("csrf", &csrf), ("mastered", "true")])
+            .status,
+        403,
+        "token of another session"
+    );
+    let api = c.send(
+        "PUT",
+        "/api/v1/guides/python-django/questions/gil/mark",
+        Some("application/json"),
+        Some(r#"{"mastered":true}"#),
+        &[],
+    );
+    assert_eq!(api.status, 403);
+    assert_eq!(api.json()["error"]["code"], "forbidden");
+    // Nothing changed.
+    assert!(c.get(GUIDE).body.contains("data-guide-count>0/"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.get(GUIDE);
+    let r = c.put_json(
+        "/api/v1/guides/python-django/questions/gil/mark",
+        r#"{"mastered": "yes"}"#,
+    );
+    assert!((400..500).contains(&r.status), "{}", r.status);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("mastered")
+    );
+    let r = c.put_json(
+        "/api/v1/guides/python-django/questions/gil/mark",
+        "{not json",
+    );
+    assert!((400..500).contains(&r.status));
+    let r = c.put_json(
+        "/api/v1/guides/python-django/questions/nope/mark",
+        r#"{"mastered": true}"#,
+    );
+    assert_eq!(r.status, 404);
+    let r = c.put_json(
+        "/api/v1/guides/python-django/questions/cooperative-multitasking/mark",
+        r#"{"mastered": true}"#,
+    );
+    assert_eq!(r.status, 400, "an insight cannot be marked");
+    let big = format!(r#"{{"body": "{}"}}"#, "x".repeat(200 * 1024));
+    let r = c.put_json("/api/v1/guides/python-django/questions/gil/note", &big);
+    assert_eq!(r.status, 413);
+    let r = c.put_json(
+        "/api/v1/guides/python-django/questions/gil/note",
+        &format!(r#"{{"body": "{}"}}"#, "x".repeat(70 * 1024)),
+    );
+    assert_eq!(r.status, 413, "over the note limit");
+    assert!(c.get(GUIDE).body.contains("data-guide-count>0/"));
+    assert_eq!(
+        c.get("/api/v1/guides/python-django/questions/gil/note")
+            .json()["body"],
+        ""
+    );
+}
+
+#[test]
+fn notes_are_private_markdown_sanitised_and_deletable() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.get(&format!("{GUIDE}/gil"));
+    let csrf = c.csrf.clone().unwrap();
+    let r = c.form(
+        &format!("{GUIDE}/gil/note"),
+        &[
+            ("csrf", &csrf),
+            (
+                "body",
+                "**Mutex** per interpreter <script>alert(1)</script>",
+            ),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let page = c.get(&format!("{GUIDE}/gil"));
+    assert!(
+        page.body.contains("<strong>Mutex</strong> per interpreter"),
+        "rendered Markdown"
+    );
+    assert!(!page.body.contains("<script>alert"), "sanitised");
+    let textarea = page
+        .body
+        .split("<textarea")
+        .nth(1)
+        .unwrap()
+        .split("</textarea>")
+        .next()
+        .unwrap();
+    assert!(
+        textarea.contains("**Mutex** per interpreter") && textarea.contains("alert(1)"),
+        "the source stays editable"
+    );
+    assert!(
+        !textarea.contains("<script"),
+        "escaped in the textarea: {textarea}"
+    );
+    let api = c
+        .get("/api/v1/guides/python-django/questions/gil/note")
+        .json();
+    assert!(api["body"].as_str().unwrap().starts_with("**Mutex**"));
+    let r = c.put_json(
+        "/api/v1/guides/python-django/questions/gil/note",
+        r#"{"body": "  "}"#,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["updated_at"],
+        serde_json::Value::Null,
+        "an empty note is deleted"
+    );
+}
+
+#[test]
+fn search_finds_answers_code_and_tags_with_filters() {
+    let server = Server::start();
+    let mut c = server.client();
+    // A word from an answer body, not from any title.
+    let hits = c.get("/api/v1/search?q=CaptureQueriesContext").json();
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["question"] == "n-plus-one"),
+        "{hits}"
+    );
+    let page = c.get("/search?q=prefetch_related&level=senior");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<mark>prefetch_related</mark>"),
+        "matches are highlighted"
+    );
+    assert!(
+        !page.body.contains("pill level-junior\">junior</span></p>"),
+        "level filter applied"
+    );
+    let junior = c.get("/api/v1/search?q=&level=junior").json();
+    assert!(
+        junior
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["level"] == "junior")
+    );
+    // The mastered filter uses the learner's marks.
+    c.get(GUIDE);
+    c.put_json(
+        "/api/v1/guides/python-django/questions/gil/mark",
+        r#"{"mastered": true}"#,
+    );
+    let mastered = c.get("/api/v1/search?status=mastered").json();
+    let ids: Vec<&str> = mastered
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["gil"]);
+}
+
+#[test]
+fn questions_that_left_the_guide_are_listed_not_dropped() {
+    let server = Server::start();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = SqliteStore::open(&format!("sqlite://{}", server.db.display()))
+            .await
+            .unwrap();
+        let me = store.personal_learner().await.unwrap();
+        store
+            .set_mark(
+                me,
+                &QuestionKey::new("python-django", "renamed-question"),
+                true,
+                1,
+            )
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let mut c = server.client();
+    let page = c.get("/settings");
+    assert!(
+        page.body.contains("python-django/renamed-question"),
+        "listed on settings"
+    );
+    let csrf = c.csrf.clone().unwrap();
+    let r = c.form(
+        "/settings/forget",
+        &[
+            ("csrf", &csrf),
+            ("guide", "python-django"),
+            ("question", "renamed-question"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert!(!c.get("/settings").body.contains("renamed-question"));
+}
+
+#[test]
+fn assets_are_hashed_cached_and_compressed() {
+    let server = Server::start();
+    let mut c = server.client();
+    let home = c.get("/");
+    let css = home
+        .body
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        css.starts_with("/assets/app.") && css.ends_with(".css"),
+        "{css}"
+    );
+    let r = c.send("GET", &css, None, None, &[("accept-encoding", "gzip")]);
+    assert_eq!(r.status, 200);
+    assert!(r.header("cache-control").unwrap().contains("immutable"));
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(c.get("/assets/app.0000000000.css").status, 404);
+}
+
+#[test]
+fn theme_choice_is_remembered_in_a_cookie() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.get("/settings");
+    let csrf = c.csrf.clone().unwrap();
+    let r = c.form(
+        "/settings/theme",
+        &[("csrf", &csrf), ("theme", "dark"), ("back", "/settings")],
+    );
+    assert_eq!(r.status, 303);
+    let set = r
+        .headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with("mastery_theme="))
+        .unwrap();
+    assert!(set.1.contains("mastery_theme=dark"));
+    let cookie = format!("{}; mastery_theme=dark", c.cookie.clone().unwrap());
+    c.cookie = Some(cookie);
+    assert!(c.get("/").body.contains("data-theme=\"dark\""));
+    assert_eq!(
+        c.form("/settings/theme", &[("csrf", &csrf), ("theme", "neon")])
+            .status,
+        400
+    );
+}
+
+#[test]
+fn the_openapi_document_matches_the_real_routes() {
+    let server = Server::start();
+    let mut c = server.client();
+    let doc = c.get("/api/v1/openapi.json").json();
+    let paths = doc["paths"].as_object().unwrap();
+    for expected in [
+        "/api/v1/session",
+        "/api/v1/guides",
+        "/api/v1/guides/{guide}",
+        "/api/v1/guides/{guide}/questions/{question}",
+        "/api/v1/guides/{guide}/questions/{question}/mark",
+        "/api/v1/guides/{guide}/questions/{question}/note",
+        "/api/v1/search",
+    ] {
+        assert!(paths.contains_key(expected), "documented: {expected}");
+    }
+    c.get("/api/v1/session");
+    c.csrf = Some(
+        c.get("/api/v1/session").json()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let real = path
+                .replace("{guide}", "python-django")
+                .replace("{question}", "gil");
+            let r = match method.as_str() {
+                "get" => c.get(&real),
+                "put" if real.ends_with("/mark") => c.put_json(&real, r#"{"mastered": true}"#),
+                "put" => c.put_json(&real, r#"{"body": "note"}"#),
+                other => panic!("undocumented method {other}"),
+            };
+            assert_eq!(r.status, 200, "{method} {path} is served: {}", r.body);
+        }
+    }
+}

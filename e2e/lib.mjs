@@ -1,0 +1,72 @@
+// Shared helpers: start a real `mastery serve` on a random port with a fresh data folder,
+// and launch Debian's Chromium through playwright-core (no browser download).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..');
+
+export function binary() {
+  return process.env.MASTERY_BIN || join(root, 'target', 'debug', 'mastery');
+}
+
+export function chromiumPath() {
+  const candidates = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+  return candidates.find((p) => existsSync(p));
+}
+
+/** Why the browser tests cannot run here, or null when they can. */
+export function skipReason() {
+  if (!existsSync(binary())) return `no mastery binary at ${binary()} (build it with cargo build -p mastery)`;
+  if (!chromiumPath()) return 'Chromium is not installed (Debian: apt-get install chromium)';
+  return null;
+}
+
+export async function startServer(extraArgs = []) {
+  const data = mkdtempSync(join(tmpdir(), 'mastery-e2e-'));
+  const child = spawn(binary(), ['serve', '--bind', '127.0.0.1:0', '--data-dir', data, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('mastery serve did not start within 20 s')), 20000);
+    child.once('exit', (code) => reject(new Error(`mastery serve exited with ${code}`)));
+    lines.on('line', (line) => {
+      const match = line.match(/http:\/\/\S+/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+  });
+  return {
+    url,
+    data,
+    async stop() {
+      child.kill('SIGINT');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
