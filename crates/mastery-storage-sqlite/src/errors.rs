@@ -4,7 +4,8 @@
 //! locked by another program) is [`StorageError::Unavailable`]; a damaged file is
 //! [`StorageError::Corrupt`]; a broken data-model rule is [`StorageError::Invalid`];
 //! anything else is [`StorageError::Database`]. Messages name the database file, never
-//! the data.
+//! the data. ([`StorageError::Conflict`], a write based on a stale read, never comes from
+//! SQLite: the review code returns it after comparing what it read.)
 
 use mastery_storage::StorageError;
 use sqlx::error::ErrorKind;

@@ -1,5 +1,6 @@
 //! Mastery's SQLite storage backend: [`SqliteStore`], one file holding every learner's
-//! marks, notes and the instance's secrets, behind [`mastery_storage::Storage`].
+//! marks, notes, spaced-repetition cards, review log and settings, and the instance's
+//! secrets, behind [`mastery_storage::Storage`].
 //!
 //! # Durability: WAL with `synchronous=FULL`
 //!
@@ -36,13 +37,23 @@
 //! when the folder is missing or unusable, and only ever creates a database where no file
 //! exists. Migrations (see `migrations/README.md`) then run in the same `BEGIN IMMEDIATE`
 //! transaction as those checks.
+//!
+//! # Reviews
+//!
+//! Recording a review reads the stored card, compares it with the card the review says was
+//! shown, appends to the review log and updates the card, all in one `BEGIN IMMEDIATE`
+//! transaction on the writer; so a retried request (same review id) is recorded once, and
+//! two tabs rating the same card cannot both win ([`StorageError::Conflict`]). The tables
+//! are in `migrations/0002_study.sql`, the code in the `study` module.
 
 mod errors;
 mod migrations;
 mod open;
+mod study;
 
 use mastery_storage::{
-    LearnerId, MAX_NOTE_BYTES, Mark, Millis, Note, QuestionKey, Result, Storage, StorageError,
+    LearnerId, MAX_NOTE_BYTES, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewRecord,
+    Storage, StorageError, StoredCard,
 };
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Sqlite, Transaction};
@@ -332,6 +343,8 @@ impl Storage for SqliteStore {
         for sql in [
             "DELETE FROM marks WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
             "DELETE FROM notes WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
+            "DELETE FROM cards WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
+            "DELETE FROM reviews WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
         ] {
             sqlx::query(sql)
                 .bind(learner.0)
@@ -342,6 +355,38 @@ impl Storage for SqliteStore {
                 .map_err(|e| self.error(e))?;
         }
         tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn cards(&self, learner: LearnerId) -> Result<Vec<StoredCard>> {
+        self.cards_of(learner).await
+    }
+
+    async fn card(&self, learner: LearnerId, key: &QuestionKey) -> Result<Option<StoredCard>> {
+        self.card_of(learner, key).await
+    }
+
+    async fn record_review(&self, learner: LearnerId, review: &ReviewRecord) -> Result<Recorded> {
+        self.record_review_tx(learner, review).await
+    }
+
+    async fn undo_last_review(&self, learner: LearnerId) -> Result<Option<ReviewRecord>> {
+        self.undo_last_review_tx(learner).await
+    }
+
+    async fn reviews(
+        &self,
+        learner: LearnerId,
+        since: Option<Millis>,
+    ) -> Result<Vec<ReviewRecord>> {
+        self.reviews_of(learner, since).await
+    }
+
+    async fn learner_setting(&self, learner: LearnerId, name: &str) -> Result<Option<String>> {
+        self.learner_setting_of(learner, name).await
+    }
+
+    async fn set_learner_setting(&self, learner: LearnerId, name: &str, value: &str) -> Result<()> {
+        self.set_learner_setting_tx(learner, name, value).await
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>> {

@@ -6,10 +6,23 @@
 //! (learner, guide id, question id), never by position or title, so editing a guide never
 //! loses anyone's progress.
 //!
+//! What is stored per learner: marks and notes ([`Mark`], [`Note`]); spaced-repetition
+//! state, as one [`StoredCard`] per reviewed question and an append-only log of
+//! [`ReviewRecord`]s (module [`study`], plain rows: the scheduler in `mastery-study` and
+//! this crate do not know each other, the web layer converts); and small named settings
+//! (desired retention, daily limits, personal FSRS parameters).
+//!
 //! Times are milliseconds since the Unix epoch ([`Millis`]), passed in by the caller: the
 //! storage never reads the clock, which keeps tests deterministic.
 
 use std::fmt;
+
+pub mod study;
+
+pub use study::{
+    CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
+    Recorded, ReviewRecord, StoredCard, check_review_id, check_setting, check_setting_name,
+};
 
 /// Milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
@@ -89,6 +102,10 @@ pub enum StorageError {
     /// A value breaks a rule of the data model (a note that is too long).
     #[error("{0}")]
     Invalid(String),
+    /// The write was based on a state that has changed since it was read (another tab or
+    /// device reviewed the same card): nothing was written. The client should reload.
+    #[error("the card changed since it was shown; reload")]
+    Conflict,
     /// Any other database error.
     #[error("database error: {0}")]
     Database(String),
@@ -137,9 +154,64 @@ pub trait Storage: Send + Sync + fmt::Debug + 'static {
         at: Millis,
     ) -> Result<()>;
 
-    /// Deletes the mark and the note of one question (used to clear state left by
-    /// questions that no longer exist in a guide, when the learner asks to).
+    /// Deletes everything the learner has on one question: its mark, its note, its card
+    /// and its reviews (used to clear state left by questions that no longer exist in a
+    /// guide, when the learner asks to). Settings are kept.
     async fn forget(&self, learner: LearnerId, key: &QuestionKey) -> Result<()>;
+
+    /// Every card of the learner, in all guides, ordered by guide then question.
+    async fn cards(&self, learner: LearnerId) -> Result<Vec<StoredCard>>;
+
+    /// The learner's card for one question; `None` when it was never reviewed (new).
+    async fn card(&self, learner: LearnerId, key: &QuestionKey) -> Result<Option<StoredCard>>;
+
+    /// Records a review and sets the card to `review.after`, in one transaction.
+    ///
+    /// Idempotent by review id: when the learner already has a review with `review.id`,
+    /// nothing changes and the stored review is returned as [`Recorded::Duplicate`], even
+    /// if the one sent differs, so a retried request is never counted twice.
+    ///
+    /// # Errors
+    ///
+    /// - [`StorageError::Invalid`] when the review breaks a rule of
+    ///   [`ReviewRecord::check`] (or the learner does not exist); nothing is written;
+    /// - [`StorageError::Conflict`] when `review.before` is not exactly the card stored now
+    ///   (`None` means "no card stored"): the card was reviewed elsewhere since it was
+    ///   shown, and recording would lose that review. Nothing is written.
+    async fn record_review(&self, learner: LearnerId, review: &ReviewRecord) -> Result<Recorded>;
+
+    /// Undoes the learner's most recent review (latest `reviewed_at`, the last recorded
+    /// among equal times): deletes it from the log and puts its card back to `before`
+    /// (deleting the card when `before` is `None`). Returns the removed review, or `None`
+    /// when the learner has no review. Can be called again to undo the one before.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Conflict`] when the card is no longer in the state that review left
+    /// it in (it was changed by something other than a review since): nothing is written.
+    async fn undo_last_review(&self, learner: LearnerId) -> Result<Option<ReviewRecord>>;
+
+    /// The learner's reviews in chronological order (`reviewed_at`, then recording order),
+    /// all of them or those with `reviewed_at >= since`: for statistics, exports and
+    /// fitting personal scheduler parameters.
+    async fn reviews(&self, learner: LearnerId, since: Option<Millis>)
+    -> Result<Vec<ReviewRecord>>;
+
+    /// One of the learner's settings (a small string or JSON value), if set.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] when the name breaks the rule of [`check_setting`].
+    async fn learner_setting(&self, learner: LearnerId, name: &str) -> Result<Option<String>>;
+
+    /// Sets one of the learner's settings, replacing its value.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] when the name or value breaks the rule of
+    /// [`check_setting`] (a name of 1 to 64 of `a-z`, `0-9`, `_`, `-`, `.`; a value of at
+    /// most 16 KiB), or the learner does not exist.
+    async fn set_learner_setting(&self, learner: LearnerId, name: &str, value: &str) -> Result<()>;
 
     /// A named secret shared by every instance (for example the key that signs CSRF
     /// tokens): returned if it exists, otherwise `fresh` is stored and returned. Safe when

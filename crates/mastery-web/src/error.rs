@@ -23,6 +23,9 @@ pub enum WebError {
     /// A missing or wrong CSRF token, or a cross-site request.
     #[error("{0}")]
     Forbidden(String),
+    /// The state changed since the page was shown (another tab rated the same card).
+    #[error("{0}")]
+    Conflict(String),
     /// The body is larger than the limit.
     #[error("the request body is too large (the limit is {0} KiB)")]
     PayloadTooLarge(usize),
@@ -44,6 +47,7 @@ impl WebError {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -57,6 +61,7 @@ impl WebError {
             WebError::NotFound(_) => "not_found",
             WebError::BadRequest(_) => "bad_request",
             WebError::Forbidden(_) => "forbidden",
+            WebError::Conflict(_) => "conflict",
             WebError::PayloadTooLarge(_) => "payload_too_large",
             WebError::UnsupportedMediaType(_) => "unsupported_media_type",
             WebError::Unavailable(_) => "unavailable",
@@ -77,6 +82,7 @@ impl From<StorageError> for WebError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::Invalid(message) => WebError::BadRequest(message),
+            StorageError::Conflict => WebError::Conflict(error.to_string()),
             StorageError::Unavailable(_) => WebError::Unavailable(error),
             other => WebError::Internal(other.into()),
         }

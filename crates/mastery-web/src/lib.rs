@@ -144,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .route("/settings/forget", post(pages::forget))
         .route("/assets/{name}", get(assets::serve))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",
@@ -163,6 +164,35 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// `GET /readyz`: 200 when the database answers and its migrations are current, else 503
+/// with the reason (for load balancers and orchestrators; the reason names no secret).
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store().ping().await {
+        Ok(()) => (
+            axum::http::StatusCode::OK,
+            format!(
+                "ready: {} database reachable, migrations current\n",
+                state.store().backend()
+            ),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            let mut response = (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: {e}\n"),
+            )
+                .into_response();
+            // Not an error page: orchestrators read the plain text.
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            response
+        }
+    }
+}
+
 /// Serves the app on `listener` until `shutdown` completes, then lets requests in flight
 /// finish.
 pub async fn serve(
@@ -180,10 +210,11 @@ pub async fn serve(
 /// form or query) arrive here as plain text and leave as the same clear message.
 async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let probe = matches!(request.uri().path(), "/healthz" | "/readyz");
     let session = request.extensions().get::<Session>().cloned();
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if probe || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let info = match response.extensions().get::<ErrorInfo>() {

@@ -280,6 +280,22 @@ fn pages_render_with_progress_and_security_headers() {
 }
 
 #[test]
+fn health_and_readiness_probes_answer() {
+    let server = Server::start();
+    let mut c = server.client();
+    let r = c.get("/healthz");
+    assert_eq!((r.status, r.body.as_str()), (200, "ok"));
+    let r = c.get("/readyz");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body
+            .contains("sqlite database reachable, migrations current"),
+        "{}",
+        r.body
+    );
+}
+
+#[test]
 fn unknown_pages_are_friendly_404s_and_api_errors_are_json() {
     let server = Server::start();
     let mut c = server.client();
