@@ -1,7 +1,9 @@
 //! How much of a guide a learner has mastered.
 //!
 //! A question is *mastered* when the learner ticked it. Progress counts questions only
-//! (insights are reading, not something to master), per section and per guide.
+//! (insights are reading, not something to master), per section and per guide. The scheduler's
+//! [`is_mastered`](crate::scheduler::is_mastered) also counts cards FSRS knows are well learnt:
+//! callers pass the ids it accepts as the mastered set.
 
 use std::collections::HashSet;
 
