@@ -129,3 +129,22 @@ test('without JavaScript the guide renders and ticking works by form post', { sk
   assert.equal(await p.locator('#generators-vs-iterators .answer').isVisible(), true);
   await p.context().close();
 });
+
+test('study: Space reveals, 3 rates Good and shows the next card, u undoes', { skip }, async () => {
+  const p = await page();
+  await p.goto(server.url + '/study?guide=python-django&level=junior');
+  const first = await p.getAttribute('[data-study-card]', 'data-question');
+  assert.ok(first, 'a card is shown');
+  assert.equal(await p.locator('.rate').first().isVisible(), false, 'ratings wait for the answer');
+  await p.keyboard.press(' ');
+  assert.equal(await p.locator('.rate').first().isVisible(), true);
+  assert.match(await p.locator('.rate[data-rating="3"] .rate-interval').textContent(), /\d/);
+  await Promise.all([p.waitForNavigation(), p.keyboard.press('3')]);
+  const second = await p.getAttribute('[data-study-card]', 'data-question');
+  assert.notEqual(second, first, 'the next card');
+  assert.match(await p.locator('.study-counts .done').textContent(), /1/);
+  await Promise.all([p.waitForNavigation(), p.keyboard.press('u')]);
+  assert.equal(await p.getAttribute('[data-study-card]', 'data-question'), first, 'undo brings the card back');
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});

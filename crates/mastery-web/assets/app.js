@@ -729,3 +729,38 @@
     start();
   }
 })();
+
+/* Study page: Space shows the answer, 1-4 rate, u undoes. The page works without this:
+ * the answer is a <details> and every rating is a form. */
+(function () {
+  'use strict';
+  var page = document.querySelector('[data-study]');
+  if (!page) return;
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  document.addEventListener('keydown', function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var answer = page.querySelector('[data-study-answer]');
+    if (event.key === ' ' && answer) {
+      event.preventDefault();
+      answer.open = !answer.open;
+      if (answer.open) {
+        var first = answer.querySelector('.rate');
+        if (first) first.focus({ preventScroll: true });
+      }
+    } else if (/^[1-4]$/.test(event.key) && answer && answer.open) {
+      var button = answer.querySelector('.rate[data-rating="' + event.key + '"]');
+      if (button) {
+        event.preventDefault();
+        button.form.requestSubmit ? button.form.requestSubmit(button) : button.form.submit();
+      }
+    } else if (event.key === 'u') {
+      var undo = page.querySelector('[data-undo-form]');
+      if (undo) {
+        event.preventDefault();
+        undo.submit();
+      }
+    }
+  });
+})();

@@ -78,6 +78,19 @@ impl WebError {
     }
 }
 
+impl From<mastery_app::AppError> for WebError {
+    fn from(error: mastery_app::AppError) -> Self {
+        use mastery_app::AppError;
+        match error {
+            AppError::NotFound(m) => WebError::NotFound(m),
+            AppError::Invalid(m) => WebError::BadRequest(m),
+            AppError::Settings(e) => WebError::BadRequest(format!("invalid study settings: {e}")),
+            AppError::Schedule(e) => WebError::Internal(e.into()),
+            AppError::Storage(e) => e.into(),
+        }
+    }
+}
+
 impl From<StorageError> for WebError {
     fn from(error: StorageError) -> Self {
         match error {

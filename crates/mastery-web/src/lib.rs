@@ -13,6 +13,7 @@ mod notes;
 mod pages;
 mod prerender;
 mod security;
+mod study;
 mod views;
 pub mod watch;
 
@@ -139,6 +140,9 @@ pub fn app(state: AppState) -> Router {
         .route("/guides/{guide}/{question}/mark", post(pages::mark))
         .route("/guides/{guide}/{question}/note", post(pages::note))
         .route("/search", get(pages::search))
+        .route("/study", get(study::page))
+        .route("/study/answer", post(study::answer))
+        .route("/study/undo", post(study::undo))
         .route("/settings", get(pages::settings))
         .route("/settings/theme", post(pages::theme))
         .route("/settings/forget", post(pages::forget))

@@ -208,6 +208,17 @@ impl Client {
         )
     }
 
+    fn post_json(&mut self, path: &str, json: &str) -> Reply {
+        let token = self.csrf.clone().unwrap_or_default();
+        self.send(
+            "POST",
+            path,
+            Some("application/json"),
+            Some(json),
+            &[("x-csrf-token", &token)],
+        )
+    }
+
     fn put_json(&mut self, path: &str, json: &str) -> Reply {
         let token = self.csrf.clone().unwrap_or_default();
         self.send(
@@ -667,6 +678,9 @@ fn the_openapi_document_matches_the_real_routes() {
         "/api/v1/guides/{guide}/questions/{question}/mark",
         "/api/v1/guides/{guide}/questions/{question}/note",
         "/api/v1/search",
+        "/api/v1/study/queue",
+        "/api/v1/study/reviews",
+        "/api/v1/study/undo",
     ] {
         assert!(paths.contains_key(expected), "documented: {expected}");
     }
@@ -686,9 +700,189 @@ fn the_openapi_document_matches_the_real_routes() {
                 "get" => c.get(&real),
                 "put" if real.ends_with("/mark") => c.put_json(&real, r#"{"mastered": true}"#),
                 "put" => c.put_json(&real, r#"{"body": "note"}"#),
+                "post" if real.ends_with("/reviews") => c.post_json(
+                    &real,
+                    r#"{"guide": "python-django", "question": "gil", "rating": 3, "review_id": "openapi-check-1"}"#,
+                ),
+                "post" => c.post_json(&real, "{}"),
                 other => panic!("undocumented method {other}"),
             };
             assert_eq!(r.status, 200, "{method} {path} is served: {}", r.body);
         }
     }
+}
+
+#[test]
+fn studying_records_reviews_once_and_undo_brings_the_card_back() {
+    let server = Server::start();
+    let mut c = server.client();
+    let page = c.get("/study?guide=python-django");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Show answer"), "a card is shown");
+    let q = c.get("/api/v1/study/queue?guide=python-django").json();
+    let first = q["current"]["question"].as_str().unwrap().to_owned();
+    assert_eq!(q["current"]["kind"], "new");
+    let labels: Vec<&str> = q["current"]["buttons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["interval"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels.len(), 4, "four buttons with intervals: {labels:?}");
+    c.get("/api/v1/session");
+    c.csrf = Some(
+        c.get("/api/v1/session").json()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let body = format!(
+        r#"{{"guide": "python-django", "question": "{first}", "rating": 3, "review_id": "review-0001", "time_spent_ms": 4200}}"#
+    );
+    let r = c.post_json("/api/v1/study/reviews", &body);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["recorded"], true);
+    // A retry of the same request changes nothing.
+    let retry = c.post_json("/api/v1/study/reviews", &body);
+    assert_eq!(retry.json()["recorded"], false);
+    let rows = c.get("/api/v1/study/reviews").json();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "recorded once: {rows}");
+    assert_eq!(rows[0]["review_rating"], 3);
+    assert_eq!(rows[0]["review_state"], 0);
+    let csv = c.get("/api/v1/study/reviews?format=csv");
+    assert!(
+        csv.body
+            .starts_with("card_id,review_id,review_time,review_rating"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body
+            .contains(&format!("python-django/{first},review-0001,"))
+    );
+    // The next card is another question; undo brings the first back.
+    let next = c.get("/api/v1/study/queue?guide=python-django").json();
+    assert_ne!(next["current"]["question"], first.as_str());
+    let u = c.post_json("/api/v1/study/undo", "{}");
+    assert_eq!(u.json()["question"], first.as_str());
+    assert_eq!(
+        c.get("/api/v1/study/queue?guide=python-django").json()["current"]["question"],
+        first.as_str()
+    );
+    assert_eq!(
+        c.get("/api/v1/study/reviews")
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn bad_reviews_get_a_clear_4xx_and_change_nothing() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.csrf = Some(
+        c.get("/api/v1/session").json()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let cases = [
+        (
+            r#"{"guide": "python-django", "question": "gil", "rating": 5, "review_id": "review-0002"}"#,
+            400,
+        ),
+        (
+            r#"{"guide": "python-django", "question": "gil", "rating": 0, "review_id": "review-0003"}"#,
+            400,
+        ),
+        (
+            r#"{"guide": "python-django", "question": "no-such", "rating": 3, "review_id": "review-0004"}"#,
+            404,
+        ),
+        (
+            r#"{"guide": "python-django", "question": "cooperative-multitasking", "rating": 3, "review_id": "review-0005"}"#,
+            400,
+        ),
+        (
+            r#"{"guide": "python-django", "question": "gil", "rating": 3, "review_id": "no"}"#,
+            400,
+        ),
+        (
+            r#"{"guide": "python-django", "question": "gil", "rating": "good", "review_id": "review-0006"}"#,
+            422,
+        ),
+        ("not json", 400),
+    ];
+    for (body, status) in cases {
+        let r = c.post_json("/api/v1/study/reviews", body);
+        assert_eq!(r.status, status, "{body}: {}", r.body);
+        assert!(r.json()["error"]["message"].as_str().is_some());
+    }
+    let no_token = c.send(
+        "POST",
+        "/api/v1/study/reviews",
+        Some("application/json"),
+        Some(cases[0].0),
+        &[],
+    );
+    assert_eq!(no_token.status, 403);
+    assert_eq!(
+        c.get("/api/v1/study/reviews")
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing recorded"
+    );
+}
+
+#[test]
+fn the_study_page_works_without_javascript() {
+    let server = Server::start();
+    let mut c = server.client();
+    let page = c.get("/study");
+    let csrf = c.csrf.clone().unwrap();
+    let field = |name: &str| {
+        page.body
+            .split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (guide, question, review_id) = (field("guide"), field("question"), field("review_id"));
+    let r = c.form(
+        "/study/answer",
+        &[
+            ("csrf", &csrf),
+            ("guide", &guide),
+            ("question", &question),
+            ("rating", "1"),
+            ("review_id", &review_id),
+            ("back", "/study"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/study"));
+    let rows = c.get("/api/v1/study/reviews").json();
+    assert_eq!(rows[0]["card_id"], format!("{guide}/{question}"));
+    assert_eq!(
+        c.form("/study/undo", &[("csrf", &csrf), ("back", "/study")])
+            .status,
+        303
+    );
+    assert_eq!(
+        c.get("/api/v1/study/reviews")
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }

@@ -1,0 +1,25 @@
+//! Errors of application operations: storage errors, schedule errors and bad requests,
+//! each with a message safe to show the learner.
+
+use mastery_storage::StorageError;
+use mastery_study::scheduler::{ScheduleError, SettingsError};
+
+/// Why an operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The guide or question does not exist (or is not a question).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request cannot be carried out as asked.
+    #[error("{0}")]
+    Invalid(String),
+    /// The learner's settings are invalid.
+    #[error("invalid study settings: {0}")]
+    Settings(#[from] SettingsError),
+    /// The scheduler refused the card's stored state.
+    #[error("cannot schedule this card: {0}")]
+    Schedule(#[from] ScheduleError),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}

@@ -1,0 +1,11 @@
+//! Application services: what a learner does, as operations that join the immutable guides,
+//! the pure study domain (`mastery-study`) and storage (`mastery-storage`).
+//!
+//! The web pages, the JSON API and the terminal all call these functions, so a review
+//! recorded in the browser and one recorded in `mastery study` follow the same rules. The
+//! clock is passed in (`now`), never read here.
+
+mod error;
+pub mod study;
+
+pub use error::AppError;
