@@ -6,6 +6,7 @@
 //! clock is passed in (`now`), never read here.
 
 mod error;
+pub mod plan;
 pub mod study;
 
 pub use error::AppError;

@@ -355,6 +355,8 @@ pub async fn answer(
         answer.time_spent_ms,
         seed(learner, &answer.key, &state),
     )?;
+    // With an interview date set, a due date on or after it may be brought forward.
+    let after = crate::plan::plan_for_interview(store, learner, &scheduler, after, now).await?;
     let record = ReviewRecord {
         id: answer.review_id.clone(),
         key: answer.key.clone(),

@@ -764,3 +764,11 @@
     }
   });
 })();
+
+/* Settings: the study form sends this browser's UTC offset, so days start at the
+ * learner's local hour (without JavaScript the stored offset is kept). */
+(function () {
+  'use strict';
+  var field = document.querySelector('[data-utc-offset]');
+  if (field) field.value = String(-new Date().getTimezoneOffset());
+})();

@@ -11,6 +11,7 @@ mod error;
 mod library;
 mod notes;
 mod pages;
+mod plan;
 mod prerender;
 mod security;
 mod study;
@@ -143,6 +144,9 @@ pub fn app(state: AppState) -> Router {
         .route("/study", get(study::page))
         .route("/study/answer", post(study::answer))
         .route("/study/undo", post(study::undo))
+        .route("/study/readiness", get(plan::readiness))
+        .route("/settings/study", post(plan::save))
+        .route("/settings/optimize", post(plan::optimize))
         .route("/settings", get(pages::settings))
         .route("/settings/theme", post(pages::theme))
         .route("/settings/forget", post(pages::forget))

@@ -25,19 +25,26 @@ use crate::views::{
 };
 use crate::{AppState, now};
 
-/// The ids of the questions the learner mastered in one guide.
+/// The ids of the questions the learner has mastered in one guide: ticked by hand, or
+/// remembered reliably in study (`mastery_app::plan::mastered`, the one definition).
 pub(crate) async fn mastered_in(
     state: &AppState,
     guide: &str,
 ) -> Result<HashSet<String>, WebError> {
-    Ok(state
-        .store()
-        .marks(state.learner())
-        .await?
-        .into_iter()
-        .filter(|m| m.key.guide == guide)
-        .map(|m| m.key.question)
-        .collect())
+    Ok(
+        mastery_app::plan::mastered(state.store(), state.learner(), guide)
+            .await?
+            .1,
+    )
+}
+
+/// (ticked by hand, mastered) for one guide: the check buttons show the first, progress
+/// counts the second.
+pub(crate) async fn ticked_and_mastered(
+    state: &AppState,
+    guide: &str,
+) -> Result<(HashSet<String>, HashSet<String>), WebError> {
+    Ok(mastery_app::plan::mastered(state.store(), state.learner(), guide).await?)
 }
 
 fn as_set(ids: &HashSet<String>) -> HashSet<&str> {
@@ -91,17 +98,16 @@ pub async fn home(
     Extension(session): Extension<Session>,
 ) -> Result<Response, WebError> {
     let library = state.library();
-    let marks = state.store().marks(state.learner()).await?;
+    let mut mastered_per_guide = Vec::new();
+    for g in &library.guides {
+        mastered_per_guide.push(mastered_in(&state, g.id.as_str()).await?);
+    }
     let guides = library
         .guides
         .iter()
-        .map(|g| {
-            let ids: HashSet<&str> = marks
-                .iter()
-                .filter(|m| m.key.guide == g.id.as_str())
-                .map(|m| m.key.question.as_str())
-                .collect();
-            let p = GuideProgress::of(g, &ids).guide;
+        .zip(&mastered_per_guide)
+        .map(|(g, ids)| {
+            let p = GuideProgress::of(g, &as_set(ids)).guide;
             GuideCard {
                 url: format!("/guides/{}", g.id),
                 title: g.title.clone(),
@@ -181,12 +187,12 @@ pub async fn guide(
         .ok_or_else(|| {
             WebError::Internal(anyhow::anyhow!("the guide page could not be rendered"))
         })?;
-    let mastered_ids = mastered_in(&state, &id).await?;
+    let (ticked_ids, mastered_ids) = ticked_and_mastered(&state, &id).await?;
     let set = as_set(&mastered_ids);
     let progress = GuideProgress::of(&guide, &set);
     let mastered: Vec<bool> = guide
         .entries()
-        .map(|e| set.contains(e.id.as_str()))
+        .map(|e| ticked_ids.contains(e.id.as_str()))
         .collect();
     let sections: Vec<(usize, usize)> = progress
         .sections
@@ -227,7 +233,10 @@ pub async fn question(
     let (section_index, entry) = entries[position];
     let section = &guide.sections[section_index];
     let key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
-    let mastered = mastered_in(&state, &guide_id).await?.contains(&question_id);
+    let mastered = ticked_and_mastered(&state, &guide_id)
+        .await?
+        .0
+        .contains(&question_id);
     let note = state.store().note(state.learner(), &key).await?;
     let link = |e: &Entry| Link {
         url: question_path(&guide.id, &e.id),
@@ -603,7 +612,9 @@ pub async fn settings(
         }
     }
     let current = session.theme.unwrap_or("system");
+    let study = crate::plan::settings_view(&state).await?;
     let page = SettingsPage {
+        study,
         layout: Layout::new(&state, Some(&session), "Settings", "/settings"),
         theme_choices: [
             ("system", "Follow the system"),

@@ -238,6 +238,7 @@ pub struct SettingsPage {
     pub database: String,
     pub orphans: Vec<Orphan>,
     pub guides: Vec<Link>,
+    pub study: crate::plan::StudySettingsView,
 }
 
 #[derive(Template)]

@@ -886,3 +886,62 @@ fn the_study_page_works_without_javascript() {
         0
     );
 }
+
+#[test]
+fn study_settings_interview_date_and_readiness() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert!(
+        c.get("/study/readiness")
+            .body
+            .contains("Set the date of your interview")
+    );
+    c.get("/settings");
+    let csrf = c.csrf.clone().unwrap();
+    let form = |retention: &str, date: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("desired_retention", retention.to_owned()),
+            ("new_per_day", "10".to_owned()),
+            ("reviews_per_day", "100".to_owned()),
+            ("day_start_hour", "4".to_owned()),
+            ("utc_offset_minutes", "60".to_owned()),
+            ("interview_date", date.to_owned()),
+        ]
+    };
+    let send = |c: &mut Client, fields: Vec<(&str, String)>| {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        c.form("/settings/study", &pairs)
+    };
+    assert_eq!(
+        send(&mut c, form("1.5", "")).status,
+        400,
+        "retention out of range"
+    );
+    assert_eq!(
+        send(&mut c, form("0.9", "2026-02-30")).status,
+        400,
+        "not a date"
+    );
+    assert_eq!(send(&mut c, form("0.85", "2099-06-01")).status, 303);
+    let page = c.get("/settings");
+    assert!(
+        page.body.contains("value=\"0.85\"") && page.body.contains("value=\"2099-06-01\""),
+        "saved"
+    );
+    // The new-per-day limit applies to the queue.
+    assert_eq!(c.get("/api/v1/study/queue").json()["new"], 10);
+    let r = c.get("/study/readiness");
+    assert!(
+        r.body.contains("2099-06-01") && r.body.contains("Core Python internals"),
+        "per-section readiness"
+    );
+    assert!(r.body.contains("0%"), "nothing studied yet predicts 0%");
+    // Too few reviews to fit parameters: a clear sentence, nothing saved.
+    assert_eq!(c.form("/settings/optimize", &[("csrf", &csrf)]).status, 303);
+    assert!(
+        c.get("/settings")
+            .body
+            .contains("Not fitted: personal parameters need at least 64 reviews")
+    );
+}
