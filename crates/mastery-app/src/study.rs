@@ -345,18 +345,33 @@ pub async fn answer(
 ) -> Result<Answered, AppError> {
     find(guides, &answer.key)?;
     let scheduler = scheduler(store, learner).await?;
+    // Two answers to the same card at once (two tabs, a retry racing the original) both read
+    // the card before either writes; storage refuses the second with Conflict. Reading the
+    // card again and scheduling from what the first answer left is what the learner means.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match answer_once(store, learner, &scheduler, answer, now).await {
+            Err(AppError::Storage(mastery_storage::StorageError::Conflict)) if attempts < 32 => {}
+            other => return other,
+        }
+    }
+}
+
+async fn answer_once(
+    store: &dyn Storage,
+    learner: LearnerId,
+    scheduler: &Scheduler,
+    answer: &Answer,
+    now: Millis,
+) -> Result<Answered, AppError> {
     let before = store.card(learner, &answer.key).await?;
     let state = before.as_ref().map(to_state).unwrap_or(CardState::NEW);
-    let next = scheduler.preview(&state, now, seed(learner, &answer.key, &state))?;
-    let (after, log) = scheduler.review(
-        &state,
-        answer.rating,
-        now,
-        answer.time_spent_ms,
-        seed(learner, &answer.key, &state),
-    )?;
+    let seed = seed(learner, &answer.key, &state);
+    let next = scheduler.preview(&state, now, seed)?;
+    let (after, log) = scheduler.review(&state, answer.rating, now, answer.time_spent_ms, seed)?;
     // With an interview date set, a due date on or after it may be brought forward.
-    let after = crate::plan::plan_for_interview(store, learner, &scheduler, after, now).await?;
+    let after = crate::plan::plan_for_interview(store, learner, scheduler, after, now).await?;
     let record = ReviewRecord {
         id: answer.review_id.clone(),
         key: answer.key.clone(),
