@@ -47,6 +47,7 @@
 //! are in `migrations/0002_study.sql`, the code in the `study` module.
 
 mod errors;
+mod group;
 mod migrations;
 mod open;
 mod study;
@@ -73,6 +74,8 @@ pub struct SqliteStore {
     location: String,
     /// The highest migration compiled into this build.
     known_version: i64,
+    /// Reviews waiting to be committed together (see `group.rs`).
+    group: group::GroupCommit,
 }
 
 impl SqliteStore {

@@ -109,13 +109,14 @@ impl SqliteStore {
         row.map(|row| self.read_card_row(&row)).transpose()
     }
 
-    pub(crate) async fn record_review_tx(
+    /// Records one review inside the caller's write transaction (see `group.rs`): the
+    /// duplicate check, the conflict check, the review row and the card.
+    pub(crate) async fn record_review_in(
         &self,
+        tx: &mut SqliteConnection,
         learner: LearnerId,
         review: &ReviewRecord,
     ) -> Result<Recorded> {
-        review.check()?;
-        let mut tx = self.write().await?;
         let stored = sqlx::query(concat!(
             "SELECT ",
             review_columns!(),
@@ -127,10 +128,10 @@ impl SqliteStore {
         .await
         .map_err(|e| self.error(e))?;
         if let Some(row) = stored {
-            // A retry (or a reused id): the first one stands. Dropping `tx` rolls back.
+            // A retry (or a reused id): the first one stands.
             return Ok(Recorded::Duplicate(self.read_review(&row)?.1));
         }
-        let current = self.card_in(&mut tx, learner, &review.key).await?;
+        let current = self.card_in(tx, learner, &review.key).await?;
         if current != review.before {
             return Err(StorageError::Conflict);
         }
@@ -166,8 +167,7 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.learner_error(learner, e))?;
-        self.put_card(&mut tx, learner, after).await?;
-        tx.commit().await.map_err(|e| self.error(e))?;
+        self.put_card(tx, learner, after).await?;
         Ok(Recorded::New)
     }
 

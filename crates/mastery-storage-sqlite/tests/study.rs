@@ -861,3 +861,59 @@ async fn random_records_and_undos_match_a_model() {
     }
     assert!(seen.iter().all(|&n| n > 0), "a branch never ran: {seen:?}");
 }
+
+/// Many reviews at once are committed in shared transactions (group commit): each is
+/// answered on its own merits, a refused one does not undo the others, and everything
+/// acknowledged is there after a reopen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_reviews_are_committed_together_but_judged_alone() {
+    let (_dir, path, store) = fresh().await;
+    let store = Arc::new(store);
+    let me = store.personal_learner().await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..48u32 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let k = key("g", &format!("q{}", i % 40));
+            // Questions 0..8 are answered twice as "first" reviews: one of each pair must
+            // be refused as a conflict (the card is no longer new) without harming others.
+            let r = first(&format!("group-{i:04}"), &k, 1_000 + i64::from(i));
+            (i, store.record_review(me, &r).await)
+        }));
+    }
+    let mut recorded = 0;
+    let mut conflicts = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            (_, Ok(Recorded::New)) => recorded += 1,
+            (_, Err(StorageError::Conflict)) => conflicts += 1,
+            (i, other) => panic!("review {i}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!((recorded, conflicts), (40, 8));
+    // The same ids again, at once: all duplicates, nothing changes.
+    let mut again = Vec::new();
+    for i in 0..40u32 {
+        let store = Arc::clone(&store);
+        again.push(tokio::spawn(async move {
+            let k = key("g", &format!("q{i}"));
+            store
+                .record_review(
+                    me,
+                    &first(&format!("group-{i:04}"), &k, 1_000 + i64::from(i)),
+                )
+                .await
+        }));
+    }
+    for t in again {
+        let r = t.await.unwrap();
+        assert!(
+            matches!(r, Ok(Recorded::Duplicate(_)) | Err(StorageError::Conflict)),
+            "{r:?}"
+        );
+    }
+    store.close().await;
+    let reopened = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
+    assert_eq!(reopened.reviews(me, None).await.unwrap().len(), 40);
+    assert_eq!(reopened.cards(me).await.unwrap().len(), 40);
+}
