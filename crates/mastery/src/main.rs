@@ -1,9 +1,12 @@
 //! `mastery`: the binary. Parses the command line and hands each subcommand to its module.
 
 mod check;
+mod context;
 mod embedded;
 mod guides;
 mod serve;
+mod stats;
+mod study;
 mod verify;
 
 use std::path::PathBuf;
@@ -14,7 +17,8 @@ use clap::{Parser, Subcommand};
 /// Mastery: prepare for senior Python & Django interviews.
 ///
 /// Read an accurate guide, tick off what you have mastered, take notes and search, in the
-/// browser (`mastery serve`); check a guide you write and verify that every code example
+/// browser (`mastery serve`); drill the questions with spaced repetition in the browser or
+/// the terminal (`mastery study`); check a guide you write and verify that every code example
 /// really runs and prints what the guide says.
 #[derive(Debug, Parser)]
 #[command(name = "mastery", version, about, long_about, propagate_version = true)]
@@ -35,6 +39,30 @@ Examples:
 Every option can also be set with an environment variable: MASTERY_BIND, MASTERY_DATA_DIR,
 MASTERY_GUIDES (comma-separated), MASTERY_DATABASE_URL.")]
     Serve(serve::Args),
+
+    /// Study in the terminal: due questions one at a time, rated Again, Hard, Good or Easy.
+    #[command(after_help = "\
+Examples:
+  mastery study                                  # everything due, all guides
+  mastery study --guide python-django --level senior
+  mastery study --section django --tag performance --data-dir ./data
+
+Keys: Space shows the answer, arrows and PageUp/PageDown scroll it, 1-4 rate it (Again, Hard,
+Good, Easy; each shows when the question comes back), u undoes the last review, q or Esc
+quits and prints what you did. It uses the same database as `mastery serve`, which can run
+at the same time.")]
+    Study(study::Args),
+
+    /// Print study statistics per guide: mastered, due, reviews, retention, time.
+    #[command(after_help = "\
+Examples:
+  mastery stats                       # data in ~/.local/share/mastery
+  mastery stats --data-dir ./data
+  mastery stats --guides ./my-guide   # count the questions of your own guide too
+
+Days are your study days (the day start hour and UTC offset of your study settings). Colour
+only when standard output is a terminal and NO_COLOR is not set.")]
+    Stats(stats::Args),
 
     /// Validate guides and print a summary; exit status 1 on any error.
     #[command(after_help = "\
@@ -61,6 +89,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(&args),
+        Command::Study(args) => study::run(&args),
+        Command::Stats(args) => stats::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Verify(args) => verify::run(&args),
     };

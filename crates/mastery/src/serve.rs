@@ -7,17 +7,13 @@
 //! finish, and closes the database.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context as _, bail};
-use mastery_storage::Storage;
-use mastery_storage_sqlite::SqliteStore;
-use mastery_web::{AppState, Library, Settings, Shelf};
+use anyhow::Context as _;
+use mastery_web::{AppState, Settings, Shelf};
 
-use crate::embedded;
-use crate::guides::print_diagnostics;
+use crate::context::{self, DataArgs, Database, GuidesArgs, Loaded};
 
 /// Arguments of `mastery serve`.
 #[derive(Debug, clap::Args)]
@@ -31,21 +27,10 @@ pub struct Args {
         value_name = "ADDR:PORT"
     )]
     bind: SocketAddr,
-    /// Where Mastery keeps its data [default: the platform data directory, e.g.
-    /// ~/.local/share/mastery].
-    #[arg(long, env = "MASTERY_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-    /// A guide folder to serve next to the built-in guide (repeatable).
-    #[arg(
-        long = "guides",
-        env = "MASTERY_GUIDES",
-        value_name = "DIR",
-        value_delimiter = ','
-    )]
-    guides: Vec<PathBuf>,
-    /// The database [default: sqlite://DATA_DIR/mastery.db].
-    #[arg(long, env = "MASTERY_DATABASE_URL", value_name = "URL")]
-    database: Option<String>,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    guides: GuidesArgs,
     /// Author mode: reload the --guides folders when their files change and show content
     /// errors in the browser instead of refusing to start.
     #[arg(long)]
@@ -60,80 +45,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     runtime.block_on(serve(args))
 }
 
-fn data_dir(args: &Args) -> anyhow::Result<PathBuf> {
-    let dir = match &args.data_dir {
-        Some(dir) => dir.clone(),
-        None => dirs::data_dir()
-            .context("cannot find the platform data directory; pass --data-dir DIR")?
-            .join("mastery"),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| {
-        format!(
-            "cannot create the data folder {}; pass --data-dir DIR",
-            dir.display()
-        )
-    })?;
-    let probe = dir.join(".mastery-write-test");
-    std::fs::write(&probe, b"ok").with_context(|| {
-        format!(
-            "the data folder {} is not writable; pass --data-dir DIR",
-            dir.display()
-        )
-    })?;
-    let _ = std::fs::remove_file(&probe);
-    Ok(dir)
-}
-
-fn database_url(args: &Args, data_dir: &Path) -> String {
-    args.database
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("mastery.db").display()))
-}
-
-async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Storage>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!(
-            "PostgreSQL is not supported by this version yet; use a sqlite:// URL or leave --database out"
-        );
-    }
-    let store = SqliteStore::open(url)
-        .await
-        .with_context(|| format!("cannot open the database {url}"))?;
-    Ok(Arc::new(store))
-}
-
-fn load_library(args: &Args) -> anyhow::Result<(Library, Vec<mastery_content::GuideFiles>)> {
-    let embedded = embedded::guides();
-    let mut sources = embedded.clone();
-    for dir in &args.guides {
-        sources.push(
-            mastery_content::GuideFiles::from_dir(dir)
-                .with_context(|| format!("cannot load the guide in {}", dir.display()))?,
-        );
-    }
-    let library = Library::load(&sources);
-    if !library.problems.is_empty() && !args.watch {
-        for p in &library.problems {
-            print_diagnostics(&p.diagnostics);
-        }
-        let roots: Vec<&str> = library.problems.iter().map(|p| p.root.as_str()).collect();
-        bail!(
-            "{} has errors (listed above); fix them, or start with --watch to see them in the browser while you edit",
-            roots.join(", ")
-        );
-    }
-    Ok((library, embedded))
-}
-
 async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
-    let data_dir = data_dir(args)?;
-    let url = database_url(args, &data_dir);
-    let (library, embedded) = load_library(args)?;
-    let store = open_store(&url).await?;
+    let Loaded { library, embedded } = context::load_library(&args.guides.guides, args.watch)?;
+    let Database {
+        data_dir,
+        url,
+        store,
+    } = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref()).await?;
     let shelf = Arc::new(Shelf::new(library));
-    let _watch = if args.watch && !args.guides.is_empty() {
+    let _watch = if args.watch && !args.guides.guides.is_empty() {
         Some(
-            mastery_web::watch::watch(Arc::clone(&shelf), embedded, args.guides.clone())
+            mastery_web::watch::watch(Arc::clone(&shelf), embedded, args.guides.guides.clone())
                 .context("cannot watch the guide folders")?,
         )
     } else {
@@ -142,7 +64,7 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     let settings = Settings {
         author_mode: args.watch,
         secure_cookies: false,
-        database_label: redact(&url),
+        database_label: context::redact(&url),
     };
     let state = AppState::new(shelf, Arc::clone(&store), settings)
         .await
@@ -173,20 +95,6 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Hides a password in a database URL before it is shown anywhere.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -207,15 +115,4 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     println!("Shutting down: finishing requests in flight…");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_hidden() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("sqlite:///tmp/m.db"), "sqlite:///tmp/m.db");
-    }
 }
