@@ -83,18 +83,27 @@ pub(crate) fn render_block(src: &str, guide: &Id, anchor_prefix: &str) -> Render
                 }
                 event
             }
-            // Block ends and line breaks separate words in the plain text.
-            Event::SoftBreak
-            | Event::HardBreak
+            // Line breaks and table cells separate words; block ends separate lines, so
+            // plain-text readers (the terminal) keep paragraphs, list items and table rows.
+            Event::SoftBreak | Event::End(TagEnd::TableCell) => {
+                if !out.text.ends_with([' ', '\n']) {
+                    out.text.push(' ');
+                }
+                event
+            }
+            Event::HardBreak
             | Event::End(
                 TagEnd::Paragraph
                 | TagEnd::Item
                 | TagEnd::Heading(_)
-                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead
                 | TagEnd::BlockQuote(_),
             ) => {
-                if !out.text.ends_with(' ') {
-                    out.text.push(' ');
+                let trimmed = out.text.trim_end_matches(' ').len();
+                out.text.truncate(trimmed);
+                if !out.text.ends_with('\n') {
+                    out.text.push('\n');
                 }
                 event
             }
@@ -260,8 +269,15 @@ mod tests {
         assert!(r.html.contains("hl-"), "{}", r.html);
         assert!(r.html.contains("<details class=\"predict-output\">"));
         assert!(r.text.contains("print(1)"));
-        let r = render_block("Use `atomic()`, **then** commit.\nNext line.", &guide(), "");
-        assert_eq!(r.text.trim(), "Use atomic(), then commit. Next line.");
+        let r = render_block(
+            "Use `atomic()`, **then** commit.\nNext line.\n\n- one\n- two\n",
+            &guide(),
+            "",
+        );
+        assert_eq!(
+            r.text.trim(),
+            "Use atomic(), then commit. Next line.\none\ntwo"
+        );
     }
 
     #[test]
