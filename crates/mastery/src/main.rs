@@ -4,6 +4,7 @@ mod check;
 mod context;
 mod embedded;
 mod guides;
+mod optimize;
 mod serve;
 mod stats;
 mod study;
@@ -64,6 +65,17 @@ Days are your study days (the day start hour and UTC offset of your study settin
 only when standard output is a terminal and NO_COLOR is not set.")]
     Stats(stats::Args),
 
+    /// Fit personal FSRS parameters to your reviews; shows the log loss before and after.
+    #[command(after_help = "\
+Examples:
+  mastery optimize                    # data in ~/.local/share/mastery
+  mastery optimize --data-dir ./data
+
+Needs at least 64 reviews made a day or more after the previous review of the same question.
+The fitted parameters are saved only when they predict your reviews better than the current
+ones. The settings page of `mastery serve` has the same button.")]
+    Optimize(optimize::Args),
+
     /// Validate guides and print a summary; exit status 1 on any error.
     #[command(after_help = "\
 Examples:
@@ -91,6 +103,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Study(args) => study::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Optimize(args) => optimize::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Verify(args) => verify::run(&args),
     };

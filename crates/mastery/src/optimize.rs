@@ -1,0 +1,47 @@
+//! `mastery optimize`: fit personal FSRS parameters to the learner's reviews.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use mastery_app::AppError;
+use mastery_app::plan::{fit_parameters, training_review_count};
+use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
+
+use crate::context::{self, DataArgs};
+
+/// Arguments of `mastery optimize`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref()).await?;
+        let learner = db.store.personal_learner().await.context("cannot read the learner")?;
+        let have = training_review_count(db.store.as_ref(), learner).await?;
+        println!("{have} reviews usable for fitting (at least {MIN_REVIEWS_FOR_OPTIMIZATION} needed).");
+        match fit_parameters(db.store.as_ref(), learner).await {
+            Ok(fit) => {
+                println!("log loss with the current parameters: {:.4}", fit.log_loss_before);
+                println!("log loss with the fitted parameters:  {:.4}", fit.log_loss_after);
+                if fit.improved() {
+                    println!("Saved: the fitted parameters predict your reviews better and are now in use.");
+                } else {
+                    println!("Not saved: the fitted parameters were not better.");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(AppError::Invalid(message)) => {
+                eprintln!("Not fitted: {message}.");
+                Ok(ExitCode::FAILURE)
+            }
+            Err(other) => Err(other.into()),
+        }
+    })
+}
