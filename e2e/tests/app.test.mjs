@@ -148,3 +148,12 @@ test('study: Space reveals, 3 rates Good and shows the next card, u undoes', { s
   assert.deepEqual(p.errors, []);
   await p.context().close();
 });
+
+test('stats: charts render as SVG with text alternatives and no CSP violations', { skip }, async () => {
+  const p = await page();
+  await p.goto(server.url + '/stats');
+  assert.ok((await p.locator('svg[role="img"]').count()) >= 1 || (await p.locator('text=start studying').count()) >= 1);
+  assert.ok((await p.locator('details table, details summary').count()) >= 1, 'each chart has a table');
+  assert.deepEqual(p.errors, [], 'no script errors or CSP violations');
+  await p.context().close();
+});

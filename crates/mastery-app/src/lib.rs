@@ -7,6 +7,7 @@
 
 mod error;
 pub mod plan;
+pub mod stats;
 pub mod study;
 
 pub use error::AppError;

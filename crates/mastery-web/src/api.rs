@@ -47,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(study_queue))
         .routes(routes!(post_review, export_reviews))
         .routes(routes!(post_undo))
+        .routes(routes!(crate::stats::study_stats))
 }
 
 /// The error body of every API error.

@@ -7,6 +7,7 @@
 
 mod api;
 mod assets;
+mod charts;
 mod error;
 mod library;
 mod notes;
@@ -14,6 +15,7 @@ mod pages;
 mod plan;
 mod prerender;
 mod security;
+mod stats;
 mod study;
 mod views;
 pub mod watch;
@@ -142,6 +144,7 @@ pub fn app(state: AppState) -> Router {
         .route("/guides/{guide}/{question}/note", post(pages::note))
         .route("/search", get(pages::search))
         .route("/study", get(study::page))
+        .route("/stats", get(stats::page))
         .route("/study/answer", post(study::answer))
         .route("/study/undo", post(study::undo))
         .route("/study/readiness", get(plan::readiness))

@@ -5,16 +5,16 @@
 //! (reviews of learning steps and new cards left out) that were not rated Again: the number
 //! FSRS aims at with the desired retention.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use mastery_app::study as service;
+use mastery_app::study::{self as service, to_state};
 use mastery_content::Guide;
 use mastery_storage::{CardPhase, Mark, Millis, ReviewRecord, Storage, StoredCard};
-use mastery_study::scheduler::DayClock;
+use mastery_study::scheduler::{DayClock, is_mastered};
 
 use crate::context::{self, DataArgs, GuidesArgs};
 use crate::study::app::duration;
@@ -64,7 +64,7 @@ pub struct Row {
     pub guide: String,
     /// Questions in the guide; `None` for a guide that is not loaded but has data.
     pub questions: Option<usize>,
-    /// Questions ticked as mastered.
+    /// Questions mastered: ticked by hand, or stable in study.
     pub mastered: usize,
     /// Questions reviewed at least once.
     pub studied: usize,
@@ -153,13 +153,24 @@ pub fn rows(
     for guide in guides {
         row(&mut by_guide, guide.id.as_str()).questions = Some(guide.questions().count());
     }
+    // Mastered, as everywhere: ticked by hand, or stable enough in study
+    // (`mastery_study::scheduler::is_mastered`). Each question counts once.
+    let mut mastered: BTreeSet<(&str, &str)> = BTreeSet::new();
     for mark in marks {
+        mastered.insert((mark.key.guide.as_str(), mark.key.question.as_str()));
+    }
+    for card in cards {
+        if is_mastered(false, Some(&to_state(card))) {
+            mastered.insert((card.key.guide.as_str(), card.key.question.as_str()));
+        }
+    }
+    for (guide_id, question) in mastered {
         let counts = guides
             .iter()
-            .find(|g| g.id.as_str() == mark.key.guide)
-            .is_none_or(|g| g.entry(&mark.key.question).is_some());
+            .find(|g| g.id.as_str() == guide_id)
+            .is_none_or(|g| g.entry(question).is_some());
         if counts {
-            row(&mut by_guide, &mark.key.guide).mastered += 1;
+            row(&mut by_guide, guide_id).mastered += 1;
         }
     }
     for card in cards {

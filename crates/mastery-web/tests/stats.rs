@@ -1,0 +1,371 @@
+//! The stats page and `GET /api/v1/study/stats` as a browser and an API client see them:
+//! the real server on a random port, a fresh SQLite database per test, the real Python &
+//! Django guide.
+
+// Test helpers may panic: a panic is a test failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mastery_content::GuideFiles;
+use mastery_storage::Storage;
+use mastery_storage_sqlite::SqliteStore;
+use mastery_study::scheduler::DayClock;
+use mastery_web::{AppState, Library, Settings, Shelf};
+
+struct Server {
+    base: String,
+    runtime: Option<tokio::runtime::Runtime>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+fn guide_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django")
+}
+
+impl Server {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("mastery.db");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let url = format!("sqlite://{}", db.display());
+        let base = runtime.block_on(async {
+            let store: Arc<dyn Storage> = Arc::new(SqliteStore::open(&url).await.unwrap());
+            let library = Library::load(&[GuideFiles::from_dir(&guide_dir()).unwrap()]);
+            assert!(library.problems.is_empty(), "{:?}", library.problems);
+            let settings = Settings {
+                author_mode: false,
+                secure_cookies: false,
+                database_label: url.clone(),
+            };
+            let state = AppState::new(Arc::new(Shelf::new(library)), store, settings)
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(mastery_web::serve(listener, state, async {
+                let _ = stopped.await;
+            }));
+            base
+        });
+        Self {
+            base,
+            runtime: Some(runtime),
+            stop: Some(stop),
+            _dir: dir,
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+}
+
+/// A browser-like client: keeps the session cookie and the CSRF token.
+struct Client {
+    base: String,
+    cookie: Option<String>,
+    csrf: Option<String>,
+}
+
+struct Reply {
+    status: u16,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Client {
+    fn send(&mut self, method: &str, path: &str, json: Option<&str>) -> Reply {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        let mut req = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let response = match json {
+            Some(body) => {
+                let token = self.csrf.clone().unwrap_or_default();
+                req = req
+                    .header("content-type", "application/json")
+                    .header("x-csrf-token", token);
+                agent.run(req.body(body.to_owned()).unwrap())
+            }
+            None => agent.run(req.body(()).unwrap()),
+        }
+        .unwrap();
+        let status = response.status().as_u16();
+        for v in response.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap_or("");
+            if v.starts_with("mastery_session=") {
+                self.cookie = Some(v.split(';').next().unwrap().to_owned());
+            }
+        }
+        let body = response.into_body().read_to_string().unwrap_or_default();
+        Reply { status, body }
+    }
+
+    fn get(&mut self, path: &str) -> Reply {
+        self.send("GET", path, None)
+    }
+
+    fn post_json(&mut self, path: &str, json: &str) -> Reply {
+        self.send("POST", path, Some(json))
+    }
+
+    /// Opens a session and keeps its CSRF token, as an API client does.
+    fn login(&mut self) {
+        self.get("/api/v1/session");
+        let token = self.get("/api/v1/session").json()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.csrf = Some(token);
+    }
+
+    /// Rates the card the queue shows now; returns its question id and the review's result.
+    fn review_next(
+        &mut self,
+        rating: u8,
+        id: &str,
+        time_spent_ms: u32,
+    ) -> (String, serde_json::Value) {
+        let q = self.get("/api/v1/study/queue?guide=python-django").json();
+        let question = q["current"]["question"].as_str().unwrap().to_owned();
+        let body = format!(
+            r#"{{"guide": "python-django", "question": "{question}", "rating": {rating}, "review_id": "{id}", "time_spent_ms": {time_spent_ms}}}"#
+        );
+        let r = self.post_json("/api/v1/study/reviews", &body);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["recorded"], true);
+        (question, r.json())
+    }
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+/// The number of `needle`s in `haystack`.
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn an_empty_learner_sees_what_to_do() {
+    let server = Server::start();
+    let mut c = server.client();
+    let page = c.get("/stats");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let body = &page.body;
+    assert!(body.contains("<title>Statistics · Mastery</title>"));
+    assert!(body.contains("<a href=\"/stats\">Stats</a>"), "in the nav");
+    assert!(body.contains("No reviews yet — start studying"));
+    assert!(body.contains("href=\"/study\""), "a way to start");
+    assert!(
+        body.contains("Nothing scheduled yet"),
+        "forecast empty state"
+    );
+    assert!(
+        body.contains("Not enough data yet"),
+        "retention empty state"
+    );
+    assert!(
+        body.contains("No study time recorded yet"),
+        "time empty state"
+    );
+    assert!(!body.contains("heatmap-year-title"), "no empty heatmap");
+    // Mastery per section is shown from the start: every section at zero.
+    assert!(body.contains("mastery-title\">Mastery by section"));
+    assert!(body.contains("Core Python internals"));
+    assert_eq!(
+        count(body, "class=\"seg seg-mastered\""),
+        6,
+        "one bar per section"
+    );
+    assert!(!body.contains("style="), "no inline style (strict CSP)");
+
+    let api = c.get("/api/v1/study/stats");
+    assert_eq!(api.status, 200, "{}", api.body);
+    let s = api.json();
+    assert_eq!(s["totals"]["reviews"], 0);
+    assert_eq!(s["streak"]["current"], 0);
+    assert_eq!(s["days"].as_array().unwrap().len(), 365);
+    assert_eq!(s["forecast"].as_array().unwrap().len(), 30);
+    assert_eq!(s["retention"].as_array().unwrap().len(), 12);
+    assert_eq!(s["time"].as_array().unwrap().len(), 12);
+    assert!(
+        s["forecast"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["due"] == 0)
+    );
+    let sections = s["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 6);
+    assert_eq!(sections[0]["title"], "Core Python internals");
+    assert!(
+        sections
+            .iter()
+            .all(|x| x["mastered"] == 0 && x["studied"] == 0)
+    );
+    assert!(s["retention"][11]["retention"].is_null());
+    assert_eq!(
+        s["desired_retention"].as_f64().map(|r| (r * 100.0).round()),
+        Some(90.0)
+    );
+}
+
+#[test]
+fn reviews_show_on_the_heatmap_the_forecast_and_the_api() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.login();
+    // Good on a new card: a learning step, due again today. Easy: graduates, due in days.
+    let (learning, _) = c.review_next(3, "stats-review-01", 20_000);
+    let (graduated, easy) = c.review_next(4, "stats-review-02", 40_000);
+    assert_ne!(learning, graduated);
+    let due = easy["due"].as_i64().unwrap();
+    let clock = DayClock::new(0, 4).unwrap(); // the default study settings
+    let now = now_ms();
+    let offset = usize::try_from(clock.day_index(due) - clock.day_index(now)).unwrap();
+    assert!(
+        (1..30).contains(&offset),
+        "the easy card comes back in {offset} days"
+    );
+
+    let s = c.get("/api/v1/study/stats").json();
+    let days = s["days"].as_array().unwrap();
+    let today = &days[364];
+    assert_eq!(today["reviews"], 2);
+    assert_eq!(today["time_ms"], 60_000);
+    assert_eq!(today["level"], 4, "the busiest day is the darkest");
+    assert!(
+        days[..364]
+            .iter()
+            .all(|d| d["reviews"] == 0 && d["level"] == 0)
+    );
+    assert_eq!(s["totals"]["reviews"], 2);
+    assert_eq!(s["totals"]["reviews_today"], 2);
+    assert_eq!(s["totals"]["days_studied"], 1);
+    assert_eq!(s["streak"]["current"], 1);
+    assert_eq!(s["streak"]["reviewed_today"], true);
+    let forecast = s["forecast"].as_array().unwrap();
+    assert_eq!(forecast[0]["due"], 1, "the learning card, today");
+    assert_eq!(forecast[offset]["due"], 1, "the easy card, on its day");
+    assert_eq!(
+        forecast
+            .iter()
+            .map(|d| d["due"].as_u64().unwrap())
+            .sum::<u64>(),
+        2
+    );
+    assert_eq!(s["time"][11]["time_ms"], 60_000);
+    assert_eq!(s["time"][11]["reviews"], 2);
+    // Reviews of new cards are not retention data.
+    assert_eq!(s["retention"][11]["reviews"], 0);
+    let studied: u64 = s["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["studied"].as_u64().unwrap())
+        .sum();
+    assert_eq!(studied, 2);
+
+    let page = c.get("/stats");
+    assert_eq!(page.status, 200);
+    let body = &page.body;
+    assert!(!body.contains("No reviews yet"), "no empty state any more");
+    // Today's heatmap cell is at the top level, in both the year and the phone heatmap.
+    assert_eq!(count(body, "class=\"heat heat-4 heat-today\""), 2);
+    assert_eq!(
+        count(body, "class=\"heat heat-"),
+        365 + 7 * 16 + 1 + usize::from(today_weekday(&s))
+    );
+    let today_title = format!("<title>2 reviews, {}", weekday_name_of(&s));
+    assert!(
+        body.contains(&today_title),
+        "today's tooltip: {today_title}"
+    );
+    // The forecast shows both cards: one bar a day, today's and the easy card's.
+    assert_eq!(count(body, "class=\"bar bar-due\""), 30);
+    assert!(body.contains("<title>1 card due today</title>"));
+    assert!(body.contains("2 cards due over the next 30 days"));
+    // The tables say the same as the API.
+    assert!(body.contains("<summary>Table</summary>"));
+    assert_eq!(
+        count(body, "<details class=\"chart-table\">"),
+        4,
+        "retention has no data yet"
+    );
+    let iso = s["today"].as_str().unwrap();
+    assert!(
+        body.contains(&format!(
+            "<time datetime=\"{iso}\">{} ",
+            weekday_name_of(&s)
+        )),
+        "today in the activity table"
+    );
+    assert!(
+        body.contains("<strong>2 reviews</strong>"),
+        "today's figure"
+    );
+    assert!(body.contains("<strong>1 day</strong>"), "the streak");
+    assert!(!body.contains("style="), "no inline style (strict CSP)");
+
+    // The document lists the endpoint.
+    let doc = c.get("/api/v1/openapi.json").json();
+    assert!(doc["paths"]["/api/v1/study/stats"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["StatsDto"].is_object());
+}
+
+/// Today's weekday, 0 for Monday, from the API's date.
+fn today_weekday(stats: &serde_json::Value) -> u8 {
+    let iso = stats["today"].as_str().unwrap();
+    let days = stats["days"].as_array().unwrap();
+    assert_eq!(days[364]["date"], iso);
+    let index = DayClock::new(0, 4).unwrap().day_index(now_ms());
+    mastery_study::stats::weekday(index)
+}
+
+fn weekday_name_of(stats: &serde_json::Value) -> &'static str {
+    mastery_study::stats::weekday_name(today_weekday(stats))
+}
