@@ -288,6 +288,56 @@ pub async fn queue<'g>(
     })
 }
 
+/// One specific question as a study card (for showing a card the learner is working on,
+/// such as a predict-the-output exercise they just answered, outside the queue's order).
+pub async fn card_now<'g>(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &'g [Arc<Guide>],
+    key: &QuestionKey,
+    now: Millis,
+) -> Result<Current<'g>, AppError> {
+    let guide = guides
+        .iter()
+        .find(|g| g.id.as_str() == key.guide)
+        .ok_or_else(|| AppError::NotFound(format!("there is no guide `{}`", key.guide)))?;
+    let (section, entry) = guide
+        .sections
+        .iter()
+        .find_map(|s| {
+            s.questions()
+                .find(|e| e.id.as_str() == key.question)
+                .map(|e| (s, e))
+        })
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "the guide `{}` has no question `{}`",
+                key.guide, key.question
+            ))
+        })?;
+    let scheduler = scheduler(store, learner).await?;
+    let state = store
+        .card(learner, key)
+        .await?
+        .as_ref()
+        .map(to_state)
+        .unwrap_or(CardState::NEW);
+    let kind = match state.phase {
+        Phase::New => QueueKind::New,
+        Phase::Learning { .. } | Phase::Relearning { .. } => QueueKind::Learning,
+        Phase::Review => QueueKind::Review,
+    };
+    Ok(Current {
+        guide,
+        section,
+        entry,
+        key: key.clone(),
+        state,
+        kind,
+        next: scheduler.preview(&state, now, seed(learner, key, &state))?,
+    })
+}
+
 /// A learner's answer to a card.
 #[derive(Debug, Clone)]
 pub struct Answer {

@@ -147,6 +147,7 @@ pub fn app(state: AppState) -> Router {
         .route("/stats", get(stats::page))
         .route("/study/answer", post(study::answer))
         .route("/study/undo", post(study::undo))
+        .route("/study/predict", post(study::predict))
         .route("/study/readiness", get(plan::readiness))
         .route("/settings/study", post(plan::save))
         .route("/settings/optimize", post(plan::optimize))

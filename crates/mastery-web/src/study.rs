@@ -100,6 +100,25 @@ pub struct StudyCard {
     pub answer_html: String,
     pub key_points: Vec<String>,
     pub buttons: Vec<Button>,
+    /// A "predict the output" exercise of this question, if it has one.
+    pub predict: Option<PredictView>,
+    /// The grade of the learner's prediction, after they submitted one.
+    pub graded: Option<Graded>,
+}
+
+/// The code of a predict-the-output exercise, highlighted.
+#[derive(Debug, Clone)]
+pub struct PredictView {
+    pub example: usize,
+    pub code_html: String,
+}
+
+/// The learner's prediction against the verified output.
+#[derive(Debug, Clone)]
+pub struct Graded {
+    pub correct: bool,
+    pub expected: String,
+    pub typed: String,
 }
 
 #[derive(askama::Template)]
@@ -133,10 +152,20 @@ pub async fn page(
     Extension(session): Extension<Session>,
     Query(params): Query<StudyParams>,
 ) -> Result<Response, WebError> {
+    build_page(&state, &session, &params, None).await
+}
+
+async fn build_page(
+    state: &AppState,
+    session: &Session,
+    params: &StudyParams,
+    graded: Option<(QuestionKey, Graded)>,
+) -> Result<Response, WebError> {
+    let state = state.clone();
     let library = state.library();
     let filter = params.filter()?;
     let now = now();
-    let queue = study::queue(
+    let mut queue = study::queue(
         state.store(),
         state.learner(),
         &library.guides,
@@ -144,6 +173,12 @@ pub async fn page(
         now,
     )
     .await?;
+    // After a prediction, show the card it was about (with its verdict), wherever it is in
+    // the queue.
+    if let Some((key, _)) = &graded {
+        queue.current =
+            Some(study::card_now(state.store(), state.learner(), &library.guides, key, now).await?);
+    }
     let card = queue.current.as_ref().map(|c| StudyCard {
         guide: c.guide.id.to_string(),
         question: c.entry.id.to_string(),
@@ -164,6 +199,20 @@ pub async fn page(
                 label: next.label.clone(),
             })
             .collect(),
+        predict: c
+            .entry
+            .examples
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.predict && e.expected_output.is_some())
+            .map(|(i, e)| PredictView {
+                example: i,
+                code_html: mastery_content::highlight::highlight(&e.code, &e.language),
+            }),
+        graded: graded
+            .as_ref()
+            .filter(|(k, _)| *k == c.key)
+            .map(|(_, g)| g.clone()),
     });
     let next_learning = queue
         .next_learning_due
@@ -173,7 +222,7 @@ pub async fn page(
     let page = StudyPage {
         layout: Layout::new(
             &state,
-            Some(&session),
+            Some(session),
             "Study",
             format!("/study{}", params.query()),
         ),
@@ -255,4 +304,50 @@ pub async fn undo(
 ) -> Result<Response, WebError> {
     study::undo(state.store(), state.learner()).await?;
     Ok(redirect_back(form.back.as_deref().or(Some("/study"))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PredictForm {
+    guide: String,
+    question: String,
+    example: usize,
+    #[serde(default)]
+    output: String,
+    #[serde(default)]
+    guide_filter: Option<String>,
+    #[serde(default)]
+    level_filter: Option<String>,
+}
+
+/// `POST /study/predict`: grades a predicted output exactly (the same rules as `mastery
+/// verify`: trailing spaces and blank lines ignored, `[..]` parts of the recorded output
+/// match anything) and shows the card again with the verdict and the answer.
+pub async fn predict(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Form(form): Form<PredictForm>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let key = QuestionKey::new(form.guide, form.question);
+    let entry = study::find(&library.guides, &key)?;
+    let example = entry
+        .examples
+        .get(form.example)
+        .filter(|e| e.predict)
+        .ok_or_else(|| {
+            WebError::BadRequest("this question has no such predict-the-output exercise".into())
+        })?;
+    let expected = example.expected_output.clone().unwrap_or_default();
+    let typed: String = form.output.chars().take(10_000).collect();
+    let graded = Graded {
+        correct: mastery_content::expected::output_matches(&expected, &typed),
+        expected,
+        typed,
+    };
+    let params = StudyParams {
+        guide: form.guide_filter,
+        level: form.level_filter,
+        ..StudyParams::default()
+    };
+    build_page(&state, &session, &params, Some((key, graded))).await
 }

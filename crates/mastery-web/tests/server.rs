@@ -681,6 +681,7 @@ fn the_openapi_document_matches_the_real_routes() {
         "/api/v1/study/queue",
         "/api/v1/study/reviews",
         "/api/v1/study/undo",
+        "/api/v1/study/settings",
     ] {
         assert!(paths.contains_key(expected), "documented: {expected}");
     }
@@ -699,6 +700,10 @@ fn the_openapi_document_matches_the_real_routes() {
             let r = match method.as_str() {
                 "get" => c.get(&real),
                 "put" if real.ends_with("/mark") => c.put_json(&real, r#"{"mastered": true}"#),
+                "put" if real.ends_with("/settings") => c.put_json(
+                    &real,
+                    r#"{"desired_retention": 0.9, "new_per_day": 20, "reviews_per_day": 200, "day_start_hour": 4, "utc_offset_minutes": 0, "interview_date": ""}"#,
+                ),
                 "put" => c.put_json(&real, r#"{"body": "note"}"#),
                 "post" if real.ends_with("/reviews") => c.post_json(
                     &real,
@@ -943,5 +948,107 @@ fn study_settings_interview_date_and_readiness() {
         c.get("/settings")
             .body
             .contains("Not fitted: personal parameters need at least 64 reviews")
+    );
+}
+
+#[test]
+fn study_settings_over_the_api() {
+    let server = Server::start();
+    let mut c = server.client();
+    let s = c.get("/api/v1/study/settings").json();
+    assert_eq!(
+        (s["new_per_day"].as_u64(), s["interview_date"].as_str()),
+        (Some(20), Some(""))
+    );
+    c.csrf = Some(
+        c.get("/api/v1/session").json()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let good = r#"{"desired_retention": 0.8, "new_per_day": 5, "reviews_per_day": 50, "day_start_hour": 3, "utc_offset_minutes": -300, "interview_date": "2099-01-31"}"#;
+    let r = c.put_json("/api/v1/study/settings", good);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["utc_offset_minutes"], -300);
+    assert_eq!(c.get("/api/v1/study/queue").json()["new"], 5);
+    let bad = good.replace("0.8", "1.2");
+    assert_eq!(c.put_json("/api/v1/study/settings", &bad).status, 400);
+    let unknown = good.replace("\"new_per_day\"", "\"new_a_day\"");
+    assert!((400..500).contains(&c.put_json("/api/v1/study/settings", &unknown).status));
+    assert_eq!(
+        c.get("/api/v1/study/settings").json()["desired_retention"]
+            .as_f64()
+            .map(|v| (v * 100.0).round()),
+        Some(80.0)
+    );
+}
+
+#[test]
+fn predict_the_output_is_graded_exactly() {
+    let guide = mastery_content::load_guide(&GuideFiles::from_dir(&guide_dir()).unwrap())
+        .guide
+        .unwrap();
+    let (entry, index, expected) = guide
+        .questions()
+        .find_map(|e| {
+            e.examples
+                .iter()
+                .enumerate()
+                .find(|(_, x)| {
+                    x.predict && !x.expected_output.as_deref().unwrap_or("").contains("[..]")
+                })
+                .map(|(i, x)| (e.id.to_string(), i, x.expected_output.clone().unwrap()))
+        })
+        .unwrap();
+    let server = Server::start();
+    let mut c = server.client();
+    c.get("/study");
+    let csrf = c.csrf.clone().unwrap();
+    let index = index.to_string();
+    let post = |c: &mut Client, output: &str| {
+        c.form(
+            "/study/predict",
+            &[
+                ("csrf", &csrf),
+                ("guide", "python-django"),
+                ("question", &entry),
+                ("example", &index),
+                ("output", output),
+            ],
+        )
+    };
+    // Trailing spaces and a final blank line do not matter.
+    let right = post(&mut c, &format!("{}  \n\n", expected.trim_end()));
+    assert_eq!(right.status, 200);
+    assert!(
+        right
+            .body
+            .contains("Correct: that is exactly what it prints."),
+        "graded right"
+    );
+    let wrong = post(&mut c, "definitely not the output");
+    assert!(
+        wrong.body.contains("Not quite. It prints:")
+            && wrong.body.contains("definitely not the output")
+    );
+    let bad = c.form(
+        "/study/predict",
+        &[
+            ("csrf", &csrf),
+            ("guide", "python-django"),
+            ("question", &entry),
+            ("example", "99"),
+            ("output", "x"),
+        ],
+    );
+    assert_eq!(bad.status, 400);
+    assert_eq!(
+        c.get("/api/v1/study/reviews")
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "grading records nothing"
     );
 }
