@@ -235,12 +235,14 @@ pub async fn fit_parameters(
     store: &dyn Storage,
     learner: LearnerId,
 ) -> Result<Optimized, AppError> {
-    let (mut settings, offset) = load_settings(store, learner).await?;
+    let (settings, _) = load_settings(store, learner).await?;
     let histories = histories(store, learner).await?;
     let result = optimize(&histories, &settings).map_err(|e| AppError::Invalid(e.to_string()))?;
     if result.improved() {
-        settings.parameters = Some(result.parameters.clone());
-        save_settings(store, learner, &settings, offset).await?;
+        // Re-read the settings: the learner may have changed others while this ran.
+        let (mut latest, offset) = load_settings(store, learner).await?;
+        latest.parameters = Some(result.parameters.clone());
+        save_settings(store, learner, &latest, offset).await?;
     }
     Ok(result)
 }

@@ -8,10 +8,11 @@
 //! once, and only then answers every caller. Nothing is acknowledged before the commit
 //! that contains it: a review answered `Ok` is on disk, exactly as without batching.
 //!
-//! No background task is needed: a caller that finds its review already taken by another
-//! leader simply waits for its answer. If a leader's future is dropped mid-batch (its
-//! client went away), its transaction rolls back and the waiting callers get an error,
-//! nothing of their reviews having been written; retrying with the same review id is safe.
+//! Leading runs in a task of its own (`tokio::spawn`), never in the caller's future: a
+//! request dropped by its client (hyper drops a handler when the connection closes)
+//! therefore cannot cancel a batch half-way, nor leave its review queued with no one to
+//! commit it. The caller only awaits its answer. A caller whose answer channel was dropped
+//! (the runtime shutting down) gets `Unavailable`; retrying with the same review id is safe.
 
 use std::sync::Mutex;
 
@@ -43,38 +44,31 @@ impl SqliteStore {
         review.check()?;
         let (reply, answer) = oneshot::channel();
         self.push(learner, review.clone(), reply);
-        loop {
-            {
-                let _leading = self.group.leader.lock().await;
-                let batch = self.take_batch();
-                if !batch.is_empty() {
-                    self.commit_batch(batch).await;
-                }
-            }
-            // Our review was in this batch or an earlier one, unless more than MAX_BATCH
-            // were queued before it: then lead again.
-            if self.queued_len() == 0 || answer.is_terminated_hint() {
-                break;
-            }
-        }
+        let store = self.clone();
+        tokio::spawn(async move { store.lead().await });
         answer.await.map_err(|_| {
-            StorageError::Database(
-                "the write was abandoned before it was committed; retry it".into(),
+            StorageError::Unavailable(
+                "the review was not committed (the server is stopping); retry it".into(),
             )
         })?
+    }
+
+    /// Commits every queued review, in batches, while there are any.
+    async fn lead(&self) {
+        let _leading = self.group.leader.lock().await;
+        loop {
+            let batch = self.take_batch();
+            if batch.is_empty() {
+                break;
+            }
+            self.commit_batch(batch).await;
+        }
     }
 
     fn push(&self, learner: LearnerId, review: ReviewRecord, reply: Reply) {
         match self.group.queue.lock() {
             Ok(mut q) => q.push((learner, review, reply)),
             Err(poisoned) => poisoned.into_inner().push((learner, review, reply)),
-        }
-    }
-
-    fn queued_len(&self) -> usize {
-        match self.group.queue.lock() {
-            Ok(q) => q.len(),
-            Err(poisoned) => poisoned.into_inner().len(),
         }
     }
 
@@ -100,9 +94,26 @@ impl SqliteStore {
             }
         };
         let mut results = Vec::with_capacity(batch.len());
-        for (learner, review, reply) in batch {
-            let result = self.record_in_savepoint(&mut tx, learner, &review).await;
-            results.push((reply, result));
+        let mut pending = batch.into_iter();
+        while let Some((learner, review, reply)) = pending.next() {
+            match self.record_in_savepoint(&mut tx, learner, &review).await {
+                Ok(result) => results.push((reply, result)),
+                Err(e) => {
+                    // Abandon the whole transaction (dropping it rolls back): nothing of this
+                    // batch is written, and every caller is told so.
+                    drop(tx);
+                    let message = format!("the batch was rolled back: {e}");
+                    let everyone = results
+                        .into_iter()
+                        .map(|(r, _)| r)
+                        .chain(std::iter::once(reply))
+                        .chain(pending.map(|(_, _, r)| r));
+                    for r in everyone {
+                        let _ = r.send(Err(StorageError::Unavailable(message.clone())));
+                    }
+                    return;
+                }
+            }
         }
         match tx.commit().await {
             Ok(()) => {
@@ -128,14 +139,15 @@ impl SqliteStore {
         conn: &mut SqliteConnection,
         learner: LearnerId,
         review: &ReviewRecord,
-    ) -> Result<Recorded, StorageError> {
+    ) -> Result<Result<Recorded, StorageError>, StorageError> {
+        // Outer error: the savepoint itself failed, so the batch cannot be trusted.
         self.run(conn, "SAVEPOINT review").await?;
         let result = self.record_review_in(conn, learner, review).await;
         if !matches!(result, Ok(Recorded::New)) {
             self.run(conn, "ROLLBACK TO review").await?;
         }
         self.run(conn, "RELEASE review").await?;
-        result
+        Ok(result)
     }
 
     async fn run(
@@ -148,17 +160,5 @@ impl SqliteStore {
             .await
             .map(|_| ())
             .map_err(|e| self.error(e))
-    }
-}
-
-/// Whether a oneshot's answer may already be there (cheap check; the loop above only uses
-/// it to stop leading early).
-trait TerminatedHint {
-    fn is_terminated_hint(&self) -> bool;
-}
-
-impl<T> TerminatedHint for oneshot::Receiver<T> {
-    fn is_terminated_hint(&self) -> bool {
-        !self.is_empty()
     }
 }

@@ -63,8 +63,8 @@ use sqlx::{Sqlite, Transaction};
 const MAX_KIND_BYTES: usize = 32;
 
 /// Learner state in one SQLite file (or in memory, for tests). See the crate docs for the
-/// durability and locking choices.
-#[derive(Debug)]
+/// durability and locking choices. Cloning is cheap and shares the pools.
+#[derive(Debug, Clone)]
 pub struct SqliteStore {
     /// The single connection every write goes through.
     writer: SqlitePool,
@@ -75,7 +75,7 @@ pub struct SqliteStore {
     /// The highest migration compiled into this build.
     known_version: i64,
     /// Reviews waiting to be committed together (see `group.rs`).
-    group: group::GroupCommit,
+    group: std::sync::Arc<group::GroupCommit>,
 }
 
 impl SqliteStore {

@@ -75,7 +75,7 @@ async fn open_memory(known_version: i64) -> Result<SqliteStore> {
         readers: pool,
         location,
         known_version,
-        group: crate::group::GroupCommit::default(),
+        group: std::sync::Arc::default(),
     })
 }
 
@@ -138,7 +138,7 @@ async fn open_file(path: &Path, known_version: i64) -> Result<SqliteStore> {
         readers,
         location,
         known_version,
-        group: crate::group::GroupCommit::default(),
+        group: std::sync::Arc::default(),
     })
 }
 

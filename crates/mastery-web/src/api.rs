@@ -779,6 +779,14 @@ async fn put_study_settings(
     State(state): State<AppState>,
     Json(body): Json<StudySettingsDto>,
 ) -> Result<Json<StudySettingsDto>, WebError> {
+    if !body.interview_date.trim().is_empty()
+        && mastery_app::plan::days_from_civil(&body.interview_date).is_none()
+    {
+        return Err(WebError::BadRequest(format!(
+            "`{}` is not a date: use YYYY-MM-DD",
+            body.interview_date.trim()
+        )));
+    }
     let (mut settings, _) =
         mastery_app::study::load_settings(state.store(), state.learner()).await?;
     settings.desired_retention = body.desired_retention;

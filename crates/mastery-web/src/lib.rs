@@ -49,6 +49,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Shown on the settings page: where the data lives.
     pub database_label: String,
+    /// Host names (besides IP addresses and `localhost`) this server answers to.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Everything a request handler can reach. Cheap to clone.
@@ -97,6 +99,11 @@ impl AppState {
 
     pub(crate) fn store(&self) -> &dyn Storage {
         self.inner.store.as_ref()
+    }
+
+    /// The store, shared, for work moved off the async workers.
+    pub(crate) fn shared_store(&self) -> Arc<dyn Storage> {
+        Arc::clone(&self.inner.store)
     }
 
     /// The learner of this request (personal mode: always the one learner).
@@ -173,6 +180,10 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::check_host,
+        ))
         .with_state(state)
 }
 
@@ -190,9 +201,16 @@ async fn readyz(State(state): State<AppState>) -> Response {
             .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
+            let reason = match e {
+                mastery_storage::StorageError::NewerSchema { .. } => {
+                    "the database schema is newer than this version"
+                }
+                mastery_storage::StorageError::Unavailable(_) => "the database is unreachable",
+                _ => "the database does not answer as expected",
+            };
             let mut response = (
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                format!("not ready: {e}\n"),
+                format!("not ready: {reason} (details in the server log)\n"),
             )
                 .into_response();
             // Not an error page: orchestrators read the plain text.

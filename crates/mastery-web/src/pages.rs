@@ -175,9 +175,11 @@ pub async fn guide(
     let template = library
         .page(&id, || {
             let mut page = guide_page_view(&state, &guide);
-            PageTemplate::prepare(&mut page);
+            // A fresh nonce per render: guide text cannot forge a placeholder.
+            let nonce = crate::security::random_hex(12).ok()?;
+            PageTemplate::prepare(&mut page, &nonce);
             match page.render() {
-                Ok(html) => Some(PageTemplate::split(&html)),
+                Ok(html) => Some(PageTemplate::split(&html, &nonce)),
                 Err(e) => {
                     tracing::error!(error = %e, guide = %id, "cannot render the guide page");
                     None
@@ -338,6 +340,9 @@ pub async fn note(
     let entry = g
         .entry(&question)
         .ok_or_else(|| not_found_question(&g, &question))?;
+    if form.body.len() > MAX_NOTE_BYTES {
+        return Err(WebError::PayloadTooLarge(MAX_NOTE_BYTES / 1024));
+    }
     let key = QuestionKey::new(guide.as_str(), question.as_str());
     state
         .store()
@@ -414,13 +419,13 @@ pub(crate) async fn run_search(
         level,
         tag: non_empty(&params.tag),
     };
-    let marks: HashSet<(String, String)> = state
-        .store()
-        .marks(state.learner())
-        .await?
-        .into_iter()
-        .map(|m| (m.key.guide, m.key.question))
-        .collect();
+    // "Mastered" as everywhere: ticked by hand, or stable in study.
+    let mut marks: HashSet<(String, String)> = HashSet::new();
+    for g in &library.guides {
+        for q in mastered_in(state, g.id.as_str()).await? {
+            marks.insert((g.id.to_string(), q));
+        }
+    }
     let mut out = Vec::new();
     for hit in library.search.search(&query).into_iter().take(100) {
         let Some(guide) = library.search.guides().get(hit.at.guide) else {

@@ -71,6 +71,14 @@ pub async fn save(
     State(state): State<AppState>,
     Form(form): Form<StudyForm>,
 ) -> Result<Response, WebError> {
+    if !form.interview_date.trim().is_empty()
+        && plan::days_from_civil(&form.interview_date).is_none()
+    {
+        return Err(WebError::BadRequest(format!(
+            "`{}` is not a date: use YYYY-MM-DD",
+            form.interview_date.trim()
+        )));
+    }
     let (mut settings, _) = load_settings(state.store(), state.learner()).await?;
     settings.desired_retention = form.desired_retention;
     settings.new_per_day = form.new_per_day;
@@ -89,7 +97,15 @@ pub async fn save(
 
 /// `POST /settings/optimize`: fits personal parameters and records the outcome.
 pub async fn optimize(State(state): State<AppState>) -> Result<Response, WebError> {
-    let sentence = match plan::fit_parameters(state.store(), state.learner()).await {
+    // Fitting is CPU-bound: run it on a blocking thread so requests keep being served.
+    let (store, learner) = (state.shared_store(), state.learner());
+    let handle = tokio::runtime::Handle::current();
+    let fitted = tokio::task::spawn_blocking(move || {
+        handle.block_on(plan::fit_parameters(store.as_ref(), learner))
+    })
+    .await
+    .map_err(|e| WebError::Internal(anyhow::anyhow!("parameter fitting stopped: {e}")))?;
+    let sentence = match fitted {
         Ok(fit) => format!(
             "Fitted on {} reviews: log loss {:.4} with the previous parameters, {:.4} with the fitted ones ({}).",
             fit.reviews,

@@ -10,8 +10,9 @@
 
 use crate::views::{Card, GuidePage, SectionView};
 
-/// Placeholders are private-use characters, which never occur in rendered guide HTML
-/// (guide text is escaped and these code points have no escape).
+/// Placeholders are private-use characters around a random nonce chosen per render, so
+/// guide text that happens to contain these characters can neither forge a placeholder nor
+/// derail the split: a marker without the nonce is kept as text.
 const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
 
@@ -69,8 +70,8 @@ impl Slot {
         })
     }
 
-    fn placeholder(self) -> String {
-        format!("{OPEN}{}{CLOSE}", self.name())
+    fn placeholder(self, nonce: &str) -> String {
+        format!("{OPEN}{nonce}:{}{CLOSE}", self.name())
     }
 }
 
@@ -104,36 +105,48 @@ pub struct PageTemplate {
 impl PageTemplate {
     /// Turns a page view into placeholders where the learner's values go. `page` must
     /// have been built with the real structure (sections and cards in guide order).
-    pub fn prepare(page: &mut GuidePage) {
-        page.layout.theme_attr = Slot::ThemeAttr.placeholder();
-        page.layout.next_theme = Slot::NextTheme.placeholder();
-        page.layout.csrf = Slot::Csrf.placeholder();
-        page.mastered = Slot::GuideMastered.placeholder();
-        page.percent = Slot::GuidePercent.placeholder();
+    pub fn prepare(page: &mut GuidePage, nonce: &str) {
+        page.layout.theme_attr = Slot::ThemeAttr.placeholder(nonce);
+        page.layout.next_theme = Slot::NextTheme.placeholder(nonce);
+        page.layout.csrf = Slot::Csrf.placeholder(nonce);
+        page.mastered = Slot::GuideMastered.placeholder(nonce);
+        page.percent = Slot::GuidePercent.placeholder(nonce);
         let mut index = 0;
         for (j, section) in page.sections.iter_mut().enumerate() {
-            prepare_section(section, j, &mut index);
+            prepare_section(section, j, &mut index, nonce);
         }
     }
 
-    /// Splits rendered HTML at its placeholders.
-    pub fn split(html: &str) -> Self {
+    /// Splits rendered HTML at its placeholders (those carrying `nonce`).
+    pub fn split(html: &str, nonce: &str) -> Self {
         let mut segments = Vec::new();
-        let mut rest = html;
+        let mut text = String::new();
         let mut text_len = 0;
-        while let Some(start) = rest.find(OPEN) {
-            let after = &rest[start + OPEN.len_utf8()..];
-            let Some(end) = after.find(CLOSE) else { break };
-            let Some(slot) = Slot::parse(&after[..end]) else {
-                break;
-            };
-            text_len += start;
-            segments.push(Segment::Text(rest[..start].to_owned()));
-            segments.push(Segment::Slot(slot));
-            rest = &after[end + CLOSE.len_utf8()..];
+        let mut rest = html;
+        let prefix = format!("{OPEN}{nonce}:");
+        while let Some(start) = rest.find(&prefix) {
+            let after = &rest[start + prefix.len()..];
+            let slot = after
+                .find(CLOSE)
+                .and_then(|end| Slot::parse(&after[..end]).map(|slot| (slot, end)));
+            match slot {
+                Some((slot, end)) => {
+                    text.push_str(&rest[..start]);
+                    text_len += text.len();
+                    segments.push(Segment::Text(std::mem::take(&mut text)));
+                    segments.push(Segment::Slot(slot));
+                    rest = &after[end + CLOSE.len_utf8()..];
+                }
+                None => {
+                    // Not one of ours: keep it as text and look further.
+                    text.push_str(&rest[..start + prefix.len()]);
+                    rest = after;
+                }
+            }
         }
-        text_len += rest.len();
-        segments.push(Segment::Text(rest.to_owned()));
+        text.push_str(rest);
+        text_len += text.len();
+        segments.push(Segment::Text(text));
         Self { segments, text_len }
     }
 
@@ -150,20 +163,20 @@ impl PageTemplate {
     }
 }
 
-fn prepare_section(section: &mut SectionView, j: usize, index: &mut usize) {
-    section.mastered = Slot::SectionMastered(j).placeholder();
-    section.percent = Slot::SectionPercent(j).placeholder();
+fn prepare_section(section: &mut SectionView, j: usize, index: &mut usize, nonce: &str) {
+    section.mastered = Slot::SectionMastered(j).placeholder(nonce);
+    section.percent = Slot::SectionPercent(j).placeholder(nonce);
     for card in &mut section.cards {
-        prepare_card(card, *index);
+        prepare_card(card, *index, nonce);
         *index += 1;
     }
 }
 
-fn prepare_card(card: &mut Card, i: usize) {
-    card.state_class = Slot::CardClass(i).placeholder();
-    card.pressed = Slot::Pressed(i).placeholder();
-    card.verb = Slot::Verb(i).placeholder();
-    card.next_value = Slot::NextValue(i).placeholder();
+fn prepare_card(card: &mut Card, i: usize, nonce: &str) {
+    card.state_class = Slot::CardClass(i).placeholder(nonce);
+    card.pressed = Slot::Pressed(i).placeholder(nonce);
+    card.verb = Slot::Verb(i).placeholder(nonce);
+    card.next_value = Slot::NextValue(i).placeholder(nonce);
 }
 
 fn push_slot(out: &mut String, slot: Slot, fill: &Fill<'_>) {
@@ -202,17 +215,43 @@ mod tests {
     }
 
     #[test]
+    fn guide_text_cannot_forge_or_break_placeholders() {
+        let n = "secret";
+        let forged = format!("{OPEN}csrf{CLOSE} {OPEN}other:csrf{CLOSE} {OPEN}");
+        let html = format!(
+            "<a href=\"{forged}\">x</a><b>{}</b>",
+            Slot::Csrf.placeholder(n)
+        );
+        let t = PageTemplate::split(&html, n);
+        let fill = Fill {
+            theme_attr: "",
+            next_theme: "dark",
+            csrf: "TOKEN",
+            mastered: &[],
+            sections: &[],
+            guide: (0, 0),
+        };
+        let out = t.fill(&fill);
+        assert_eq!(
+            out,
+            format!("<a href=\"{forged}\">x</a><b>TOKEN</b>"),
+            "only the real placeholder is filled"
+        );
+    }
+
+    #[test]
     fn splitting_and_filling() {
+        let n = "n0nce";
         let html = format!(
             "<html{}><p class=\"card{}\" aria-pressed=\"{}\">{} {}/3 {}%</p>",
-            Slot::ThemeAttr.placeholder(),
-            Slot::CardClass(1).placeholder(),
-            Slot::Pressed(1).placeholder(),
-            Slot::Verb(1).placeholder(),
-            Slot::GuideMastered.placeholder(),
-            Slot::GuidePercent.placeholder()
+            Slot::ThemeAttr.placeholder(n),
+            Slot::CardClass(1).placeholder(n),
+            Slot::Pressed(1).placeholder(n),
+            Slot::Verb(1).placeholder(n),
+            Slot::GuideMastered.placeholder(n),
+            Slot::GuidePercent.placeholder(n)
         );
-        let t = PageTemplate::split(&html);
+        let t = PageTemplate::split(&html, n);
         let fill = Fill {
             theme_attr: " data-theme=\"dark\"",
             next_theme: "light",

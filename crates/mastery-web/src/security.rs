@@ -27,7 +27,9 @@ pub const THEME_COOKIE: &str = "mastery_theme";
 /// The header API clients send the token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The largest request body accepted, in bytes.
-pub const BODY_LIMIT: usize = 128 * 1024;
+/// Large enough for a 64 KiB note of non-ASCII text once URL-encoded (up to 9 bytes a
+/// character), with room for the other fields.
+pub const BODY_LIMIT: usize = 640 * 1024;
 
 /// The session of the current request, with its CSRF token.
 #[derive(Debug, Clone)]
@@ -216,6 +218,50 @@ fn refuse_cross_site(headers: &HeaderMap) -> Result<(), WebError> {
     Ok(())
 }
 
+/// Whether a `Host` header names this server: an IP literal (a rebinding attack needs a
+/// domain name it controls), `localhost`, or a name the operator allowed.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // [::1]:8080
+        return rest
+            .split(']')
+            .next()
+            .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        })
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<std::net::IpAddr>().is_ok()
+        || name == "localhost"
+        || allowed.iter().any(|a| a.eq_ignore_ascii_case(&name))
+}
+
+/// Middleware (outermost): refuses requests whose `Host` is not this server, so a web page
+/// that rebinds its own domain name to 127.0.0.1 (DNS rebinding) cannot reach a personal
+/// Mastery through the learner's browser.
+pub async fn check_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()));
+    match host {
+        Some(h) if host_allowed(&h, &state.settings().allowed_hosts) => next.run(request).await,
+        _ => (
+            StatusCode::MISDIRECTED_REQUEST,
+            "this Mastery does not answer to that host name; start it with --allowed-host NAME to allow it\n",
+        )
+            .into_response(),
+    }
+}
+
 /// The Content-Security-Policy of every response: no inline script or style, nothing
 /// from other origins, no framing.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -254,13 +300,16 @@ pub async fn headers(request: Request, next: Next) -> Response {
 
 /// A 303 redirect to a local path (anything else goes home), for form posts.
 pub fn redirect_back(back: Option<&str>) -> Response {
-    let target = back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or("/");
+    let safe = |b: &&str| {
+        b.starts_with('/')
+            && !b.starts_with("//")
+            && b.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"/._~#?&=%-".contains(&c))
+    };
+    let target = back.filter(safe).unwrap_or("/");
     let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(target) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
+    let value = HeaderValue::from_str(target).unwrap_or(HeaderValue::from_static("/"));
+    response.headers_mut().insert(header::LOCATION, value);
     response
 }
 
@@ -310,5 +359,31 @@ mod tests {
         assert_eq!(loc("/guides/x#q"), "/guides/x#q");
         assert_eq!(loc("//evil.example"), "/");
         assert_eq!(loc("https://evil.example"), "/");
+        assert_eq!(loc("/\t/evil.example"), "/");
+        assert_eq!(loc("/caf\u{e9}"), "/");
+    }
+
+    #[test]
+    fn only_this_server_s_host_names_are_answered() {
+        let allowed = vec!["mastery.example.org".to_owned()];
+        for ok in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "LOCALHOST",
+            "[::1]:8080",
+            "10.0.0.5",
+            "mastery.example.org:443",
+        ] {
+            assert!(host_allowed(ok, &allowed), "{ok}");
+        }
+        for bad in [
+            "evil.example:8080",
+            "evil.example",
+            "localhost.evil.example",
+            "[evil]:80",
+            "127.0.0.1.nip.io",
+        ] {
+            assert!(!host_allowed(bad, &allowed), "{bad}");
+        }
     }
 }

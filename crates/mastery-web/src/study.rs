@@ -263,7 +263,7 @@ pub struct AnswerForm {
 /// Time spent on a card, from when the page showed it (capped at an hour).
 pub(crate) fn time_spent(shown_at: Option<i64>, now: i64) -> u32 {
     shown_at.map_or(0, |s| {
-        u32::try_from((now - s).clamp(0, 3_600_000)).unwrap_or(0)
+        u32::try_from(now.saturating_sub(s).clamp(0, 3_600_000)).unwrap_or(0)
     })
 }
 

@@ -49,6 +49,7 @@ impl Server {
                 author_mode: false,
                 secure_cookies: false,
                 database_label: url.clone(),
+                allowed_hosts: Vec::new(),
             };
             let state = AppState::new(Arc::new(Shelf::new(library)), store, settings)
                 .await
@@ -1050,5 +1051,77 @@ fn predict_the_output_is_graded_exactly() {
             .len(),
         0,
         "grading records nothing"
+    );
+}
+
+#[test]
+fn requests_for_other_host_names_are_refused() {
+    // A page on a domain the attacker rebinds to 127.0.0.1 sends its own name as Host.
+    let server = Server::start();
+    let mut c = server.client();
+    let r = c.send(
+        "GET",
+        "/api/v1/session",
+        None,
+        None,
+        &[("host", "evil.example:8080")],
+    );
+    assert_eq!(r.status, 421, "{}", r.body);
+    assert!(
+        r.header("set-cookie").is_none(),
+        "no session for a foreign host"
+    );
+    let r = c.send("GET", "/", None, None, &[("host", "localhost:8080")]);
+    assert_eq!(r.status, 200);
+    // Probes and assets carry no session cookie.
+    let r = c.get("/healthz");
+    assert!(r.header("set-cookie").is_none());
+}
+
+#[test]
+fn review_fixes_note_limit_and_atomic_settings() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.get(&format!("{GUIDE}/gil"));
+    let csrf = c.csrf.clone().unwrap();
+    let long = "é".repeat(40 * 1024); // 80 KiB of UTF-8, 240 KiB URL-encoded
+    let r = c.form(
+        &format!("{GUIDE}/gil/note"),
+        &[("csrf", &csrf), ("body", &long)],
+    );
+    assert_eq!(
+        r.status, 413,
+        "over the note limit, with a clear status: {}",
+        r.body
+    );
+    let ok = "é".repeat(20 * 1024); // 40 KiB: allowed even URL-encoded
+    assert_eq!(
+        c.form(
+            &format!("{GUIDE}/gil/note"),
+            &[("csrf", &csrf), ("body", &ok)]
+        )
+        .status,
+        303
+    );
+    c.csrf = Some(
+        c.get("/api/v1/session").json()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let bad_date = r#"{"desired_retention": 0.8, "new_per_day": 3, "reviews_per_day": 50, "day_start_hour": 3, "utc_offset_minutes": 0, "interview_date": "2026-02-30"}"#;
+    assert_eq!(c.put_json("/api/v1/study/settings", bad_date).status, 400);
+    assert_eq!(
+        c.get("/api/v1/study/settings").json()["new_per_day"],
+        20,
+        "nothing saved"
+    );
+    let huge_offset = bad_date.replace("2026-02-30", "").replace(
+        "\"utc_offset_minutes\": 0",
+        "\"utc_offset_minutes\": -2147483648",
+    );
+    assert_eq!(
+        c.put_json("/api/v1/study/settings", &huge_offset).status,
+        400
     );
 }

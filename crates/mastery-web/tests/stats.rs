@@ -45,6 +45,7 @@ impl Server {
                 author_mode: false,
                 secure_cookies: false,
                 database_label: url.clone(),
+                allowed_hosts: Vec::new(),
             };
             let state = AppState::new(Arc::new(Shelf::new(library)), store, settings)
                 .await

@@ -31,6 +31,16 @@ pub struct Args {
     data: DataArgs,
     #[command(flatten)]
     guides: GuidesArgs,
+    /// A host name this server may be reached by, besides IP addresses and `localhost`
+    /// (repeatable), e.g. when it runs behind a reverse proxy under a domain name. Requests
+    /// for any other name are refused, which stops DNS-rebinding attacks.
+    #[arg(
+        long = "allowed-host",
+        env = "MASTERY_ALLOWED_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    allowed_hosts: Vec<String>,
     /// Author mode: reload the --guides folders when their files change and show content
     /// errors in the browser instead of refusing to start.
     #[arg(long)]
@@ -65,6 +75,7 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         author_mode: args.watch,
         secure_cookies: false,
         database_label: context::redact(&url),
+        allowed_hosts: args.allowed_hosts.clone(),
     };
     let state = AppState::new(shelf, Arc::clone(&store), settings)
         .await

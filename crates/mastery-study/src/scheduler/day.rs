@@ -41,7 +41,7 @@ impl DayClock {
     /// A clock for a learner `utc_offset_minutes` east of UTC (e.g. 120 for UTC+2) whose days
     /// start at `day_start_hour` local time.
     pub fn new(utc_offset_minutes: i32, day_start_hour: u8) -> Result<Self, SettingsError> {
-        if utc_offset_minutes.abs() > MAX_UTC_OFFSET_MINUTES {
+        if utc_offset_minutes.unsigned_abs() > MAX_UTC_OFFSET_MINUTES.unsigned_abs() {
             return Err(SettingsError::UtcOffset(utc_offset_minutes));
         }
         if day_start_hour > 23 {
