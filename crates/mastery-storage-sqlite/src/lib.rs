@@ -138,6 +138,29 @@ impl SqliteStore {
         Ok(LearnerId(id))
     }
 
+    /// Writes a consistent copy of the whole database to `target` while the server keeps
+    /// running (`VACUUM INTO`: one read transaction, so the copy is a snapshot; the copy is
+    /// compact and opens like any Mastery database). Refuses to overwrite an existing file.
+    pub async fn backup_to(&self, target: &std::path::Path) -> Result<()> {
+        if target.exists() {
+            return Err(StorageError::Invalid(format!(
+                "{} already exists; choose a new file name for the backup",
+                target.display()
+            )));
+        }
+        let path = target
+            .to_str()
+            .ok_or_else(|| StorageError::Invalid("the backup path must be valid UTF-8".into()))?;
+        // On the writer connection (readers are query_only, which VACUUM INTO refuses);
+        // writes wait for the copy, reads go on.
+        sqlx::query("VACUUM INTO ?1")
+            .bind(path)
+            .execute(&self.writer)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
     /// Closes every connection, waiting for queries in flight. The last connection to close
     /// checkpoints the write-ahead log into the database file. Calls after this fail with
     /// [`StorageError::Unavailable`].

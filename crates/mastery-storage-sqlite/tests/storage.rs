@@ -574,3 +574,41 @@ async fn in_memory_databases_work_and_are_private() {
     assert!(two.marks(them).await.unwrap().is_empty());
     assert!(two.notes(them).await.unwrap().is_empty());
 }
+
+/// An online backup is a consistent copy that opens as a Mastery database, and never
+/// overwrites a file.
+#[tokio::test]
+async fn backup_copies_everything_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("live.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let me = store.personal_learner().await.unwrap();
+    store
+        .set_mark(me, &QuestionKey::new("g", "q"), true, 5)
+        .await
+        .unwrap();
+    store
+        .save_note(me, &QuestionKey::new("g", "q"), "kept", 6)
+        .await
+        .unwrap();
+    let copy = dir.path().join("backup.db");
+    store.backup_to(&copy).await.unwrap();
+    assert!(matches!(
+        store.backup_to(&copy).await,
+        Err(StorageError::Invalid(_))
+    ));
+    let restored = SqliteStore::open(copy.to_str().unwrap()).await.unwrap();
+    let me2 = restored.personal_learner().await.unwrap();
+    assert_eq!(me2, me);
+    assert_eq!(restored.marks(me).await.unwrap().len(), 1);
+    assert_eq!(
+        restored
+            .note(me, &QuestionKey::new("g", "q"))
+            .await
+            .unwrap()
+            .unwrap()
+            .body,
+        "kept"
+    );
+}

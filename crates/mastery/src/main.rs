@@ -1,5 +1,6 @@
 //! `mastery`: the binary. Parses the command line and hands each subcommand to its module.
 
+mod backup;
 mod check;
 mod context;
 mod embedded;
@@ -76,6 +77,17 @@ The fitted parameters are saved only when they predict your reviews better than 
 ones. The settings page of `mastery serve` has the same button.")]
     Optimize(optimize::Args),
 
+    /// Copy the database to a file, safely while `mastery serve` runs.
+    #[command(after_help = "\
+Examples:
+  mastery backup --to mastery-2026-11-23.db
+  mastery backup --data-dir ./data --to /backups/mastery.db
+
+The copy is a consistent snapshot (SQLite's VACUUM INTO) that opens like any Mastery
+database: to restore, stop Mastery and start it with --database sqlite://FILE (or copy the
+file over DATA_DIR/mastery.db). An existing file is never overwritten.")]
+    Backup(backup::Args),
+
     /// Validate guides and print a summary; exit status 1 on any error.
     #[command(after_help = "\
 Examples:
@@ -104,6 +116,7 @@ fn main() -> ExitCode {
         Command::Study(args) => study::run(&args),
         Command::Stats(args) => stats::run(&args),
         Command::Optimize(args) => optimize::run(&args),
+        Command::Backup(args) => backup::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Verify(args) => verify::run(&args),
     };

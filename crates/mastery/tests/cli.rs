@@ -142,3 +142,38 @@ fn a_hanging_example_is_killed_at_its_timeout() {
         "verify did not hang"
     );
 }
+
+#[test]
+fn backup_writes_a_copy_that_serves_the_same_data_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let copy = tmp.path().join("copy.db");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mastery"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["backup", "--to", copy.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Backed up"));
+    let out = run(&["backup", "--to", copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let stats = run(&[
+        "stats",
+        "--database",
+        &format!("sqlite://{}", copy.display()),
+    ]);
+    assert!(
+        stats.status.success(),
+        "the copy opens as a Mastery database: {}",
+        String::from_utf8_lossy(&stats.stderr)
+    );
+}
