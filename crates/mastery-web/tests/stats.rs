@@ -5,147 +5,25 @@
 // Test helpers may panic: a panic is a test failure with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mastery_content::GuideFiles;
-use mastery_storage::Storage;
-use mastery_storage_sqlite::SqliteStore;
+use common::{Client, Server};
 use mastery_study::scheduler::DayClock;
-use mastery_web::{AppState, Library, Settings, Shelf};
 
-struct Server {
-    base: String,
-    runtime: Option<tokio::runtime::Runtime>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
+mod common;
+
+/// What the stats tests do as an API client, on top of the shared client.
+trait StudyClient {
+    fn login(&mut self);
+    fn review_next(
+        &mut self,
+        rating: u8,
+        id: &str,
+        time_spent_ms: u32,
+    ) -> (String, serde_json::Value);
 }
 
-fn guide_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django")
-}
-
-impl Server {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("mastery.db");
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let url = format!("sqlite://{}", db.display());
-        let base = runtime.block_on(async {
-            let store: Arc<dyn Storage> = Arc::new(SqliteStore::open(&url).await.unwrap());
-            let library = Library::load(&[GuideFiles::from_dir(&guide_dir()).unwrap()]);
-            assert!(library.problems.is_empty(), "{:?}", library.problems);
-            let settings = Settings {
-                author_mode: false,
-                secure_cookies: false,
-                database_label: url.clone(),
-                allowed_hosts: Vec::new(),
-            };
-            let state = AppState::new(Arc::new(Shelf::new(library)), store, settings)
-                .await
-                .unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let base = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(mastery_web::serve(listener, state, async {
-                let _ = stopped.await;
-            }));
-            base
-        });
-        Self {
-            base,
-            runtime: Some(runtime),
-            stop: Some(stop),
-            _dir: dir,
-        }
-    }
-
-    fn client(&self) -> Client {
-        Client {
-            base: self.base.clone(),
-            cookie: None,
-            csrf: None,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(std::time::Duration::from_secs(5));
-        }
-    }
-}
-
-/// A browser-like client: keeps the session cookie and the CSRF token.
-struct Client {
-    base: String,
-    cookie: Option<String>,
-    csrf: Option<String>,
-}
-
-struct Reply {
-    status: u16,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-impl Client {
-    fn send(&mut self, method: &str, path: &str, json: Option<&str>) -> Reply {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into();
-        let mut req = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base));
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        let response = match json {
-            Some(body) => {
-                let token = self.csrf.clone().unwrap_or_default();
-                req = req
-                    .header("content-type", "application/json")
-                    .header("x-csrf-token", token);
-                agent.run(req.body(body.to_owned()).unwrap())
-            }
-            None => agent.run(req.body(()).unwrap()),
-        }
-        .unwrap();
-        let status = response.status().as_u16();
-        for v in response.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap_or("");
-            if v.starts_with("mastery_session=") {
-                self.cookie = Some(v.split(';').next().unwrap().to_owned());
-            }
-        }
-        let body = response.into_body().read_to_string().unwrap_or_default();
-        Reply { status, body }
-    }
-
-    fn get(&mut self, path: &str) -> Reply {
-        self.send("GET", path, None)
-    }
-
-    fn post_json(&mut self, path: &str, json: &str) -> Reply {
-        self.send("POST", path, Some(json))
-    }
-
+impl StudyClient for Client {
     /// Opens a session and keeps its CSRF token, as an API client does.
     fn login(&mut self) {
         self.get("/api/v1/session");

@@ -5,34 +5,15 @@
 // Test helpers may panic: a panic is a test failure with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::start;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-fn start(data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mastery"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_start_matches("http://")
-        .to_owned();
-    (child, addr)
-}
 
 /// A minimal HTTP/1.1 request; returns (status, headers+body text). Errors (the server was
 /// killed) come back as `None`.
@@ -68,7 +49,7 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
 #[test]
 fn acknowledged_reviews_survive_sigkill() {
     let data = tempfile::tempdir().unwrap();
-    let (mut server, addr) = start(data.path());
+    let (mut server, addr) = start(data.path(), &[]);
     let (_, session) = request(&addr, "GET", "/api/v1/session", &[], "").unwrap();
     let cookie = between(&session, "set-cookie: ", ";").unwrap().to_owned();
     let token = between(&session, "\"csrf_token\":\"", "\"")
@@ -127,7 +108,7 @@ fn acknowledged_reviews_survive_sigkill() {
         acknowledged.len()
     );
 
-    let (mut server, addr) = start(data.path());
+    let (mut server, addr) = start(data.path(), &[]);
     let (status, export) = request(
         &addr,
         "GET",

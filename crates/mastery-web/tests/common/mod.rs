@@ -1,0 +1,245 @@
+//! The harness shared by the web integration tests: the real server on a random port with
+//! a fresh SQLite database, and a browser-like client that keeps the session cookie and the
+//! page's CSRF token.
+
+// Test helpers may panic: a panic is a test failure with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use mastery_content::GuideFiles;
+use mastery_storage::Storage;
+use mastery_storage_sqlite::SqliteStore;
+use mastery_web::{AppState, Library, Settings, Shelf};
+
+pub struct Server {
+    pub base: String,
+    runtime: Option<tokio::runtime::Runtime>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub db: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn guide_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django")
+}
+
+impl Server {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("mastery.db");
+        let mut s = Self::start_on(&db);
+        s._dir = Some(dir);
+        s
+    }
+
+    pub fn start_on(db: &Path) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let url = format!("sqlite://{}", db.display());
+        let base = runtime.block_on(async {
+            let store: Arc<dyn Storage> = Arc::new(SqliteStore::open(&url).await.unwrap());
+            let library = Library::load(&[GuideFiles::from_dir(&guide_dir()).unwrap()]);
+            assert!(library.problems.is_empty(), "{:?}", library.problems);
+            let settings = Settings {
+                author_mode: false,
+                secure_cookies: false,
+                database_label: url.clone(),
+                allowed_hosts: Vec::new(),
+            };
+            let state = AppState::new(Arc::new(Shelf::new(library)), store, settings)
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(mastery_web::serve(listener, state, async {
+                let _ = stopped.await;
+            }));
+            base
+        });
+        Self {
+            base,
+            runtime: Some(runtime),
+            stop: Some(stop),
+            db: db.to_path_buf(),
+            _dir: None,
+        }
+    }
+
+    /// Stops the server and starts a new one on the same database.
+    pub fn restart(mut self) -> Self {
+        let dir = self._dir.take();
+        self.shutdown();
+        let mut s = Self::start_on(&self.db);
+        s._dir = dir;
+        s
+    }
+
+    pub fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// A browser-like client: keeps the session cookie and the page's CSRF token.
+pub struct Client {
+    pub base: String,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+impl Client {
+    pub fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Reply {
+        let url = format!("{}{path}", self.base);
+        let mut req = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let response = match body {
+            Some(b) => agent().run(req.body(b.to_owned()).unwrap()),
+            None => agent().run(req.body(()).unwrap()),
+        }
+        .unwrap();
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        for (k, v) in &headers {
+            if k == "set-cookie" && v.starts_with("mastery_session=") {
+                self.cookie = Some(v.split(';').next().unwrap().to_owned());
+            }
+        }
+        let body = response.into_body().read_to_string().unwrap_or_default();
+        if let Some(token) = body
+            .split("name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            && !token.is_empty()
+        {
+            self.csrf = Some(token.to_owned());
+        }
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Reply {
+        self.send("GET", path, None, None, &[])
+    }
+
+    pub fn form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut body = String::new();
+        for (k, v) in fields {
+            if !body.is_empty() {
+                body.push('&');
+            }
+            body.push_str(&format!("{k}={}", encode(v)));
+        }
+        self.send(
+            "POST",
+            path,
+            Some("application/x-www-form-urlencoded"),
+            Some(&body),
+            &[],
+        )
+    }
+
+    pub fn post_json(&mut self, path: &str, json: &str) -> Reply {
+        let token = self.csrf.clone().unwrap_or_default();
+        self.send(
+            "POST",
+            path,
+            Some("application/json"),
+            Some(json),
+            &[("x-csrf-token", &token)],
+        )
+    }
+
+    pub fn put_json(&mut self, path: &str, json: &str) -> Reply {
+        let token = self.csrf.clone().unwrap_or_default();
+        self.send(
+            "PUT",
+            path,
+            Some("application/json"),
+            Some(json),
+            &[("x-csrf-token", &token)],
+        )
+    }
+}
+
+pub fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
