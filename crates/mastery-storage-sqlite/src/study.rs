@@ -16,6 +16,23 @@ use sqlx::{Row, SqliteConnection};
 
 use crate::SqliteStore;
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds a card's state columns, in the order every card statement uses (phase, step,
+/// stability, difficulty, due, last_review, reps, lapses); `None` binds them all NULL (the
+/// `before` of a first review).
+fn bind_card<'q>(query: Query<'q>, card: Option<&'q StoredCard>) -> Query<'q> {
+    query
+        .bind(card.map(|c| c.phase.as_str()))
+        .bind(card.map(|c| i64::from(c.step)))
+        .bind(card.and_then(|c| c.stability))
+        .bind(card.and_then(|c| c.difficulty))
+        .bind(card.map(|c| c.due))
+        .bind(card.and_then(|c| c.last_review))
+        .bind(card.map(|c| i64::from(c.reps)))
+        .bind(card.map(|c| i64::from(c.lapses)))
+}
+
 /// The columns of a card, in the order [`CARD_UPSERT`] and `REVIEW_INSERT` bind them
 /// (`cards` names them plainly; `reviews` prefixes them with `before_` and `after_`).
 macro_rules! card_columns {
@@ -138,7 +155,7 @@ impl SqliteStore {
 
         let before = review.before.as_ref();
         let after = &review.after;
-        sqlx::query(REVIEW_INSERT)
+        let query = sqlx::query(REVIEW_INSERT)
             .bind(learner.0)
             .bind(&review.id)
             .bind(&review.key.guide)
@@ -147,23 +164,9 @@ impl SqliteStore {
             .bind(review.reviewed_at)
             .bind(review.elapsed_days)
             .bind(review.scheduled_days)
-            .bind(review.time_spent_ms)
-            .bind(before.map(|c| c.phase.as_str()))
-            .bind(before.map(|c| i64::from(c.step)))
-            .bind(before.and_then(|c| c.stability))
-            .bind(before.and_then(|c| c.difficulty))
-            .bind(before.map(|c| c.due))
-            .bind(before.and_then(|c| c.last_review))
-            .bind(before.map(|c| i64::from(c.reps)))
-            .bind(before.map(|c| i64::from(c.lapses)))
-            .bind(after.phase.as_str())
-            .bind(i64::from(after.step))
-            .bind(after.stability)
-            .bind(after.difficulty)
-            .bind(after.due)
-            .bind(after.last_review)
-            .bind(i64::from(after.reps))
-            .bind(i64::from(after.lapses))
+            .bind(review.time_spent_ms);
+        let query = bind_card(bind_card(query, before), Some(after));
+        query
             .execute(&mut *tx)
             .await
             .map_err(|e| self.learner_error(learner, e))?;
@@ -300,18 +303,11 @@ impl SqliteStore {
         learner: LearnerId,
         card: &StoredCard,
     ) -> Result<()> {
-        sqlx::query(CARD_UPSERT)
+        let query = sqlx::query(CARD_UPSERT)
             .bind(learner.0)
             .bind(&card.key.guide)
-            .bind(&card.key.question)
-            .bind(card.phase.as_str())
-            .bind(i64::from(card.step))
-            .bind(card.stability)
-            .bind(card.difficulty)
-            .bind(card.due)
-            .bind(card.last_review)
-            .bind(i64::from(card.reps))
-            .bind(i64::from(card.lapses))
+            .bind(&card.key.question);
+        bind_card(query, Some(card))
             .execute(&mut *conn)
             .await
             .map_err(|e| self.learner_error(learner, e))?;

@@ -3,26 +3,15 @@
 // Tests state their expectations with unwrap/expect/panic: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{execute_raw, fresh, key};
+
+use std::path::Path;
 use std::sync::Arc;
 
 use mastery_storage::{LearnerId, MAX_NOTE_BYTES, Mark, QuestionKey, Storage, StorageError};
 use mastery_storage_sqlite::SqliteStore;
-use sqlx::ConnectOptions;
-use sqlx::sqlite::SqliteConnectOptions;
-use tempfile::TempDir;
-
-fn key(guide: &str, question: &str) -> QuestionKey {
-    QuestionKey::new(guide, question)
-}
-
-/// A fresh database file in its own temporary folder.
-async fn fresh() -> (TempDir, PathBuf, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("mastery.db");
-    let store = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
-    (dir, path, store)
-}
 
 /// The names of the files in a folder, sorted.
 fn files_in(dir: &Path) -> Vec<String> {
@@ -32,17 +21,6 @@ fn files_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// Runs one statement on the file with a plain connection, behind the store's back.
-async fn execute_raw(path: &Path, sql: &str) {
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::query(sql).execute(&mut conn).await.unwrap();
-    sqlx::Connection::close(conn).await.unwrap();
 }
 
 #[tokio::test]

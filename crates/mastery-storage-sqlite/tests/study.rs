@@ -4,8 +4,11 @@
 // Tests state their expectations with unwrap/expect/panic: a failure is the test failing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{execute_raw, fresh, key};
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mastery_storage::{
@@ -13,32 +16,6 @@ use mastery_storage::{
     ReviewRecord, Storage, StorageError, StoredCard,
 };
 use mastery_storage_sqlite::SqliteStore;
-use sqlx::ConnectOptions;
-use sqlx::sqlite::SqliteConnectOptions;
-use tempfile::TempDir;
-
-fn key(guide: &str, question: &str) -> QuestionKey {
-    QuestionKey::new(guide, question)
-}
-
-/// A fresh database file in its own temporary folder.
-async fn fresh() -> (TempDir, PathBuf, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("mastery.db");
-    let store = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
-    (dir, path, store)
-}
-
-/// Runs statements on the file with a plain connection, behind the store's back.
-async fn execute_raw(path: &Path, sql: &str) {
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .unwrap();
-    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-    sqlx::Connection::close(conn).await.unwrap();
-}
 
 /// A card in review with `reps` reviews, due at `due`.
 fn card(key: &QuestionKey, reps: u32, due: Millis) -> StoredCard {

@@ -101,38 +101,14 @@ pub fn orphaned<'a>(guide: &Guide, ids: impl IntoIterator<Item = &'a str>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mastery_content::{GuideFiles, SourceFile, load_guide};
 
     fn guide() -> Guide {
-        let toml = "id = \"g\"\ntitle = \"G\"\ndescription = \"d\"\nversion = \"1\"\nlicence = \"MIT\"\nauthors = [\"a\"]\n";
-        let q = |id: &str| {
-            format!(
-                "## {id}?\n\nid: {id}\nlevel: junior\n\nAnswer.\n\n### Key points\n\n- P.\n  Words: p\n\n### References\n\n- [R](https://docs.python.org/)\n\n"
-            )
-        };
-        let s1 = format!("---\nid: one\ntitle: One\n---\n\n{}{}", q("a"), q("b"));
-        let s2 = format!(
-            "---\nid: two\ntitle: Two\n---\n\n{}## Insight\n\nkind: insight\nid: i\n\nProse.\n\n### References\n\n- [R](https://docs.python.org/)\n",
-            q("c")
-        );
-        let files = GuideFiles {
-            root: "g".into(),
-            files: [
-                ("guide.toml", toml.to_owned()),
-                ("01.md", s1),
-                ("02.md", s2),
-            ]
-            .into_iter()
-            .map(|(p, t)| SourceFile {
-                path: p.into(),
-                bytes: t.into_bytes(),
-            })
-            .collect(),
-        };
-        let report = load_guide(&files);
-        report
-            .guide
-            .unwrap_or_else(|| panic!("{:#?}", report.diagnostics))
+        use crate::test_guide::{guide, question};
+        let insight = "## Insight\n\nkind: insight\nid: i\n\nProse.\n\n### References\n\n- [R](https://docs.python.org/)\n";
+        guide(&[
+            ("one", format!("{}{}", question("a"), question("b"))),
+            ("two", format!("{}{insight}", question("c"))),
+        ])
     }
 
     #[test]

@@ -628,7 +628,6 @@ pub fn compute(input: &StatsInput<'_>, now: Millis, clock: DayClock) -> Stats {
 mod tests {
     use super::*;
     use crate::scheduler::{DAY_MS, HOUR_MS, MemoryState};
-    use mastery_content::{GuideFiles, SourceFile, load_guide};
 
     /// 2025-06-11T12:00:00Z, a Wednesday; UTC learner, days start at 04:00.
     const NOW: Millis = 1_749_643_200_000;
@@ -855,37 +854,14 @@ mod tests {
     }
 
     fn guide() -> Guide {
-        let toml = "id = \"g\"\ntitle = \"G\"\ndescription = \"d\"\nversion = \"1\"\nlicence = \"MIT\"\nauthors = [\"a\"]\n";
-        let q = |id: &str| {
-            format!(
-                "## {id}?\n\nid: {id}\nlevel: junior\n\nAnswer.\n\n### Key points\n\n- P.\n  Words: p\n\n### References\n\n- [R](https://docs.python.org/)\n\n"
-            )
-        };
-        let s1 = format!(
-            "---\nid: one\ntitle: One\n---\n\n{}{}{}",
-            q("a"),
-            q("b"),
-            q("c")
-        );
-        let s2 = format!("---\nid: two\ntitle: Two\n---\n\n{}", q("d"));
-        let files = GuideFiles {
-            root: "g".into(),
-            files: [
-                ("guide.toml", toml.to_owned()),
-                ("01.md", s1),
-                ("02.md", s2),
-            ]
-            .into_iter()
-            .map(|(p, t)| SourceFile {
-                path: p.into(),
-                bytes: t.into_bytes(),
-            })
-            .collect(),
-        };
-        let report = load_guide(&files);
-        report
-            .guide
-            .unwrap_or_else(|| panic!("{:#?}", report.diagnostics))
+        use crate::test_guide::{guide, question};
+        guide(&[
+            (
+                "one",
+                format!("{}{}{}", question("a"), question("b"), question("c")),
+            ),
+            ("two", question("d")),
+        ])
     }
 
     #[test]

@@ -4,12 +4,13 @@
 // Test helpers may panic: a panic is a test failure with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
 use mastery_app::study::{self, Answer};
-use mastery_content::{GuideFiles, load_guide};
 use mastery_storage::{QuestionKey, Storage};
 use mastery_storage_sqlite::SqliteStore;
 use mastery_study::scheduler::{DAY_MS, Rating};
@@ -34,12 +35,7 @@ fn fits_parameters_from_enough_reviews() {
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     assert!(stderr.contains("need at least 64 reviews"), "{stderr}");
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django");
-    let guide = Arc::new(
-        load_guide(&GuideFiles::from_dir(&dir).unwrap())
-            .guide
-            .unwrap(),
-    );
+    let guide = common::python_django();
     let guides = vec![Arc::clone(&guide)];
     let ids: Vec<String> = guide
         .questions()

@@ -6,13 +6,15 @@
 // Test helpers may panic: a panic is a test failure with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mastery_app::study::{self, Answer, Answered};
-use mastery_content::{Guide, GuideFiles, load_guide};
+use mastery_content::Guide;
 use mastery_storage::{QuestionKey, Storage};
 use mastery_storage_sqlite::SqliteStore;
 use mastery_study::scheduler::Rating;
@@ -56,9 +58,7 @@ fn stats(data: &Path) -> String {
 }
 
 fn embedded_guide() -> Arc<Guide> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django");
-    let report = load_guide(&GuideFiles::from_dir(&dir).unwrap());
-    Arc::new(report.guide.expect("the built-in guide loads"))
+    common::python_django()
 }
 
 fn now() -> i64 {

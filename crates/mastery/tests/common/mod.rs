@@ -6,6 +6,16 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use mastery_content::{Guide, GuideFiles, load_guide};
+
+/// The Python & Django guide from the repository (the one embedded in the binary).
+pub fn python_django() -> Arc<Guide> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django");
+    let report = load_guide(&GuideFiles::from_dir(&dir).unwrap());
+    Arc::new(report.guide.expect("the built-in guide loads"))
+}
 
 /// Starts `mastery serve` on a free port with `data` as its data folder and waits for its
 /// "serving" line; returns the child and its `host:port`. Standard error is discarded so a
