@@ -48,13 +48,14 @@
 
 mod errors;
 mod group;
+mod interviews;
 mod migrations;
 mod open;
 mod study;
 
 use mastery_storage::{
     LearnerId, MAX_NOTE_BYTES, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewRecord,
-    Storage, StorageError, StoredCard,
+    Storage, StorageError, StoredCard, StoredInterview,
 };
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Sqlite, Transaction};
@@ -413,6 +414,18 @@ impl Storage for SqliteStore {
 
     async fn set_learner_setting(&self, learner: LearnerId, name: &str, value: &str) -> Result<()> {
         self.set_learner_setting_tx(learner, name, value).await
+    }
+
+    async fn save_interview(&self, learner: LearnerId, interview: &StoredInterview) -> Result<()> {
+        self.save_interview_tx(learner, interview).await
+    }
+
+    async fn interview(&self, learner: LearnerId, id: &str) -> Result<Option<StoredInterview>> {
+        self.interview_of(learner, id).await
+    }
+
+    async fn interviews(&self, learner: LearnerId, limit: u32) -> Result<Vec<StoredInterview>> {
+        self.interviews_of(learner, limit).await
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>> {

@@ -23,6 +23,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0002_study.sql",
         include_str!("../migrations/0002_study.sql"),
     ),
+    (
+        "0003_interviews.sql",
+        include_str!("../migrations/0003_interviews.sql"),
+    ),
 ];
 
 /// Splits `0001_init.sql` into its version (1) and sqlx-style description (`init`).

@@ -17,6 +17,11 @@
 
 use std::fmt;
 
+pub use interviews::{
+    MAX_INTERVIEW_ID_LEN, MAX_INTERVIEW_STATE_BYTES, StoredInterview, check_interview_id,
+};
+
+pub mod interviews;
 pub mod study;
 
 pub use study::{
@@ -212,6 +217,24 @@ pub trait Storage: Send + Sync + fmt::Debug + 'static {
     /// [`check_setting`] (a name of 1 to 64 of `a-z`, `0-9`, `_`, `-`, `.`; a value of at
     /// most 16 KiB), or the learner does not exist.
     async fn set_learner_setting(&self, learner: LearnerId, name: &str, value: &str) -> Result<()>;
+
+    /// Saves a mock interview. `interview.revision` is the revision this save creates:
+    /// 1 inserts a new interview, n > 1 replaces the stored revision n - 1.
+    ///
+    /// # Errors
+    ///
+    /// - [`StorageError::Invalid`] when [`StoredInterview::check`] fails or the learner does
+    ///   not exist; nothing is written;
+    /// - [`StorageError::Conflict`] when the stored interview is not at revision
+    ///   `interview.revision - 1` (or already exists, for revision 1): it was changed
+    ///   elsewhere since it was read. Nothing is written.
+    async fn save_interview(&self, learner: LearnerId, interview: &StoredInterview) -> Result<()>;
+
+    /// One of the learner's interviews.
+    async fn interview(&self, learner: LearnerId, id: &str) -> Result<Option<StoredInterview>>;
+
+    /// The learner's interviews, newest first (by `started_at`, then id), at most `limit`.
+    async fn interviews(&self, learner: LearnerId, limit: u32) -> Result<Vec<StoredInterview>>;
 
     /// A named secret shared by every instance (for example the key that signs CSRF
     /// tokens): returned if it exists, otherwise `fresh` is stored and returned. Safe when
