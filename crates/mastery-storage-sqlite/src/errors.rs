@@ -8,7 +8,7 @@
 //! SQLite: the review code returns it after comparing what it read.)
 
 use mastery_storage::StorageError;
-use sqlx::error::ErrorKind;
+pub(crate) use mastery_storage::sql::is_unique_violation;
 
 // SQLite's primary result codes (the low byte of an extended code).
 const SQLITE_PERM: i64 = 3;
@@ -27,16 +27,6 @@ fn primary_code(error: &sqlx::Error) -> Option<i64> {
         return None;
     };
     db.code()?.parse::<i64>().ok().map(|code| code & 0xff)
-}
-
-/// Whether the error is a violated foreign key (a learner that does not exist).
-pub(crate) fn is_foreign_key_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.kind() == ErrorKind::ForeignKeyViolation)
-}
-
-/// Whether the error is a violated unique or primary key.
-pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.kind() == ErrorKind::UniqueViolation)
 }
 
 /// Maps an error met while using the database at `location` (a path or `:memory:`).

@@ -46,6 +46,7 @@
 //! two tabs rating the same card cannot both win ([`StorageError::Conflict`]). The tables
 //! are in `migrations/0002_study.sql`, the code in the `study` module.
 
+mod dump;
 mod errors;
 mod group;
 mod interviews;
@@ -54,14 +55,14 @@ mod open;
 mod study;
 
 use mastery_storage::{
-    LearnerId, MAX_NOTE_BYTES, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewRecord,
-    Storage, StorageError, StoredCard, StoredInterview,
+    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewRecord, Storage,
+    StorageError, StoredCard, StoredInterview, check_key, check_learner_kind, check_note,
+    check_text,
 };
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Sqlite, Transaction};
 
-/// The longest learner kind accepted by [`SqliteStore::create_learner`].
-const MAX_KIND_BYTES: usize = 32;
+use crate::study::Sql;
 
 /// Learner state in one SQLite file (or in memory, for tests). See the crate docs for the
 /// durability and locking choices. Cloning is cheap and shares the pools.
@@ -110,16 +111,7 @@ impl SqliteStore {
     /// `a-z`, `0-9`, `-` and `_`, or when it is `personal` and the personal learner exists
     /// already (there is only ever one).
     pub async fn create_learner(&self, kind: &str, at: Millis) -> Result<LearnerId> {
-        let valid = !kind.is_empty()
-            && kind.len() <= MAX_KIND_BYTES
-            && kind
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if !valid {
-            return Err(StorageError::Invalid(format!(
-                "a learner kind is 1 to {MAX_KIND_BYTES} of a-z, 0-9, '-' and '_', not {kind:?}"
-            )));
-        }
+        check_learner_kind(kind)?;
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO learners (kind, created_at) VALUES (?1, ?2) RETURNING id",
@@ -187,11 +179,7 @@ impl SqliteStore {
     /// Maps an error of a write on the learner's rows: a broken foreign key means the
     /// learner does not exist.
     fn learner_error(&self, learner: LearnerId, error: sqlx::Error) -> StorageError {
-        if errors::is_foreign_key_violation(&error) {
-            StorageError::Invalid(format!("there is no learner {learner}"))
-        } else {
-            self.error(error)
-        }
+        mastery_storage::sql::learner_error(learner, error, |e| self.error(e))
     }
 }
 
@@ -199,6 +187,25 @@ impl SqliteStore {
 impl Storage for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn pool_stats(&self) -> Option<mastery_storage::PoolStats> {
+        let stats = |pool: &SqlitePool| mastery_storage::PoolStats {
+            size: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        };
+        let writer = stats(&self.writer);
+        // In memory, one connection serves reads and writes: the two pools are one.
+        if self.location == ":memory:" {
+            return Some(writer);
+        }
+        let readers = stats(&self.readers);
+        Some(mastery_storage::PoolStats {
+            size: writer.size + readers.size,
+            idle: writer.idle + readers.idle,
+            max: writer.max + readers.max,
+        })
     }
 
     async fn personal_learner(&self) -> Result<LearnerId> {
@@ -232,21 +239,7 @@ impl Storage for SqliteStore {
     }
 
     async fn marks(&self, learner: LearnerId) -> Result<Vec<Mark>> {
-        let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT guide_id, question_id, marked_at FROM marks WHERE learner_id = ?1 \
-             ORDER BY guide_id, question_id",
-        )
-        .bind(learner.0)
-        .fetch_all(&self.readers)
-        .await
-        .map_err(|e| self.error(e))?;
-        Ok(rows
-            .into_iter()
-            .map(|(guide, question, at)| Mark {
-                key: QuestionKey { guide, question },
-                at,
-            })
-            .collect())
+        Sql::marks(&self.readers, self.decoder(), learner).await
     }
 
     async fn set_mark(
@@ -256,70 +249,22 @@ impl Storage for SqliteStore {
         mastered: bool,
         at: Millis,
     ) -> Result<bool> {
+        check_key(key)?;
         let mut tx = self.write().await?;
-        let done = if mastered {
-            // Ticking again keeps the first time.
-            sqlx::query(
-                "INSERT INTO marks (learner_id, guide_id, question_id, marked_at) \
-                 VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (learner_id, guide_id, question_id) DO NOTHING",
-            )
-            .bind(learner.0)
-            .bind(&key.guide)
-            .bind(&key.question)
-            .bind(at)
-            .execute(&mut *tx)
+        // Ticking again keeps the first time.
+        let changed = Sql::set_mark(&mut *tx, learner, key, mastered, at)
             .await
-        } else {
-            sqlx::query(
-                "DELETE FROM marks WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
-            )
-            .bind(learner.0)
-            .bind(&key.guide)
-            .bind(&key.question)
-            .execute(&mut *tx)
-            .await
-        }
-        .map_err(|e| self.learner_error(learner, e))?;
+            .map_err(|e| self.learner_error(learner, e))?;
         tx.commit().await.map_err(|e| self.error(e))?;
-        Ok(done.rows_affected() > 0)
+        Ok(changed)
     }
 
     async fn note(&self, learner: LearnerId, key: &QuestionKey) -> Result<Option<Note>> {
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT body, updated_at FROM notes \
-             WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
-        )
-        .bind(learner.0)
-        .bind(&key.guide)
-        .bind(&key.question)
-        .fetch_optional(&self.readers)
-        .await
-        .map_err(|e| self.error(e))?;
-        Ok(row.map(|(body, updated_at)| Note {
-            key: key.clone(),
-            body,
-            updated_at,
-        }))
+        Sql::note(&self.readers, self.decoder(), learner, key).await
     }
 
     async fn notes(&self, learner: LearnerId) -> Result<Vec<Note>> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT guide_id, question_id, body, updated_at FROM notes WHERE learner_id = ?1 \
-             ORDER BY guide_id, question_id",
-        )
-        .bind(learner.0)
-        .fetch_all(&self.readers)
-        .await
-        .map_err(|e| self.error(e))?;
-        Ok(rows
-            .into_iter()
-            .map(|(guide, question, body, updated_at)| Note {
-                key: QuestionKey { guide, question },
-                body,
-                updated_at,
-            })
-            .collect())
+        Sql::notes(&self.readers, self.decoder(), learner).await
     }
 
     async fn save_note(
@@ -329,58 +274,20 @@ impl Storage for SqliteStore {
         body: &str,
         at: Millis,
     ) -> Result<()> {
-        if body.len() > MAX_NOTE_BYTES {
-            return Err(StorageError::Invalid(format!(
-                "a note may be at most {} KiB; this one is {} bytes",
-                MAX_NOTE_BYTES / 1024,
-                body.len()
-            )));
-        }
+        check_note(key, body)?;
         let mut tx = self.write().await?;
-        if body.trim().is_empty() {
-            sqlx::query(
-                "DELETE FROM notes WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
-            )
-            .bind(learner.0)
-            .bind(&key.guide)
-            .bind(&key.question)
-            .execute(&mut *tx)
+        Sql::save_note(&mut *tx, learner, key, body, at)
             .await
-        } else {
-            sqlx::query(
-                "INSERT INTO notes (learner_id, guide_id, question_id, body, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT (learner_id, guide_id, question_id) \
-                 DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-            )
-            .bind(learner.0)
-            .bind(&key.guide)
-            .bind(&key.question)
-            .bind(body)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-        }
-        .map_err(|e| self.learner_error(learner, e))?;
+            .map_err(|e| self.learner_error(learner, e))?;
         tx.commit().await.map_err(|e| self.error(e))
     }
 
     async fn forget(&self, learner: LearnerId, key: &QuestionKey) -> Result<()> {
+        check_key(key)?;
         let mut tx = self.write().await?;
-        for sql in [
-            "DELETE FROM marks WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
-            "DELETE FROM notes WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
-            "DELETE FROM cards WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
-            "DELETE FROM reviews WHERE learner_id = ?1 AND guide_id = ?2 AND question_id = ?3",
-        ] {
-            sqlx::query(sql)
-                .bind(learner.0)
-                .bind(&key.guide)
-                .bind(&key.question)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.error(e))?;
-        }
+        Sql::forget(&mut tx, learner, key)
+            .await
+            .map_err(|e| self.error(e))?;
         tx.commit().await.map_err(|e| self.error(e))
     }
 
@@ -429,43 +336,31 @@ impl Storage for SqliteStore {
     }
 
     async fn secret(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>> {
+        check_text("a secret's name", name)?;
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(fresh)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.error(e))?;
-        let value: Vec<u8> = sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?1")
-            .bind(name)
-            .fetch_one(&mut *tx)
+        Sql::insert_secret(&mut *tx, name, fresh)
             .await
             .map_err(|e| self.error(e))?;
+        let value = Sql::read_secret(&mut *tx, self.decoder(), name).await?;
         tx.commit().await.map_err(|e| self.error(e))?;
         Ok(value)
     }
 
     async fn ping(&self) -> Result<()> {
-        let (found, failed): (Option<i64>, i64) = sqlx::query_as(
-            "SELECT MAX(version), COALESCE(SUM(CASE WHEN success THEN 0 ELSE 1 END), 0) \
-             FROM _sqlx_migrations",
-        )
-        .fetch_one(&self.readers)
-        .await
-        .map_err(|e| self.error(e))?;
-        let known = self.known_version;
-        match found {
-            Some(found) if found > known => Err(StorageError::NewerSchema { found, known }),
-            Some(found) if found == known && failed == 0 => Ok(()),
-            _ => Err(StorageError::Database(format!(
-                "the schema of {} is not current (at version {}, with {failed} failed \
-                 migrations; this build expects {known}): restart Mastery to migrate it",
-                self.location,
-                found.map_or_else(|| "none".to_string(), |v| v.to_string()),
-            ))),
-        }
+        let (found, failed): (Option<i64>, i64) =
+            sqlx::query_as(mastery_storage::sql::SCHEMA_STATUS_SQL)
+                .fetch_one(&self.readers)
+                .await
+                .map_err(|e| self.error(e))?;
+        mastery_storage::sql::schema_status(&self.location, found, failed, self.known_version)
+    }
+
+    async fn export_all(&self) -> Result<Dump> {
+        self.export().await
+    }
+
+    async fn import_all(&self, dump: &Dump) -> Result<()> {
+        self.import(dump).await
     }
 }
 
@@ -519,5 +414,21 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("readonly"), "{err}");
         assert_eq!(store.writer.options().get_max_connections(), 1);
+    }
+
+    /// The pool gauges of `/metrics`: both pools summed, the in-memory one counted once.
+    #[tokio::test]
+    async fn pool_stats_count_both_pools() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        store.ping().await.unwrap();
+        let stats = store.pool_stats().unwrap();
+        assert_eq!(stats.max, 5, "one writer and four readers");
+        assert!(stats.size >= 1 && stats.size <= stats.max, "{stats:?}");
+        assert_eq!(stats.in_use() + stats.idle, stats.size);
+        let memory = SqliteStore::open("sqlite::memory:").await.unwrap();
+        assert_eq!(memory.pool_stats().unwrap().max, 1);
     }
 }

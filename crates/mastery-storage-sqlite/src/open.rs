@@ -8,11 +8,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use mastery_storage::{Result, StorageError};
-use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::{SqliteStore, errors, migrations};
+use crate::migrations::MIGRATIONS;
+use crate::{SqliteStore, errors};
 
 /// How long a write waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -43,7 +43,7 @@ enum Existing {
 
 /// Opens the database named by `url_or_path`; see [`SqliteStore::open`].
 pub(crate) async fn open(url_or_path: &str) -> Result<SqliteStore> {
-    let known_version = migrations::known_version()?;
+    let known_version = MIGRATIONS.known_version()?;
     match parse_location(url_or_path)? {
         Location::Memory => open_memory(known_version).await,
         Location::File(path) => open_file(&path, known_version).await,
@@ -186,41 +186,16 @@ async fn prepare(
         return Err(StorageError::NewerSchema { found, known });
     }
 
-    let migrator = migrations::migrator().await?;
+    let migrator = MIGRATIONS.migrator().await?;
     migrator
         .run(&mut *tx)
         .await
-        .map_err(|e| migrate_error(location, e))?;
+        .map_err(|e| mastery_storage::sql::migrate_error(location, e, map))?;
     tx.commit().await.map_err(map)?;
     if found.is_some_and(|found| found < known) {
         tracing::info!(database = %location, from = found, to = known, "migrated the database");
     }
     Ok(())
-}
-
-fn migrate_error(location: &str, error: MigrateError) -> StorageError {
-    match error {
-        MigrateError::Execute(e) => errors::map(location, e),
-        MigrateError::ExecuteMigration(e, version) => match errors::map(location, e) {
-            StorageError::Database(message) => {
-                StorageError::Database(format!("migration {version} failed: {message}"))
-            }
-            other => other,
-        },
-        MigrateError::VersionMismatch(version) => StorageError::Database(format!(
-            "migration {version} applied to {location} differs from the one in this build (a \
-             released migration was edited; migrations are append-only)"
-        )),
-        MigrateError::VersionMissing(version) => StorageError::Database(format!(
-            "the database {location} has migration {version}, which this build does not know \
-             (was it written by a development build?)"
-        )),
-        MigrateError::Dirty(version) => StorageError::Corrupt(format!(
-            "migration {version} was only partly applied to {location}; Mastery left it \
-             untouched: restore it from a backup"
-        )),
-        other => StorageError::Database(format!("cannot migrate {location}: {other}")),
-    }
 }
 
 /// Reads the string given to [`SqliteStore::open`].

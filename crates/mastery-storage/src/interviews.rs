@@ -4,7 +4,7 @@
 //! Writes are optimistic: every save carries the revision it was based on, so two tabs or
 //! two instances answering the same interview cannot silently overwrite each other.
 
-use crate::{Millis, Result, StorageError};
+use crate::{Millis, Result, StorageError, check_text};
 
 /// The longest interview id accepted, in bytes.
 pub const MAX_INTERVIEW_ID_LEN: usize = 64;
@@ -53,6 +53,8 @@ impl StoredInterview {
                 "an interview is limited to {MAX_INTERVIEW_STATE_BYTES} bytes"
             )));
         }
+        check_text("an interview's guide id", &self.guide)?;
+        check_text("an interview", &self.state)?;
         if let Some(score) = self.score
             && !(0.0..=1.0).contains(&score)
         {
@@ -125,6 +127,9 @@ mod tests {
         assert!(bad.check().is_err());
         let mut bad = interview();
         bad.state = "x".repeat(MAX_INTERVIEW_STATE_BYTES + 1);
+        assert!(bad.check().is_err());
+        let mut bad = interview();
+        bad.state = "{\"a\":\"\0\"}".into();
         assert!(bad.check().is_err());
     }
 }

@@ -1,7 +1,8 @@
 //! Mastery's storage interface.
 //!
 //! Learner state lives behind one trait, [`Storage`], with one crate per backend
-//! (`mastery-storage-sqlite` now, PostgreSQL for scale-out). The web layer and the binary
+//! (`mastery-storage-sqlite` for one machine, `mastery-storage-postgres` for several
+//! instances). The web layer and the binary
 //! hold an `Arc<dyn Storage>` and never see SQL. Everything a learner owns is keyed by
 //! (learner, guide id, question id), never by position or title, so editing a guide never
 //! loses anyone's progress.
@@ -14,6 +15,15 @@
 //!
 //! Times are milliseconds since the Unix epoch ([`Millis`]), passed in by the caller: the
 //! storage never reads the clock, which keeps tests deterministic.
+//!
+//! Text is stored exactly as given, with one rule every backend enforces the same way: no
+//! stored text contains the NUL character (U+0000), which PostgreSQL cannot hold in a text
+//! column ([`check_text`]). A write carrying one is refused with [`StorageError::Invalid`]; a
+//! read naming one finds nothing.
+//!
+//! Features: `sqlx` adds [`sql`], the code the sqlx-based backends share (embedded
+//! migrations, row decoding); `testkit` adds [`testkit`], the contract test suite every
+//! backend runs.
 
 use std::fmt;
 
@@ -21,8 +31,15 @@ pub use interviews::{
     MAX_INTERVIEW_ID_LEN, MAX_INTERVIEW_STATE_BYTES, StoredInterview, check_interview_id,
 };
 
+pub mod dump;
 pub mod interviews;
+#[cfg(feature = "sqlx")]
+pub mod sql;
 pub mod study;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use dump::{Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting, Owned};
 
 pub use study::{
     CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
@@ -84,6 +101,89 @@ pub struct Note {
 /// The longest note accepted, in bytes.
 pub const MAX_NOTE_BYTES: usize = 64 * 1024;
 
+/// A database URL with its password replaced by `***`, for messages and logs
+/// (`postgres://me:***@db/mastery`); URLs without a password are returned as they are.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The longest learner kind accepted, in bytes (see [`check_learner_kind`]).
+pub const MAX_LEARNER_KIND_BYTES: usize = 32;
+
+/// Checks that `text` has no NUL character (U+0000): PostgreSQL cannot store one in a text
+/// column, so every backend refuses it and they all behave the same.
+///
+/// # Errors
+///
+/// [`StorageError::Invalid`] naming `what` when it has one.
+pub fn check_text(what: &str, text: &str) -> Result<()> {
+    if text.contains('\0') {
+        Err(StorageError::Invalid(format!(
+            "{what} cannot contain the NUL character (U+0000)"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a question key before it is written (see [`check_text`]).
+///
+/// # Errors
+///
+/// [`StorageError::Invalid`] when the guide or question id has a NUL character.
+pub fn check_key(key: &QuestionKey) -> Result<()> {
+    check_text("a guide id", &key.guide)?;
+    check_text("a question id", &key.question)
+}
+
+/// Checks a note before it is saved: its key, at most [`MAX_NOTE_BYTES`], no NUL.
+///
+/// # Errors
+///
+/// [`StorageError::Invalid`] naming the broken rule.
+pub fn check_note(key: &QuestionKey, body: &str) -> Result<()> {
+    if body.len() > MAX_NOTE_BYTES {
+        return Err(StorageError::Invalid(format!(
+            "a note may be at most {} KiB; this one is {} bytes",
+            MAX_NOTE_BYTES / 1024,
+            body.len()
+        )));
+    }
+    check_key(key)?;
+    check_text("a note", body)
+}
+
+/// Checks a learner kind: 1 to [`MAX_LEARNER_KIND_BYTES`] of `a-z`, `0-9`, `-` and `_`
+/// (`personal`, or the kinds of multi-user mode).
+///
+/// # Errors
+///
+/// [`StorageError::Invalid`] when it is not.
+pub fn check_learner_kind(kind: &str) -> Result<()> {
+    let valid = !kind.is_empty()
+        && kind.len() <= MAX_LEARNER_KIND_BYTES
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if valid {
+        Ok(())
+    } else {
+        Err(StorageError::Invalid(format!(
+            "a learner kind is 1 to {MAX_LEARNER_KIND_BYTES} of a-z, 0-9, '-' and '_', not \
+             {kind:?}"
+        )))
+    }
+}
+
 /// What can go wrong in storage. Messages are safe to show an operator; the web layer
 /// maps them to HTTP statuses and never shows them to a client.
 #[derive(Debug, thiserror::Error)]
@@ -119,9 +219,29 @@ pub enum StorageError {
 /// The result type of storage calls.
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
+/// A snapshot of a backend's connection pool(s), summed when it has several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStats {
+    /// Connections open now (idle plus in use).
+    pub size: u32,
+    /// Open connections waiting for work.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
+impl PoolStats {
+    /// Connections doing work now.
+    pub fn in_use(&self) -> u32 {
+        self.size.saturating_sub(self.idle)
+    }
+}
+
 /// Everything Mastery stores about learners. Implemented once per database backend; every
 /// method is one transaction, and a method that returned `Ok` has made its write durable
-/// (SQLite: WAL with `synchronous=FULL`).
+/// (SQLite: WAL with `synchronous=FULL`; PostgreSQL: the commit flushed to its WAL). The
+/// contract is checked by the suite in `testkit` (feature `testkit`), which every backend
+/// runs.
 #[async_trait::async_trait]
 pub trait Storage: Send + Sync + fmt::Debug + 'static {
     /// A short name of the backend for logs and `/readyz` (`sqlite`, `postgres`).
@@ -243,4 +363,28 @@ pub trait Storage: Send + Sync + fmt::Debug + 'static {
 
     /// Checks that the database answers and its migrations are current (for `/readyz`).
     async fn ping(&self) -> Result<()>;
+
+    /// How full the connection pool is, for the `mastery_db_pool_*` metrics; `None` (the
+    /// default) when the backend has no pool. Cheap and non-blocking: called on every scrape.
+    fn pool_stats(&self) -> Option<PoolStats> {
+        None
+    }
+
+    /// Everything the database holds (learners, marks, notes, cards, the review log with
+    /// its recording order, settings, interviews and secrets), read in one consistent
+    /// snapshot and in the canonical order of [`Dump`]. For `mastery db copy` and its
+    /// verification: the whole database is held in memory.
+    async fn export_all(&self) -> Result<Dump>;
+
+    /// Writes `dump` into an empty database in one transaction, keeping every id (learner
+    /// ids, review sequence numbers), so that [`export_all`](Self::export_all) afterwards
+    /// returns a dump equal to `dump`. Later learners and reviews are numbered after the
+    /// imported ones.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] when the database already holds a learner or a secret, or
+    /// when a row of the dump breaks a rule of the data model ([`Dump::check`]); nothing is
+    /// written.
+    async fn import_all(&self, dump: &Dump) -> Result<()>;
 }

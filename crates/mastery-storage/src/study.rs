@@ -14,7 +14,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::{Millis, QuestionKey, Result, StorageError};
+use crate::{Millis, QuestionKey, Result, StorageError, check_key, check_text};
 
 /// The shortest review id accepted, in characters.
 pub const MIN_REVIEW_ID_LEN: usize = 8;
@@ -167,7 +167,8 @@ pub fn check_review_id(id: &str) -> Result<()> {
 }
 
 /// Checks a learner setting: a name of 1 to [`MAX_SETTING_NAME_LEN`] characters of `a-z`,
-/// `0-9`, `_`, `-` and `.`, and a value of at most [`MAX_SETTING_VALUE_BYTES`] bytes.
+/// `0-9`, `_`, `-` and `.`, and a value of at most [`MAX_SETTING_VALUE_BYTES`] bytes without
+/// a NUL character ([`check_text`]).
 ///
 /// # Errors
 ///
@@ -181,7 +182,7 @@ pub fn check_setting(name: &str, value: &str) -> Result<()> {
             value.len()
         )));
     }
-    Ok(())
+    check_text("a setting value", value)
 }
 
 /// Checks a learner setting name (see [`check_setting`]).
@@ -221,14 +222,16 @@ impl StoredCard {
 
 impl ReviewRecord {
     /// Checks every rule a backend enforces before recording the review: a well-formed
-    /// [`id`](Self::id), a rating from 1 to 4, a time spent of 0 or more, finite numbers,
-    /// and `before` and `after` cards of the reviewed question.
+    /// [`id`](Self::id), a key without NUL ([`check_key`]), a rating from 1 to 4, a time
+    /// spent of 0 or more, finite numbers, and `before` and `after` cards of the reviewed
+    /// question.
     ///
     /// # Errors
     ///
     /// [`StorageError::Invalid`] naming the first broken rule.
     pub fn check(&self) -> Result<()> {
         check_review_id(&self.id)?;
+        check_key(&self.key)?;
         if !(1..=4).contains(&self.rating) {
             return Err(StorageError::Invalid(format!(
                 "a rating is 1 (again) to 4 (easy), not {}",
@@ -335,6 +338,7 @@ mod tests {
         }
         assert!(check_setting("n", &"é".repeat(MAX_SETTING_VALUE_BYTES / 2)).is_ok());
         assert!(check_setting("n", &"x".repeat(MAX_SETTING_VALUE_BYTES + 1)).is_err());
+        assert!(check_setting("n", "a\0b").is_err());
     }
 
     #[test]
@@ -358,6 +362,11 @@ mod tests {
             }),
             ("after of another question", |r| {
                 r.after.key.question = "other".into()
+            }),
+            ("NUL in the key", |r| {
+                r.key.question = "g\0il".into();
+                r.after.key.question = "g\0il".into();
+                r.before = None;
             }),
             ("before of another guide", |r| {
                 if let Some(b) = &mut r.before {

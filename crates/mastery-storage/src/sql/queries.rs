@@ -1,0 +1,836 @@
+//! The statements every sqlx backend runs the same way, written once over any sqlx
+//! [`Database`] whose types cover the schema (SQLite and PostgreSQL): their SQL is the
+//! common dialect of both (`$N` parameters, `ON CONFLICT`, `RETURNING`, `LIMIT`), and
+//! their results are decoded by name through [`Columns`].
+//!
+//! What differs between backends stays in the backends: how a write transaction is begun
+//! and what it locks (SQLite's single writer with `BEGIN IMMEDIATE`; PostgreSQL's row lock
+//! on the learner), and the errors. Each function here is one or a few statements run on
+//! the executor it is given: a pool for reads, the backend's open transaction for writes.
+
+use std::marker::PhantomData;
+use std::sync::LazyLock;
+
+use sqlx::{Database, Encode, Executor, IntoArguments, Type};
+
+use super::{CARD_COLUMNS, Columns, Decoder, INTERVIEW_COLUMNS, card_columns, review_columns};
+use crate::{
+    Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting, LearnerId, Mark, Millis, Note, Owned,
+    QuestionKey, Result, ReviewRecord, StoredCard, StoredInterview,
+};
+
+/// The statements of this module for the database `DB` (`Queries::<Sqlite>::marks(...)`).
+/// Every bound of `DB` is stated once, here; the concrete backends meet them all.
+#[derive(Debug)]
+pub struct Queries<DB>(PhantomData<DB>);
+
+type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>;
+
+static REVIEW_SELECT: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {} FROM reviews", review_columns()));
+
+/// Appends a review with the sequence number given as `$1`.
+static REVIEW_INSERT: LazyLock<String> = LazyLock::new(|| review_insert(true));
+
+/// Appends a review numbered by the database (an explicit NULL would be refused by
+/// PostgreSQL's identity column).
+static REVIEW_APPEND: LazyLock<String> = LazyLock::new(|| review_insert(false));
+
+fn review_insert(with_seq: bool) -> String {
+    let columns = format!(
+        "learner_id, review_id, guide_id, question_id, rating, reviewed_at, elapsed_days, \
+         scheduled_days, time_spent_ms, {}, {}",
+        card_columns("before_"),
+        card_columns("after_")
+    );
+    let (columns, count) = if with_seq {
+        (format!("seq, {columns}"), 26)
+    } else {
+        (columns, 25)
+    };
+    let params: Vec<String> = (1..=count).map(|n| format!("${n}")).collect();
+    format!(
+        "INSERT INTO reviews ({columns}) VALUES ({})",
+        params.join(", ")
+    )
+}
+
+static CARD_UPSERT: LazyLock<String> = LazyLock::new(|| {
+    let updates: Vec<String> = CARD_COLUMNS
+        .split(", ")
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO cards (learner_id, guide_id, question_id, {CARD_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (learner_id, guide_id, question_id) DO UPDATE SET {}",
+        updates.join(", ")
+    )
+});
+
+static CARD_SELECT: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT learner_id, guide_id, question_id, {CARD_COLUMNS} FROM cards")
+});
+
+static INTERVIEW_SELECT: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {INTERVIEW_COLUMNS} FROM interviews"));
+
+/// A key with a NUL character cannot be stored (see [`crate::check_text`]): reads naming one
+/// find nothing without asking the database (PostgreSQL would refuse the parameter).
+fn storable(key: &QuestionKey) -> bool {
+    crate::check_key(key).is_ok()
+}
+
+impl<DB> Queries<DB>
+where
+    DB: Database,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c mut <DB as Database>::Connection: Executor<'c, Database = DB>,
+    <DB as Database>::Row: Columns,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> f64: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> Option<f64>: Encode<'q, DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+{
+    // ------------------------------------------------------------------ marks, notes
+
+    /// Every mark of the learner, by key.
+    pub async fn marks<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Vec<Mark>> {
+        let rows = sqlx::query(
+            "SELECT guide_id, question_id, marked_at FROM marks WHERE learner_id = $1 \
+             ORDER BY guide_id, question_id",
+        )
+        .bind(learner.0)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter()
+            .map(|row| {
+                Ok(Mark {
+                    key: d.key(row)?,
+                    at: d.int(row, "marked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ticks (insert, keeping an existing time) or unticks; whether a row changed.
+    pub async fn set_mark<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        key: &QuestionKey,
+        mastered: bool,
+        at: Millis,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        // `RETURNING` tells whether a row changed in both dialects (the affected-row count
+        // is not part of sqlx's generic interface).
+        let changed = if mastered {
+            let query = sqlx::query(
+                "INSERT INTO marks (learner_id, guide_id, question_id, marked_at) \
+                 VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (learner_id, guide_id, question_id) DO NOTHING RETURNING learner_id",
+            );
+            bind_key(query, learner, key).bind(at).fetch_all(e).await?
+        } else {
+            let query = sqlx::query(
+                "DELETE FROM marks WHERE learner_id = $1 AND guide_id = $2 AND question_id = $3 \
+                 RETURNING learner_id",
+            );
+            bind_key(query, learner, key).fetch_all(e).await?
+        };
+        Ok(!changed.is_empty())
+    }
+
+    /// The learner's note on a question.
+    pub async fn note<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        key: &QuestionKey,
+    ) -> Result<Option<Note>> {
+        if !storable(key) {
+            return Ok(None);
+        }
+        let query = sqlx::query(
+            "SELECT guide_id, question_id, body, updated_at FROM notes \
+             WHERE learner_id = $1 AND guide_id = $2 AND question_id = $3",
+        );
+        let row = bind_key(query, learner, key)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.note(&row)).transpose()
+    }
+
+    /// Every note of the learner, by key.
+    pub async fn notes<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Vec<Note>> {
+        let rows = sqlx::query(
+            "SELECT guide_id, question_id, body, updated_at FROM notes WHERE learner_id = $1 \
+             ORDER BY guide_id, question_id",
+        )
+        .bind(learner.0)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| d.note(row)).collect()
+    }
+
+    /// Saves a note (checked by the caller); a blank body deletes it.
+    pub async fn save_note<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        key: &QuestionKey,
+        body: &str,
+        at: Millis,
+    ) -> std::result::Result<(), sqlx::Error> {
+        if body.trim().is_empty() {
+            let query = sqlx::query(
+                "DELETE FROM notes WHERE learner_id = $1 AND guide_id = $2 AND question_id = $3",
+            );
+            bind_key(query, learner, key).execute(e).await?;
+        } else {
+            let query = sqlx::query(
+                "INSERT INTO notes (learner_id, guide_id, question_id, body, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (learner_id, guide_id, question_id) \
+                 DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            );
+            bind_key(query, learner, key)
+                .bind(body)
+                .bind(at)
+                .execute(e)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the learner's mark, note, card and reviews of one question.
+    pub async fn forget(
+        conn: &mut DB::Connection,
+        learner: LearnerId,
+        key: &QuestionKey,
+    ) -> std::result::Result<(), sqlx::Error> {
+        for table in ["marks", "notes", "cards", "reviews"] {
+            let sql = format!(
+                "DELETE FROM {table} WHERE learner_id = $1 AND guide_id = $2 AND question_id = $3"
+            );
+            bind_key(sqlx::query(&sql), learner, key)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------- cards, reviews
+
+    /// Every card of the learner, by key.
+    pub async fn cards<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Vec<StoredCard>> {
+        let sql = format!(
+            "{} WHERE learner_id = $1 ORDER BY guide_id, question_id",
+            *CARD_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(learner.0)
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| d.card(row)).collect()
+    }
+
+    /// The learner's card for one question.
+    pub async fn card<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        key: &QuestionKey,
+    ) -> Result<Option<StoredCard>> {
+        if !storable(key) {
+            return Ok(None);
+        }
+        let sql = format!(
+            "{} WHERE learner_id = $1 AND guide_id = $2 AND question_id = $3",
+            *CARD_SELECT
+        );
+        let row = bind_key(sqlx::query(&sql), learner, key)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.card(&row)).transpose()
+    }
+
+    /// Inserts or replaces the learner's card for `card.key`.
+    pub async fn put_card<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        card: &StoredCard,
+    ) -> std::result::Result<(), sqlx::Error> {
+        let query = bind_key(sqlx::query(&CARD_UPSERT), learner, &card.key);
+        bind_card(query, Some(card)).execute(e).await?;
+        Ok(())
+    }
+
+    /// Deletes the learner's card of one question.
+    pub async fn delete_card<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        key: &QuestionKey,
+    ) -> std::result::Result<(), sqlx::Error> {
+        let query = sqlx::query(
+            "DELETE FROM cards WHERE learner_id = $1 AND guide_id = $2 AND question_id = $3",
+        );
+        bind_key(query, learner, key).execute(e).await?;
+        Ok(())
+    }
+
+    /// The learner's review with this id, if recorded.
+    pub async fn review_by_id<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        id: &str,
+    ) -> Result<Option<ReviewRecord>> {
+        let sql = format!(
+            "{} WHERE learner_id = $1 AND review_id = $2",
+            *REVIEW_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(learner.0)
+            .bind(id)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        Ok(row
+            .map(|row| d.review(&row))
+            .transpose()?
+            .map(|(_, _, r)| r))
+    }
+
+    /// The review undo takes (latest `reviewed_at`, then the highest `seq`), with its seq.
+    pub async fn latest_review<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Option<(i64, ReviewRecord)>> {
+        let sql = format!(
+            "{} WHERE learner_id = $1 ORDER BY reviewed_at DESC, seq DESC LIMIT 1",
+            *REVIEW_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(learner.0)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        Ok(row
+            .map(|row| d.review(&row))
+            .transpose()?
+            .map(|(seq, _, r)| (seq, r)))
+    }
+
+    /// The learner's reviews by time, then recording order, from `since` on.
+    pub async fn reviews<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        since: Option<Millis>,
+    ) -> Result<Vec<ReviewRecord>> {
+        let sql = format!(
+            "{} WHERE learner_id = $1 AND reviewed_at >= $2 ORDER BY reviewed_at, seq",
+            *REVIEW_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(learner.0)
+            // A plain lower bound lets the database range-scan its time index.
+            .bind(since.unwrap_or(Millis::MIN))
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter()
+            .map(|row| d.review(row).map(|(_, _, review)| review))
+            .collect()
+    }
+
+    /// Appends a review to the log; `seq` `None` lets the database number it.
+    pub async fn insert_review<'e>(
+        e: impl Executor<'e, Database = DB>,
+        seq: Option<i64>,
+        learner: LearnerId,
+        review: &ReviewRecord,
+    ) -> std::result::Result<(), sqlx::Error> {
+        let query = match seq {
+            Some(seq) => sqlx::query(&REVIEW_INSERT).bind(seq),
+            None => sqlx::query(&REVIEW_APPEND),
+        };
+        let query = query
+            .bind(learner.0)
+            .bind(review.id.as_str())
+            .bind(review.key.guide.as_str())
+            .bind(review.key.question.as_str())
+            .bind(i64::from(review.rating))
+            .bind(review.reviewed_at)
+            .bind(review.elapsed_days)
+            .bind(review.scheduled_days)
+            .bind(review.time_spent_ms);
+        bind_card(
+            bind_card(query, review.before.as_ref()),
+            Some(&review.after),
+        )
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes one review of the log by its sequence number.
+    pub async fn delete_review<'e>(
+        e: impl Executor<'e, Database = DB>,
+        seq: i64,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM reviews WHERE seq = $1")
+            .bind(seq)
+            .execute(e)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a review inside the caller's write transaction, which must keep every other
+    /// writer of the learner's cards out until it ends (SQLite's write lock, PostgreSQL's
+    /// learner row lock): the duplicate check, the conflict check, the review and the card.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Storage::record_review`] (the review itself is checked by the caller).
+    pub async fn record_review(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        review: &ReviewRecord,
+    ) -> Result<crate::Recorded> {
+        if let Some(stored) = Self::review_by_id(&mut *conn, d, learner, &review.id).await? {
+            // A retry (or a reused id): the first one stands.
+            return Ok(crate::Recorded::Duplicate(stored));
+        }
+        let current = Self::card(&mut *conn, d, learner, &review.key).await?;
+        if current != review.before {
+            return Err(crate::StorageError::Conflict);
+        }
+        let learner_error = |e| super::learner_error(learner, e, |e| d.error(e));
+        Self::insert_review(&mut *conn, None, learner, review)
+            .await
+            .map_err(learner_error)?;
+        Self::put_card(&mut *conn, learner, &review.after)
+            .await
+            .map_err(learner_error)?;
+        Ok(crate::Recorded::New)
+    }
+
+    /// Undoes the learner's latest review inside the caller's write transaction (locked as
+    /// for [`Queries::record_review`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Storage::undo_last_review`].
+    pub async fn undo_last_review(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Option<ReviewRecord>> {
+        let Some((seq, review)) = Self::latest_review(&mut *conn, d, learner).await? else {
+            return Ok(None);
+        };
+        // Only undo onto the state this review produced: anything else would silently
+        // throw away a later change of the card.
+        let current = Self::card(&mut *conn, d, learner, &review.key).await?;
+        if current.as_ref() != Some(&review.after) {
+            return Err(crate::StorageError::Conflict);
+        }
+        Self::delete_review(&mut *conn, seq)
+            .await
+            .map_err(|e| d.error(e))?;
+        match &review.before {
+            Some(before) => Self::put_card(&mut *conn, learner, before).await,
+            None => Self::delete_card(&mut *conn, learner, &review.key).await,
+        }
+        .map_err(|e| d.error(e))?;
+        Ok(Some(review))
+    }
+
+    // ---------------------------------------------------------------- settings, secrets
+
+    /// One of the learner's settings (the name checked by the caller).
+    pub async fn learner_setting<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        name: &str,
+    ) -> Result<Option<String>> {
+        let row =
+            sqlx::query("SELECT value FROM learner_settings WHERE learner_id = $1 AND name = $2")
+                .bind(learner.0)
+                .bind(name)
+                .fetch_optional(e)
+                .await
+                .map_err(|e| d.error(e))?;
+        row.map(|row| d.text(&row, "value")).transpose()
+    }
+
+    /// Sets one of the learner's settings (checked by the caller).
+    pub async fn set_learner_setting<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        name: &str,
+        value: &str,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO learner_settings (learner_id, name, value) VALUES ($1, $2, $3) \
+             ON CONFLICT (learner_id, name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(learner.0)
+        .bind(name)
+        .bind(value)
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores `fresh` under `name` unless a value is there (one statement of the two that
+    /// [`crate::Storage::secret`] runs in a transaction).
+    pub async fn insert_secret<'e>(
+        e: impl Executor<'e, Database = DB>,
+        name: &str,
+        fresh: &[u8],
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+
+    /// The value stored under `name`.
+    pub async fn read_secret<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        name: &str,
+    ) -> Result<Vec<u8>> {
+        let row = sqlx::query("SELECT value FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        d.sql(row.bytes("value"))
+    }
+
+    // ----------------------------------------------------------------------- interviews
+
+    /// One of the learner's interviews (the id checked by the caller).
+    pub async fn interview<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        id: &str,
+    ) -> Result<Option<StoredInterview>> {
+        let sql = format!(
+            "{} WHERE learner_id = $1 AND interview_id = $2",
+            *INTERVIEW_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(learner.0)
+            .bind(id)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.interview(&row)).transpose()
+    }
+
+    /// The learner's interviews, newest first.
+    pub async fn interviews<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        limit: u32,
+    ) -> Result<Vec<StoredInterview>> {
+        let sql = format!(
+            "{} WHERE learner_id = $1 ORDER BY started_at DESC, interview_id DESC LIMIT $2",
+            *INTERVIEW_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(learner.0)
+            .bind(i64::from(limit))
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| d.interview(row)).collect()
+    }
+
+    /// Inserts or replaces an interview (the revision rule is the caller's).
+    pub async fn put_interview<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        interview: &StoredInterview,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO interviews (learner_id, interview_id, guide_id, revision, started_at, \
+             finished_at, score, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (learner_id, interview_id) DO UPDATE SET guide_id = excluded.guide_id, \
+             revision = excluded.revision, started_at = excluded.started_at, \
+             finished_at = excluded.finished_at, score = excluded.score, state = excluded.state",
+        )
+        .bind(learner.0)
+        .bind(interview.id.as_str())
+        .bind(interview.guide.as_str())
+        .bind(interview.revision)
+        .bind(interview.started_at)
+        .bind(interview.finished_at)
+        .bind(interview.score)
+        .bind(interview.state.as_str())
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+
+    /// Saves an interview inside the caller's write transaction (locked as for
+    /// [`Queries::record_review`]) when the stored revision is the one it replaces.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Storage::save_interview`] (the interview is checked by the caller).
+    pub async fn save_interview(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        interview: &StoredInterview,
+    ) -> Result<()> {
+        let stored = Self::interview(&mut *conn, d, learner, &interview.id).await?;
+        let expected = (interview.revision > 1).then(|| interview.revision - 1);
+        if stored.map(|s| s.revision) != expected {
+            return Err(crate::StorageError::Conflict);
+        }
+        Self::put_interview(&mut *conn, learner, interview)
+            .await
+            .map_err(|e| super::learner_error(learner, e, |e| d.error(e)))
+    }
+
+    // -------------------------------------------------------------------- export, import
+
+    /// Reads the whole database on `conn`, which the caller has put in a transaction that
+    /// reads one snapshot.
+    pub async fn export(conn: &mut DB::Connection, d: Decoder<'_>) -> Result<Dump> {
+        let mut dump = Dump::default();
+        for row in all(conn, d, "SELECT id, kind, created_at FROM learners").await? {
+            dump.learners.push(DumpLearner {
+                id: LearnerId(d.int(&row, "id")?),
+                kind: d.text(&row, "kind")?,
+                created_at: d.int(&row, "created_at")?,
+            });
+        }
+        let sql = "SELECT learner_id, guide_id, question_id, marked_at FROM marks";
+        for row in all(conn, d, sql).await? {
+            let value = Mark {
+                key: d.key(&row)?,
+                at: d.int(&row, "marked_at")?,
+            };
+            dump.marks.push(owned(d, &row, value)?);
+        }
+        let sql = "SELECT learner_id, guide_id, question_id, body, updated_at FROM notes";
+        for row in all(conn, d, sql).await? {
+            let value = d.note(&row)?;
+            dump.notes.push(owned(d, &row, value)?);
+        }
+        for row in all(conn, d, &CARD_SELECT).await? {
+            let value = d.card(&row)?;
+            dump.cards.push(owned(d, &row, value)?);
+        }
+        for row in all(conn, d, &REVIEW_SELECT).await? {
+            let (seq, learner, review) = d.review(&row)?;
+            dump.reviews.push(DumpReview {
+                seq,
+                learner,
+                review,
+            });
+        }
+        for row in all(
+            conn,
+            d,
+            "SELECT learner_id, name, value FROM learner_settings",
+        )
+        .await?
+        {
+            dump.settings.push(DumpSetting {
+                learner: LearnerId(d.int(&row, "learner_id")?),
+                name: d.text(&row, "name")?,
+                value: d.text(&row, "value")?,
+            });
+        }
+        for row in all(conn, d, &INTERVIEW_SELECT).await? {
+            let value = d.interview(&row)?;
+            dump.interviews.push(owned(d, &row, value)?);
+        }
+        for row in all(conn, d, "SELECT name, value FROM secrets").await? {
+            dump.secrets.push(DumpSecret {
+                name: d.text(&row, "name")?,
+                value: d.sql(row.bytes("value"))?,
+            });
+        }
+        Ok(dump.canonical())
+    }
+
+    /// Checks `dump` ([`Dump::check`]), checks that the database holds no learner and no
+    /// secret, then writes every row on `conn`, keeping learner ids and review numbers; all
+    /// inside the caller's write transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::StorageError::Invalid`] for a dump that breaks a rule or a database that is
+    /// not empty; the backend's mapped errors otherwise.
+    pub async fn import_into_empty(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        dump: &Dump,
+    ) -> Result<()> {
+        dump.check()?;
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM learners) AS learners, \
+             (SELECT COUNT(*) FROM secrets) AS secrets",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        let (learners, secrets) = (d.int(&row, "learners")?, d.int(&row, "secrets")?);
+        if learners > 0 || secrets > 0 {
+            return Err(crate::StorageError::Invalid(format!(
+                "the database {} is not empty (it holds {learners} learners and {secrets} \
+                 secrets); Mastery copies only into an empty database: create a new one",
+                d.location
+            )));
+        }
+        Self::import(conn, dump).await.map_err(|e| d.error(e))
+    }
+
+    /// Writes every row of a checked dump on `conn`, inside the caller's transaction,
+    /// keeping learner ids and review numbers.
+    async fn import(
+        conn: &mut DB::Connection,
+        dump: &Dump,
+    ) -> std::result::Result<(), sqlx::Error> {
+        for learner in &dump.learners {
+            sqlx::query("INSERT INTO learners (id, kind, created_at) VALUES ($1, $2, $3)")
+                .bind(learner.id.0)
+                .bind(learner.kind.as_str())
+                .bind(learner.created_at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        for mark in &dump.marks {
+            Self::set_mark(
+                &mut *conn,
+                mark.learner,
+                &mark.value.key,
+                true,
+                mark.value.at,
+            )
+            .await?;
+        }
+        for note in &dump.notes {
+            let Owned { learner, value } = note;
+            Self::save_note(
+                &mut *conn,
+                *learner,
+                &value.key,
+                &value.body,
+                value.updated_at,
+            )
+            .await?;
+        }
+        for card in &dump.cards {
+            Self::put_card(&mut *conn, card.learner, &card.value).await?;
+        }
+        for logged in &dump.reviews {
+            Self::insert_review(&mut *conn, Some(logged.seq), logged.learner, &logged.review)
+                .await?;
+        }
+        for setting in &dump.settings {
+            Self::set_learner_setting(&mut *conn, setting.learner, &setting.name, &setting.value)
+                .await?;
+        }
+        for interview in &dump.interviews {
+            Self::put_interview(&mut *conn, interview.learner, &interview.value).await?;
+        }
+        for secret in &dump.secrets {
+            Self::insert_secret(&mut *conn, &secret.name, &secret.value).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Binds the learner and the key as `$1, $2, $3`.
+fn bind_key<'q, DB>(query: Query<'q, DB>, learner: LearnerId, key: &'q QuestionKey) -> Query<'q, DB>
+where
+    DB: Database,
+    i64: Encode<'q, DB> + Type<DB>,
+    &'q str: Encode<'q, DB> + Type<DB>,
+{
+    query
+        .bind(learner.0)
+        .bind(key.guide.as_str())
+        .bind(key.question.as_str())
+}
+
+/// Binds a card's state columns in [`CARD_COLUMNS`] order; `None` binds them all NULL (the
+/// `before` of a first review).
+fn bind_card<'q, DB>(query: Query<'q, DB>, card: Option<&'q StoredCard>) -> Query<'q, DB>
+where
+    DB: Database,
+    Option<i64>: Encode<'q, DB>,
+    Option<f64>: Encode<'q, DB>,
+    Option<&'q str>: Encode<'q, DB>,
+    i64: Type<DB>,
+    f64: Type<DB>,
+    &'q str: Type<DB>,
+{
+    query
+        .bind(card.map(|c| c.phase.as_str()))
+        .bind(card.map(|c| i64::from(c.step)))
+        .bind(card.and_then(|c| c.stability))
+        .bind(card.and_then(|c| c.difficulty))
+        .bind(card.map(|c| c.due))
+        .bind(card.and_then(|c| c.last_review))
+        .bind(card.map(|c| i64::from(c.reps)))
+        .bind(card.map(|c| i64::from(c.lapses)))
+}
+
+/// Every row of a parameterless query.
+async fn all<DB>(conn: &mut DB::Connection, d: Decoder<'_>, sql: &str) -> Result<Vec<DB::Row>>
+where
+    DB: Database,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c mut <DB as Database>::Connection: Executor<'c, Database = DB>,
+{
+    sqlx::query(sql)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))
+}
+
+fn owned<T>(d: Decoder<'_>, row: &impl Columns, value: T) -> Result<Owned<T>> {
+    Ok(Owned {
+        learner: LearnerId(d.int(row, "learner_id")?),
+        value,
+    })
+}
