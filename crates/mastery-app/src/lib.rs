@@ -6,6 +6,7 @@
 //! clock is passed in (`now`), never read here.
 
 mod error;
+pub mod mock;
 pub mod plan;
 pub mod stats;
 pub mod study;

@@ -4,9 +4,11 @@
 //! time, and get back what to show and what to store. [`GuideProgress`] counts what a
 //! learner has mastered; [`scheduler`] schedules reviews on the FSRS model, selects what to
 //! study, plans for an interview date and fits personal parameters; [`stats`] computes the
-//! study statistics (activity, due forecast, true retention, mastery per section, streak).
-//! Mock interviews come next.
+//! study statistics (activity, due forecast, true retention, mastery per section, streak);
+//! [`mock`] runs mock interviews (key-point matching, plans, the interview state machine and
+//! its report).
 
+pub mod mock;
 mod progress;
 pub mod scheduler;
 pub mod stats;

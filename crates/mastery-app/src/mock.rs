@@ -1,0 +1,561 @@
+//! Mock interviews for one learner: the pure state machine of `mastery_study::mock` joined
+//! with storage and the scheduler.
+//!
+//! Every operation loads the interview, applies one step of the state machine and saves it
+//! with the next revision, so two tabs (or two instances) working on the same interview
+//! cannot overwrite each other: the later save gets [`StorageError::Conflict`]. Finishing
+//! feeds one review per answered question to the scheduler (weak answers come back soon),
+//! with review ids derived from the interview, so finishing twice never counts twice.
+
+use std::sync::Arc;
+
+use mastery_content::Guide;
+use mastery_storage::{LearnerId, Millis, QuestionKey, Storage, StorageError, StoredInterview};
+use mastery_study::mock::{
+    self, Answer, Interview, PlanError, Report, Request, SessionError, Step, Submitted, Trend,
+};
+
+use crate::AppError;
+use crate::study;
+
+/// The most interviews listed in the history.
+pub const HISTORY_LIMIT: u32 = 200;
+
+/// An interview as loaded: its id, its stored revision and its state.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The interview's id.
+    pub id: String,
+    /// The revision stored (the next save writes `revision + 1`).
+    pub revision: i64,
+    /// The state.
+    pub interview: Interview,
+}
+
+impl From<SessionError> for AppError {
+    fn from(error: SessionError) -> Self {
+        AppError::Invalid(error.to_string())
+    }
+}
+
+impl From<PlanError> for AppError {
+    fn from(error: PlanError) -> Self {
+        AppError::Invalid(error.to_string())
+    }
+}
+
+fn guide<'g>(guides: &'g [Arc<Guide>], id: &str) -> Result<&'g Guide, AppError> {
+    guides
+        .iter()
+        .find(|g| g.id.as_str() == id)
+        .map(AsRef::as_ref)
+        .ok_or_else(|| AppError::NotFound(format!("there is no guide `{id}` loaded")))
+}
+
+fn to_stored(
+    id: &str,
+    revision: i64,
+    interview: &Interview,
+    guide: &Guide,
+) -> Result<StoredInterview, AppError> {
+    let state = serde_json::to_string(interview)
+        .map_err(|e| AppError::Invalid(format!("cannot save this interview: {e}")))?;
+    let score = interview
+        .finished_at
+        .and_then(|_| mock::report(interview, guide).score)
+        .map(|s| s.clamp(0.0, 1.0));
+    Ok(StoredInterview {
+        id: id.to_owned(),
+        guide: interview.guide.clone(),
+        revision,
+        started_at: interview.started_at,
+        finished_at: interview.finished_at,
+        score,
+        state,
+    })
+}
+
+fn from_stored(stored: &StoredInterview) -> Result<Interview, AppError> {
+    let interview: Interview = serde_json::from_str(&stored.state).map_err(|e| {
+        StorageError::Corrupt(format!("interview {} cannot be read: {e}", stored.id))
+    })?;
+    interview.check_version()?;
+    Ok(interview)
+}
+
+/// What starting an interview needs.
+#[derive(Debug, Clone)]
+pub struct NewInterview<'a> {
+    /// The guide to draw questions from.
+    pub guide: &'a str,
+    /// A preset or a custom interview.
+    pub request: &'a Request,
+    /// The interview's id, chosen by the caller (random).
+    pub id: &'a str,
+    /// Picks the questions.
+    pub seed: u64,
+}
+
+/// Starts an interview as `new` asks.
+///
+/// # Errors
+///
+/// [`AppError::NotFound`] for an unknown guide, [`AppError::Invalid`] for a request that
+/// selects no question or breaks a limit, storage errors.
+pub async fn start(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    new: &NewInterview<'_>,
+    now: Millis,
+) -> Result<Loaded, AppError> {
+    let NewInterview {
+        guide: guide_id,
+        request,
+        id,
+        seed,
+    } = *new;
+    let guide = guide(guides, guide_id)?;
+    let plan = mock::plan(guide, request, seed)?;
+    let interview = Interview::start(guide, plan, now)?;
+    store
+        .save_interview(learner, &to_stored(id, 1, &interview, guide)?)
+        .await?;
+    Ok(Loaded {
+        id: id.to_owned(),
+        revision: 1,
+        interview,
+    })
+}
+
+/// Loads one of the learner's interviews.
+///
+/// # Errors
+///
+/// [`AppError::NotFound`] when the learner has no such interview.
+pub async fn load(store: &dyn Storage, learner: LearnerId, id: &str) -> Result<Loaded, AppError> {
+    let stored = store
+        .interview(learner, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no interview `{id}`")))?;
+    Ok(Loaded {
+        id: stored.id.clone(),
+        revision: stored.revision,
+        interview: from_stored(&stored)?,
+    })
+}
+
+async fn save(
+    store: &dyn Storage,
+    learner: LearnerId,
+    loaded: &mut Loaded,
+    guide: &Guide,
+) -> Result<(), AppError> {
+    let stored = to_stored(&loaded.id, loaded.revision + 1, &loaded.interview, guide)?;
+    store.save_interview(learner, &stored).await?;
+    loaded.revision = stored.revision;
+    Ok(())
+}
+
+/// Loads an interview and its guide, applies `step` and saves when it changed something.
+async fn update<T>(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    id: &str,
+    step: impl FnOnce(&mut Interview, &Guide) -> Result<(T, bool), AppError>,
+) -> Result<(Loaded, T), AppError> {
+    let mut loaded = load(store, learner, id).await?;
+    let guide = guide(guides, &loaded.interview.guide)?;
+    let (out, changed) = step(&mut loaded.interview, guide)?;
+    if changed {
+        save(store, learner, &mut loaded, guide).await?;
+    }
+    Ok((loaded, out))
+}
+
+/// Loads an interview for showing it at `now`: a current question whose time ran out is
+/// recorded as timed out first.
+///
+/// # Errors
+///
+/// As [`load`]; a guide no longer loaded is [`AppError::NotFound`].
+pub async fn show(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    id: &str,
+    now: Millis,
+) -> Result<Loaded, AppError> {
+    let (loaded, ()) = update(store, learner, guides, id, |interview, _| {
+        Ok(((), interview.expire(now)))
+    })
+    .await?;
+    Ok(loaded)
+}
+
+/// Submits the answer to the current question.
+///
+/// # Errors
+///
+/// [`AppError::Invalid`] when the interview is finished, the question already answered or
+/// the answer too long; [`StorageError::Conflict`] when the interview changed elsewhere.
+pub async fn submit(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    id: &str,
+    answer: Answer,
+    now: Millis,
+) -> Result<(Loaded, Submitted), AppError> {
+    update(store, learner, guides, id, |interview, guide| {
+        Ok((interview.submit(guide, answer, now)?, true))
+    })
+    .await
+}
+
+/// Sets the tick of key point `key_point` of item `item`, overriding the automatic one.
+///
+/// # Errors
+///
+/// [`AppError::Invalid`] for an unknown or unanswered item or key point.
+pub async fn correct(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    id: &str,
+    item: usize,
+    key_point: usize,
+    ticked: bool,
+) -> Result<Loaded, AppError> {
+    let (loaded, ()) = update(store, learner, guides, id, |interview, _| {
+        interview.correct(item, key_point, ticked)?;
+        Ok(((), true))
+    })
+    .await?;
+    Ok(loaded)
+}
+
+/// Moves on: a follow-up when the last answer covered the basics, else the next planned
+/// question; finishes the interview (and feeds the scheduler) when none is left.
+///
+/// # Errors
+///
+/// [`AppError::Invalid`] when the current question is not answered and its time is not up.
+pub async fn next(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    id: &str,
+    now: Millis,
+) -> Result<(Loaded, Step), AppError> {
+    let (loaded, step) = update(store, learner, guides, id, |interview, guide| {
+        if interview.is_finished() {
+            return Ok((Step::Finished, false));
+        }
+        Ok((interview.next(guide, now)?, true))
+    })
+    .await?;
+    if step == Step::Finished {
+        feed_scheduler(store, learner, guides, &loaded, now).await?;
+    }
+    Ok((loaded, step))
+}
+
+/// Finishes the interview now (questions not reached are left out of the report) and feeds
+/// the scheduler. Finishing a finished interview only makes sure the scheduler was fed.
+///
+/// # Errors
+///
+/// Storage errors.
+pub async fn finish(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    id: &str,
+    now: Millis,
+) -> Result<(Loaded, Report), AppError> {
+    let (loaded, report) = update(store, learner, guides, id, |interview, guide| {
+        let changed = !interview.is_finished();
+        if changed {
+            interview.expire(now);
+            interview.finish(now)?;
+        }
+        Ok((mock::report(interview, guide), changed))
+    })
+    .await?;
+    feed_scheduler(store, learner, guides, &loaded, now).await?;
+    Ok((loaded, report))
+}
+
+/// The report of an interview (finished or not).
+///
+/// # Errors
+///
+/// As [`load`].
+pub async fn report(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    id: &str,
+) -> Result<(Loaded, Report), AppError> {
+    let loaded = load(store, learner, id).await?;
+    let guide = guide(guides, &loaded.interview.guide)?;
+    let report = mock::report(&loaded.interview, guide);
+    Ok((loaded, report))
+}
+
+/// The review id of item `item` of interview `id` (stable, so feeding twice is a no-op).
+fn review_id(id: &str, item: usize) -> String {
+    format!("mock-{id}-{item}")
+}
+
+/// Records one review per rated question of a finished interview.
+async fn feed_scheduler(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    loaded: &Loaded,
+    now: Millis,
+) -> Result<(), AppError> {
+    let interview = &loaded.interview;
+    let guide = guide(guides, &interview.guide)?;
+    let report = mock::report(interview, guide);
+    for suggestion in &report.ratings {
+        let Some(item) = interview.items.get(suggestion.item) else {
+            continue;
+        };
+        let key = QuestionKey::new(interview.guide.clone(), item.question.clone());
+        let answer = study::Answer {
+            key,
+            rating: suggestion.rating,
+            review_id: review_id(&loaded.id, suggestion.item),
+            time_spent_ms: u32::try_from(item.used_ms().unwrap_or(0).clamp(0, 3_600_000))
+                .unwrap_or(0),
+        };
+        match study::answer(store, learner, guides, &answer, now).await {
+            // A question that left the guide since: nothing to schedule.
+            Ok(_) | Err(AppError::NotFound(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+/// One past interview in the history.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Its id.
+    pub id: String,
+    /// The guide.
+    pub guide: String,
+    /// The interview's title.
+    pub title: String,
+    /// When it started.
+    pub started_at: Millis,
+    /// When it finished, if it did.
+    pub finished_at: Option<Millis>,
+    /// The overall score, once finished.
+    pub score: Option<f64>,
+    /// Questions asked.
+    pub asked: usize,
+}
+
+/// The learner's interviews, newest first, and the trend of the finished ones.
+///
+/// # Errors
+///
+/// Storage errors; an interview that cannot be read is listed without a title.
+pub async fn history(
+    store: &dyn Storage,
+    learner: LearnerId,
+) -> Result<(Vec<Summary>, Trend), AppError> {
+    let stored = store.interviews(learner, HISTORY_LIMIT).await?;
+    let summaries: Vec<Summary> = stored
+        .iter()
+        .map(|s| {
+            let interview = from_stored(s).ok();
+            Summary {
+                id: s.id.clone(),
+                guide: s.guide.clone(),
+                title: interview
+                    .as_ref()
+                    .map_or_else(|| "Interview".to_owned(), |i| i.plan.title.clone()),
+                started_at: s.started_at,
+                finished_at: s.finished_at,
+                score: s.score,
+                asked: interview.as_ref().map_or(0, |i| i.items.len()),
+            }
+        })
+        .collect();
+    let points: Vec<(Millis, f64)> = summaries
+        .iter()
+        .filter_map(|s| Some((s.finished_at?, s.score?)))
+        .collect();
+    Ok((summaries, mock::trend(&points)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use mastery_content::{GuideFiles, load_guide};
+    use mastery_storage_sqlite::SqliteStore;
+    use mastery_study::mock::Custom;
+
+    fn python_django() -> Vec<Arc<Guide>> {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django");
+        let report = load_guide(&GuideFiles::from_dir(&dir).unwrap());
+        vec![Arc::new(report.guide.unwrap())]
+    }
+
+    fn custom(questions: usize) -> Request {
+        Request::Custom(Custom {
+            levels: vec![mastery_content::Level::Senior],
+            sections: Vec::new(),
+            questions,
+            minutes_per_question: 2,
+        })
+    }
+
+    fn new<'a>(guide: &'a str, request: &'a Request, id: &'a str) -> NewInterview<'a> {
+        NewInterview {
+            guide,
+            request,
+            id,
+            seed: 7,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_interview_runs_saves_each_step_and_feeds_the_scheduler_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let learner = store.personal_learner().await.unwrap();
+        let guides = python_django();
+        let t0 = 1_700_000_000_000;
+        let started = start(
+            &store,
+            learner,
+            &guides,
+            &new("python-django", &custom(2), "iv1"),
+            t0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(started.revision, 1);
+        let first = started.interview.current().unwrap().question.clone();
+
+        // A weak typed answer: no follow-up, the next planned question comes.
+        let (loaded, submitted) = submit(
+            &store,
+            learner,
+            &guides,
+            "iv1",
+            Answer::Typed {
+                text: "I am not sure, I would have to look it up.".into(),
+            },
+            t0 + 30_000,
+        )
+        .await
+        .unwrap();
+        assert_eq!(loaded.revision, 2);
+        assert!(!submitted.timed_out);
+        // Submitting again is refused and changes nothing.
+        assert!(matches!(
+            submit(&store, learner, &guides, "iv1", Answer::Aloud, t0 + 31_000).await,
+            Err(AppError::Invalid(_))
+        ));
+        let (_, step) = next(&store, learner, &guides, "iv1", t0 + 32_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            step,
+            Step::Asked {
+                item: 1,
+                follow_up: false
+            }
+        );
+
+        // The second question's time runs out while nobody looks: showing it records that.
+        let shown = show(&store, learner, &guides, "iv1", t0 + 32_000 + 10 * 60_000)
+            .await
+            .unwrap();
+        assert!(shown.interview.items[1].timed_out);
+
+        let (loaded, report) = finish(&store, learner, &guides, "iv1", t0 + 40 * 60_000)
+            .await
+            .unwrap();
+        assert!(loaded.interview.is_finished());
+        assert_eq!(report.timed_out, vec![1]);
+        // Both questions were fed to the scheduler as Again (weak and timed out).
+        let reviews = store.reviews(learner, None).await.unwrap();
+        assert_eq!(reviews.len(), 2);
+        assert!(reviews.iter().all(|r| r.rating == 1));
+        assert!(reviews.iter().any(|r| r.key.question == first));
+
+        // Finishing again is harmless: nothing recorded twice.
+        finish(&store, learner, &guides, "iv1", t0 + 41 * 60_000)
+            .await
+            .unwrap();
+        assert_eq!(store.reviews(learner, None).await.unwrap().len(), 2);
+
+        let (history, trend) = history(&store, learner).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].score, Some(0.0));
+        assert_eq!(trend.points.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_stale_tab_cannot_overwrite_the_interview() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let learner = store.personal_learner().await.unwrap();
+        let guides = python_django();
+        start(
+            &store,
+            learner,
+            &guides,
+            &new("python-django", &custom(1), "iv2"),
+            0,
+        )
+        .await
+        .unwrap();
+        let stale = load(&store, learner, "iv2").await.unwrap();
+        submit(&store, learner, &guides, "iv2", Answer::Aloud, 1_000)
+            .await
+            .unwrap();
+        let mut stale = stale;
+        let guide = guides[0].as_ref();
+        stale.interview.finish(2_000).unwrap();
+        assert!(matches!(
+            save(&store, learner, &mut stale, guide).await,
+            Err(AppError::Storage(StorageError::Conflict))
+        ));
+        assert!(matches!(
+            load(&store, learner, "nope").await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            start(&store, learner, &guides, &new("nope", &custom(1), "iv3"), 0).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            start(
+                &store,
+                learner,
+                &guides,
+                &new("python-django", &custom(0), "iv3"),
+                0
+            )
+            .await,
+            Err(AppError::Invalid(_))
+        ));
+    }
+}

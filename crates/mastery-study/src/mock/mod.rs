@@ -1,0 +1,64 @@
+//! Mock interviews: timed questions, typed answers graded against key points, follow-up
+//! ladders and a report that feeds the scheduler.
+//!
+//! Pure domain logic, like the rest of the crate: the guide, the learner's answers and the
+//! time go in; the state to store and what to show come out.
+//!
+//! - [`matching`]: transparent key-point matching of a typed answer, with the rules that
+//!   keep a list of keywords from scoring as an explanation;
+//! - [`plan`](mod@plan): presets, custom interviews and the deterministic choice of
+//!   questions;
+//! - [`session`]: the interview state machine (serde, versioned): submit, correct, the
+//!   follow-up ladder, time-outs;
+//! - [`report`](mod@report): scores per question and section, time, ladder depth, missed
+//!   points, ratings for the scheduler, a Markdown export and the trend of past interviews.
+//!
+//! Not to be confused with [`scheduler::interview`](crate::scheduler::interview), which plans
+//! reviews for the date of a real interview.
+
+pub mod matching;
+pub mod plan;
+pub mod report;
+pub mod session;
+
+#[cfg(test)]
+mod tests;
+
+pub use matching::{Grading, Matcher, PointStatus, grade};
+pub use plan::{Custom, PRESETS, Plan, PlanError, Preset, Request, plan, preset};
+pub use report::{Report, Trend, report, suggest_rating, to_markdown, trend};
+pub use session::{Answer, Interview, Item, SessionError, Step, Submitted};
+
+use mastery_content::Level;
+use serde::{Deserialize, Deserializer, Serializer};
+
+/// Serde for a list of levels as their names (`["junior", "senior"]`).
+mod level_list {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(levels: &[Level], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(levels.iter().map(|l| l.as_str()))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Level>, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        names
+            .iter()
+            .map(|name| {
+                Level::parse(name).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown level {name:?} (junior, confirmed or senior)"
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
+/// Serialises an optional level as its name or `null`.
+fn serialize_opt_level<S: Serializer>(level: &Option<Level>, s: S) -> Result<S::Ok, S::Error> {
+    match level {
+        Some(l) => s.serialize_str(l.as_str()),
+        None => s.serialize_none(),
+    }
+}

@@ -1,0 +1,9 @@
+//! Tests of the mock interviews on a fixture of real questions and answers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod fixture;
+mod matching;
+mod plan;
+mod report;
+mod session;
