@@ -1,6 +1,8 @@
 // Shared helpers: start a real `mastery serve` on a random port with a fresh data folder,
-// and launch Debian's Chromium through playwright-core (no browser download).
+// and launch Debian's Chromium through playwright-core (no browser download); `browserSuite`
+// sets both up for a test file.
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -69,4 +71,46 @@ export async function launchBrowser() {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * The setup of a browser test file: a server and a browser started before its tests and
+ * stopped after them. Returns `skip` for every test's options (a reason when the tests cannot
+ * run here; in CI that is an error instead), `server` (its `url` is set once it has started)
+ * and `page(options)`, a fresh page in a new context whose errors are collected in `p.errors`.
+ */
+export function browserSuite() {
+  const reason = skipReason();
+  if (reason && process.env.CI === 'true') {
+    throw new Error(`browser tests cannot run in CI: ${reason}`);
+  }
+  const skip = reason ? `skipped: ${reason}` : false;
+
+  const server = {};
+  let browser;
+
+  before(async () => {
+    if (skip) return;
+    Object.assign(server, await startServer());
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server.stop?.();
+  });
+
+  async function page(options = {}) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, ...options });
+    const p = await context.newPage();
+    const errors = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    p.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    p.errors = errors;
+    return p;
+  }
+
+  return { skip, server, page };
 }

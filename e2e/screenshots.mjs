@@ -4,6 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, skipReason, startServer, launchBrowser } from './lib.mjs';
 
+// `node screenshots.mjs interview` takes only the screenshots whose name starts with
+// "interview" (any prefix works), leaving the others as they are.
+const only = process.argv[2] || '';
+const wanted = (name) => name.startsWith(only);
 const reason = skipReason();
 if (reason) {
   console.error(`cannot take screenshots: ${reason}`);
@@ -38,6 +42,7 @@ try {
       await context.addCookies(cookies);
       const page = await context.newPage();
       for (const [name, path] of pages) {
+        if (!wanted(name)) continue;
         await page.goto(server.url + path);
         if (name === 'guide') {
           await page.evaluate(() => document.querySelector('#decorators details')?.setAttribute('open', ''));
@@ -47,8 +52,59 @@ try {
       await context.close();
     }
   }
+  await interviewShots(browser, server.url, setup);
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
   await server.stop();
+}
+
+// A mock interview: the question after the answer (typed answer beside the model answer,
+// the checklist), then the report; desktop light and phone dark.
+async function interviewShots(browser, base, setup) {
+  if (!wanted('interview')) return;
+  const shots = [
+    ['desktop', 'light', { width: 1366, height: 900 }],
+    ['phone', 'dark', { width: 390, height: 844 }],
+  ];
+  const take = async (name, url) => {
+    const cookies = await setup.context().cookies();
+    for (const [device, theme, viewport] of shots) {
+      const context = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
+      await context.addCookies(cookies);
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.screenshot({ path: join(out, `${name}-${device}-${theme}.png`) });
+      await context.close();
+    }
+  };
+  // Every senior core-Python question is chosen, so the first asked is the GIL's.
+  await setup.goto(base + '/interviews');
+  for (const level of ['junior', 'confirmed']) await setup.uncheck(`input[name="level"][value="${level}"]`);
+  await setup.check('input[name="section"][value="core-python"]');
+  await setup.fill('#custom-questions', '11');
+  await setup.fill('#custom-minutes', '4');
+  await Promise.all([setup.waitForURL(/\/interviews\/[0-9a-f]{32}$/), setup.click('.iv-custom-form button[type=submit]')]);
+  const interview = setup.url();
+  await setup.fill(
+    '#answer-text',
+    'The GIL is a lock inside CPython: only one thread at a time can execute Python bytecode in an interpreter.\n\n' +
+      'It exists to protect the interpreter internals, above all reference counting, which is not atomic and would ' +
+      'otherwise be corrupted by threads running at once.\n\n' +
+      'So threads still help for I/O-bound work, because blocking calls release the GIL while they wait, but CPU-bound ' +
+      'pure Python code does not get faster with more threads.\n\n' +
+      'Since Python 3.13 there is also a free-threaded build without it.',
+  );
+  await Promise.all([setup.waitForNavigation(), setup.click('.iv-answer-form button[type=submit]:not([name])')]);
+  await take('interview', interview);
+  // The follow-up, answered briefly, then finish.
+  await Promise.all([setup.waitForNavigation(), setup.click('[data-next-button]')]);
+  await setup.fill(
+    '#answer-text',
+    'Blocking I/O calls such as socket reads or sleep release the GIL, so other threads run while one waits. ' +
+      'A waiting thread also forces a switch after the switch interval, 5 ms by default.',
+  );
+  await Promise.all([setup.waitForNavigation(), setup.click('.iv-answer-form button[type=submit]:not([name])')]);
+  await Promise.all([setup.waitForURL(/\/report$/), setup.click('[data-finish-form] button')]);
+  await take('interview-report', setup.url());
 }

@@ -1,40 +1,10 @@
 // What a person does in the browser: read, tick, reload, take a note, search, switch
 // theme, use the keyboard, and all of it again with JavaScript turned off.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, startServer, launchBrowser } from '../lib.mjs';
+import { browserSuite } from '../lib.mjs';
 
-const reason = skipReason();
-if (reason && process.env.CI === 'true') {
-  throw new Error(`browser tests cannot run in CI: ${reason}`);
-}
-const skip = reason ? `skipped: ${reason}` : false;
-
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function page(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, ...options });
-  const p = await context.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(e.message));
-  p.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  p.errors = errors;
-  return p;
-}
+const { skip, server, page } = browserSuite();
 
 const GUIDE = '/guides/python-django';
 

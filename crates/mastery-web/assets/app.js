@@ -772,3 +772,201 @@
   var field = document.querySelector('[data-utc-offset]');
   if (field) field.value = String(-new Date().getTimezoneOffset());
 })();
+
+/* Mock interviews. The pages work without this: the server shows the time left and records
+ * a late answer as timed out, every tick is a form ("Save ticks"), and the browser prints.
+ * With it: the countdown ticks every second and, at zero, submits what was typed (or
+ * reloads, so the server records the time-out); Ctrl+Enter submits the answer; ticks are
+ * saved as they change, with the score and the next step updated in place; Print prints. */
+(function () {
+  'use strict';
+
+  var printButton = document.querySelector('[data-print]');
+  if (printButton && typeof window.print === 'function') {
+    printButton.hidden = false;
+    printButton.addEventListener('click', function () {
+      window.print();
+    });
+  }
+
+  var page = document.querySelector('[data-interview]');
+  if (!page) return;
+  var id = page.getAttribute('data-interview') || '';
+
+  function csrf() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute('content') || '' : '';
+  }
+
+  // ---- The answer: Ctrl+Enter, one submission only, the countdown.
+  var form = page.querySelector('[data-answer-form]');
+  var text = page.querySelector('[data-answer-text]');
+  var submitted = false;
+
+  function submitAnswer() {
+    if (!form || submitted) return;
+    if (typeof form.requestSubmit === 'function') {
+      form.requestSubmit();
+    } else {
+      submitted = true;
+      form.submit();
+    }
+  }
+
+  if (form) {
+    form.addEventListener('submit', function (event) {
+      if (submitted) {
+        event.preventDefault();
+        return;
+      }
+      submitted = true;
+    });
+  }
+  if (text) {
+    text.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        submitAnswer();
+      }
+    });
+  }
+
+  var timer = page.querySelector('[data-countdown]');
+  if (timer && form) {
+    var remaining = Number(timer.getAttribute('data-remaining-ms')) || 0;
+    var budget = Number(timer.getAttribute('data-budget-ms')) || 0;
+    var grace = Number(timer.getAttribute('data-grace-ms')) || 2000;
+    // Measured from now on this machine's clock, so a skewed clock does not matter.
+    var end = Date.now() + remaining;
+    var clock = timer.querySelector('[data-countdown-clock]');
+    var fill = timer.querySelector('[data-countdown-fill]');
+    var status = timer.querySelector('[data-countdown-status]');
+    var timeUpNote = page.querySelector('[data-timeup]');
+    var oneMinuteSaid = remaining <= 60000;
+    var handle = 0;
+
+    var format = function (ms) {
+      var seconds = Math.ceil(ms / 1000);
+      var s = seconds % 60;
+      return Math.floor(seconds / 60) + ':' + (s < 10 ? '0' : '') + s;
+    };
+
+    var timeUp = function () {
+      timer.classList.add('is-up');
+      if (submitted) return;
+      if (timeUpNote) timeUpNote.hidden = false;
+      if (text && text.value.trim() !== '') {
+        if (timeUpNote) timeUpNote.textContent = 'Time is up: submitting what you typed.';
+        submitAnswer();
+      } else {
+        if (timeUpNote) timeUpNote.textContent = 'Time is up.';
+        // Nothing typed: once the grace period is over the server records the time-out.
+        window.setTimeout(function () {
+          if (!submitted) window.location.reload();
+        }, grace + 500);
+      }
+    };
+
+    var tick = function () {
+      var left = Math.max(0, end - Date.now());
+      if (clock) clock.textContent = format(left);
+      if (fill && budget > 0) fill.setAttribute('data-percent', String(Math.round((left * 100) / budget)));
+      timer.classList.toggle('is-low', left <= 30000);
+      if (!oneMinuteSaid && left <= 60000) {
+        oneMinuteSaid = true;
+        if (status) status.textContent = 'One minute left';
+      }
+      if (left <= 0) {
+        window.clearInterval(handle);
+        timeUp();
+      }
+    };
+    handle = window.setInterval(tick, 1000);
+    tick();
+  }
+
+  // ---- The checklist: each tick saved as it changes.
+  var ticks = page.querySelector('[data-ticks-form]');
+  if (!ticks || typeof fetch !== 'function') return;
+  var item = Number(ticks.getAttribute('data-item'));
+  var save = ticks.querySelector('[data-save-ticks]');
+  var tickStatus = ticks.querySelector('[data-ticks-status]');
+  var labels = { follow_up: 'Follow-up question', next: 'Next question', finish: 'Finish and see the report' };
+  if (save) save.hidden = true;
+
+  var apply = function (state) {
+    var it = state && state.items ? state.items[item] : null;
+    if (!it) return;
+    var points = it.key_points || [];
+    var covered = 0;
+    points.forEach(function (p, k) {
+      if (p.ticked) covered += 1;
+      var li = ticks.querySelector('[data-point="' + k + '"]');
+      if (!li) return;
+      li.classList.toggle('is-ticked', Boolean(p.ticked));
+      var box = li.querySelector('input[type="checkbox"]');
+      if (box) box.checked = Boolean(p.ticked);
+      var corrected = p.corrected === true || p.corrected === false;
+      var badge = li.querySelector('[data-point-badge]');
+      var kind = corrected ? 'corrected' : p.auto ? 'auto' : '';
+      if (badge) {
+        badge.textContent = kind;
+        badge.className = 'iv-badge badge-' + kind + (kind ? '' : ' is-empty');
+      }
+      var note = li.querySelector('[data-point-note]');
+      if (note) {
+        note.textContent = corrected
+          ? p.corrected
+            ? 'ticked by you'
+            : 'unticked by you'
+          : note.getAttribute('data-auto-note') || '';
+      }
+    });
+    var percent = points.length ? Math.round((covered * 100) / points.length) : 0;
+    var c = page.querySelector('[data-iv-covered]');
+    if (c) c.textContent = String(covered);
+    var pc = page.querySelector('[data-iv-percent]');
+    if (pc) pc.textContent = String(percent);
+    var f = page.querySelector('[data-iv-fill]');
+    if (f) f.setAttribute('data-percent', String(percent));
+    var next = page.querySelector('[data-next-button]');
+    if (next && state.next && labels[state.next]) {
+      next.textContent = labels[state.next];
+      next.setAttribute('data-next', state.next);
+      var finishForm = page.querySelector('[data-finish-form]');
+      if (finishForm) finishForm.hidden = state.next === 'finish';
+    }
+  };
+
+  ticks.addEventListener('change', function (event) {
+    var box = event.target;
+    if (!box || box.type !== 'checkbox') return;
+    var keyPoint = Number(box.getAttribute('data-key-point'));
+    var wanted = box.checked;
+    box.disabled = true;
+    if (tickStatus) tickStatus.textContent = 'Saving…';
+    fetch('/api/v1/interviews/' + encodeURIComponent(id) + '/corrections', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf() },
+      body: JSON.stringify({ item: item, key_point: keyPoint, ticked: wanted }),
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (state) {
+        apply(state);
+        if (tickStatus) tickStatus.textContent = 'Saved';
+      })
+      .catch(function () {
+        box.checked = !wanted;
+        if (save) save.hidden = false;
+        if (tickStatus) tickStatus.textContent = 'Not saved: reload the page and try again.';
+      })
+      .then(function () {
+        box.disabled = false;
+        box.focus();
+      });
+  });
+})();

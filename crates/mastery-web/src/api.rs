@@ -49,6 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(post_undo))
         .routes(routes!(get_study_settings, put_study_settings))
         .routes(routes!(crate::stats::study_stats))
+        .merge(crate::mock_api::router())
 }
 
 /// The error body of every API error.
@@ -590,28 +591,27 @@ async fn post_review(
         review_id: body.review_id,
         time_spent_ms: body.time_spent_ms.min(3_600_000),
     };
-    Ok(Json(
-        match mastery_app::study::answer(
-            state.store(),
-            state.learner(),
-            &library.guides,
-            &answer,
-            now(),
-        )
-        .await?
-        {
-            mastery_app::study::Answered::Recorded { after, label } => ReviewResult {
-                recorded: true,
-                interval: Some(label),
-                due: Some(after.due),
-            },
-            mastery_app::study::Answered::Duplicate => ReviewResult {
-                recorded: false,
-                interval: None,
-                due: None,
-            },
+    let answered = mastery_app::study::answer(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &answer,
+        now(),
+    )
+    .await?;
+    state.metrics().count_answer(&answered);
+    Ok(Json(match answered {
+        mastery_app::study::Answered::Recorded { after, label } => ReviewResult {
+            recorded: true,
+            interval: Some(label),
+            due: Some(after.due),
         },
-    ))
+        mastery_app::study::Answered::Duplicate => ReviewResult {
+            recorded: false,
+            interval: None,
+            due: None,
+        },
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

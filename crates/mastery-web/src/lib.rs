@@ -3,13 +3,19 @@
 //! A request flows through: security headers → compression → session and CSRF check →
 //! the handler (which reads the immutable [`Library`] and the learner's own state from
 //! [`Storage`]) → the error renderer (HTML page or JSON, never a stack trace). Pages work
-//! without JavaScript; `assets/app.js` only makes them smoother.
+//! without JavaScript; `assets/app.js` only makes them smoother. Outside all of these,
+//! `metrics::track` times and counts every request, and the host check refuses names this
+//! server does not answer to. The probes (`/healthz`, `/readyz`) and `/metrics` skip the
+//! session layer: they never set a cookie.
 
 mod api;
 mod assets;
 mod charts;
 mod error;
 mod library;
+pub mod metrics;
+mod mock;
+mod mock_api;
 mod notes;
 mod pages;
 mod plan;
@@ -20,8 +26,9 @@ mod study;
 mod views;
 pub mod watch;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -34,6 +41,7 @@ use tower_http::compression::CompressionLayer;
 
 pub use error::WebError;
 pub use library::{Library, Problem, Shelf};
+pub use metrics::{AllowedNet, Metrics, MetricsPolicy};
 pub use security::{BODY_LIMIT, CSP};
 
 use crate::assets::Assets;
@@ -67,6 +75,7 @@ struct Inner {
     csrf_key: Vec<u8>,
     assets: Assets,
     settings: Settings,
+    metrics: Metrics,
 }
 
 impl AppState {
@@ -81,8 +90,10 @@ impl AppState {
         getrandom::fill(&mut fresh)
             .map_err(|e| mastery_storage::StorageError::Database(format!("no randomness: {e}")))?;
         let csrf_key = store.secret("csrf-key", &fresh).await?;
+        let metrics = Metrics::new(store.backend());
         Ok(Self {
             inner: Arc::new(Inner {
+                metrics,
                 shelf,
                 store,
                 learner,
@@ -123,6 +134,11 @@ impl AppState {
         &self.inner.settings
     }
 
+    /// This server's metrics (`/metrics`).
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
     pub(crate) fn cookie_suffix(&self) -> &'static str {
         if self.inner.settings.secure_cookies {
             "; Secure"
@@ -139,11 +155,17 @@ pub(crate) fn now() -> Millis {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The whole application: pages, API, assets and health checks, with every layer.
+/// The whole application: pages, API, assets and health checks, with every layer, and
+/// `/metrics` for loopback peers ([`MetricsPolicy::default`]).
 pub fn app(state: AppState) -> Router {
+    app_with(state, &MetricsPolicy::default())
+}
+
+/// The whole application, with `/metrics` served as `metrics` says.
+pub fn app_with(state: AppState, metrics: &MetricsPolicy) -> Router {
     let (api_router, openapi) = api::router().split_for_parts();
     let openapi = Arc::new(openapi);
-    Router::new()
+    let pages = Router::new()
         .route("/", get(pages::home))
         .route("/guides/{guide}", get(pages::guide))
         .route("/guides/{guide}/{question}", get(pages::question))
@@ -162,8 +184,7 @@ pub fn app(state: AppState) -> Router {
         .route("/settings/theme", post(pages::theme))
         .route("/settings/forget", post(pages::forget))
         .route("/assets/{name}", get(assets::serve))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .merge(mock::routes())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",
@@ -177,12 +198,32 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::session_and_csrf,
-        ))
+        ));
+    // Probes and metrics: no session, no cookie, no CSRF, plain text.
+    let mut probes = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz));
+    if metrics.enabled {
+        let policy = Arc::new(metrics.clone());
+        probes = probes.route(
+            "/metrics",
+            get(move |State(state): State<AppState>, request: Request| {
+                let policy = Arc::clone(&policy);
+                async move { metrics::serve(state, &policy, request).await }
+            }),
+        );
+    }
+    pages
+        .merge(probes)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::check_host,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
         ))
         .with_state(state)
 }
@@ -223,16 +264,81 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// How [`serve_with`] runs, besides the app itself.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Who may read `/metrics`.
+    pub metrics: MetricsPolicy,
+    /// How long requests in flight may take to finish once shutdown starts.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            metrics: MetricsPolicy::default(),
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How the server stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Every request in flight finished.
+    Drained,
+    /// The shutdown timeout passed with this many requests still in flight; they were cut.
+    TimedOut {
+        /// Requests still in flight.
+        in_flight: i64,
+    },
+}
+
 /// Serves the app on `listener` until `shutdown` completes, then lets requests in flight
-/// finish.
+/// finish (for at most 10 seconds).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
+    serve_with(listener, state, &ServeOptions::default(), shutdown)
         .await
+        .map(|_| ())
+}
+
+/// Serves the app on `listener` until `shutdown` completes: then it stops accepting
+/// connections, closes idle ones, and waits for requests in flight, for at most
+/// `options.shutdown_timeout`; whatever is still running then is cut off.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    options: &ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<Stopped> {
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        let _ = started_tx.send(());
+    };
+    let app = app_with(state.clone(), &options.metrics);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .into_future();
+    let timeout = options.shutdown_timeout;
+    let deadline = async move {
+        if started_rx.await.is_ok() {
+            tokio::time::sleep(timeout).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result.map(|()| Stopped::Drained),
+        () = deadline => Ok(Stopped::TimedOut { in_flight: state.metrics().in_flight() }),
+    }
 }
 
 /// Middleware: turns every error response into the HTML error page or a JSON error,

@@ -281,7 +281,7 @@ pub async fn answer(
         review_id: form.review_id,
         time_spent_ms: time_spent(form.shown_at, now),
     };
-    study::answer(
+    let answered = study::answer(
         state.store(),
         state.learner(),
         &library.guides,
@@ -289,6 +289,7 @@ pub async fn answer(
         now,
     )
     .await?;
+    state.metrics().count_answer(&answered);
     Ok(redirect_back(form.back.as_deref().or(Some("/study"))))
 }
 

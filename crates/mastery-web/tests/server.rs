@@ -8,8 +8,7 @@ mod common;
 
 use common::{Client, Server, guide_dir};
 use mastery_content::GuideFiles;
-use mastery_storage::{QuestionKey, Storage};
-use mastery_storage_sqlite::SqliteStore;
+use mastery_storage::QuestionKey;
 
 const GUIDE: &str = "/guides/python-django";
 
@@ -67,9 +66,14 @@ fn health_and_readiness_probes_answer() {
     assert_eq!((r.status, r.body.as_str()), (200, "ok"));
     let r = c.get("/readyz");
     assert_eq!(r.status, 200);
+    let backend = if common::on_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert!(
         r.body
-            .contains("sqlite database reachable, migrations current"),
+            .contains(&format!("{backend} database reachable, migrations current")),
         "{}",
         r.body
     );
@@ -342,14 +346,8 @@ fn search_finds_answers_code_and_tags_with_filters() {
 #[test]
 fn questions_that_left_the_guide_are_listed_not_dropped() {
     let server = Server::start();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let store = SqliteStore::open(&format!("sqlite://{}", server.db.display()))
-            .await
-            .unwrap();
+    let store = server.store();
+    server.block_on(async {
         let me = store.personal_learner().await.unwrap();
         store
             .set_mark(
@@ -360,7 +358,6 @@ fn questions_that_left_the_guide_are_listed_not_dropped() {
             )
             .await
             .unwrap();
-        store.close().await;
     });
     let mut c = server.client();
     let page = c.get("/settings");
@@ -451,6 +448,14 @@ fn the_openapi_document_matches_the_real_routes() {
         "/api/v1/study/reviews",
         "/api/v1/study/undo",
         "/api/v1/study/settings",
+        "/api/v1/interviews",
+        "/api/v1/interviews/presets",
+        "/api/v1/interviews/{id}",
+        "/api/v1/interviews/{id}/answer",
+        "/api/v1/interviews/{id}/corrections",
+        "/api/v1/interviews/{id}/next",
+        "/api/v1/interviews/{id}/finish",
+        "/api/v1/interviews/{id}/report",
     ] {
         assert!(paths.contains_key(expected), "documented: {expected}");
     }
@@ -463,9 +468,29 @@ fn the_openapi_document_matches_the_real_routes() {
     );
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
+            // Each interview route gets an interview of its own, answered when it needs one.
+            let interview = if path.contains("{id}") {
+                let started = c.post_json(
+                    "/api/v1/interviews",
+                    r#"{"guide": "python-django", "preset": "recruiter-screen"}"#,
+                );
+                assert_eq!(started.status, 201, "{}", started.body);
+                let id = started.json()["id"].as_str().unwrap().to_owned();
+                if real_needs_answer(path) {
+                    let r = c.post_json(
+                        &format!("/api/v1/interviews/{id}/answer"),
+                        r#"{"aloud": true}"#,
+                    );
+                    assert_eq!(r.status, 200, "{}", r.body);
+                }
+                id
+            } else {
+                String::new()
+            };
             let real = path
                 .replace("{guide}", "python-django")
-                .replace("{question}", "gil");
+                .replace("{question}", "gil")
+                .replace("{id}", &interview);
             let r = match method.as_str() {
                 "get" => c.get(&real),
                 "put" if real.ends_with("/mark") => c.put_json(&real, r#"{"mastered": true}"#),
@@ -478,12 +503,33 @@ fn the_openapi_document_matches_the_real_routes() {
                     &real,
                     r#"{"guide": "python-django", "question": "gil", "rating": 3, "review_id": "openapi-check-1"}"#,
                 ),
+                "post" if path == "/api/v1/interviews" => c.post_json(
+                    &real,
+                    r#"{"guide": "python-django", "preset": "recruiter-screen"}"#,
+                ),
+                "post" if real.ends_with("/answer") => {
+                    c.post_json(&real, r#"{"text": "An answer in a sentence."}"#)
+                }
+                "post" if real.ends_with("/corrections") => c.post_json(
+                    &real,
+                    r#"{"item": 0, "key_point": 0, "ticked": true}"#,
+                ),
                 "post" => c.post_json(&real, "{}"),
                 other => panic!("undocumented method {other}"),
             };
-            assert_eq!(r.status, 200, "{method} {path} is served: {}", r.body);
+            let expected = if method == "post" && path == "/api/v1/interviews" {
+                201
+            } else {
+                200
+            };
+            assert_eq!(r.status, expected, "{method} {path} is served: {}", r.body);
         }
     }
+}
+
+/// Interview routes that need the current question answered first.
+fn real_needs_answer(path: &str) -> bool {
+    path.ends_with("/corrections") || path.ends_with("/next")
 }
 
 #[test]

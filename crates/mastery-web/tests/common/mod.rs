@@ -1,15 +1,23 @@
 //! The harness shared by the web integration tests: the real server on a random port with
-//! a fresh SQLite database, and a browser-like client that keeps the session cookie and the
+//! a fresh database, and a browser-like client that keeps the session cookie and the
 //! page's CSRF token.
+//!
+//! The database is SQLite by default; with `MASTERY_TEST_BACKEND=postgres` every test gets
+//! a fresh PostgreSQL database instead (on `MASTERY_TEST_POSTGRES_URL`, see
+//! `mastery_storage_postgres::testing`), so the same tests cover both backends
+//! (`scripts/test` runs them twice).
 
 // Test helpers may panic: a panic is a test failure with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mastery_content::GuideFiles;
 use mastery_storage::Storage;
+use mastery_storage_postgres::PostgresStore;
+use mastery_storage_postgres::testing::TestDatabase;
 use mastery_storage_sqlite::SqliteStore;
 use mastery_web::{AppState, Library, Settings, Shelf};
 
@@ -17,16 +25,49 @@ pub struct Server {
     pub base: String,
     runtime: Option<tokio::runtime::Runtime>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The database's URL (`sqlite://…` or `postgres://…`).
+    pub url: String,
+    /// The SQLite file (empty on PostgreSQL): prefer [`Server::store`].
     pub db: PathBuf,
+    store: Option<Arc<dyn Storage>>,
     _dir: Option<tempfile::TempDir>,
+    _postgres: Option<Arc<TestDatabase>>,
 }
 
 pub fn guide_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django")
 }
 
+/// `true` when the tests run on PostgreSQL (`MASTERY_TEST_BACKEND=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("MASTERY_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+async fn open(url: &str) -> Arc<dyn Storage> {
+    if url.starts_with("postgres") {
+        Arc::new(PostgresStore::connect(url).await.unwrap())
+    } else {
+        Arc::new(SqliteStore::open(url).await.unwrap())
+    }
+}
+
 impl Server {
     pub fn start() -> Self {
+        if on_postgres() {
+            let database = std::thread::spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(TestDatabase::create())
+            })
+            .join()
+            .unwrap()
+            .expect("MASTERY_TEST_BACKEND=postgres needs a reachable PostgreSQL");
+            let mut s = Self::start_url(&database.url);
+            s._postgres = Some(Arc::new(database));
+            return s;
+        }
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("mastery.db");
         let mut s = Self::start_on(&db);
@@ -34,25 +75,29 @@ impl Server {
         s
     }
 
+    /// A server on the SQLite file `db`.
     pub fn start_on(db: &Path) -> Self {
+        Self::start_url(&format!("sqlite://{}", db.display()))
+    }
+
+    fn start_url(url: &str) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let url = format!("sqlite://{}", db.display());
-        let base = runtime.block_on(async {
-            let store: Arc<dyn Storage> = Arc::new(SqliteStore::open(&url).await.unwrap());
+        let (base, store) = runtime.block_on(async {
+            let store = open(url).await;
             let library = Library::load(&[GuideFiles::from_dir(&guide_dir()).unwrap()]);
             assert!(library.problems.is_empty(), "{:?}", library.problems);
             let settings = Settings {
                 author_mode: false,
                 secure_cookies: false,
-                database_label: url.clone(),
+                database_label: url.to_owned(),
                 allowed_hosts: Vec::new(),
             };
-            let state = AppState::new(Arc::new(Shelf::new(library)), store, settings)
+            let state = AppState::new(Arc::new(Shelf::new(library)), Arc::clone(&store), settings)
                 .await
                 .unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -60,23 +105,38 @@ impl Server {
             tokio::spawn(mastery_web::serve(listener, state, async {
                 let _ = stopped.await;
             }));
-            base
+            (base, store)
         });
         Self {
             base,
             runtime: Some(runtime),
             stop: Some(stop),
-            db: db.to_path_buf(),
+            url: url.to_owned(),
+            db: PathBuf::from(url.strip_prefix("sqlite://").unwrap_or_default()),
+            store: Some(store),
             _dir: None,
+            _postgres: None,
         }
+    }
+
+    /// The server's store, to set up or inspect state behind the web layer's back.
+    pub fn store(&self) -> Arc<dyn Storage> {
+        Arc::clone(self.store.as_ref().unwrap())
+    }
+
+    /// Runs `future` (typically using [`Server::store`]) on the server's runtime.
+    pub fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
+        self.runtime.as_ref().unwrap().block_on(future)
     }
 
     /// Stops the server and starts a new one on the same database.
     pub fn restart(mut self) -> Self {
         let dir = self._dir.take();
+        let postgres = self._postgres.take();
         self.shutdown();
-        let mut s = Self::start_on(&self.db);
+        let mut s = Self::start_url(&self.url);
         s._dir = dir;
+        s._postgres = postgres;
         s
     }
 
@@ -84,6 +144,7 @@ impl Server {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        self.store = None;
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(std::time::Duration::from_secs(5));
         }
