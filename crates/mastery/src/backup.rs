@@ -24,6 +24,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
+        if let Some(url) = args.data.database.as_deref()
+            && context::backend_of(url)? == context::Backend::Postgres
+        {
+            anyhow::bail!(
+                "mastery backup copies SQLite databases; back up PostgreSQL with its own tools, \
+                 e.g. `pg_dump --format=custom --file=mastery.dump {}` (see docs/deploy.md)",
+                context::redact(url)
+            );
+        }
         let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref())
             .await?;
         let store = SqliteStore::open(&db.url)

@@ -3,7 +3,8 @@
 //!
 //! `serve`, `study` and `stats` all go through here, so they open the same database the same
 //! way (SQLite in WAL mode: `mastery study` can run while `mastery serve` does) and see the
-//! same guides.
+//! same guides. The backend follows from the database URL ([`open_url`]): `sqlite://PATH`,
+//! `sqlite:PATH` or a plain path is SQLite; `postgres://` or `postgresql://` is PostgreSQL.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use mastery_content::{Guide, GuideFiles};
 use mastery_storage::Storage;
+use mastery_storage_postgres::PostgresStore;
 use mastery_storage_sqlite::SqliteStore;
 use mastery_web::Library;
 
@@ -24,7 +26,8 @@ pub struct DataArgs {
     /// ~/.local/share/mastery].
     #[arg(long, env = "MASTERY_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// The database [default: sqlite://DATA_DIR/mastery.db].
+    /// The database: sqlite://PATH (or a path) or postgres://USER[:PASSWORD]@HOST[:PORT]/DB
+    /// [default: sqlite://DATA_DIR/mastery.db].
     #[arg(long, env = "MASTERY_DATABASE_URL", value_name = "URL")]
     pub database: Option<String>,
 }
@@ -54,27 +57,115 @@ pub struct Database {
 }
 
 /// Opens (creating it if needed) the database named by `--database`, or the one in the data
-/// folder. Every failure is one clear message that says which option to pass.
+/// folder. Every failure is one clear message that says which option to pass. The data
+/// folder is created and checked only for SQLite: a PostgreSQL deployment may have none.
 pub async fn open_store(
     data_dir: Option<&Path>,
     database: Option<&str>,
 ) -> anyhow::Result<Database> {
-    let data_dir = prepare_data_dir(data_dir)?;
-    let url = database
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("mastery.db").display()));
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!(
-            "PostgreSQL is not supported by this version yet; use a sqlite:// URL or leave --database out"
-        );
-    }
-    let store = SqliteStore::open(&url)
-        .await
-        .with_context(|| format!("cannot open the database {url}"))?;
+    let (url, data_dir) = match database {
+        Some(url) => {
+            let dir = match backend_of(url)? {
+                Backend::Sqlite => prepare_data_dir(data_dir)?,
+                Backend::Postgres => {
+                    data_dir.map_or_else(default_data_dir, |d| Ok(d.to_path_buf()))?
+                }
+            };
+            (url.to_owned(), dir)
+        }
+        None => {
+            let dir = prepare_data_dir(data_dir)?;
+            (
+                format!("sqlite://{}", dir.join("mastery.db").display()),
+                dir,
+            )
+        }
+    };
+    let store = open_url(&url).await?.storage();
     Ok(Database {
         data_dir,
         url,
-        store: Arc::new(store),
+        store,
+    })
+}
+
+/// The storage backends a database URL can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://PATH`, `sqlite:PATH`, `sqlite::memory:` or a plain path.
+    Sqlite,
+    /// `postgres://...` or `postgresql://...`.
+    Postgres,
+}
+
+/// Which backend `url` names.
+///
+/// # Errors
+///
+/// A URL with any other scheme (`mysql://...`), with the accepted forms.
+pub fn backend_of(url: &str) -> anyhow::Result<Backend> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Backend::Postgres);
+    }
+    if url.starts_with("sqlite:") {
+        return Ok(Backend::Sqlite);
+    }
+    if let Some((scheme, _)) = url.split_once("://") {
+        bail!(
+            "{scheme}:// databases are not supported; give sqlite://PATH (or a path) or \
+             postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+        );
+    }
+    Ok(Backend::Sqlite)
+}
+
+/// An open store of either backend, for the commands that need more than the trait
+/// (closing it cleanly, a SQLite backup).
+#[derive(Debug, Clone)]
+pub enum OpenStore {
+    /// A SQLite file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    Postgres(PostgresStore),
+}
+
+impl OpenStore {
+    /// The store behind the storage trait.
+    pub fn storage(&self) -> Arc<dyn Storage> {
+        match self {
+            OpenStore::Sqlite(store) => Arc::new(store.clone()),
+            OpenStore::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    /// Closes its connections (SQLite checkpoints its write-ahead log).
+    pub async fn close(&self) {
+        match self {
+            OpenStore::Sqlite(store) => store.close().await,
+            OpenStore::Postgres(store) => store.close().await,
+        }
+    }
+}
+
+/// Opens the database at `url` with the backend its scheme names ([`backend_of`]), bringing
+/// its schema up to date.
+///
+/// # Errors
+///
+/// An unsupported scheme, or the store's error, naming the database without its password.
+pub async fn open_url(url: &str) -> anyhow::Result<OpenStore> {
+    let shown = redact(url);
+    Ok(match backend_of(url)? {
+        Backend::Sqlite => OpenStore::Sqlite(
+            SqliteStore::open(url)
+                .await
+                .with_context(|| format!("cannot open the database {shown}"))?,
+        ),
+        Backend::Postgres => OpenStore::Postgres(
+            PostgresStore::connect(url)
+                .await
+                .with_context(|| format!("cannot open the database {shown}"))?,
+        ),
     })
 }
 
@@ -82,9 +173,7 @@ pub async fn open_store(
 fn prepare_data_dir(dir: Option<&Path>) -> anyhow::Result<PathBuf> {
     let dir = match dir {
         Some(dir) => dir.to_path_buf(),
-        None => dirs::data_dir()
-            .context("cannot find the platform data directory; pass --data-dir DIR")?
-            .join("mastery"),
+        None => default_data_dir()?,
     };
     std::fs::create_dir_all(&dir).with_context(|| {
         format!(
@@ -101,6 +190,13 @@ fn prepare_data_dir(dir: Option<&Path>) -> anyhow::Result<PathBuf> {
     })?;
     let _ = std::fs::remove_file(&probe);
     Ok(dir)
+}
+
+/// The platform data directory's `mastery` folder (not created).
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    Ok(dirs::data_dir()
+        .context("cannot find the platform data directory; pass --data-dir DIR")?
+        .join("mastery"))
 }
 
 /// The guides to work on: the embedded ones, then each of `dirs`.
@@ -151,21 +247,37 @@ pub fn now_millis() -> i64 {
 
 /// Hides a password in a database URL before it is shown anywhere.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
+    mastery_storage::redact_url(url)
 }
 
 #[cfg(test)]
 mod tests {
     use super::redact;
+
+    #[test]
+    fn backends_follow_the_scheme() {
+        use super::{Backend, backend_of};
+        for (url, backend) in [
+            ("sqlite:///tmp/m.db", Backend::Sqlite),
+            ("sqlite:m.db", Backend::Sqlite),
+            ("sqlite::memory:", Backend::Sqlite),
+            ("/var/lib/mastery/m.db", Backend::Sqlite),
+            ("m.db", Backend::Sqlite),
+            ("postgres://u@h/db", Backend::Postgres),
+            (
+                "postgresql://u:p@h:5433/db?sslmode=disable",
+                Backend::Postgres,
+            ),
+        ] {
+            assert_eq!(backend_of(url).unwrap(), backend, "{url}");
+        }
+        let err = backend_of("mysql://u@h/db").unwrap_err().to_string();
+        assert!(
+            err.contains("mysql:// databases are not supported"),
+            "{err}"
+        );
+        assert!(err.contains("postgres://"), "{err}");
+    }
 
     #[test]
     fn passwords_are_hidden() {

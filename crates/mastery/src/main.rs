@@ -2,13 +2,19 @@
 
 mod backup;
 mod check;
+mod config;
 mod context;
+mod db;
 mod embedded;
 mod guides;
+mod interview;
 mod optimize;
 mod serve;
 mod stats;
 mod study;
+#[cfg(test)]
+pub(crate) mod test_support;
+mod tui;
 mod verify;
 
 use std::path::PathBuf;
@@ -38,9 +44,10 @@ Examples:
   mastery serve --bind 127.0.0.1:9000 --data-dir ./data
   mastery serve --guides ./my-guide --watch      # author mode: live reload, errors in the browser
 
-Every option can also be set with an environment variable: MASTERY_BIND, MASTERY_DATA_DIR,
-MASTERY_GUIDES (comma-separated), MASTERY_DATABASE_URL.")]
-    Serve(serve::Args),
+Every option can also be set in mastery.toml (`mastery config default` prints an example) or
+with an environment variable: MASTERY_BIND, MASTERY_DATA_DIR, MASTERY_GUIDES (comma-separated),
+MASTERY_DATABASE_URL, ... Flags win over variables, variables over the file.")]
+    Serve(Box<serve::Args>),
 
     /// Study in the terminal: due questions one at a time, rated Again, Hard, Good or Easy.
     #[command(after_help = "\
@@ -54,6 +61,28 @@ Good, Easy; each shows when the question comes back), u undoes the last review, 
 quits and prints what you did. It uses the same database as `mastery serve`, which can run
 at the same time.")]
     Study(study::Args),
+
+    /// Rehearse an interview in the terminal: timed questions, typed answers checked against
+    /// key points, follow-ups for strong answers, and a report that feeds the study queue.
+    #[command(after_help = "\
+Examples:
+  mastery interview                                  # choose a preset on the start screen
+  mastery interview --preset recruiter-screen        # 5 questions in 15 minutes
+  mastery interview --level senior --section django --questions 4 --minutes 5
+  mastery interview --resume                         # continue the latest unfinished interview
+  mastery interview --list-presets
+  mastery interview --history                        # past interviews: date, title, score
+  mastery interview --report 3f9a0c1b2d4e --markdown report.md
+
+Keys while answering: type your answer (Enter starts a new line, arrows move); Ctrl+D or F2
+(or Ctrl+S) submits it; Ctrl+A (or F3) records that you answered aloud. The countdown is shown
+at the top right; when it runs out, what you typed is submitted and recorded as timed out.
+After an answer: the words that matched a key point are highlighted, 1-9 toggle a key point's
+tick, n moves on (to a follow-up when the answer covered the basics), f finishes early, arrows
+and PageUp/PageDown scroll. q (when not typing), Esc twice or Ctrl+C leaves; an unfinished
+interview can be resumed with --resume. It uses the same database as `mastery serve`, which
+can run at the same time.")]
+    Interview(interview::Args),
 
     /// Print study statistics per guide: mastered, due, reviews, retention, time.
     #[command(after_help = "\
@@ -106,19 +135,40 @@ Examples:
 Examples with `requires=...` run in a virtual environment that verify creates with
 `python3 -m venv` and pip, cached under the cache directory between runs.")]
     Verify(verify::Args),
+
+    /// Settings of `mastery serve`: print an example mastery.toml, or the settings in effect.
+    #[command(after_help = "\
+Examples:
+  mastery config default > mastery.toml     # every key, commented, with its default
+  mastery config show                       # what `mastery serve` would use, and from where
+  MASTERY_BIND=0.0.0.0:80 mastery config show --config /etc/mastery/mastery.toml
+
+Precedence, lowest to highest: built-in defaults, mastery.toml (--config FILE, else
+./mastery.toml, else ~/.config/mastery/mastery.toml), MASTERY_* variables, flags.")]
+    Config(config::Args),
+
+    /// Work on whole databases: `mastery db copy --from URL --to URL` moves everything
+    /// between SQLite and PostgreSQL (either way) and verifies the copy.
+    Db(db::Args),
 }
 
 fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
+    // `serve` sets up its own logging, in the format its settings choose.
+    if !matches!(cli.command, Command::Serve(_)) {
+        init_logging();
+    }
     let result = match cli.command {
         Command::Serve(args) => serve::run(&args),
         Command::Study(args) => study::run(&args),
+        Command::Interview(args) => interview::run(&args),
         Command::Stats(args) => stats::run(&args),
         Command::Optimize(args) => optimize::run(&args),
         Command::Backup(args) => backup::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Config(args) => config::run(&args),
+        Command::Db(args) => db::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -3,34 +3,44 @@
 //! Start-up either succeeds or ends with one clear message and a non-zero exit: a data
 //! folder that cannot be written, a database file that is not a Mastery database or was
 //! written by a newer version (never replaced by a fresh one), an address in use, a guide
-//! with errors. Ctrl-C (or SIGTERM) stops accepting connections, lets requests in flight
-//! finish, and closes the database.
+//! with errors, a settings file with a mistake. Ctrl-C (or SIGTERM) stops accepting
+//! connections, lets requests in flight finish (for at most `shutdown_timeout`), and closes
+//! the database.
+//!
+//! Settings come in layers (defaults, `mastery.toml`, `MASTERY_*` variables, flags): see
+//! `config.rs`. The fields below are `Option`s without clap defaults so that the file can
+//! sit between the defaults and the environment.
 
+use std::io::IsTerminal as _;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
-use mastery_web::{AppState, Settings, Shelf};
+use clap::builder::BoolishValueParser;
+use mastery_web::{AllowedNet, AppState, ServeOptions, Settings, Shelf, Stopped};
 
+use crate::config::{self, LogFormat, ServeConfig};
 use crate::context::{self, DataArgs, Database, GuidesArgs, Loaded};
 
-/// Arguments of `mastery serve`.
+/// Arguments of `mastery serve` (and of `mastery config show`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Address and port to listen on. Personal mode has no login: keep it on 127.0.0.1
-    /// unless you trust everyone who can reach the address.
-    #[arg(
-        long,
-        env = "MASTERY_BIND",
-        default_value = "127.0.0.1:8080",
-        value_name = "ADDR:PORT"
-    )]
-    bind: SocketAddr,
+    /// Read settings from this TOML file [default: ./mastery.toml, else
+    /// ~/.config/mastery/mastery.toml, when present]. Environment variables and flags win
+    /// over it; `mastery config default` prints an example.
+    #[arg(long, env = "MASTERY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:8080]. Personal mode has no login:
+    /// keep it on 127.0.0.1 unless you trust everyone who can reach the address.
+    #[arg(long, env = "MASTERY_BIND", value_name = "ADDR:PORT")]
+    pub bind: Option<SocketAddr>,
     #[command(flatten)]
-    data: DataArgs,
+    pub data: DataArgs,
     #[command(flatten)]
-    guides: GuidesArgs,
+    pub guides: GuidesArgs,
     /// A host name this server may be reached by, besides IP addresses and `localhost`
     /// (repeatable), e.g. when it runs behind a reverse proxy under a domain name. Requests
     /// for any other name are refused, which stops DNS-rebinding attacks.
@@ -40,90 +50,202 @@ pub struct Args {
         value_name = "NAME",
         value_delimiter = ','
     )]
-    allowed_hosts: Vec<String>,
+    pub allowed_hosts: Vec<String>,
     /// Author mode: reload the --guides folders when their files change and show content
     /// errors in the browser instead of refusing to start.
-    #[arg(long)]
-    watch: bool,
+    #[arg(
+        long,
+        env = "MASTERY_WATCH",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub watch: Option<bool>,
+    /// Mark cookies `Secure` (when users reach Mastery over HTTPS, through a proxy).
+    #[arg(
+        long,
+        env = "MASTERY_SECURE_COOKIES",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub secure_cookies: Option<bool>,
+    /// Log lines as text (for people) or JSON (one object per line, for log collectors;
+    /// includes a line per request) [default: text].
+    #[arg(long, env = "MASTERY_LOG_FORMAT", value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// What to log, as a tracing filter [default: warn for text, info for JSON].
+    #[arg(long = "log", env = "MASTERY_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+    /// Serve Prometheus metrics at /metrics [default: true]; `--metrics=false` turns them
+    /// off.
+    #[arg(
+        long,
+        env = "MASTERY_METRICS",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub metrics: Option<bool>,
+    /// An address or network allowed to read /metrics (repeatable) [default: 127.0.0.0/8
+    /// and ::1]. Requests through a proxy are always refused.
+    #[arg(
+        long = "metrics-allow",
+        env = "MASTERY_METRICS_ALLOW",
+        value_name = "NET",
+        value_delimiter = ','
+    )]
+    pub metrics_allow: Vec<AllowedNet>,
+    /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM [default: 10].
+    #[arg(long, env = "MASTERY_SHUTDOWN_TIMEOUT", value_name = "SECONDS")]
+    pub shutdown_timeout: Option<f64>,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let config = config::resolve(args)?;
+    init_logging(&config);
+    if let Some(file) = &config.file {
+        tracing::info!(file = %file.display(), "settings read");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(args))
+    let result = runtime.block_on(serve(&config));
+    // Requests cut off at the shutdown timeout may leave work behind: do not wait for it.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
 }
 
-async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
-    let Loaded { library, embedded } = context::load_library(&args.guides.guides, args.watch)?;
+/// Logging for `serve`: the format and filter of the settings, on standard error.
+fn init_logging(config: &ServeConfig) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(config.log_filter())
+        .unwrap_or_else(|_| EnvFilter::new(config.log_format.default_filter()));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        // Colours only on a terminal, not in a journal or a file.
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .try_init(),
+    };
+}
+
+/// A message for the person or program that started the server: a line on standard output
+/// with text logs, a log event (so every line is JSON) with JSON logs.
+fn say(config: &ServeConfig, message: &str) {
+    match config.log_format {
+        LogFormat::Text => println!("{message}"),
+        LogFormat::Json => tracing::info!(target: "mastery::serve", "{message}"),
+    }
+}
+
+async fn serve(config: &ServeConfig) -> anyhow::Result<ExitCode> {
+    let Loaded { library, embedded } = context::load_library(&config.guides, config.watch)?;
     let Database {
         data_dir,
         url,
         store,
-    } = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref()).await?;
+    } = context::open_store(config.data_dir.as_deref(), config.database_url.as_deref()).await?;
     let shelf = Arc::new(Shelf::new(library));
-    let _watch = if args.watch && !args.guides.guides.is_empty() {
+    let _watch = if config.watch && !config.guides.is_empty() {
         Some(
-            mastery_web::watch::watch(Arc::clone(&shelf), embedded, args.guides.guides.clone())
+            mastery_web::watch::watch(Arc::clone(&shelf), embedded, config.guides.clone())
                 .context("cannot watch the guide folders")?,
         )
     } else {
         None
     };
     let settings = Settings {
-        author_mode: args.watch,
-        secure_cookies: false,
+        author_mode: config.watch,
+        secure_cookies: config.secure_cookies,
         database_label: context::redact(&url),
-        allowed_hosts: args.allowed_hosts.clone(),
+        allowed_hosts: config.allowed_hosts.clone(),
     };
     let state = AppState::new(shelf, Arc::clone(&store), settings)
         .await
         .context("cannot prepare the database")?;
-    let listener = tokio::net::TcpListener::bind(args.bind).await.map_err(|e| match e.kind() {
+    let bind = config.bind;
+    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
-            "cannot listen on {}: the address is already in use (is Mastery already running?); pass --bind 127.0.0.1:PORT",
-            args.bind
+            "cannot listen on {bind}: the address is already in use (is Mastery already running?); pass --bind 127.0.0.1:PORT"
         ),
-        _ => anyhow::anyhow!("cannot listen on {}: {e}", args.bind),
+        _ => anyhow::anyhow!("cannot listen on {bind}: {e}"),
     })?;
     let local = listener
         .local_addr()
         .context("cannot read the listening address")?;
+    // Listen for Ctrl-C and SIGTERM before saying we serve: a signal sent as soon as the
+    // message appears must stop the server gracefully, not kill the process.
+    let shutdown = shutdown_signal(config.log_format)?;
     if !local.ip().is_loopback() {
         tracing::warn!(
             "listening on {local}: personal mode has no login, so anyone who can reach it can read and change your data"
         );
     }
-    println!(
-        "Mastery is serving http://{local}  (data: {}; press Ctrl-C to stop)",
-        data_dir.display()
+    say(
+        config,
+        &format!(
+            "Mastery is serving http://{local}  (data: {}; press Ctrl-C to stop)",
+            data_dir.display()
+        ),
     );
-    mastery_web::serve(listener, state, shutdown_signal())
+    let options = ServeOptions {
+        metrics: config.metrics_policy(),
+        shutdown_timeout: config.shutdown_timeout,
+    };
+    let stopped = mastery_web::serve_with(listener, state, &options, shutdown)
         .await
         .context("the server stopped with an error")?;
-    println!("Mastery stopped.");
+    if let Stopped::TimedOut { in_flight } = stopped {
+        tracing::warn!(
+            in_flight,
+            "requests still in flight after the shutdown timeout of {:?} were cut off",
+            config.shutdown_timeout
+        );
+    }
+    say(config, "Mastery stopped.");
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Completes on Ctrl-C or SIGTERM; the handlers are installed when this is called.
+fn shutdown_signal(format: LogFormat) -> anyhow::Result<impl Future<Output = ()> + Send> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let signalled = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+        let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
     };
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    println!("Shutting down: finishing requests in flight…");
+    let signalled = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    Ok(async move {
+        signalled.await;
+        let message = "Shutting down: finishing requests in flight…";
+        match format {
+            LogFormat::Text => println!("{message}"),
+            LogFormat::Json => tracing::info!(target: "mastery::serve", "{message}"),
+        }
+    })
 }

@@ -177,3 +177,27 @@ fn backup_writes_a_copy_that_serves_the_same_data_and_never_overwrites() {
         String::from_utf8_lossy(&stats.stderr)
     );
 }
+
+#[test]
+fn backup_of_a_postgres_database_points_to_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("copy.db");
+    let out = mastery(
+        &[
+            "backup",
+            "--database",
+            "postgres://someone:secret@127.0.0.1:1/mastery",
+            "--to",
+            target.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("pg_dump"), "{stderr}");
+    assert!(
+        !stderr.contains("secret"),
+        "the password is not shown: {stderr}"
+    );
+    assert!(!target.exists());
+}

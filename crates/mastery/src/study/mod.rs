@@ -14,7 +14,6 @@
 pub mod app;
 pub mod view;
 
-use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -31,6 +30,7 @@ use tokio::runtime::Runtime;
 
 use self::app::{Action, App, Card, Counts, Next, Reviewed};
 use crate::context::{self, DataArgs, GuidesArgs};
+use crate::tui::{self, LevelArg};
 
 /// Arguments of `mastery study`.
 #[derive(Debug, clap::Args)]
@@ -51,24 +51,6 @@ pub struct Args {
     data: DataArgs,
     #[command(flatten)]
     guides: GuidesArgs,
-}
-
-/// A level on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum LevelArg {
-    Junior,
-    Confirmed,
-    Senior,
-}
-
-impl From<LevelArg> for Level {
-    fn from(level: LevelArg) -> Self {
-        match level {
-            LevelArg::Junior => Level::Junior,
-            LevelArg::Confirmed => Level::Confirmed,
-            LevelArg::Senior => Level::Senior,
-        }
-    }
 }
 
 impl Args {
@@ -115,22 +97,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let guides = context::load_guides(&args.guides.guides)?;
     let filter = args.filter();
     check_filter(&filter, &guides)?;
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        bail!(
-            "`mastery study` is interactive: run it in a terminal (`mastery stats` prints a summary anywhere)"
-        );
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let db = runtime.block_on(context::open_store(
-        args.data.data_dir.as_deref(),
-        args.data.database.as_deref(),
-    ))?;
-    let learner = runtime
-        .block_on(db.store.personal_learner())
-        .context("cannot read the learner from the database")?;
+    tui::require_terminal("mastery study", "`mastery stats` prints a summary anywhere")?;
+    let runtime = tui::runtime()?;
+    let (db, learner) = tui::open(&runtime, &args.data)?;
     let session = Session {
         store: db.store.as_ref(),
         learner,
@@ -138,10 +107,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         filter: &filter,
     };
 
-    let mut terminal = ratatui::try_init()
-        .inspect_err(|_| restore_terminal())
-        .context("cannot prepare the terminal")?;
-    let guard = TerminalGuard;
+    let (mut terminal, guard) = tui::enter(false)?;
     let result = drive(
         &mut terminal,
         &runtime,
@@ -161,22 +127,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("Nothing is due now; the next learning step comes due in {when}.");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Leaves raw mode and the alternate screen and shows the cursor, also when the session
-/// ends with an error (a panic is handled by the hook `ratatui::try_init` installs).
-#[derive(Debug)]
-struct TerminalGuard;
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-    }
-}
-
-fn restore_terminal() {
-    ratatui::restore();
-    let _ = ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
 }
 
 /// Runs a session until the learner quits: draws, reads a key, and records ratings and
@@ -358,19 +308,15 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 #[cfg(test)]
 mod tests {
     use std::collections::VecDeque;
-    use std::path::Path;
 
-    use mastery_content::{GuideFiles, load_guide};
     use mastery_storage::QuestionKey;
-    use mastery_storage_sqlite::SqliteStore;
     use mastery_study::scheduler::Rating;
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::app::Block;
     use super::*;
-
-    const TOML: &str = "id = \"t\"\ntitle = \"Test guide\"\ndescription = \"d\"\nversion = \"1\"\n";
+    use crate::test_support::{Env, NOW, assert_shows, env, guides, text};
 
     const SECTION: &str = "---\nid: basics\ntitle: Basics\n---\n\n\
 ## What does the GIL protect?\n\nid: gil\nlevel: senior\ntags: threads\n\n\
@@ -378,16 +324,6 @@ The global interpreter lock protects the interpreter's internal state.\n\n\
 ```python\nimport sys\nprint(sys.getswitchinterval())\n```\n\n```output\n0.005\n```\n\n\
 Only one thread runs bytecode at a time.\n\n\
 ## Is list.append atomic?\n\nid: append\nlevel: junior\n\nYes, in CPython.\n";
-
-    fn guides() -> Vec<Arc<Guide>> {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("guide.toml"), TOML).unwrap();
-        std::fs::write(dir.path().join("01-basics.md"), SECTION).unwrap();
-        let report = load_guide(&GuideFiles::from_dir(dir.path()).unwrap());
-        let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
-        assert!(errors.is_empty(), "{errors:?}");
-        vec![Arc::new(report.guide.unwrap())]
-    }
 
     /// Presses the scripted keys one per drawn screen, keeping every screen as text.
     struct Script {
@@ -400,48 +336,6 @@ Only one thread runs bytecode at a time.\n\n\
             self.screens.push(text(screen));
             let code = self.keys.pop_front().unwrap_or(KeyCode::Char('q'));
             Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-        }
-    }
-
-    fn text(buffer: &Buffer) -> String {
-        let width = usize::from(buffer.area.width);
-        buffer
-            .content
-            .chunks(width)
-            .map(|row| {
-                row.iter()
-                    .map(|c| c.symbol())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    struct Env {
-        runtime: Runtime,
-        store: SqliteStore,
-        learner: LearnerId,
-        guides: Vec<Arc<Guide>>,
-        _dir: tempfile::TempDir,
-    }
-
-    fn env() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let url = format!("sqlite://{}", Path::new(dir.path()).join("m.db").display());
-        let store = runtime.block_on(SqliteStore::open(&url)).unwrap();
-        let learner = runtime.block_on(store.personal_learner()).unwrap();
-        Env {
-            runtime,
-            store,
-            learner,
-            guides: guides(),
-            _dir: dir,
         }
     }
 
@@ -461,11 +355,9 @@ Only one thread runs bytecode at a time.\n\n\
         (app, script.screens)
     }
 
-    const NOW: Millis = 1_750_000_000_000;
-
     #[test]
     fn the_screen_shows_the_question_then_the_answer_and_the_ratings() {
-        let env = env();
+        let env = env(SECTION);
         let filter = Filter::default();
         // What the scheduler previews for the first card: the buttons must show it.
         let queue = env
@@ -483,14 +375,16 @@ Only one thread runs bytecode at a time.\n\n\
         let (app, screens) = play(&env, &filter, &keys, NOW);
 
         let question = &screens[0];
-        assert!(
-            question.contains("What does the GIL protect?"),
-            "{question}"
+        assert_shows(
+            question,
+            &[
+                "What does the GIL protect?",
+                "Test guide › Basics",
+                "senior",
+                "new 2", // the counts
+                "Space",
+            ],
         );
-        assert!(question.contains("Test guide › Basics"), "{question}");
-        assert!(question.contains("senior"), "{question}");
-        assert!(question.contains("new 2"), "counts: {question}");
-        assert!(question.contains("Space"), "{question}");
         assert!(
             !question.contains("internal state"),
             "answer hidden: {question}"
@@ -498,16 +392,15 @@ Only one thread runs bytecode at a time.\n\n\
         assert!(!question.contains("Again"), "{question}");
 
         let answer = &screens[1];
-        assert!(
-            answer.contains("The global interpreter lock protects"),
-            "{answer}"
+        assert_shows(
+            answer,
+            &[
+                "The global interpreter lock protects",
+                "│ print(sys.getswitchinterval())",
+                "│ 0.005", // the output
+                "Only one thread runs bytecode",
+            ],
         );
-        assert!(
-            answer.contains("│ print(sys.getswitchinterval())"),
-            "{answer}"
-        );
-        assert!(answer.contains("│ 0.005"), "the output: {answer}");
-        assert!(answer.contains("Only one thread runs bytecode"), "{answer}");
         for rating in Rating::ALL {
             let button = format!(
                 "{}  {} {}",
@@ -535,7 +428,7 @@ Only one thread runs bytecode at a time.\n\n\
 
     #[test]
     fn undo_takes_the_review_back() {
-        let env = env();
+        let env = env(SECTION);
         let keys = [KeyCode::Char(' '), KeyCode::Char('1'), KeyCode::Char('u')];
         let (app, screens) = play(&env, &Filter::default(), &keys, NOW);
         let last = screens.last().unwrap();
@@ -554,7 +447,7 @@ Only one thread runs bytecode at a time.\n\n\
 
     #[test]
     fn when_nothing_is_due_it_says_so() {
-        let env = env();
+        let env = env(SECTION);
         let filter = Filter {
             levels: vec![Level::Junior],
             ..Filter::default()
@@ -570,7 +463,7 @@ Only one thread runs bytecode at a time.\n\n\
 
     #[test]
     fn answers_are_split_into_prose_and_code() {
-        let guides = guides();
+        let guides = guides(SECTION);
         let entry = guides[0].entry("gil").unwrap();
         assert_eq!(
             app::answer_blocks(entry),
@@ -590,7 +483,7 @@ Only one thread runs bytecode at a time.\n\n\
 
     #[test]
     fn filters_naming_nothing_are_refused() {
-        let guides = guides();
+        let guides = guides(SECTION);
         let cases = [
             (
                 Filter {

@@ -1,0 +1,655 @@
+//! The settings of `mastery serve`, in layers: built-in defaults, then a `mastery.toml`
+//! file, then `MASTERY_*` environment variables, then command-line flags (each layer wins
+//! over the ones before it). `mastery config default` prints a commented file with every
+//! key; `mastery config show` prints what `mastery serve` would use, and where it came from.
+//!
+//! Each key of the file is its environment variable without `MASTERY_`, in lower case
+//! (`MASTERY_DATA_DIR` is `data_dir`); its flag is the key with dashes (`--data-dir`). The
+//! file is the first of: `--config FILE` (or `MASTERY_CONFIG`; it must exist),
+//! `./mastery.toml`, the platform config folder's `mastery/mastery.toml` (e.g.
+//! `~/.config/mastery/mastery.toml`). Only that one file is read. Relative paths in it are
+//! relative to the file's folder. A key the file does not know is an error naming the file,
+//! the line and the keys it does know.
+//!
+//! The environment and flag layers are clap's (`env = ...`: a flag wins over its variable);
+//! the fields of `serve::Args` are `Option`s without clap defaults, so "not given" is seen
+//! here and the file and then the defaults fill in.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use mastery_web::AllowedNet;
+use serde::Deserialize;
+
+use crate::context;
+use crate::serve;
+
+/// The address `mastery serve` listens on by default.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Seconds requests in flight get to finish on shutdown, by default.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: f64 = 10.0;
+/// The file name looked for in the working folder and the platform config folder.
+pub const FILE_NAME: &str = "mastery.toml";
+
+/// How log lines are written (to standard error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people: one line per event, coloured on a terminal.
+    #[default]
+    Text,
+    /// For log collectors: one JSON object per line.
+    Json,
+}
+
+impl LogFormat {
+    fn as_str(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }
+    }
+
+    /// The log filter used when none is set: quiet for a person, requests for collectors.
+    pub fn default_filter(self) -> &'static str {
+        match self {
+            LogFormat::Text => "warn",
+            LogFormat::Json => "info",
+        }
+    }
+}
+
+/// An entry of `metrics_allow` in the file (parsed where it stands, so an error has a line).
+#[derive(Debug, Clone, Copy)]
+struct Net(AllowedNet);
+
+impl<'de> Deserialize<'de> for Net {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map(Net).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `mastery.toml`: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    bind: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    guides: Option<Vec<PathBuf>>,
+    watch: Option<bool>,
+    allowed_hosts: Option<Vec<String>>,
+    secure_cookies: Option<bool>,
+    log_format: Option<LogFormat>,
+    log: Option<String>,
+    metrics: Option<bool>,
+    metrics_allow: Option<Vec<Net>>,
+    shutdown_timeout: Option<f64>,
+}
+
+/// Where a setting came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The built-in default.
+    Default,
+    /// The settings file.
+    File,
+    /// A `MASTERY_*` variable or a flag (clap does not say which; the flag wins).
+    Command,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Default => "default",
+            Source::File => "settings file",
+            Source::Command => "environment or command line",
+        }
+    }
+}
+
+/// The settings `mastery serve` runs with, once every layer is applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServeConfig {
+    /// The settings file read, if any.
+    pub file: Option<PathBuf>,
+    pub bind: SocketAddr,
+    /// `None`: the platform data folder.
+    pub data_dir: Option<PathBuf>,
+    /// `None`: `sqlite://DATA_DIR/mastery.db`.
+    pub database_url: Option<String>,
+    pub guides: Vec<PathBuf>,
+    pub watch: bool,
+    pub allowed_hosts: Vec<String>,
+    pub secure_cookies: bool,
+    pub log_format: LogFormat,
+    /// `None`: [`LogFormat::default_filter`].
+    pub log: Option<String>,
+    pub metrics: bool,
+    pub metrics_allow: Vec<AllowedNet>,
+    pub shutdown_timeout: Duration,
+    /// Where each key came from, in the order of the example file.
+    pub sources: Vec<(&'static str, Source)>,
+}
+
+impl ServeConfig {
+    /// The log filter in effect.
+    pub fn log_filter(&self) -> &str {
+        self.log
+            .as_deref()
+            .unwrap_or(self.log_format.default_filter())
+    }
+
+    /// Who may read `/metrics`.
+    pub fn metrics_policy(&self) -> mastery_web::MetricsPolicy {
+        mastery_web::MetricsPolicy {
+            enabled: self.metrics,
+            allow: self.metrics_allow.clone(),
+        }
+    }
+}
+
+/// Finds and reads the settings file: `explicit` (which must exist), else `./mastery.toml`,
+/// else the platform config folder's `mastery/mastery.toml`, if present.
+fn read_file(explicit: Option<&Path>) -> anyhow::Result<Option<(PathBuf, File)>> {
+    let path = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let candidates = [
+                Some(PathBuf::from(FILE_NAME)),
+                dirs::config_dir().map(|d| d.join("mastery").join(FILE_NAME)),
+            ];
+            match candidates.into_iter().flatten().find(|p| p.is_file()) {
+                Some(path) => path,
+                None => return Ok(None),
+            }
+        }
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read the settings file {} (named by --config or MASTERY_CONFIG)",
+            path.display()
+        )
+    })?;
+    let file = parse(&text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
+    Ok(Some((path, file)))
+}
+
+/// Parses the text of a settings file; an error reads `LINE:COLUMN: message`.
+fn parse(text: &str) -> Result<File, String> {
+    toml::from_str::<File>(text).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            (line, column)
+        });
+        format!("{line}:{column}: {}", e.message().trim_end())
+    })
+}
+
+/// A list from the command line, or `None` when it gave none (empty means "not given").
+fn nonempty<T: Clone>(v: &[T]) -> Option<Vec<T>> {
+    (!v.is_empty()).then(|| v.to_vec())
+}
+
+/// Paths in the file are relative to its folder.
+fn relative_to(base: Option<&Path>, path: PathBuf) -> PathBuf {
+    match base {
+        Some(base) if path.is_relative() => base.join(path),
+        _ => path,
+    }
+}
+
+/// Applies the layers: `args` (flags over environment) over the file over the defaults.
+pub fn resolve(args: &serve::Args) -> anyhow::Result<ServeConfig> {
+    let (path, file) = match read_file(args.config.as_deref())? {
+        Some((path, file)) => (Some(path), file),
+        None => (None, File::default()),
+    };
+    let base = path.as_deref().and_then(Path::parent);
+    let mut sources = Vec::new();
+    // One layer step: the command's value, else the file's, else the default.
+    macro_rules! layer {
+        ($key:literal, $command:expr, $file:expr, $default:expr) => {{
+            let (value, source) = match ($command, $file) {
+                (Some(v), _) => (v, Source::Command),
+                (None, Some(v)) => (v, Source::File),
+                (None, None) => ($default, Source::Default),
+            };
+            sources.push(($key, source));
+            value
+        }};
+    }
+    let default_bind: SocketAddr = DEFAULT_BIND
+        .parse()
+        .context("the built-in default address")?;
+    let bind = layer!("bind", args.bind, file.bind, default_bind);
+    let data_dir = layer!(
+        "data_dir",
+        args.data.data_dir.clone().map(Some),
+        file.data_dir.map(|p| Some(relative_to(base, p))),
+        None
+    );
+    let database_url = layer!(
+        "database_url",
+        args.data.database.clone().map(Some),
+        file.database_url.map(Some),
+        None
+    );
+    let guides = layer!(
+        "guides",
+        nonempty(&args.guides.guides),
+        file.guides.map(|g| g
+            .into_iter()
+            .map(|p| relative_to(base, p))
+            .collect::<Vec<_>>()),
+        Vec::new()
+    );
+    let watch = layer!("watch", args.watch, file.watch, false);
+    let allowed_hosts = layer!(
+        "allowed_hosts",
+        nonempty(&args.allowed_hosts),
+        file.allowed_hosts,
+        Vec::new()
+    );
+    let secure_cookies = layer!(
+        "secure_cookies",
+        args.secure_cookies,
+        file.secure_cookies,
+        false
+    );
+    let log_format = layer!(
+        "log_format",
+        args.log_format,
+        file.log_format,
+        LogFormat::Text
+    );
+    let log = layer!("log", args.log.clone().map(Some), file.log.map(Some), None);
+    let metrics = layer!("metrics", args.metrics, file.metrics, true);
+    let metrics_allow = layer!(
+        "metrics_allow",
+        nonempty(&args.metrics_allow),
+        file.metrics_allow
+            .map(|nets| nets.into_iter().map(|n| n.0).collect::<Vec<_>>()),
+        AllowedNet::loopback()
+    );
+    let seconds = layer!(
+        "shutdown_timeout",
+        args.shutdown_timeout,
+        file.shutdown_timeout,
+        DEFAULT_SHUTDOWN_TIMEOUT
+    );
+    let shutdown_timeout = Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| *d <= Duration::from_secs(3600))
+        .with_context(|| {
+            format!("shutdown_timeout is a number of seconds from 0 to 3600, not {seconds}")
+        })?;
+    if let Some(filter) = &log
+        && let Err(e) = tracing_subscriber::EnvFilter::try_new(filter)
+    {
+        bail!(
+            "log = {filter:?} is not a log filter (e.g. \"info\" or \"warn,mastery=debug\"): {e}"
+        );
+    }
+    Ok(ServeConfig {
+        file: path,
+        bind,
+        data_dir,
+        database_url,
+        guides,
+        watch,
+        allowed_hosts,
+        secure_cookies,
+        log_format,
+        log,
+        metrics,
+        metrics_allow,
+        shutdown_timeout,
+        sources,
+    })
+}
+
+/// A TOML basic string.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn list<T: ToString>(items: &[T]) -> String {
+    let items: Vec<String> = items.iter().map(|i| quote(&i.to_string())).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The example `mastery.toml`: every key, its meaning, its variable and flag, and its
+/// default. Keys without a fixed default are commented out.
+pub fn default_file() -> String {
+    let loopback = list(&AllowedNet::loopback());
+    format!(
+        r#"# mastery.toml: settings of `mastery serve`.
+#
+# Precedence, lowest to highest: built-in defaults < this file < MASTERY_* environment
+# variables < command-line flags. Each key's variable is MASTERY_ and the key in capitals;
+# its flag is the key with dashes. `mastery serve` reads the first of: --config FILE (or
+# MASTERY_CONFIG), ./mastery.toml, ~/.config/mastery/mastery.toml (the platform config
+# folder). Relative paths here are relative to this file's folder. Unknown keys are errors.
+# `mastery config show` prints the settings in effect and where each came from.
+#
+# Every value below is the default.
+
+# Address and port to listen on. Personal mode has no login: keep it on 127.0.0.1 unless
+# you trust everyone who can reach the address. (MASTERY_BIND, --bind)
+bind = "{DEFAULT_BIND}"
+
+# Where Mastery keeps its data [default: the platform data folder, e.g.
+# ~/.local/share/mastery]. (MASTERY_DATA_DIR, --data-dir)
+# data_dir = "/var/lib/mastery"
+
+# The database [default: sqlite://DATA_DIR/mastery.db]. A password in it is never shown
+# by Mastery, but prefer the environment variable for secrets. (MASTERY_DATABASE_URL,
+# --database)
+# database_url = "sqlite:///var/lib/mastery/mastery.db"
+
+# Guide folders to load next to the built-in guides. (MASTERY_GUIDES, comma-separated;
+# --guides, repeatable)
+guides = []
+
+# Author mode: reload the guide folders when their files change and show content errors
+# in the browser. (MASTERY_WATCH, --watch)
+watch = false
+
+# Host names this server may be reached by, besides IP addresses and localhost (e.g. its
+# domain name behind a reverse proxy); other names are refused (DNS rebinding).
+# (MASTERY_ALLOWED_HOSTS, comma-separated; --allowed-host, repeatable)
+allowed_hosts = []
+
+# Mark cookies Secure: set it when users reach Mastery over HTTPS (through a proxy).
+# (MASTERY_SECURE_COOKIES, --secure-cookies)
+secure_cookies = false
+
+# "text" for people, "json" for log collectors (one object per line on standard error,
+# with a line per request: method, route, status, latency). (MASTERY_LOG_FORMAT,
+# --log-format)
+log_format = "text"
+
+# What to log, as a tracing filter [default: "warn" with text logs, "info" with JSON logs,
+# which includes one line per request]. (MASTERY_LOG, --log)
+# log = "info,sqlx=warn"
+
+# Serve Prometheus metrics at /metrics. (MASTERY_METRICS, --metrics)
+metrics = true
+
+# The peer addresses or networks allowed to read /metrics. Requests carrying a proxy's
+# forwarding header are always refused: scrape each instance directly, and block /metrics
+# at a reverse proxy. (MASTERY_METRICS_ALLOW, comma-separated; --metrics-allow)
+metrics_allow = {loopback}
+
+# Seconds requests in flight get to finish after Ctrl-C or SIGTERM before they are cut
+# off. (MASTERY_SHUTDOWN_TIMEOUT, --shutdown-timeout)
+shutdown_timeout = {DEFAULT_SHUTDOWN_TIMEOUT}
+"#
+    )
+}
+
+/// The settings in effect as a settings file, each line saying where its value came from.
+pub fn show(config: &ServeConfig) -> String {
+    let source = |key: &str| {
+        config
+            .sources
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("default", |(_, s)| s.as_str())
+    };
+    let paths = |p: &[PathBuf]| {
+        list(
+            &p.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut out = String::from("# The settings `mastery serve` would use here.\n");
+    match &config.file {
+        Some(file) => out.push_str(&format!("# Settings file: {}\n", file.display())),
+        None => out.push_str(&format!(
+            "# Settings file: none (looked for ./{FILE_NAME} and {})\n",
+            dirs::config_dir().map_or_else(
+                || "the platform config folder".to_owned(),
+                |d| d.join("mastery").join(FILE_NAME).display().to_string()
+            )
+        )),
+    }
+    let mut line = |key: &str, value: Option<String>| match value {
+        Some(v) => out.push_str(&format!("{key} = {v}  # {}\n", source(key))),
+        None => out.push_str(&format!("# {key}: not set ({})\n", source(key))),
+    };
+    line("bind", Some(quote(&config.bind.to_string())));
+    line(
+        "data_dir",
+        config
+            .data_dir
+            .as_ref()
+            .map(|d| quote(&d.display().to_string())),
+    );
+    line(
+        "database_url",
+        config
+            .database_url
+            .as_ref()
+            .map(|u| quote(&context::redact(u))),
+    );
+    line("guides", Some(paths(&config.guides)));
+    line("watch", Some(config.watch.to_string()));
+    line("allowed_hosts", Some(list(&config.allowed_hosts)));
+    line("secure_cookies", Some(config.secure_cookies.to_string()));
+    line("log_format", Some(quote(config.log_format.as_str())));
+    line("log", config.log.as_ref().map(|l| quote(l)));
+    line("metrics", Some(config.metrics.to_string()));
+    line("metrics_allow", Some(list(&config.metrics_allow)));
+    line(
+        "shutdown_timeout",
+        Some(config.shutdown_timeout.as_secs_f64().to_string()),
+    );
+    out
+}
+
+/// Arguments of `mastery config`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Print an example mastery.toml: every key, commented, with its default.
+    Default,
+    /// Print the settings `mastery serve` would use with these options, and where each
+    /// came from.
+    Show(Box<serve::Args>),
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        Action::Default => print!("{}", default_file()),
+        Action::Show(serve) => print!("{}", show(&resolve(serve)?)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// Every key, in the order of the example file.
+    const KEYS: [&str; 12] = [
+        "bind",
+        "data_dir",
+        "database_url",
+        "guides",
+        "watch",
+        "allowed_hosts",
+        "secure_cookies",
+        "log_format",
+        "log",
+        "metrics",
+        "metrics_allow",
+        "shutdown_timeout",
+    ];
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: serve::Args,
+    }
+
+    fn args(argv: &[&str]) -> serve::Args {
+        Cli::try_parse_from(std::iter::once("mastery").chain(argv.iter().copied()))
+            .unwrap()
+            .serve
+    }
+
+    #[test]
+    fn the_example_file_parses_to_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mastery.toml");
+        std::fs::write(&path, default_file()).unwrap();
+        let from_file = resolve(&args(&["--config", path.to_str().unwrap()])).unwrap();
+        assert_eq!(from_file.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(from_file.shutdown_timeout, Duration::from_secs(10));
+        assert_eq!(from_file.metrics_allow, AllowedNet::loopback());
+        assert!(from_file.metrics && !from_file.watch && !from_file.secure_cookies);
+        assert_eq!(from_file.log_format, LogFormat::Text);
+        assert_eq!(from_file.log_filter(), "warn");
+        assert!(from_file.data_dir.is_none() && from_file.database_url.is_none());
+        // Every key of the file is documented, and the file sets nothing a default does not.
+        for key in KEYS {
+            assert!(
+                default_file().contains(&format!("\n{key} = "))
+                    || default_file().contains(&format!("\n# {key} = ")),
+                "{key}"
+            );
+        }
+        let empty = dir.path().join("empty.toml");
+        std::fs::write(&empty, "").unwrap();
+        let defaults = resolve(&args(&["--config", empty.to_str().unwrap()])).unwrap();
+        assert!(defaults.sources.iter().all(|(_, s)| *s == Source::Default));
+        let strip = |c: ServeConfig| ServeConfig {
+            file: None,
+            sources: Vec::new(),
+            ..c
+        };
+        assert_eq!(strip(from_file), strip(defaults));
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(
+            &path,
+            "bind = \"127.0.0.1:9001\"\nwatch = true\nguides = [\"mine\"]\nshutdown_timeout = 2.5\nlog_format = \"json\"\n",
+        )
+        .unwrap();
+        let config = path.to_str().unwrap();
+        let c = resolve(&args(&["--config", config])).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:9001");
+        assert!(c.watch);
+        assert_eq!(
+            c.guides,
+            vec![dir.path().join("mine")],
+            "relative to the file"
+        );
+        assert_eq!(c.shutdown_timeout, Duration::from_millis(2500));
+        assert_eq!(c.log_filter(), "info", "JSON logs include requests");
+        let c = resolve(&args(&[
+            "--config",
+            config,
+            "--bind",
+            "127.0.0.1:9002",
+            "--watch=false",
+            "--guides",
+            "other",
+        ]))
+        .unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:9002");
+        assert!(!c.watch);
+        assert_eq!(c.guides, vec![PathBuf::from("other")], "flags: as given");
+        assert!(
+            c.sources.contains(&("bind", Source::Command))
+                && c.sources.contains(&("log_format", Source::File))
+                && c.sources.contains(&("metrics", Source::Default))
+        );
+    }
+
+    #[test]
+    fn mistakes_in_the_file_name_line_and_keys() {
+        let err = parse("bind = \"127.0.0.1:1\"\n\nbnd = 3\n").unwrap_err();
+        assert!(err.starts_with("3:1: unknown field `bnd`"), "{err}");
+        assert!(
+            err.contains("`bind`") && err.contains("`shutdown_timeout`"),
+            "{err}"
+        );
+        let err = parse("metrics_allow = [\"::1\", \"nope\"]\n").unwrap_err();
+        assert!(
+            err.starts_with("1:17:") && err.contains("`nope` is not an IP address"),
+            "{err}"
+        );
+        let err = parse("log_format = \"xml\"\n").unwrap_err();
+        assert!(err.starts_with("1:14:") && err.contains("`text`"), "{err}");
+        let err = parse("watch = yes\n").unwrap_err();
+        assert!(err.starts_with("1:9:"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(&path, "shutdown_timeout = -1\n").unwrap();
+        let err = resolve(&args(&["--config", path.to_str().unwrap()])).unwrap_err();
+        assert!(err.to_string().contains("shutdown_timeout"), "{err}");
+        let good = dir.path().join("good.toml");
+        std::fs::write(&good, "").unwrap();
+        let err = resolve(&args(&[
+            "--config",
+            good.to_str().unwrap(),
+            "--log",
+            "[bad",
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("not a log filter"), "{err:#}");
+        let missing = dir.path().join("missing.toml");
+        let err = resolve(&args(&["--config", missing.to_str().unwrap()])).unwrap_err();
+        assert!(
+            err.to_string().contains("cannot read the settings file"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn show_prints_a_file_that_parses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(&path, "database_url = \"postgres://u:secret@h/db\"\n").unwrap();
+        let c = resolve(&args(&["--config", path.to_str().unwrap()])).unwrap();
+        let text = show(&c);
+        assert!(!text.contains("secret"), "{text}");
+        assert!(text.contains("# settings file"), "{text}");
+        parse(&text).unwrap();
+    }
+}

@@ -1,0 +1,97 @@
+//! What the two terminal UIs, `mastery study` and `mastery interview`, share: the `--level`
+//! argument, the refusal to run without a terminal, the database opened for the personal
+//! learner, and taking the terminal over and giving it back.
+
+use std::io::IsTerminal as _;
+
+use anyhow::{Context as _, bail};
+use mastery_content::Level;
+use mastery_storage::LearnerId;
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event;
+use tokio::runtime::Runtime;
+
+use crate::context::{self, DataArgs};
+
+/// A level on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    Junior,
+    Confirmed,
+    Senior,
+}
+
+impl From<LevelArg> for Level {
+    fn from(level: LevelArg) -> Self {
+        match level {
+            LevelArg::Junior => Level::Junior,
+            LevelArg::Confirmed => Level::Confirmed,
+            LevelArg::Senior => Level::Senior,
+        }
+    }
+}
+
+/// Refuses to go on unless standard input and output are a terminal: `command` is
+/// interactive, and `elsewhere` says what prints anywhere instead.
+pub fn require_terminal(command: &str, elsewhere: &str) -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        bail!("`{command}` is interactive: run it in a terminal ({elsewhere})");
+    }
+    Ok(())
+}
+
+/// The single-threaded runtime the database calls run on.
+pub fn runtime() -> anyhow::Result<Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Opens the database the data options name, and reads its learner (personal mode: the one
+/// learner).
+pub fn open(runtime: &Runtime, data: &DataArgs) -> anyhow::Result<(context::Database, LearnerId)> {
+    let db = runtime.block_on(context::open_store(
+        data.data_dir.as_deref(),
+        data.database.as_deref(),
+    ))?;
+    let learner = runtime
+        .block_on(db.store.personal_learner())
+        .context("cannot read the learner from the database")?;
+    Ok((db, learner))
+}
+
+/// Takes the terminal over: raw mode and the alternate screen, and with `paste` bracketed
+/// paste. Returns the terminal and the guard that gives it back when dropped.
+pub fn enter(paste: bool) -> anyhow::Result<(DefaultTerminal, TerminalGuard)> {
+    let terminal = ratatui::try_init()
+        .inspect_err(|_| restore(paste))
+        .context("cannot prepare the terminal")?;
+    let guard = TerminalGuard { paste };
+    if paste {
+        let _ = ratatui::crossterm::execute!(std::io::stdout(), event::EnableBracketedPaste);
+    }
+    Ok((terminal, guard))
+}
+
+/// Leaves raw mode, bracketed paste (if it was entered) and the alternate screen and shows
+/// the cursor, also when the session ends with an error (a panic is handled by the hook
+/// `ratatui::try_init` installs).
+#[derive(Debug)]
+pub struct TerminalGuard {
+    paste: bool,
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore(self.paste);
+    }
+}
+
+fn restore(paste: bool) {
+    if paste {
+        let _ = ratatui::crossterm::execute!(std::io::stdout(), event::DisableBracketedPaste);
+    }
+    ratatui::restore();
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
+}
