@@ -21,6 +21,22 @@ use crate::study;
 /// The most interviews listed in the history.
 pub const HISTORY_LIMIT: u32 = 200;
 
+/// Room kept free in a stored interview for what must always fit later (time-outs, the
+/// remaining questions, finishing): answers are refused once the interview would leave
+/// less than this below [`mastery_storage::MAX_INTERVIEW_STATE_BYTES`].
+pub const RESERVED_BYTES: usize = 128 * 1024;
+
+/// Refuses a step sent for another question than the current one: the page it came from
+/// is stale (another tab or device moved the interview on since).
+fn check_current(interview: &Interview, expected: Option<usize>) -> Result<(), AppError> {
+    match expected {
+        Some(item) if interview.current_index() != Some(item) => {
+            Err(AppError::Storage(StorageError::Conflict))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// An interview as loaded: its id, its stored revision and its state.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -59,7 +75,7 @@ fn to_stored(
     guide: &Guide,
 ) -> Result<StoredInterview, AppError> {
     let state = serde_json::to_string(interview)
-        .map_err(|e| AppError::Invalid(format!("cannot save this interview: {e}")))?;
+        .map_err(|e| StorageError::Corrupt(format!("cannot save this interview: {e}")))?;
     let score = interview
         .finished_at
         .and_then(|_| mock::report(interview, guide).score)
@@ -79,7 +95,9 @@ fn from_stored(stored: &StoredInterview) -> Result<Interview, AppError> {
     let interview: Interview = serde_json::from_str(&stored.state).map_err(|e| {
         StorageError::Corrupt(format!("interview {} cannot be read: {e}", stored.id))
     })?;
-    interview.check_version()?;
+    interview
+        .check_version()
+        .map_err(|e| StorageError::Corrupt(format!("interview {}: {e}", stored.id)))?;
     Ok(interview)
 }
 
@@ -194,22 +212,35 @@ pub async fn show(
     Ok(loaded)
 }
 
-/// Submits the answer to the current question.
+/// Submits the answer to the current question; `item`, when given, is the question the
+/// learner saw (the index of the current item when the page was shown).
 ///
 /// # Errors
 ///
-/// [`AppError::Invalid`] when the interview is finished, the question already answered or
-/// the answer too long; [`StorageError::Conflict`] when the interview changed elsewhere.
+/// [`AppError::Invalid`] when the interview is finished, the question already answered, the
+/// answer too long or the interview full; [`StorageError::Conflict`] when the interview
+/// changed elsewhere (another question is current now).
 pub async fn submit(
     store: &dyn Storage,
     learner: LearnerId,
     guides: &[Arc<Guide>],
     id: &str,
+    item: Option<usize>,
     answer: Answer,
     now: Millis,
 ) -> Result<(Loaded, Submitted), AppError> {
     update(store, learner, guides, id, |interview, guide| {
-        Ok((interview.submit(guide, answer, now)?, true))
+        check_current(interview, item)?;
+        let submitted = interview.submit(guide, answer, now)?;
+        let size = serde_json::to_string(interview).map_or(usize::MAX, |s| s.len());
+        if size > mastery_storage::MAX_INTERVIEW_STATE_BYTES - RESERVED_BYTES {
+            return Err(AppError::Invalid(
+                "this interview is full (its answers are too long to store): finish it to see \
+                 the report, then start a new one"
+                    .into(),
+            ));
+        }
+        Ok((submitted, true))
     })
     .await
 }
@@ -237,7 +268,8 @@ pub async fn correct(
 }
 
 /// Moves on: a follow-up when the last answer covered the basics, else the next planned
-/// question; finishes the interview (and feeds the scheduler) when none is left.
+/// question; finishes the interview (and feeds the scheduler) when none is left. `item`,
+/// when given, is the question the learner saw answered (see [`submit`]).
 ///
 /// # Errors
 ///
@@ -247,12 +279,14 @@ pub async fn next(
     learner: LearnerId,
     guides: &[Arc<Guide>],
     id: &str,
+    item: Option<usize>,
     now: Millis,
 ) -> Result<(Loaded, Step), AppError> {
     let (loaded, step) = update(store, learner, guides, id, |interview, guide| {
         if interview.is_finished() {
             return Ok((Step::Finished, false));
         }
+        check_current(interview, item)?;
         Ok((interview.next(guide, now)?, true))
     })
     .await?;
@@ -456,6 +490,7 @@ mod tests {
             learner,
             &guides,
             "iv1",
+            Some(0),
             Answer::Typed {
                 text: "I am not sure, I would have to look it up.".into(),
             },
@@ -467,10 +502,19 @@ mod tests {
         assert!(!submitted.timed_out);
         // Submitting again is refused and changes nothing.
         assert!(matches!(
-            submit(&store, learner, &guides, "iv1", Answer::Aloud, t0 + 31_000).await,
+            submit(
+                &store,
+                learner,
+                &guides,
+                "iv1",
+                None,
+                Answer::Aloud,
+                t0 + 31_000
+            )
+            .await,
             Err(AppError::Invalid(_))
         ));
-        let (_, step) = next(&store, learner, &guides, "iv1", t0 + 32_000)
+        let (_, step) = next(&store, learner, &guides, "iv1", Some(0), t0 + 32_000)
             .await
             .unwrap();
         assert_eq!(
@@ -481,6 +525,24 @@ mod tests {
             }
         );
 
+        // A page still showing the first question cannot answer the second one.
+        assert!(matches!(
+            submit(
+                &store,
+                learner,
+                &guides,
+                "iv1",
+                Some(0),
+                Answer::Aloud,
+                t0 + 33_000
+            )
+            .await,
+            Err(AppError::Storage(StorageError::Conflict))
+        ));
+        assert!(matches!(
+            next(&store, learner, &guides, "iv1", Some(0), t0 + 33_000).await,
+            Err(AppError::Storage(StorageError::Conflict))
+        ));
         // The second question's time runs out while nobody looks: showing it records that.
         let shown = show(&store, learner, &guides, "iv1", t0 + 32_000 + 10 * 60_000)
             .await
@@ -511,6 +573,52 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn answers_that_would_overflow_the_stored_interview_are_refused_in_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let learner = store.personal_learner().await.unwrap();
+        let guides = python_django();
+        start(
+            &store,
+            learner,
+            &guides,
+            &new("python-django", &custom(12), "big"),
+            0,
+        )
+        .await
+        .unwrap();
+        // Control characters take six bytes each in JSON: a few answers fill the document.
+        let huge = "\u{1}".repeat(mock::session::MAX_ANSWER_CHARS);
+        let mut refused = None;
+        for n in 0..12 {
+            let typed = Answer::Typed { text: huge.clone() };
+            match submit(&store, learner, &guides, "big", None, typed, 1_000).await {
+                Ok(_) => {
+                    next(&store, learner, &guides, "big", None, 2_000)
+                        .await
+                        .unwrap();
+                }
+                Err(AppError::Invalid(message)) => {
+                    refused = Some((n, message));
+                    break;
+                }
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        let (n, message) = refused.expect("the guard refused an answer");
+        assert!(n >= 5, "refused only after several answers ({n})");
+        assert!(message.contains("finish it"), "{message}");
+        // What must always fit still does: time-outs and finishing.
+        let (loaded, report) = finish(&store, learner, &guides, "big", 10 * 60 * 60_000)
+            .await
+            .unwrap();
+        assert!(loaded.interview.is_finished());
+        assert!(report.score.is_some());
+    }
+
+    #[tokio::test]
     async fn a_stale_tab_cannot_overwrite_the_interview() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
@@ -528,9 +636,17 @@ mod tests {
         .await
         .unwrap();
         let stale = load(&store, learner, "iv2").await.unwrap();
-        submit(&store, learner, &guides, "iv2", Answer::Aloud, 1_000)
-            .await
-            .unwrap();
+        submit(
+            &store,
+            learner,
+            &guides,
+            "iv2",
+            Some(0),
+            Answer::Aloud,
+            1_000,
+        )
+        .await
+        .unwrap();
         let mut stale = stale;
         let guide = guides[0].as_ref();
         stale.interview.finish(2_000).unwrap();

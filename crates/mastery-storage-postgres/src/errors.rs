@@ -20,6 +20,11 @@ pub(crate) fn map(location: &str, error: sqlx::Error) -> StorageError {
             c if c.starts_with("08") || c.starts_with("53") || c.starts_with("57") => {
                 StorageError::Unavailable(format!("{location}: {error}"))
             }
+            // A read-only transaction: connected to a standby (during a failover, say).
+            "25006" => StorageError::Unavailable(format!(
+                "{location} is read-only now (a standby?); writes resume when it is the \
+                 primary again ({error})"
+            )),
             "55P03" => StorageError::Unavailable(format!(
                 "{location}: a row stayed locked for too long; retry ({error})"
             )),

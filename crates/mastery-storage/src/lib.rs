@@ -101,19 +101,42 @@ pub struct Note {
 /// The longest note accepted, in bytes.
 pub const MAX_NOTE_BYTES: usize = 64 * 1024;
 
-/// A database URL with its password replaced by `***`, for messages and logs
-/// (`postgres://me:***@db/mastery`); URLs without a password are returned as they are.
+/// A database URL with its password replaced by `***`, for messages, logs and pages
+/// (`postgres://me:***@db/mastery`, `postgres://me@db/mastery?password=***`); URLs without
+/// a password are returned as they are.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut shown = match (base.find("://"), base.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
+            let credentials = &base[scheme + 3..at];
             match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
+                Some((user, _)) => format!("{}{user}:***{}", &base[..scheme + 3], &base[at..]),
+                None => base.to_owned(),
             }
         }
-        _ => url.to_owned(),
+        _ => base.to_owned(),
+    };
+    if let Some(query) = query {
+        // `?password=...` (and the like) is another way to pass a secret.
+        let parameters: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _))
+                    if ["password", "pass", "passwd", "sslpassword"]
+                        .contains(&key.to_ascii_lowercase().as_str()) =>
+                {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&parameters.join("&"));
     }
+    shown
 }
 
 /// The longest learner kind accepted, in bytes (see [`check_learner_kind`]).
@@ -387,4 +410,26 @@ pub trait Storage: Send + Sync + fmt::Debug + 'static {
     /// when a row of the dump breaks a rule of the data model ([`Dump::check`]); nothing is
     /// written.
     async fn import_all(&self, dump: &Dump) -> Result<()>;
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_hidden_wherever_the_url_puts_them() {
+        assert_eq!(
+            redact_url("postgres://me:secret@db:5432/mastery"),
+            "postgres://me:***@db:5432/mastery"
+        );
+        assert_eq!(
+            redact_url("postgres://me@db/mastery?sslmode=disable&password=secret"),
+            "postgres://me@db/mastery?sslmode=disable&password=***"
+        );
+        assert_eq!(
+            redact_url("postgresql://me:a@b@db/m?PassWord=x"),
+            "postgresql://me:***@db/m?PassWord=***"
+        );
+        assert_eq!(redact_url("sqlite:///tmp/m.db"), "sqlite:///tmp/m.db");
+    }
 }

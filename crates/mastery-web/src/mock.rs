@@ -24,7 +24,7 @@ use mastery_study::mock::plan::{
     MAX_MINUTES_PER_QUESTION, MAX_QUESTIONS, MIN_MINUTES_PER_QUESTION,
 };
 use mastery_study::mock::report::{clock, percent};
-use mastery_study::mock::session::{GRACE_MS, MAX_ANSWER_BYTES, MAX_DEPTH};
+use mastery_study::mock::session::{GRACE_MS, MAX_ANSWER_CHARS, MAX_DEPTH};
 use mastery_study::mock::{self, Answer, Custom, Interview, Item, PRESETS, Report, Request, Step};
 use mastery_study::scheduler::label::human_interval;
 use mastery_study::scheduler::{DAY_MS, Rating};
@@ -1009,7 +1009,7 @@ fn interview_page(
         budget: clock(budget),
         budget_ms: budget,
         grace_ms: GRACE_MS,
-        max_answer: MAX_ANSWER_BYTES,
+        max_answer: MAX_ANSWER_CHARS,
         aloud: matches!(item.answer, Some(Answer::Aloud)),
         timed_out: item.timed_out,
         empty_answer: typed.is_some_and(|t| t.trim().is_empty()),
@@ -1060,6 +1060,9 @@ pub async fn show(
 
 #[derive(Debug, Deserialize)]
 pub struct AnswerForm {
+    /// The question the page showed (the current item's index then).
+    #[serde(default)]
+    item: Option<usize>,
     #[serde(default)]
     text: String,
     /// Present when "I answered aloud" was pressed.
@@ -1088,6 +1091,7 @@ pub async fn answer(
         state.learner(),
         &library.guides,
         &id,
+        form.item,
         answer,
         now(),
     )
@@ -1156,15 +1160,31 @@ pub async fn correct(
 
 /// `POST /interviews/{id}/next`: the follow-up or the next question, or the report when
 /// none is left.
+/// The form of `POST /interviews/{id}/next`.
+#[derive(Debug, Deserialize)]
+pub struct NextForm {
+    /// The question the page showed answered.
+    #[serde(default)]
+    item: Option<usize>,
+}
+
 pub async fn next(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Form(form): Form<NextForm>,
 ) -> Result<Response, WebError> {
     check_id(&id)?;
     let library = state.library();
-    let (_, step) = app::next(state.store(), state.learner(), &library.guides, &id, now())
-        .await
-        .map_err(app_error)?;
+    let (_, step) = app::next(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &id,
+        form.item,
+        now(),
+    )
+    .await
+    .map_err(app_error)?;
     Ok(match step {
         Step::Finished => redirect_back(Some(&format!("/interviews/{id}/report"))),
         Step::Asked { .. } => redirect_back(Some(&format!("/interviews/{id}"))),

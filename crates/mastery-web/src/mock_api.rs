@@ -499,7 +499,12 @@ async fn state(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
-    /// The typed answer (at most 10,000 bytes).
+    /// The index of the question being answered, as `current.item` of
+    /// `GET /api/v1/interviews/{id}` gave it; when it is no longer current the answer is
+    /// refused with 409 (recommended: without it the answer goes to whatever is current).
+    #[serde(default)]
+    item: Option<usize>,
+    /// The typed answer (at most 10,000 characters).
     #[serde(default)]
     text: Option<String>,
     /// `true` when the learner answered aloud (nothing is graded; tick with corrections).
@@ -655,6 +660,7 @@ async fn answer(
         state.learner(),
         &library.guides,
         &id,
+        body.item,
         answer,
         now,
     )
@@ -727,23 +733,40 @@ pub struct NextDto {
     interview: InterviewDto,
 }
 
+/// Query parameters of `POST /api/v1/interviews/{id}/next`.
+#[derive(Debug, Deserialize)]
+pub struct NextParams {
+    /// The index of the answered question the client shows; when it is no longer current
+    /// the request is refused with 409.
+    item: Option<usize>,
+}
+
 /// Moves on: the next follow-up when the answer covered the basics, else the next planned
 /// question; finishes the interview (and feeds the scheduler) when none is left.
 #[utoipa::path(post, path = "/api/v1/interviews/{id}/next", tag = "interviews",
     params(("id" = String, Path, description = "Interview id"),
+           ("item" = Option<usize>, Query, description = "The answered question's index as the client shows it; 409 when it is no longer current"),
            ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
     responses((status = 200, body = NextDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn next(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(params): Query<NextParams>,
 ) -> Result<Json<NextDto>, WebError> {
     check_id(&id)?;
     let now = now();
     let library = state.library();
-    let (loaded, step) = app::next(state.store(), state.learner(), &library.guides, &id, now)
-        .await
-        .map_err(app_error)?;
+    let (loaded, step) = app::next(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &id,
+        params.item,
+        now,
+    )
+    .await
+    .map_err(app_error)?;
     let guide = guide_of(&state, &loaded)?;
     let (step, item, follow_up) = match step {
         Step::Asked { item, follow_up } => ("asked", Some(item), follow_up),

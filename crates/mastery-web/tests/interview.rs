@@ -473,9 +473,19 @@ fn the_api_runs_a_whole_interview() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["step"], "asked");
     assert_eq!(r.json()["item"], 1);
+    // A client still showing the first question (another tab) cannot answer the second
+    // one or move on from it: 409, nothing changes.
+    let stale = c.post_json(
+        &format!("/api/v1/interviews/{id}/answer"),
+        r#"{"item": 0, "text": "An answer typed for the first question, in a stale tab."}"#,
+    );
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("another tab"), "{}", stale.body);
+    let stale = c.post_json(&format!("/api/v1/interviews/{id}/next?item=0"), "");
+    assert_eq!(stale.status, 409, "{}", stale.body);
     let r = c.post_json(
         &format!("/api/v1/interviews/{id}/answer"),
-        r#"{"aloud": true}"#,
+        r#"{"item": 1, "aloud": true}"#,
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["grading"], serde_json::Value::Null);

@@ -28,7 +28,12 @@ pub struct DataArgs {
     pub data_dir: Option<PathBuf>,
     /// The database: sqlite://PATH (or a path) or postgres://USER[:PASSWORD]@HOST[:PORT]/DB
     /// [default: sqlite://DATA_DIR/mastery.db].
-    #[arg(long, env = "MASTERY_DATABASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "MASTERY_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database: Option<String>,
 }
 

@@ -82,10 +82,10 @@ fn seed_interview(data: &Path, id: &str, finish: bool) -> String {
         let answer = Answer::Typed {
             text: "I would have to look this up in the documentation first.".into(),
         };
-        mock::submit(&store, learner, &guides, id, answer, t0 + 60_000)
+        mock::submit(&store, learner, &guides, id, None, answer, t0 + 60_000)
             .await
             .unwrap();
-        mock::next(&store, learner, &guides, id, t0 + 61_000)
+        mock::next(&store, learner, &guides, id, None, t0 + 61_000)
             .await
             .unwrap();
         if finish {

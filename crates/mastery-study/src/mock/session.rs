@@ -53,9 +53,10 @@ pub const GRACE_MS: Millis = 2 * SECOND_MS;
 pub const LADDER_THRESHOLD: f64 = 0.6;
 /// The deepest follow-up asked below a main question.
 pub const MAX_DEPTH: u32 = 3;
-/// The longest typed answer accepted, in bytes (a five-minute answer is a few kilobytes;
-/// the limit keeps a stored interview small).
-pub const MAX_ANSWER_BYTES: usize = 10_000;
+/// The longest typed answer accepted, in characters (what a browser's `maxlength` counts
+/// for text without emoji; a five-minute answer is a few thousand; the limit keeps a stored
+/// interview small).
+pub const MAX_ANSWER_CHARS: usize = 10_000;
 
 /// What the learner answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,10 +235,10 @@ pub enum SessionError {
         /// The key point's index.
         key_point: usize,
     },
-    /// The typed answer is longer than [`MAX_ANSWER_BYTES`].
-    #[error("an answer is limited to {max} bytes (this one has {len})")]
+    /// The typed answer is longer than [`MAX_ANSWER_CHARS`].
+    #[error("an answer is limited to {max} characters (this one has {len})")]
     AnswerTooLong {
-        /// The answer's length in bytes.
+        /// The answer's length in characters.
         len: usize,
         /// The limit.
         max: usize,
@@ -363,7 +364,7 @@ impl Interview {
     }
 
     /// Records the answer to the current question at `now` and grades a typed one (at most
-    /// [`MAX_ANSWER_BYTES`]; a longer one is refused and the question stays open).
+    /// [`MAX_ANSWER_CHARS`]; a longer one is refused and the question stays open).
     pub fn submit(
         &mut self,
         guide: &Guide,
@@ -371,13 +372,14 @@ impl Interview {
         now: Millis,
     ) -> Result<Submitted, SessionError> {
         self.check_guide(guide)?;
-        if let Answer::Typed { text } = &answer
-            && text.len() > MAX_ANSWER_BYTES
-        {
-            return Err(SessionError::AnswerTooLong {
-                len: text.len(),
-                max: MAX_ANSWER_BYTES,
-            });
+        if let Answer::Typed { text } = &answer {
+            let len = text.chars().count();
+            if len > MAX_ANSWER_CHARS {
+                return Err(SessionError::AnswerTooLong {
+                    len,
+                    max: MAX_ANSWER_CHARS,
+                });
+            }
         }
         let (index, item) = self.current_mut()?;
         if item.is_answered() {

@@ -9,7 +9,7 @@
 
 use mastery_content::{Entry, Guide, Section};
 use mastery_storage::Millis;
-use mastery_study::mock::session::{GRACE_MS, MAX_ANSWER_BYTES, MAX_DEPTH};
+use mastery_study::mock::session::{GRACE_MS, MAX_ANSWER_CHARS, MAX_DEPTH};
 use mastery_study::mock::{self, Answer, Interview, PointStatus, Preset, Report, Step};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::text::Span;
@@ -151,9 +151,9 @@ impl Editor {
         (row, col)
     }
 
-    /// Inserts `s` at the cursor; refuses (returns `false`) past [`MAX_ANSWER_BYTES`].
+    /// Inserts `s` at the cursor; refuses (returns `false`) past [`MAX_ANSWER_CHARS`].
     pub fn insert(&mut self, s: &str) -> bool {
-        if self.text.len() + s.len() > MAX_ANSWER_BYTES {
+        if self.text.chars().count() + s.chars().count() > MAX_ANSWER_CHARS {
             return false;
         }
         self.text.insert_str(self.cursor, s);
@@ -628,7 +628,7 @@ impl App {
 }
 
 fn too_long() -> String {
-    format!("An answer is limited to {MAX_ANSWER_BYTES} bytes.")
+    format!("An answer is limited to {MAX_ANSWER_CHARS} characters.")
 }
 
 /// The start screen for `guide`.
@@ -1068,7 +1068,7 @@ mod tests {
         editor.backspace();
         assert_eq!(editor.text, "");
         editor.backspace();
-        let big = "x".repeat(MAX_ANSWER_BYTES);
+        let big = "x".repeat(MAX_ANSWER_CHARS);
         assert!(editor.insert(&big));
         assert!(!editor.insert("y"));
         assert_eq!(editor.words(), 1);

@@ -443,6 +443,13 @@ where
         }
         let at = now();
         let id = loaded.as_ref().map(|l| l.id.clone()).unwrap_or_default();
+        // The question on screen: a step for another one (the interview moved on in the
+        // browser meanwhile) is refused as a conflict instead of answering the wrong one.
+        let shown = match &app.screen {
+            Screen::Question { card, .. } => Some(card.item),
+            Screen::Feedback(feedback) => Some(feedback.card.item),
+            _ => None,
+        };
         let (store, learner, guides) = (session.store, session.learner, session.guides);
         let result: Result<Option<Loaded>, AppError> = match action {
             Action::None => continue,
@@ -460,7 +467,9 @@ where
                 }
             }
             Action::Submit(answer) => runtime
-                .block_on(service::submit(store, learner, guides, &id, answer, at))
+                .block_on(service::submit(
+                    store, learner, guides, &id, shown, answer, at,
+                ))
                 .map(|(l, submitted)| {
                     if submitted.timed_out {
                         app.status =
@@ -481,6 +490,7 @@ where
                             learner,
                             guides,
                             &id,
+                            shown,
                             Answer::Typed { text },
                             at,
                         ))
@@ -497,7 +507,7 @@ where
                 ))
                 .map(Some),
             Action::Next => runtime
-                .block_on(service::next(store, learner, guides, &id, at))
+                .block_on(service::next(store, learner, guides, &id, shown, at))
                 .map(|(l, _)| Some(l)),
             Action::Finish => runtime
                 .block_on(service::finish(store, learner, guides, &id, at))
@@ -1040,6 +1050,7 @@ It mainly protects the reference count of every object from races.";
                     env.learner,
                     &env.guides,
                     &summaries[0].id,
+                    None,
                     Answer::Aloud,
                     now,
                 ))

@@ -433,7 +433,11 @@ fn pct(score: Option<f64>) -> String {
 /// The checklist, the warnings, the answer with its matches highlighted, and the model
 /// answer, wrapped to `width`.
 pub fn feedback_lines(feedback: &Feedback, width: usize) -> Vec<Line<'static>> {
-    let mut logical: Vec<Indented> = Vec::new();
+    // The question stays in sight above the checklist.
+    let mut logical: Vec<Indented> = vec![
+        (Line::from(feedback.card.title.clone()).bold(), 0),
+        (Line::from(""), 0),
+    ];
     let ticked = feedback.points.iter().filter(|p| p.ticked).count();
     let total = feedback.points.len();
     if total == 0 {

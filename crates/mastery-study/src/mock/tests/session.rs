@@ -5,7 +5,7 @@ use mastery_content::Guide;
 use super::fixture::*;
 use crate::mock::plan::{Plan, Request};
 use crate::mock::session::{
-    Answer, GRACE_MS, Interview, LADDER_THRESHOLD, MAX_ANSWER_BYTES, MAX_DEPTH, SessionError, Step,
+    Answer, GRACE_MS, Interview, LADDER_THRESHOLD, MAX_ANSWER_CHARS, MAX_DEPTH, SessionError, Step,
     VERSION,
 };
 use crate::scheduler::{MINUTE_MS, Millis, SECOND_MS};
@@ -335,14 +335,18 @@ fn errors_are_typed() {
         Err(SessionError::ItemNotAnswered(0))
     );
     assert_eq!(iv.correct(5, 0, true), Err(SessionError::UnknownItem(5)));
-    let long = "word ".repeat(MAX_ANSWER_BYTES / 5 + 1);
+    let long = "word ".repeat(MAX_ANSWER_CHARS / 5 + 1);
     assert_eq!(
         iv.submit(&guide, typed(&long), T0),
         Err(SessionError::AnswerTooLong {
             len: long.len(),
-            max: MAX_ANSWER_BYTES
+            max: MAX_ANSWER_CHARS
         })
     );
+    // Characters are counted, not bytes: a full answer in Cyrillic is accepted.
+    let mut other = start(&guide, &["gil"]);
+    let cyrillic = "ж".repeat(MAX_ANSWER_CHARS);
+    assert!(other.submit(&guide, typed(&cyrillic), T0).is_ok());
     assert!(iv.current().unwrap().answer.is_none(), "still open");
     iv.submit(&guide, typed(GIL_PARTIAL), T0).unwrap();
     assert_eq!(
