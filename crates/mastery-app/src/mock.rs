@@ -445,6 +445,16 @@ mod tests {
         vec![Arc::new(report.guide.unwrap())]
     }
 
+    /// A fresh database with its learner, and the Python & Django guide.
+    async fn fresh() -> (tempfile::TempDir, SqliteStore, LearnerId, Vec<Arc<Guide>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let learner = store.personal_learner().await.unwrap();
+        (dir, store, learner, python_django())
+    }
+
     fn custom(questions: usize) -> Request {
         Request::Custom(Custom {
             levels: vec![mastery_content::Level::Senior],
@@ -465,12 +475,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_interview_runs_saves_each_step_and_feeds_the_scheduler_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
-            .await
-            .unwrap();
-        let learner = store.personal_learner().await.unwrap();
-        let guides = python_django();
+        let (_dir, store, learner, guides) = fresh().await;
         let t0 = 1_700_000_000_000;
         let started = start(
             &store,
@@ -574,12 +579,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_that_would_overflow_the_stored_interview_are_refused_in_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
-            .await
-            .unwrap();
-        let learner = store.personal_learner().await.unwrap();
-        let guides = python_django();
+        let (_dir, store, learner, guides) = fresh().await;
         start(
             &store,
             learner,
@@ -620,12 +620,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_stale_tab_cannot_overwrite_the_interview() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
-            .await
-            .unwrap();
-        let learner = store.personal_learner().await.unwrap();
-        let guides = python_django();
+        let (_dir, store, learner, guides) = fresh().await;
         start(
             &store,
             learner,
