@@ -1,6 +1,6 @@
 //! What the two terminal UIs, `mastery study` and `mastery interview`, share: the `--level`
 //! argument, the refusal to run without a terminal, the database opened for the personal
-//! learner, and taking the terminal over and giving it back.
+//! learner, taking the terminal over and giving it back, and drawing a scrolled text.
 
 use std::io::IsTerminal as _;
 
@@ -8,7 +8,11 @@ use anyhow::{Context as _, bail};
 use mastery_content::Level;
 use mastery_storage::LearnerId;
 use ratatui::DefaultTerminal;
+use ratatui::Frame;
 use ratatui::crossterm::event;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
 use tokio::runtime::Runtime;
 
 use crate::context::{self, DataArgs};
@@ -94,4 +98,29 @@ fn restore(paste: bool) {
     }
     ratatui::restore();
     let _ = ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
+}
+
+/// Draws the part of `lines` that fits `area`, from line `*scroll` (clamped so the last
+/// page stays full); records the page height in `*page` for PageUp/PageDown. Returns
+/// "first-last of total" when not everything fits.
+pub fn render_scroll(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    lines: &[Line<'static>],
+    scroll: &mut usize,
+    page: &mut usize,
+) -> Option<String> {
+    let visible = usize::from(area.height);
+    *scroll = (*scroll).min(lines.len().saturating_sub(visible));
+    *page = visible;
+    let shown: Vec<Line<'static>> = lines.iter().skip(*scroll).take(visible).cloned().collect();
+    frame.render_widget(Paragraph::new(shown), area);
+    (lines.len() > visible).then(|| {
+        format!(
+            "{}-{} of {}",
+            *scroll + 1,
+            (*scroll + visible).min(lines.len()),
+            lines.len()
+        )
+    })
 }

@@ -361,25 +361,7 @@ fn render_scrolled(
     let block = Block::bordered().title(title.to_owned());
     let inner = block.inner(area).inner(Margin::new(1, 0));
     frame.render_widget(block, area);
-    let visible = usize::from(inner.height);
-    let max = lines.len().saturating_sub(visible);
-    app.scroll = app.scroll.min(max);
-    app.page = visible;
-    let shown: Vec<Line<'static>> = lines
-        .iter()
-        .skip(app.scroll)
-        .take(visible)
-        .cloned()
-        .collect();
-    frame.render_widget(Paragraph::new(shown), inner);
-    (lines.len() > visible).then(|| {
-        format!(
-            "{}-{} of {}",
-            app.scroll + 1,
-            (app.scroll + visible).min(lines.len()),
-            lines.len()
-        )
-    })
+    crate::tui::render_scroll(frame, inner, lines, &mut app.scroll, &mut app.page)
 }
 
 fn render_footer(frame: &mut Frame, area: Rect, status: Option<&str>, keys: &[&str]) {

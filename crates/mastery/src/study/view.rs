@@ -167,25 +167,7 @@ fn render_card(
     }
     frame.render_widget(Line::from("─".repeat(width)).fg(Color::DarkGray), rule_area);
     let lines = answer_lines(card, width);
-    let visible = usize::from(answer_area.height);
-    let max = lines.len().saturating_sub(visible);
-    app.scroll = app.scroll.min(max);
-    app.page = visible;
-    let shown: Vec<Line<'static>> = lines
-        .iter()
-        .skip(app.scroll)
-        .take(visible)
-        .cloned()
-        .collect();
-    frame.render_widget(Paragraph::new(shown), answer_area);
-    (lines.len() > visible).then(|| {
-        format!(
-            "{}-{} of {}",
-            app.scroll + 1,
-            (app.scroll + visible).min(lines.len()),
-            lines.len()
-        )
-    })
+    crate::tui::render_scroll(frame, answer_area, &lines, &mut app.scroll, &mut app.page)
 }
 
 /// The answer as lines of at most `width` columns: prose wrapped at spaces, code and
