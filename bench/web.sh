@@ -41,6 +41,12 @@ for n in $(seq 0 5 999); do mark synthetic "q-$n"; done
 mkdir -p "$work/www"
 curl -fs -H "Cookie: $cookie" "http://127.0.0.1:$mport/guides/python-django" >"$work/www/real.html"
 curl -fs -H "Cookie: $cookie" "http://127.0.0.1:$mport/guides/synthetic" >"$work/www/synthetic.html"
+# The gzip copies mastery sends that learner, byte for byte, for nginx's gzip_static.
+for page in real:python-django synthetic:synthetic; do
+  curl -fs -H "Cookie: $cookie" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$mport/guides/${page#*:}" >"$work/www/${page%%:*}.html.gz"
+  gzip -dc "$work/www/${page%%:*}.html.gz" | cmp -s - "$work/www/${page%%:*}.html" \
+    || { echo "the gzip copy of ${page%%:*} does not decode to the page"; exit 1; }
+done
 nport=$(free_port)
 cat >"$work/nginx.conf" <<CONF
 worker_processes auto;
@@ -53,6 +59,7 @@ http {
   tcp_nopush on;
   keepalive_requests 1000000;
   default_type text/html;
+  gzip_static on;
   client_body_temp_path $work/nginx-body;
   proxy_temp_path $work/nginx-proxy;
   fastcgi_temp_path $work/nginx-fastcgi;
@@ -65,13 +72,11 @@ nginx -c "$work/nginx.conf"
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$nport/real.html" >/dev/null && break; sleep 0.05; done
 curl -fs "http://127.0.0.1:$nport/real.html" >/dev/null || { echo "nginx does not serve the page; see $work/nginx-error.log"; cat "$work/nginx-error.log"; exit 1; }
 
-run_wrk() { # label url [cookie]
-  local out
-  if [ -n "${3:-}" ]; then
-    out=$(wrk -t2 -c$connections -d"${duration}s" --latency -H "Cookie: $3" "$2")
-  else
-    out=$(wrk -t2 -c$connections -d"${duration}s" --latency "$2")
-  fi
+run_wrk() { # label url [cookie] [accept-encoding]
+  local out args=()
+  [ -n "${3:-}" ] && args+=(-H "Cookie: $3")
+  [ -n "${4:-}" ] && args+=(-H "Accept-Encoding: $4")
+  out=$(wrk -t2 -c$connections -d"${duration}s" --latency "${args[@]}" "$2")
   local rps p99 errors
   rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
@@ -82,14 +87,23 @@ run_wrk() { # label url [cookie]
 
 echo
 echo "guide page, $connections connections, ${duration}s each, wrk -t2 (same machine, same run)"
-echo "sizes: real $(wc -c <"$work/www/real.html") bytes, synthetic $(wc -c <"$work/www/synthetic.html") bytes"
+echo "sizes: real $(wc -c <"$work/www/real.html") bytes ($(wc -c <"$work/www/real.html.gz") gzip), synthetic $(wc -c <"$work/www/synthetic.html") bytes ($(wc -c <"$work/www/synthetic.html.gz") gzip)"
+echo "uncompressed (no Accept-Encoding):"
 run_wrk "mastery real guide" "http://127.0.0.1:$mport/guides/python-django" "$cookie"
 run_wrk "nginx real guide (static)" "http://127.0.0.1:$nport/real.html"
 run_wrk "mastery synthetic 1000q" "http://127.0.0.1:$mport/guides/synthetic" "$cookie"
 run_wrk "nginx synthetic 1000q (static)" "http://127.0.0.1:$nport/synthetic.html"
+echo "gzip (Accept-Encoding: gzip, as browsers send; nginx: gzip_static):"
+run_wrk "mastery real guide gzip" "http://127.0.0.1:$mport/guides/python-django" "$cookie" gzip
+run_wrk "nginx real guide gzip (static)" "http://127.0.0.1:$nport/real.html" "" gzip
+run_wrk "mastery synthetic 1000q gzip" "http://127.0.0.1:$mport/guides/synthetic" "$cookie" gzip
+run_wrk "nginx synthetic 1000q gzip (static)" "http://127.0.0.1:$nport/synthetic.html" "" gzip
 ratio() { python3 -c "print(f'{float(open(\"$1\").read())/float(open(\"$2\").read())*100:.0f}%')"; }
 echo
-echo "mastery / nginx, real guide:      $(ratio "$work/rps-mastery_real_guide" "$work/rps-nginx_real_guide_(static)")"
-echo "mastery / nginx, synthetic guide: $(ratio "$work/rps-mastery_synthetic_1000q" "$work/rps-nginx_synthetic_1000q_(static)")"
+r() { ratio "$work/rps-$(tr ' /' '__' <<<"$1")" "$work/rps-$(tr ' /' '__' <<<"$2")"; }
+echo "mastery / nginx, real guide:            $(r "mastery real guide" "nginx real guide (static)")"
+echo "mastery / nginx, synthetic guide:       $(r "mastery synthetic 1000q" "nginx synthetic 1000q (static)")"
+echo "mastery / nginx, real guide, gzip:      $(r "mastery real guide gzip" "nginx real guide gzip (static)")"
+echo "mastery / nginx, synthetic guide, gzip: $(r "mastery synthetic 1000q gzip" "nginx synthetic 1000q gzip (static)")"
 echo "idle RSS after start (1,071 questions loaded): $((rss_kb / 1024)) MiB"
 echo "start to first answered request: ${first_ms} ms"

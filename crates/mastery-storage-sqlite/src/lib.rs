@@ -60,6 +60,8 @@ use mastery_storage::{
     check_text,
 };
 use sqlx::sqlite::SqlitePool;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use sqlx::{Sqlite, Transaction};
 
 use crate::study::Sql;
@@ -78,6 +80,8 @@ pub struct SqliteStore {
     known_version: i64,
     /// Reviews waiting to be committed together (see `group.rs`).
     group: std::sync::Arc<group::GroupCommit>,
+    /// Moves after every commit on the writer ([`Storage::local_write_generation`]).
+    generation: std::sync::Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -165,11 +169,16 @@ impl SqliteStore {
     /// Starts a write: the single writer connection, in a `BEGIN IMMEDIATE` transaction.
     /// Dropping the transaction without committing rolls it back (also when the calling
     /// future is cancelled).
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
-        self.writer
+    async fn write(&self) -> Result<WriteTx> {
+        let tx = self
+            .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|e| self.error(e))
+            .map_err(|e| self.error(e))?;
+        Ok(WriteTx {
+            tx,
+            generation: std::sync::Arc::clone(&self.generation),
+        })
     }
 
     fn error(&self, error: sqlx::Error) -> StorageError {
@@ -183,10 +192,44 @@ impl SqliteStore {
     }
 }
 
+/// A write transaction on the writer connection. Committing it moves the store's write
+/// generation, after the commit (so the number never runs ahead of what readers can see).
+struct WriteTx {
+    tx: Transaction<'static, Sqlite>,
+    generation: std::sync::Arc<AtomicU64>,
+}
+
+impl WriteTx {
+    /// Commits. The generation moves whatever the outcome: a failed commit may still have
+    /// reached the file, and a needless move only costs a cache entry.
+    async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        let outcome = self.tx.commit().await;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        outcome
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
 #[async_trait::async_trait]
 impl Storage for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn local_write_generation(&self) -> Option<u64> {
+        Some(self.generation.load(Ordering::Acquire))
     }
 
     fn pool_stats(&self) -> Option<mastery_storage::PoolStats> {
@@ -399,6 +442,41 @@ mod tests {
         store.close().await;
         let bytes = std::fs::read(dir.path().join("m.db")).unwrap();
         assert_eq!(&bytes[18..20], &[2, 2]);
+    }
+
+    /// The write generation moves after each committed write (marks, reviews through the
+    /// group commit, settings), is shared by clones, and does not move on reads.
+    #[tokio::test]
+    async fn write_generation_moves_after_commits_only() {
+        use mastery_storage::testkit;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("m.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let learner = store.personal_learner().await.unwrap();
+        let key = QuestionKey::new("g", "q");
+        let start = store.local_write_generation().unwrap();
+        store.marks(learner).await.unwrap();
+        store.cards(learner).await.unwrap();
+        assert_eq!(
+            store.local_write_generation(),
+            Some(start),
+            "reads move nothing"
+        );
+        store.set_mark(learner, &key, true, 1).await.unwrap();
+        let after_mark = store.local_write_generation().unwrap();
+        assert!(after_mark > start);
+        let clone = store.clone();
+        clone
+            .record_review(learner, &testkit::first("review-0001", &key, 10))
+            .await
+            .unwrap();
+        let after_review = store.local_write_generation().unwrap();
+        assert!(after_review > after_mark, "a clone's write counts");
+        // A write refused before commit (unknown learner) moves nothing.
+        let err = store.set_mark(LearnerId(9_999), &key, true, 2).await;
+        assert!(err.is_err());
+        assert_eq!(store.local_write_generation(), Some(after_review));
     }
 
     /// Writes go through the one writer connection; a stray write on a reader is refused.

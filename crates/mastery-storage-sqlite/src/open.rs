@@ -76,6 +76,7 @@ async fn open_memory(known_version: i64) -> Result<SqliteStore> {
         location,
         known_version,
         group: std::sync::Arc::default(),
+        generation: std::sync::Arc::default(),
     })
 }
 
@@ -139,6 +140,7 @@ async fn open_file(path: &Path, known_version: i64) -> Result<SqliteStore> {
         location,
         known_version,
         group: std::sync::Arc::default(),
+        generation: std::sync::Arc::default(),
     })
 }
 

@@ -393,6 +393,22 @@ pub trait Storage: Send + Sync + fmt::Debug + 'static {
         None
     }
 
+    /// A number that grows after every write transaction *this store object* commits
+    /// (and its clones), read without touching the database; `None` (the default) when
+    /// the backend cannot offer one that means anything.
+    ///
+    /// Callers use it to keep data derived from learner state (a rendered page) until the
+    /// next write: read the generation, then read the state, and keep the result under
+    /// the generation read first. The number moves only *after* a commit is visible, so
+    /// a result kept that way is never older than its generation says. Writes made by
+    /// other processes on the same database (`mastery study` beside `mastery serve`) do
+    /// not move it: callers that keep results must also expire them after a short time.
+    /// PostgreSQL returns `None`: several instances writing one database is its normal
+    /// case, so no instance's own count tells whether the data changed.
+    fn local_write_generation(&self) -> Option<u64> {
+        None
+    }
+
     /// Everything the database holds (learners, marks, notes, cards, the review log with
     /// its recording order, settings, interviews and secrets), read in one consistent
     /// snapshot and in the canonical order of [`Dump`]. For `mastery db copy` and its

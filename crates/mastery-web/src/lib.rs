@@ -17,6 +17,7 @@ pub mod metrics;
 mod mock;
 mod mock_api;
 mod notes;
+mod page_cache;
 mod pages;
 mod plan;
 mod prerender;

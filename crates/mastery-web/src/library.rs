@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use mastery_content::search::SearchIndex;
 use mastery_content::{Diagnostic, Guide, GuideFiles, load_guide};
 
+use crate::page_cache::PageCache;
 use crate::prerender::PageTemplate;
 
 /// A guide that failed to load, with its diagnostics (shown in the browser in author mode).
@@ -31,6 +32,8 @@ pub struct Library {
     pub problems: Vec<Problem>,
     /// Each guide's page, rendered on first use and then only filled in per request.
     pages: HashMap<String, OnceLock<Option<PageTemplate>>>,
+    /// Filled-in guide pages, kept until the learner's data changes.
+    pub(crate) finished: PageCache,
 }
 
 impl Library {
@@ -79,6 +82,7 @@ impl Library {
             search,
             problems,
             pages,
+            finished: PageCache::default(),
         }
     }
 

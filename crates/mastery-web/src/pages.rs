@@ -7,8 +7,9 @@ use std::sync::Arc;
 use askama::Template as _;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::header::{HeaderValue, SET_COOKIE};
-use axum::response::{Html, IntoResponse as _, Response};
+use axum::response::Response;
 use mastery_content::search::Query as SearchQuery;
 use mastery_content::{Entry, EntryKind, Guide, Level, question_path};
 use mastery_storage::{MAX_NOTE_BYTES, QuestionKey};
@@ -17,6 +18,7 @@ use serde::Deserialize;
 
 use crate::error::WebError;
 use crate::library::Library;
+use crate::page_cache::{self, FinishedPage, Lookup, PageKey};
 use crate::prerender::{Fill, PageTemplate};
 use crate::security::{Session, THEME_COOKIE, redirect_back};
 use crate::views::{
@@ -164,14 +166,29 @@ fn guide_page_view(state: &AppState, guide: &Guide) -> GuidePage {
 
 /// `GET /guides/{guide}`: the whole guide, sections with progress, each question a card.
 /// The page is rendered once per guide ([`PageTemplate`]); a request fills in the
-/// learner's marks, progress, CSRF token and theme.
+/// learner's marks, progress, CSRF token and theme, and the finished page is kept until
+/// the learner's data changes ([`crate::page_cache`]).
 pub async fn guide(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let library = state.library();
     let guide = find_guide(&library, &id)?;
+    let key = PageKey {
+        guide: id.clone(),
+        learner: state.learner().0,
+        csrf: session.csrf.clone(),
+        theme: session.theme,
+    };
+    // Read before the learner's data: a page kept under it is never older than it says.
+    let generation = state.store().local_write_generation();
+    if let Some(generation) = generation
+        && let Lookup::Page(page) = library.finished.get(&key, generation)
+    {
+        return Ok(page_cache::respond(page, &headers).await);
+    }
     let template = library
         .page(&id, || {
             let mut page = guide_page_view(&state, &guide);
@@ -210,7 +227,11 @@ pub async fn guide(
         sections: &sections,
         guide: (progress.guide.mastered, progress.guide.percent()),
     });
-    Ok(Html(html).into_response())
+    let mut page = Arc::new(FinishedPage::new(html));
+    if let Some(generation) = generation {
+        page = library.finished.put(key, generation, page);
+    }
+    Ok(page_cache::respond(page, &headers).await)
 }
 
 /// `GET /guides/{guide}/{question}`: one question with its key points, references,

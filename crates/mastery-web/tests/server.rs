@@ -8,7 +8,7 @@ mod common;
 
 use common::{Client, Server, guide_dir};
 use mastery_content::GuideFiles;
-use mastery_storage::QuestionKey;
+use mastery_storage::{QuestionKey, Storage as _};
 
 const GUIDE: &str = "/guides/python-django";
 
@@ -938,4 +938,101 @@ fn review_fixes_note_limit_and_atomic_settings() {
         c.put_json("/api/v1/study/settings", &huge_offset).status,
         400
     );
+}
+
+/// The guide page as served to a browser, body as bytes (for compressed bodies).
+fn raw_guide_page(server: &Server, c: &Client, encoding: &str) -> (Option<String>, Vec<u8>) {
+    let request = ureq::http::Request::builder()
+        .uri(format!("{}{GUIDE}", server.base))
+        .header("cookie", c.cookie.clone().unwrap())
+        .header("accept-encoding", encoding)
+        .body(())
+        .unwrap();
+    let response = common::agent().run(request).unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let coding = response
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (coding, response.into_body().read_to_vec().unwrap())
+}
+
+/// The finished guide page is kept until the learner's data changes: the browser
+/// revalidates with its ETag and gets a 304, gzip and brotli copies decode to the very same
+/// HTML, and a tick (through this server, or on the same SQLite file from another process
+/// such as `mastery study`) shows on the next load.
+#[test]
+fn guide_pages_revalidate_compress_and_follow_every_change() {
+    use std::io::Read as _;
+    let server = Server::start();
+    let mut c = server.client();
+    let first = c.get(GUIDE);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("cache-control"), Some("private, no-cache"));
+    assert!(first.header("vary").unwrap().contains("cookie"));
+    assert!(first.header("content-encoding").is_none());
+    let etag = first.header("etag").unwrap().to_owned();
+    let again = c.send("GET", GUIDE, None, None, &[("if-none-match", &etag)]);
+    assert_eq!(again.status, 304, "nothing changed");
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+
+    let (coding, gz) = raw_guide_page(&server, &c, "gzip, deflate");
+    assert_eq!(coding.as_deref(), Some("gzip"));
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut html)
+        .unwrap();
+    assert_eq!(html, first.body);
+    assert!(gz.len() * 3 < html.len(), "{} of {}", gz.len(), html.len());
+    let (coding, br) = raw_guide_page(&server, &c, "gzip, deflate, br, zstd");
+    assert_eq!(coding.as_deref(), Some("br"));
+    let mut html = Vec::new();
+    brotli::BrotliDecompress(&mut &br[..], &mut html).unwrap();
+    assert_eq!(html, first.body.as_bytes());
+
+    // A tick through the API: the next load shows it; the old ETag no longer matches.
+    let r = c.put_json(
+        "/api/v1/guides/python-django/questions/gil/mark",
+        r#"{"mastered": true}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let after = c.send("GET", GUIDE, None, None, &[("if-none-match", &etag)]);
+    assert_eq!(after.status, 200);
+    assert!(after.body.contains("class=\"card mastered\" id=\"gil\""));
+    assert!(after.body.contains("data-guide-count>1/"));
+    // A second browser session gets its own page (its own CSRF token).
+    let mut other_browser = server.client();
+    let page = other_browser.get(GUIDE);
+    assert_ne!(other_browser.csrf, c.csrf);
+    assert!(page.body.contains(other_browser.csrf.as_deref().unwrap()));
+    assert!(!page.body.contains(c.csrf.as_deref().unwrap()));
+
+    // A write behind the server's back: on SQLite, from another store on the same file
+    // (as another process would); it shows within a second (the pages' keeping time).
+    let key = QuestionKey::new("python-django", "decorators");
+    if common::on_postgres() {
+        server.block_on(async {
+            let store = server.store();
+            let learner = store.personal_learner().await.unwrap();
+            store.set_mark(learner, &key, true, 1).await.unwrap();
+        });
+    } else {
+        let db = server.db.clone();
+        server.block_on(async move {
+            let other = mastery_storage_sqlite::SqliteStore::open(db.to_str().unwrap())
+                .await
+                .unwrap();
+            let learner = other.personal_learner().await.unwrap();
+            other.set_mark(learner, &key, true, 1).await.unwrap();
+            other.close().await;
+        });
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+    }
+    let page = c.get(GUIDE);
+    assert!(
+        page.body
+            .contains("class=\"card mastered\" id=\"decorators\"")
+    );
+    assert!(page.body.contains("data-guide-count>2/"));
 }
