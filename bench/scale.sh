@@ -8,6 +8,7 @@
 # Figures and how to read them: docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/nginx.sh
 bin="${CARGO_TARGET_DIR:-target}/release"
 duration=${1:-10}
 admin="${MASTERY_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -47,18 +48,7 @@ start_nginx() { # port upstream-ports...
   local port=$1; shift
   local servers=""
   for p in "$@"; do servers+="    server 127.0.0.1:$p;"$'\n'; done
-  cat >"$work/nginx.conf" <<CONF
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx-body;
-  proxy_temp_path $work/nginx-proxy;
-  fastcgi_temp_path $work/nginx-fastcgi;
-  uwsgi_temp_path $work/nginx-uwsgi;
-  scgi_temp_path $work/nginx-scgi;
+  nginx_start "$work" "http://127.0.0.1:$port/healthz" <<CONF
   upstream mastery {
 $servers    keepalive 64;
   }
@@ -73,10 +63,7 @@ $servers    keepalive 64;
       proxy_buffers 64 16k;
     }
   }
-}
 CONF
-  nginx -c "$work/nginx.conf"
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 }
 
 printf '%-34s %14s %10s %14s %10s %8s\n' "setup" "page req/s" "page p99" "reviews/s" "rev. p99" "errors"

@@ -5,6 +5,7 @@
 # Figures and how to read them: docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/nginx.sh
 bin="${CARGO_TARGET_DIR:-target}/release"
 duration=${1:-10}
 connections=64
@@ -48,29 +49,10 @@ for page in real:python-django synthetic:synthetic; do
     || { echo "the gzip copy of ${page%%:*} does not decode to the page"; exit 1; }
 done
 nport=$(free_port)
-cat >"$work/nginx.conf" <<CONF
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  default_type text/html;
-  gzip_static on;
-  client_body_temp_path $work/nginx-body;
-  proxy_temp_path $work/nginx-proxy;
-  fastcgi_temp_path $work/nginx-fastcgi;
-  uwsgi_temp_path $work/nginx-uwsgi;
-  scgi_temp_path $work/nginx-scgi;
-  server { listen 127.0.0.1:$nport; root $work/www; }
-}
-CONF
-nginx -c "$work/nginx.conf"
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$nport/real.html" >/dev/null && break; sleep 0.05; done
-curl -fs "http://127.0.0.1:$nport/real.html" >/dev/null || { echo "nginx does not serve the page; see $work/nginx-error.log"; cat "$work/nginx-error.log"; exit 1; }
+# nginx answers 403 for the folder itself; serve an index so its readiness check passes.
+echo ok >"$work/www/index.html"
+nginx_static "$work" "$work/www" "$nport"
+curl -fs "http://127.0.0.1:$nport/real.html" >/dev/null || { echo "nginx does not serve the page"; exit 1; }
 
 run_wrk() { # label url [cookie] [accept-encoding]
   local out args=()

@@ -8,7 +8,7 @@
 //! is FSRS's predicted recall of each question at noon of the interview day, averaged per
 //! section, with questions never studied counting as 0.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use mastery_content::Guide;
@@ -74,6 +74,14 @@ pub async fn interview_date(
         .filter(|d| days_from_civil(d).is_some()))
 }
 
+/// The interview date among a learner's stored settings, if set and valid.
+pub(crate) fn interview_date_from(stored: &BTreeMap<String, String>) -> Option<&str> {
+    stored
+        .get(INTERVIEW_KEY)
+        .map(String::as_str)
+        .filter(|d| days_from_civil(d).is_some())
+}
+
 /// Sets (or, with an empty string, clears) the interview date.
 pub async fn set_interview_date(
     store: &dyn Storage,
@@ -99,18 +107,15 @@ pub fn interview_instant(scheduler: &Scheduler, date: &str) -> Option<Millis> {
     Some(days * 24 * HOUR_MS + 12 * HOUR_MS - offset_ms)
 }
 
-/// Moves `after`'s due date for the learner's interview, if one is set (see the module docs).
-pub async fn plan_for_interview(
-    store: &dyn Storage,
-    learner: LearnerId,
+/// Moves `after`'s due date for the learner's interview on `date`, if one is set (see the
+/// module docs).
+pub fn plan_for_interview(
     scheduler: &Scheduler,
+    date: Option<&str>,
     after: CardState,
     now: Millis,
 ) -> Result<CardState, AppError> {
-    let Some(date) = interview_date(store, learner).await? else {
-        return Ok(after);
-    };
-    let Some(at) = interview_instant(scheduler, &date) else {
+    let Some(at) = date.and_then(|d| interview_instant(scheduler, d)) else {
         return Ok(after);
     };
     Ok(interview::apply(scheduler, &after, now, at)?)

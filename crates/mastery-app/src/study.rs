@@ -5,7 +5,7 @@
 //! them to the scheduler's `CardState` and back, so neither the domain nor storage knows
 //! the other.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use mastery_content::{Entry, Guide, Level, Section};
@@ -79,19 +79,23 @@ pub async fn load_settings(
     store: &dyn Storage,
     learner: LearnerId,
 ) -> Result<(Settings, i32), AppError> {
-    let settings = match store.learner_setting(learner, SETTINGS_KEY).await? {
-        Some(json) => serde_json::from_str::<Settings>(&json).unwrap_or_else(|e| {
+    Ok(settings_from(&store.learner_settings(learner).await?))
+}
+
+/// The study settings and UTC offset among a learner's stored settings.
+pub(crate) fn settings_from(stored: &BTreeMap<String, String>) -> (Settings, i32) {
+    let settings = match stored.get(SETTINGS_KEY) {
+        Some(json) => serde_json::from_str::<Settings>(json).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "stored study settings are unreadable; using the defaults");
             Settings::default()
         }),
         None => Settings::default(),
     };
-    let offset = store
-        .learner_setting(learner, OFFSET_KEY)
-        .await?
+    let offset = stored
+        .get(OFFSET_KEY)
         .and_then(|v| v.parse::<i32>().ok())
         .unwrap_or(0);
-    Ok((settings, offset))
+    (settings, offset)
 }
 
 /// Validates and saves the learner's study settings and UTC offset.
@@ -394,14 +398,18 @@ pub async fn answer(
     now: Millis,
 ) -> Result<Answered, AppError> {
     find(guides, &answer.key)?;
-    let scheduler = scheduler(store, learner).await?;
+    // One read for the settings, the offset and the interview date.
+    let stored = store.learner_settings(learner).await?;
+    let (settings, offset) = settings_from(&stored);
+    let scheduler = Scheduler::new(settings, offset)?;
+    let interview = crate::plan::interview_date_from(&stored);
     // Two answers to the same card at once (two tabs, a retry racing the original) both read
     // the card before either writes; storage refuses the second with Conflict. Reading the
     // card again and scheduling from what the first answer left is what the learner means.
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match answer_once(store, learner, &scheduler, answer, now).await {
+        match answer_once(store, learner, &scheduler, interview, answer, now).await {
             Err(AppError::Storage(mastery_storage::StorageError::Conflict)) if attempts < 32 => {}
             other => return other,
         }
@@ -412,6 +420,7 @@ async fn answer_once(
     store: &dyn Storage,
     learner: LearnerId,
     scheduler: &Scheduler,
+    interview: Option<&str>,
     answer: &Answer,
     now: Millis,
 ) -> Result<Answered, AppError> {
@@ -421,7 +430,7 @@ async fn answer_once(
     let next = scheduler.preview(&state, now, seed)?;
     let (after, log) = scheduler.review(&state, answer.rating, now, answer.time_spent_ms, seed)?;
     // With an interview date set, a due date on or after it may be brought forward.
-    let after = crate::plan::plan_for_interview(store, learner, scheduler, after, now).await?;
+    let after = crate::plan::plan_for_interview(scheduler, interview, after, now)?;
     let record = ReviewRecord {
         id: answer.review_id.clone(),
         key: answer.key.clone(),

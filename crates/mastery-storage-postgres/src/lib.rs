@@ -299,6 +299,13 @@ impl Storage for PostgresStore {
         Sql::learner_setting(&self.pool, self.decoder(), learner, name).await
     }
 
+    async fn learner_settings(
+        &self,
+        learner: LearnerId,
+    ) -> Result<std::collections::BTreeMap<String, String>> {
+        Sql::learner_settings(&self.pool, self.decoder(), learner).await
+    }
+
     async fn set_learner_setting(&self, learner: LearnerId, name: &str, value: &str) -> Result<()> {
         check_setting(name, value)?;
         Sql::set_learner_setting(&self.pool, learner, name, value)

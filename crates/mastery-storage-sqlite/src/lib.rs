@@ -362,6 +362,13 @@ impl Storage for SqliteStore {
         self.learner_setting_of(learner, name).await
     }
 
+    async fn learner_settings(
+        &self,
+        learner: LearnerId,
+    ) -> Result<std::collections::BTreeMap<String, String>> {
+        Sql::learner_settings(&self.readers, self.decoder(), learner).await
+    }
+
     async fn set_learner_setting(&self, learner: LearnerId, name: &str, value: &str) -> Result<()> {
         self.set_learner_setting_tx(learner, name, value).await
     }

@@ -352,6 +352,13 @@ pub trait Storage: Send + Sync + fmt::Debug + 'static {
     /// [`StorageError::Invalid`] when the name breaks the rule of [`check_setting`].
     async fn learner_setting(&self, learner: LearnerId, name: &str) -> Result<Option<String>>;
 
+    /// Every setting of the learner, by name, in one read (what a review needs: the study
+    /// settings, the UTC offset and the interview date, without three round trips).
+    async fn learner_settings(
+        &self,
+        learner: LearnerId,
+    ) -> Result<std::collections::BTreeMap<String, String>>;
+
     /// Sets one of the learner's settings, replacing its value.
     ///
     /// # Errors

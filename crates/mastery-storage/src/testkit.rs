@@ -872,6 +872,18 @@ pub async fn settings_round_trip_within_their_limits(fx: &dyn Fixture) {
         );
     }
 
+    let all = store.learner_settings(me).await.unwrap();
+    let expected: std::collections::BTreeMap<String, String> = [
+        ("desired_retention", "0.85"),
+        ("fsrs.params-v6", params),
+        ("empty", ""),
+        (longest_name.as_str(), at_limit.as_str()),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(all, expected, "every setting in one read");
+
     let over = format!("{at_limit}x");
     assert!(is_invalid(
         store.set_learner_setting(me, "big", &over).await
@@ -908,6 +920,7 @@ pub async fn learners_never_see_each_others_study_state(fx: &dyn Fixture) {
     store.record_review(a, &a1).await.unwrap();
     store.set_learner_setting(a, "limit", "20").await.unwrap();
 
+    assert!(store.learner_settings(b).await.unwrap().is_empty());
     assert!(store.cards(b).await.unwrap().is_empty());
     assert_eq!(store.card(b, &gil).await.unwrap(), None);
     assert!(store.reviews(b, None).await.unwrap().is_empty());

@@ -487,6 +487,22 @@ where
         row.map(|row| d.text(&row, "value")).transpose()
     }
 
+    /// Every setting of the learner, by name.
+    pub async fn learner_settings<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<std::collections::BTreeMap<String, String>> {
+        let rows = sqlx::query("SELECT name, value FROM learner_settings WHERE learner_id = $1")
+            .bind(learner.0)
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter()
+            .map(|row| Ok((d.text(row, "name")?, d.text(row, "value")?)))
+            .collect()
+    }
+
     /// Sets one of the learner's settings (checked by the caller).
     pub async fn set_learner_setting<'e>(
         e: impl Executor<'e, Database = DB>,
