@@ -103,9 +103,10 @@
     const button = $('button.check', form);
     const input = $('input[name="mastered"]', form);
     if (button) {
-      const title = button.getAttribute('data-title') || '';
       button.setAttribute('aria-pressed', String(mastered));
-      button.setAttribute('aria-label', `${mastered ? 'Unmark' : 'Mark'} ‘${title}’ as mastered`);
+      // "Mark ‘…’ as mastered" or "Unmark ‘…’ as mastered": only the verb changes.
+      const label = button.getAttribute('aria-label') || '';
+      button.setAttribute('aria-label', label.replace(/^(Un)?mark\b/i, mastered ? 'Unmark' : 'Mark'));
     }
     if (input) input.value = String(!mastered);
     const card = form.closest('.card');

@@ -83,7 +83,6 @@ fn card(guide: &Guide, entry: &Entry, mastered: bool) -> Card {
         next_value: flag("false", "true"),
         id: entry.id.to_string(),
         mark_url: format!("{url}/mark"),
-        back: format!("/guides/{}#{}", guide.id, entry.id),
         url,
         title_html: entry.title_html.clone(),
         title_text: entry.title_text.clone(),
@@ -331,7 +330,8 @@ pub struct MarkForm {
     back: Option<String>,
 }
 
-/// `POST /guides/{guide}/{question}/mark`: tick or untick, then back to the page.
+/// `POST /guides/{guide}/{question}/mark`: tick or untick, then back to the page (`back`,
+/// or the question's card on the guide page, whose forms leave `back` out).
 pub async fn mark(
     State(state): State<AppState>,
     Path((guide, question)): Path<(String, String)>,
@@ -342,7 +342,8 @@ pub async fn mark(
         .store()
         .set_mark(state.learner(), &key, form.mastered, now())
         .await?;
-    Ok(redirect_back(form.back.as_deref()))
+    let card = format!("/guides/{}#{}", key.guide, key.question);
+    Ok(redirect_back(Some(form.back.as_deref().unwrap_or(&card))))
 }
 
 #[derive(Debug, Deserialize)]

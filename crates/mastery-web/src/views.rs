@@ -133,8 +133,6 @@ pub struct Card {
     /// What the no-JavaScript form sends: the opposite of the current state.
     pub next_value: String,
     pub mark_url: String,
-    /// Where a mark form on the guide page comes back to.
-    pub back: String,
 }
 
 #[derive(Debug, Clone)]
