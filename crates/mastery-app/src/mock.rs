@@ -46,6 +46,9 @@ pub struct Loaded {
     pub revision: i64,
     /// The state.
     pub interview: Interview,
+    /// Reviews this call recorded in the scheduler: the interview's ratings when this call
+    /// finished it (none that an earlier finish recorded already), else 0.
+    pub fed_reviews: usize,
 }
 
 impl From<SessionError> for AppError {
@@ -143,6 +146,7 @@ pub async fn start(
         id: id.to_owned(),
         revision: 1,
         interview,
+        fed_reviews: 0,
     })
 }
 
@@ -160,6 +164,7 @@ pub async fn load(store: &dyn Storage, learner: LearnerId, id: &str) -> Result<L
         id: stored.id.clone(),
         revision: stored.revision,
         interview: from_stored(&stored)?,
+        fed_reviews: 0,
     })
 }
 
@@ -290,8 +295,9 @@ pub async fn next(
         Ok((interview.next(guide, now)?, true))
     })
     .await?;
+    let mut loaded = loaded;
     if step == Step::Finished {
-        feed_scheduler(store, learner, guides, &loaded, now).await?;
+        loaded.fed_reviews = feed_scheduler(store, learner, guides, &loaded, now).await?;
     }
     Ok((loaded, step))
 }
@@ -318,7 +324,8 @@ pub async fn finish(
         Ok((mock::report(interview, guide), changed))
     })
     .await?;
-    feed_scheduler(store, learner, guides, &loaded, now).await?;
+    let mut loaded = loaded;
+    loaded.fed_reviews = feed_scheduler(store, learner, guides, &loaded, now).await?;
     Ok((loaded, report))
 }
 
@@ -351,8 +358,9 @@ async fn feed_scheduler(
     guides: &[Arc<Guide>],
     loaded: &Loaded,
     now: Millis,
-) -> Result<(), AppError> {
+) -> Result<usize, AppError> {
     let interview = &loaded.interview;
+    let mut recorded = 0;
     let guide = guide(guides, &interview.guide)?;
     let report = mock::report(interview, guide);
     for suggestion in &report.ratings {
@@ -368,12 +376,13 @@ async fn feed_scheduler(
                 .unwrap_or(0),
         };
         match study::answer(store, learner, guides, &answer, now).await {
-            // A question that left the guide since: nothing to schedule.
-            Ok(_) | Err(AppError::NotFound(_)) => {}
+            Ok(study::Answered::Recorded { .. }) => recorded += 1,
+            // Fed by an earlier finish, or a question that left the guide since.
+            Ok(study::Answered::Duplicate) | Err(AppError::NotFound(_)) => {}
             Err(error) => return Err(error),
         }
     }
-    Ok(())
+    Ok(recorded)
 }
 
 /// One past interview in the history.

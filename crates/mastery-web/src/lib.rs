@@ -342,6 +342,18 @@ pub async fn serve_with(
     }
 }
 
+/// Marks a page that shows a form again with its mistakes explained: sent with its 4xx
+/// status (422) as it is, not replaced by the error page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FormWithErrors;
+
+/// A form page with mistakes: `page` with status 422, kept as it is by `render_errors`.
+pub(crate) fn form_with_errors(mut page: Response) -> Response {
+    *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    page.extensions_mut().insert(FormWithErrors);
+    page
+}
+
 /// Middleware: turns every error response into the HTML error page or a JSON error,
 /// depending on whether the request was for the API. Extractor rejections (a malformed
 /// form or query) arrive here as plain text and leave as the same clear message.
@@ -351,7 +363,10 @@ async fn render_errors(State(state): State<AppState>, request: Request, next: Ne
     let session = request.extensions().get::<Session>().cloned();
     let response = next.run(request).await;
     let status = response.status();
-    if probe || !(status.is_client_error() || status.is_server_error()) {
+    if probe
+        || !(status.is_client_error() || status.is_server_error())
+        || response.extensions().get::<FormWithErrors>().is_some()
+    {
         return response;
     }
     let info = match response.extensions().get::<ErrorInfo>() {

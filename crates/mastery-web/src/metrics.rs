@@ -176,6 +176,11 @@ impl Metrics {
         self.reviews.inc();
     }
 
+    /// Counts the reviews a mock interview fed to the scheduler when it finished.
+    pub(crate) fn count_fed(&self, loaded: &mastery_app::mock::Loaded) {
+        self.reviews.inc_by(loaded.fed_reviews as u64);
+    }
+
     /// Counts an answer when it recorded a review; a retried review id counts nothing.
     pub(crate) fn count_answer(&self, answered: &mastery_app::study::Answered) {
         if matches!(answered, mastery_app::study::Answered::Recorded { .. }) {

@@ -768,7 +768,8 @@ pub async fn start(
         None => match form.custom.validate(&guide) {
             Ok(custom) => Request::Custom(custom),
             Err(errors) => {
-                return start_page(&state, &session, Some(&guide), &form.custom, errors).await;
+                let page = start_page(&state, &session, Some(&guide), &form.custom, errors).await?;
+                return Ok(crate::form_with_errors(page));
             }
         },
     };
@@ -786,7 +787,8 @@ pub async fn start(
                 general: Some(capitalise(&message)),
                 ..FormErrors::default()
             };
-            start_page(&state, &session, Some(&guide), &form.custom, errors).await
+            let page = start_page(&state, &session, Some(&guide), &form.custom, errors).await?;
+            Ok(crate::form_with_errors(page))
         }
         Err(e) => Err(app_error(e)),
     }
@@ -1175,7 +1177,7 @@ pub async fn next(
 ) -> Result<Response, WebError> {
     check_id(&id)?;
     let library = state.library();
-    let (_, step) = app::next(
+    let (loaded, step) = app::next(
         state.store(),
         state.learner(),
         &library.guides,
@@ -1185,6 +1187,7 @@ pub async fn next(
     )
     .await
     .map_err(app_error)?;
+    state.metrics().count_fed(&loaded);
     Ok(match step {
         Step::Finished => redirect_back(Some(&format!("/interviews/{id}/report"))),
         Step::Asked { .. } => redirect_back(Some(&format!("/interviews/{id}"))),
@@ -1198,9 +1201,10 @@ pub async fn finish(
 ) -> Result<Response, WebError> {
     check_id(&id)?;
     let library = state.library();
-    app::finish(state.store(), state.learner(), &library.guides, &id, now())
+    let (loaded, _) = app::finish(state.store(), state.learner(), &library.guides, &id, now())
         .await
         .map_err(app_error)?;
+    state.metrics().count_fed(&loaded);
     Ok(redirect_back(Some(&format!("/interviews/{id}/report"))))
 }
 

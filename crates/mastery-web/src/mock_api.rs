@@ -767,6 +767,7 @@ async fn next(
     )
     .await
     .map_err(app_error)?;
+    state.metrics().count_fed(&loaded);
     let guide = guide_of(&state, &loaded)?;
     let (step, item, follow_up) = match step {
         Step::Asked { item, follow_up } => ("asked", Some(item), follow_up),
@@ -994,6 +995,7 @@ async fn finish(
     let (loaded, report) = app::finish(state.store(), state.learner(), &library.guides, &id, now())
         .await
         .map_err(app_error)?;
+    state.metrics().count_fed(&loaded);
     let guide = guide_of(&state, &loaded)?;
     Ok(Json(report_dto(&loaded, &report, &guide)))
 }

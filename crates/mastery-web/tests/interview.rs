@@ -197,7 +197,8 @@ fn presets_and_custom_interviews_start_through_forms() {
             ("minutes", "99"),
         ],
     );
-    assert_eq!(bad.status, 200, "the form again");
+    assert_eq!(bad.status, 422, "the form again, as unprocessable");
+    assert_eq!(bad.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(bad.body.contains("This interview cannot start yet"));
     assert!(
         bad.body
@@ -220,6 +221,7 @@ fn presets_and_custom_interviews_start_through_forms() {
         ],
     );
     assert!(bad.body.contains("has no such section"), "{}", bad.body);
+    assert_eq!(bad.status, 422);
     let bad = c.form(
         "/interviews",
         &[
@@ -507,6 +509,18 @@ fn the_api_runs_a_whole_interview() {
     );
     let reviews = c.get("/api/v1/study/reviews").json();
     assert_eq!(reviews.as_array().unwrap().len(), 2, "fed to the scheduler");
+    // Counted in /metrics like any review, once: finishing again feeds nothing new.
+    let recorded = |c: &mut Client| {
+        c.get("/metrics")
+            .body
+            .lines()
+            .find_map(|l| l.strip_prefix("mastery_reviews_recorded_total "))
+            .map(|v| v.trim().to_owned())
+    };
+    assert_eq!(recorded(&mut c).as_deref(), Some("2"));
+    let r = c.post_json(&format!("/api/v1/interviews/{id}/finish"), "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(recorded(&mut c).as_deref(), Some("2"));
 
     let again = c.get(&format!("/api/v1/interviews/{id}/report")).json();
     assert_eq!(again["score"], report["score"]);
