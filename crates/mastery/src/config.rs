@@ -205,6 +205,27 @@ fn relative_to(base: Option<&Path>, path: PathBuf) -> PathBuf {
     }
 }
 
+/// A database location from the file: a relative SQLite path is relative to the file's
+/// folder, like every other path in it; URLs of other databases are left as they are.
+fn database_relative_to(base: Option<&Path>, url: String) -> String {
+    let Some(base) = base.and_then(Path::to_str) else {
+        return url;
+    };
+    let (scheme, path) = if let Some(path) = url.strip_prefix("sqlite://") {
+        ("sqlite://", path)
+    } else if let Some(path) = url.strip_prefix("sqlite:") {
+        ("sqlite:", path)
+    } else if url.contains("://") {
+        return url;
+    } else {
+        ("", url.as_str())
+    };
+    if path.is_empty() || path.starts_with(':') || Path::new(path).is_absolute() {
+        return url;
+    }
+    format!("{scheme}{}", Path::new(base).join(path).display())
+}
+
 /// Applies the layers: `args` (flags over environment) over the file over the defaults.
 pub fn resolve(args: &serve::Args) -> anyhow::Result<ServeConfig> {
     let (path, file) = match read_file(args.config.as_deref())? {
@@ -238,7 +259,8 @@ pub fn resolve(args: &serve::Args) -> anyhow::Result<ServeConfig> {
     let database_url = layer!(
         "database_url",
         args.data.database.clone().map(Some),
-        file.database_url.map(Some),
+        file.database_url
+            .map(|u| Some(database_relative_to(base, u))),
         None
     );
     let guides = layer!(
@@ -360,9 +382,9 @@ bind = "{DEFAULT_BIND}"
 # ~/.local/share/mastery]. (MASTERY_DATA_DIR, --data-dir)
 # data_dir = "/var/lib/mastery"
 
-# The database [default: sqlite://DATA_DIR/mastery.db]. A password in it is never shown
-# by Mastery, but prefer the environment variable for secrets. (MASTERY_DATABASE_URL,
-# --database)
+# The database [default: sqlite://DATA_DIR/mastery.db]; a relative SQLite path is relative
+# to this file. A password in it is never shown by Mastery, but prefer the environment
+# variable for secrets. (MASTERY_DATABASE_URL, --database)
 # database_url = "sqlite:///var/lib/mastery/mastery.db"
 
 # Guide folders to load next to the built-in guides. (MASTERY_GUIDES, comma-separated;
@@ -555,6 +577,29 @@ mod tests {
             ..c
         };
         assert_eq!(strip(from_file), strip(defaults));
+    }
+
+    #[test]
+    fn relative_sqlite_paths_in_the_file_are_relative_to_it() {
+        let base = Some(Path::new("/etc/mastery"));
+        let cases = [
+            ("sqlite://data/m.db", "sqlite:///etc/mastery/data/m.db"),
+            ("sqlite:m.db", "sqlite:/etc/mastery/m.db"),
+            ("m.db", "/etc/mastery/m.db"),
+            ("sqlite:///var/lib/m.db", "sqlite:///var/lib/m.db"),
+            ("/var/lib/m.db", "/var/lib/m.db"),
+            ("sqlite::memory:", "sqlite::memory:"),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            ("sqlite://", "sqlite://"),
+        ];
+        for (given, resolved) in cases {
+            assert_eq!(
+                database_relative_to(base, given.into()),
+                resolved,
+                "{given}"
+            );
+        }
+        assert_eq!(database_relative_to(None, "m.db".into()), "m.db");
     }
 
     #[test]

@@ -38,8 +38,9 @@ interviews, and the secrets shared by the instances (the key that signs CSRF tok
 
 The target must be empty: a new SQLite file (its folder must exist), or a PostgreSQL
 database created for it (createdb mastery); both are given the current schema first. A
-target that already holds a learner or a secret is refused and left untouched. Opening
-the source brings its schema up to date too, as every command does.
+target that already holds a learner or a secret is refused, and none of its rows are
+touched (opening it brings an older schema up to date, as every command does; migrations
+only add). Opening the source brings its schema up to date too.
 
 Stop Mastery on the source first: the copy reads one consistent snapshot, and writes made
 after it would be missing from the copy (the verification reports them).
