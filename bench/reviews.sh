@@ -30,7 +30,8 @@ echo "reviews, 64 connections, ${duration}s, wrk -t2 (same machine, same run)"
 wrk -t2 -c64 -d"${duration}s" --latency -s bench/reviews.lua "http://127.0.0.1:$port" | tee "$work/wrk.txt" | grep -E "Requests/sec|Non-2xx|Socket errors|  99%|  50%"
 stored=$(curl -fs -b "$jar" "http://127.0.0.1:$port/api/v1/study/reviews?format=csv" | tail -n +2 | wc -l)
 echo "reviews stored: $stored"
-raw=$(python3 bench/raw_sqlite.py 5 | tee /dev/stderr)
+raw=$(python3 bench/raw_sqlite.py 5)
+echo "$raw"
 
 echo
 echo "HTTP ceiling, 64 connections, ${duration}s, wrk -t2 (same run):"
