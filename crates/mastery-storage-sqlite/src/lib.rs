@@ -201,11 +201,21 @@ struct WriteTx {
 
 impl WriteTx {
     /// Commits. The generation moves whatever the outcome: a failed commit may still have
-    /// reached the file, and a needless move only costs a cache entry.
+    /// reached the file, and a needless move only costs a cache entry. Commit and move run
+    /// in their own task, to the end even when the caller's future is dropped (a client
+    /// that went away mid-request): once COMMIT is sent it happens, so must the move.
     async fn commit(self) -> std::result::Result<(), sqlx::Error> {
-        let outcome = self.tx.commit().await;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        outcome
+        let WriteTx { tx, generation } = self;
+        let task = tokio::spawn(async move {
+            let outcome = tx.commit().await;
+            generation.fetch_add(1, Ordering::AcqRel);
+            outcome
+        });
+        task.await.unwrap_or_else(|e| {
+            Err(sqlx::Error::Protocol(format!(
+                "the commit task did not finish: {e}"
+            )))
+        })
     }
 }
 

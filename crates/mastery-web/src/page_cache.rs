@@ -16,10 +16,12 @@
 //! - a backend without a meaningful generation (PostgreSQL, where several instances
 //!   write) keeps nothing: each request builds its page as before.
 //!
-//! Each kept page carries a weak `ETag` (a hash of its HTML) and is sent `Cache-Control:
-//! private, no-cache`, so a browser revalidates and gets `304 Not Modified` when nothing
-//! changed. Compressed copies (gzip, brotli) are made once per kept page, on the blocking
-//! pool, when a client first asks for that encoding.
+//! Each kept page carries a weak `ETag` (a hash of its HTML): a client that revalidates
+//! gets `304 Not Modified` when nothing changed. Browsers are sent `Cache-Control:
+//! no-store`, so Back never shows marks older than the server's. Compressed copies (gzip,
+//! brotli) are made once per kept page, on the blocking pool, when a client first asks for
+//! that encoding. Pages of sessions that begin with the request (no cookie sent) are not
+//! kept.
 //!
 //! [`prerender`]: crate::prerender
 
@@ -164,8 +166,9 @@ pub enum Lookup {
     Build,
 }
 
-/// How long one request may take to check a page before another may take over.
-const REFRESH_GIVE_UP: Duration = Duration::from_secs(5);
+/// How long one request may take to check a page before another may take over (a check
+/// is a few milliseconds; one that failed or was cancelled never reports back).
+const REFRESH_GIVE_UP: Duration = Duration::from_millis(250);
 
 /// The kept pages of one loaded library (a reloaded library starts empty).
 #[derive(Default)]
@@ -217,6 +220,8 @@ impl PageCache {
             return page;
         };
         let page = match kept.iter().position(|k| k.key == key) {
+            // A slower request that read an older generation leaves a newer page alone.
+            Some(i) if kept[i].generation > generation => return page,
             Some(i) => {
                 let old = kept.swap_remove(i);
                 if old.page.html == page.html {
@@ -349,10 +354,10 @@ pub async fn respond(page: Arc<FinishedPage>, headers: &HeaderMap) -> Response {
     };
     let h = response.headers_mut();
     h.insert(header::ETAG, page.etag.clone());
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
+    // Not `no-cache`: browsers show a stored page on Back without asking, and the learner
+    // may have ticked questions elsewhere since. A client that revalidates with the ETag
+    // (a script, a test) still gets its 304.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::VARY,
         HeaderValue::from_static("accept-encoding, cookie"),
@@ -479,6 +484,19 @@ mod tests {
         cache.put(key("s1"), 8, Arc::new(FinishedPage::new("b".into())));
         assert_eq!(kept(&cache, &key("s1"), 8).unwrap().html, "b");
         assert!(kept(&cache, &key("s1"), 7).is_none());
+    }
+
+    #[test]
+    fn an_older_generation_never_replaces_a_newer_page() {
+        let cache = PageCache::default();
+        cache.put(key("s"), 5, Arc::new(FinishedPage::new("new".into())));
+        let slow = cache.put(key("s"), 4, Arc::new(FinishedPage::new("old".into())));
+        assert_eq!(
+            slow.html, "old",
+            "the slow request still sends what it built"
+        );
+        assert_eq!(kept(&cache, &key("s"), 5).unwrap().html, "new");
+        assert!(kept(&cache, &key("s"), 4).is_none());
     }
 
     #[test]

@@ -227,7 +227,12 @@ pub async fn guide(
         guide: (progress.guide.mastered, progress.guide.percent()),
     });
     let mut page = Arc::new(FinishedPage::new(html));
-    if let Some(generation) = generation {
+    // A request without a session cookie (a crawler, a probe, a first visit) has a session
+    // nobody may come back with: keeping its page would only push out the pages of real
+    // browser sessions.
+    if let Some(generation) = generation
+        && !session.fresh
+    {
         page = library.finished.put(key, generation, page);
     }
     Ok(page_cache::respond(page, &headers).await)

@@ -38,6 +38,8 @@ pub struct Session {
     pub csrf: String,
     /// The theme the browser chose, if any.
     pub theme: Option<&'static str>,
+    /// Whether the session begins with this request (the browser sent no session cookie).
+    pub fresh: bool,
 }
 
 /// Random bytes as lowercase hex.
@@ -174,7 +176,11 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
         }
         Body::from(bytes)
     };
-    parts.extensions.insert(Session { csrf, theme });
+    parts.extensions.insert(Session {
+        csrf,
+        theme,
+        fresh: new_cookie.is_some(),
+    });
     Ok((Request::from_parts(parts, body), new_cookie))
 }
 
