@@ -138,12 +138,19 @@ fn reviews_show_on_the_heatmap_the_forecast_and_the_api() {
     let server = Server::start();
     let mut c = server.client();
     c.login();
+    // "Today" must hold these reviews and the learning step after them, whatever the time:
+    // the study day starts twelve hours away from now (UTC, offset 0).
+    let day_start = u8::try_from((now_ms() / 3_600_000 + 12) % 24).unwrap();
+    let mut settings = c.get("/api/v1/study/settings").json();
+    settings["day_start_hour"] = day_start.into();
+    let r = c.put_json("/api/v1/study/settings", &settings.to_string());
+    assert_eq!(r.status, 200, "{}", r.body);
     // Good on a new card: a learning step, due again today. Easy: graduates, due in days.
     let (learning, _) = c.review_next(3, "stats-review-01", 20_000);
     let (graduated, easy) = c.review_next(4, "stats-review-02", 40_000);
     assert_ne!(learning, graduated);
     let due = easy["due"].as_i64().unwrap();
-    let clock = DayClock::new(0, 4).unwrap(); // the default study settings
+    let clock = DayClock::new(0, day_start).unwrap();
     let now = now_ms();
     let offset = usize::try_from(clock.day_index(due) - clock.day_index(now)).unwrap();
     assert!(
@@ -197,9 +204,9 @@ fn reviews_show_on_the_heatmap_the_forecast_and_the_api() {
     assert_eq!(count(body, "class=\"heat heat-4 heat-today\""), 2);
     assert_eq!(
         count(body, "class=\"heat heat-"),
-        365 + 7 * 16 + 1 + usize::from(today_weekday(&s))
+        365 + 7 * 16 + 1 + usize::from(today_weekday(&s, day_start))
     );
-    let today_title = format!("<title>2 reviews, {}", weekday_name_of(&s));
+    let today_title = format!("<title>2 reviews, {}", weekday_name_of(&s, day_start));
     assert!(
         body.contains(&today_title),
         "today's tooltip: {today_title}"
@@ -219,7 +226,7 @@ fn reviews_show_on_the_heatmap_the_forecast_and_the_api() {
     assert!(
         body.contains(&format!(
             "<time datetime=\"{iso}\">{} ",
-            weekday_name_of(&s)
+            weekday_name_of(&s, day_start)
         )),
         "today in the activity table"
     );
@@ -236,15 +243,15 @@ fn reviews_show_on_the_heatmap_the_forecast_and_the_api() {
     assert!(doc["components"]["schemas"]["StatsDto"].is_object());
 }
 
-/// Today's weekday, 0 for Monday, from the API's date.
-fn today_weekday(stats: &serde_json::Value) -> u8 {
+/// Today's weekday, 0 for Monday, for study days starting at `day_start` (UTC).
+fn today_weekday(stats: &serde_json::Value, day_start: u8) -> u8 {
     let iso = stats["today"].as_str().unwrap();
     let days = stats["days"].as_array().unwrap();
     assert_eq!(days[364]["date"], iso);
-    let index = DayClock::new(0, 4).unwrap().day_index(now_ms());
+    let index = DayClock::new(0, day_start).unwrap().day_index(now_ms());
     mastery_study::stats::weekday(index)
 }
 
-fn weekday_name_of(stats: &serde_json::Value) -> &'static str {
-    mastery_study::stats::weekday_name(today_weekday(stats))
+fn weekday_name_of(stats: &serde_json::Value, day_start: u8) -> &'static str {
+    mastery_study::stats::weekday_name(today_weekday(stats, day_start))
 }

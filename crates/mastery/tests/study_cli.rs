@@ -108,6 +108,15 @@ fn stats_counts_reviews_recorded_through_the_app() {
         let url = format!("sqlite://{}", data.path().join("mastery.db").display());
         let store = SqliteStore::open(&url).await.unwrap();
         let learner = store.personal_learner().await.unwrap();
+        // "Today" must hold the last minute and the next learning steps, whatever the
+        // time: start the study day twelve hours away from now (UTC, offset 0).
+        let settings = mastery_study::scheduler::Settings {
+            day_start_hour: u8::try_from((now() / 3_600_000 + 12) % 24).unwrap(),
+            ..Default::default()
+        };
+        study::save_settings(&store, learner, &settings, 0)
+            .await
+            .unwrap();
         let start = now() - 60_000;
         let answer = |id: &str, rating, n: i64| {
             let key = QuestionKey::new(guide.id.as_str(), id);
