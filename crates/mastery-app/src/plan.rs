@@ -68,10 +68,8 @@ pub async fn interview_date(
     store: &dyn Storage,
     learner: LearnerId,
 ) -> Result<Option<String>, AppError> {
-    Ok(store
-        .learner_setting(learner, INTERVIEW_KEY)
-        .await?
-        .filter(|d| days_from_civil(d).is_some()))
+    let stored = store.learner_settings(learner).await?;
+    Ok(interview_date_from(&stored).map(str::to_owned))
 }
 
 /// The interview date among a learner's stored settings, if set and valid.

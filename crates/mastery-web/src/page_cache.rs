@@ -3,7 +3,7 @@
 //! A guide page is hundreds of kilobytes, and for one learner in one browser it stays the
 //! same bytes until they tick a question, record a review or forget one. [`prerender`]
 //! already avoids rendering the page per request; this module avoids the rest: reading
-//! every mark and card, filling the template, compressing and hashing. A finished page is
+//! every mark and card, filling the template and compressing. A finished page is
 //! kept under (guide, learner, browser session, theme) together with the storage's write
 //! generation read *before* the learner's data was read; it is served again only while
 //! the generation is unchanged and for at most [`EXTERNAL_WRITES_VISIBLE_WITHIN`]:
@@ -16,12 +16,11 @@
 //! - a backend without a meaningful generation (PostgreSQL, where several instances
 //!   write) keeps nothing: each request builds its page as before.
 //!
-//! Each kept page carries a weak `ETag` (a hash of its HTML): a client that revalidates
-//! gets `304 Not Modified` when nothing changed. Browsers are sent `Cache-Control:
-//! no-store`, so Back never shows marks older than the server's. Compressed copies (gzip,
-//! brotli) are made once per kept page, on the blocking pool, when a client first asks for
-//! that encoding. Pages of sessions that begin with the request (no cookie sent) are not
-//! kept.
+//! Browsers are sent `Cache-Control: no-store`, so Back never shows marks older than the
+//! server's (and no validator is sent: with `no-store` no browser would revalidate).
+//! Compressed copies (gzip, brotli) are made once per kept page, on the blocking pool, when
+//! a client first asks for that encoding. Pages of sessions that begin with the request (no
+//! cookie sent) are not kept.
 //!
 //! [`prerender`]: crate::prerender
 
@@ -30,9 +29,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use sha2::{Digest as _, Sha256};
 
 /// How long a kept page may be served without reading the database again. Writes made by
 /// this server take effect at once; this bounds how long a write by another process on
@@ -84,11 +82,10 @@ impl Encoding {
     }
 }
 
-/// One finished page: its HTML, validator and compressed copies.
+/// One finished page: its HTML and compressed copies.
 #[derive(Debug)]
 pub struct FinishedPage {
     html: Bytes,
-    etag: HeaderValue,
     gzip: OnceLock<Option<Bytes>>,
     brotli: OnceLock<Option<Bytes>>,
 }
@@ -96,13 +93,8 @@ pub struct FinishedPage {
 impl FinishedPage {
     /// A page with `html` as its body.
     pub fn new(html: String) -> Self {
-        let digest = Sha256::digest(html.as_bytes());
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        let etag = HeaderValue::from_str(&format!("W/\"{hex}\""))
-            .unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""));
         Self {
             html: Bytes::from(html),
-            etag,
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),
         }
@@ -302,61 +294,35 @@ fn parse_q(v: &str) -> Option<f32> {
     if valid { v.parse().ok() } else { None }
 }
 
-/// Whether `If-None-Match` names `etag` (weak comparison, RFC 9110 §13.1.2).
-fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    let ours = strip_weak(etag.to_str().unwrap_or(""));
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == "*" || strip_weak(tag) == ours)
-}
-
-fn strip_weak(tag: &str) -> &str {
-    tag.strip_prefix("W/").unwrap_or(tag)
-}
-
-/// The response for `page` to a request with `headers`: `304` when the browser has it,
-/// else the page in the best encoding the browser accepts.
+/// The response for `page` to a request with `headers`: the page in the best encoding the
+/// client accepts.
 pub async fn respond(page: Arc<FinishedPage>, headers: &HeaderMap) -> Response {
-    let mut response = if not_modified(headers, &page.etag) {
-        let mut response = Response::new(Body::empty());
-        *response.status_mut() = StatusCode::NOT_MODIFIED;
-        response
-    } else {
-        let wanted = negotiate(headers);
-        let body = match page.encoded_now(wanted) {
-            Some(body) => body,
-            None => {
-                let page = Arc::clone(&page);
-                tokio::task::spawn_blocking(move || page.encoded(wanted))
-                    .await
-                    .ok()
-                    .flatten()
-            }
-        };
-        let (encoding, body) = match body {
-            Some(body) => (wanted, body),
-            None => (Encoding::Identity, page.html.clone()),
-        };
-        let mut response = Response::new(Body::from(body));
-        let h = response.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
-        if let Some(value) = encoding.header() {
-            h.insert(header::CONTENT_ENCODING, value);
+    let wanted = negotiate(headers);
+    let body = match page.encoded_now(wanted) {
+        Some(body) => body,
+        None => {
+            let page = Arc::clone(&page);
+            tokio::task::spawn_blocking(move || page.encoded(wanted))
+                .await
+                .ok()
+                .flatten()
         }
-        response
     };
+    let (encoding, body) = match body {
+        Some(body) => (wanted, body),
+        None => (Encoding::Identity, page.html.clone()),
+    };
+    let mut response = Response::new(Body::from(body));
     let h = response.headers_mut();
-    h.insert(header::ETAG, page.etag.clone());
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Some(value) = encoding.header() {
+        h.insert(header::CONTENT_ENCODING, value);
+    }
     // Not `no-cache`: browsers show a stored page on Back without asking, and the learner
-    // may have ticked questions elsewhere since. A client that revalidates with the ETag
-    // (a script, a test) still gets its 304.
+    // may have ticked questions elsewhere since.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::VARY,
@@ -428,24 +394,6 @@ mod tests {
         assert!(gz.len() < html.len() / 10 && br.len() < html.len() / 10);
         // Made once: the same bytes come back.
         assert_eq!(page.encoded_now(Encoding::Gzip), Some(Some(gz)));
-    }
-
-    #[test]
-    fn etags_match_weakly_and_in_lists() {
-        let page = FinishedPage::new("x".into());
-        let tag = page.etag.to_str().unwrap().to_owned();
-        assert!(tag.starts_with("W/\""));
-        let mut h = HeaderMap::new();
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&tag).unwrap());
-        assert!(not_modified(&h, &page.etag));
-        let strong = tag.trim_start_matches("W/");
-        let list = format!("\"other\", {strong}");
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&list).unwrap());
-        assert!(not_modified(&h, &page.etag));
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
-        assert!(!not_modified(&h, &page.etag));
-        assert!(!not_modified(&HeaderMap::new(), &page.etag));
-        assert_ne!(FinishedPage::new("y".into()).etag, page.etag);
     }
 
     fn key(csrf: &str) -> PageKey {
