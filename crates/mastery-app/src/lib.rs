@@ -5,9 +5,9 @@
 //! recorded in the browser and one recorded in `mastery study` follow the same rules. The
 //! clock is passed in (`now`), never read here.
 
+pub mod date_plan;
 mod error;
-pub mod mock;
-pub mod plan;
+pub mod interview;
 pub mod stats;
 pub mod study;
 

@@ -402,7 +402,7 @@ pub async fn answer(
     let stored = store.learner_settings(learner).await?;
     let (settings, offset) = settings_from(&stored);
     let scheduler = Scheduler::new(settings, offset)?;
-    let interview = crate::plan::interview_date_from(&stored);
+    let interview = crate::date_plan::interview_date_from(&stored);
     // Two answers to the same card at once (two tabs, a retry racing the original) both read
     // the card before either writes; storage refuses the second with Conflict. Reading the
     // card again and scheduling from what the first answer left is what the learner means.
@@ -430,7 +430,7 @@ async fn answer_once(
     let next = scheduler.preview(&state, now, seed)?;
     let (after, log) = scheduler.review(&state, answer.rating, now, answer.time_spent_ms, seed)?;
     // With an interview date set, a due date on or after it may be brought forward.
-    let after = crate::plan::plan_for_interview(scheduler, interview, after, now)?;
+    let after = crate::date_plan::plan_for_interview(scheduler, interview, after, now)?;
     let record = ReviewRecord {
         id: answer.review_id.clone(),
         key: answer.key.clone(),

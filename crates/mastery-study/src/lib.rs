@@ -5,10 +5,10 @@
 //! learner has mastered; [`scheduler`] schedules reviews on the FSRS model, selects what to
 //! study, plans for an interview date and fits personal parameters; [`stats`] computes the
 //! study statistics (activity, due forecast, true retention, mastery per section, streak);
-//! [`mock`] runs mock interviews (key-point matching, plans, the interview state machine and
+//! [`interview`] runs mock interviews (key-point matching, lineups, the interview state machine and
 //! its report).
 
-pub mod mock;
+pub mod interview;
 mod progress;
 pub mod scheduler;
 pub mod stats;

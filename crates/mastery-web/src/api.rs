@@ -755,7 +755,7 @@ async fn current_settings(state: &AppState) -> Result<StudySettingsDto, WebError
         reviews_per_day: s.reviews_per_day,
         day_start_hour: s.day_start_hour,
         utc_offset_minutes: offset,
-        interview_date: mastery_app::plan::interview_date(state.store(), state.learner())
+        interview_date: mastery_app::date_plan::interview_date(state.store(), state.learner())
             .await?
             .unwrap_or_default(),
         personal_parameters: s.parameters.is_some(),
@@ -780,7 +780,7 @@ async fn put_study_settings(
     Json(body): Json<StudySettingsDto>,
 ) -> Result<Json<StudySettingsDto>, WebError> {
     if !body.interview_date.trim().is_empty()
-        && mastery_app::plan::days_from_civil(&body.interview_date).is_none()
+        && mastery_app::date_plan::days_from_civil(&body.interview_date).is_none()
     {
         return Err(WebError::BadRequest(format!(
             "`{}` is not a date: use YYYY-MM-DD",
@@ -800,7 +800,11 @@ async fn put_study_settings(
         body.utc_offset_minutes,
     )
     .await?;
-    mastery_app::plan::set_interview_date(state.store(), state.learner(), &body.interview_date)
-        .await?;
+    mastery_app::date_plan::set_interview_date(
+        state.store(),
+        state.learner(),
+        &body.interview_date,
+    )
+    .await?;
     Ok(Json(current_settings(&state).await?))
 }

@@ -177,7 +177,7 @@ impl Metrics {
     }
 
     /// Counts the reviews a mock interview fed to the scheduler when it finished.
-    pub(crate) fn count_fed(&self, loaded: &mastery_app::mock::Loaded) {
+    pub(crate) fn count_fed(&self, loaded: &mastery_app::interview::Loaded) {
         self.reviews.inc_by(loaded.fed_reviews as u64);
     }
 

@@ -16,16 +16,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use mastery_app::AppError;
-use mastery_app::mock::{self as app, Loaded, NewInterview};
+use mastery_app::interview::{self as app, Loaded, NewInterview};
 use mastery_content::{Entry, Guide, Level, Section, question_path};
 use mastery_storage::{Millis, QuestionKey, StorageError};
-use mastery_study::mock::matching::{Grading, PointStatus};
-use mastery_study::mock::plan::{
+use mastery_study::interview::lineup::{
     MAX_MINUTES_PER_QUESTION, MAX_QUESTIONS, MIN_MINUTES_PER_QUESTION,
 };
-use mastery_study::mock::report::{clock, percent};
-use mastery_study::mock::session::{GRACE_MS, MAX_ANSWER_CHARS, MAX_DEPTH};
-use mastery_study::mock::{self, Answer, Custom, Interview, Item, PRESETS, Report, Request, Step};
+use mastery_study::interview::matching::{Grading, PointStatus};
+use mastery_study::interview::report::{clock, percent};
+use mastery_study::interview::session::{GRACE_MS, MAX_ANSWER_CHARS, MAX_DEPTH};
+use mastery_study::interview::{
+    self as domain, Answer, Custom, Interview, Item, PRESETS, Report, Request, Step,
+};
 use mastery_study::scheduler::label::human_interval;
 use mastery_study::scheduler::{DAY_MS, Rating};
 use mastery_study::stats::Date;
@@ -144,7 +146,7 @@ pub(crate) fn next_step(interview: &Interview, guide: &Guide) -> Option<NextStep
     {
         return Some(NextStep::FollowUp);
     }
-    if interview.plan.questions.iter().any(|q| open(q)) {
+    if interview.lineup.questions.iter().any(|q| open(q)) {
         Some(NextStep::Next)
     } else {
         Some(NextStep::Finish)
@@ -454,9 +456,9 @@ impl CustomForm {
             questions,
             minutes_per_question: minutes,
         };
-        match custom.plan(guide, 0) {
+        match custom.lineup(guide, 0) {
             Ok(_) => Ok(custom),
-            Err(mock::PlanError::NoMatchingQuestion) => Err(FormErrors {
+            Err(domain::LineupError::NoMatchingQuestion) => Err(FormErrors {
                 sections: Some(
                     "No question matches these levels and sections: check more levels or \
                      sections."
@@ -916,7 +918,7 @@ fn interview_page(
     let position = if item.depth == 0 {
         format!(
             "Question {mains_so_far} of {}",
-            interview.plan.questions.len().max(mains_so_far)
+            interview.lineup.questions.len().max(mains_so_far)
         )
     } else {
         format!("Follow-up on question {mains_so_far}")
@@ -926,7 +928,9 @@ fn interview_page(
         _ => None,
     };
     let grading = match (typed, entry) {
-        (Some(text), Some(entry)) if !text.is_empty() => Some(mock::grade(&entry.key_points, text)),
+        (Some(text), Some(entry)) if !text.is_empty() => {
+            Some(domain::grade(&entry.key_points, text))
+        }
         _ => None,
     };
     let points: Vec<PointView> = entry
@@ -985,11 +989,11 @@ fn interview_page(
         layout: Layout::new(
             state,
             Some(session),
-            format!("{} · {}", interview.plan.title, position),
+            format!("{} · {}", interview.lineup.title, position),
             format!("/interviews/{}", loaded.id),
         ),
         id: loaded.id.clone(),
-        title: interview.plan.title.clone(),
+        title: interview.lineup.title.clone(),
         guide_title: guide.title.clone(),
         item: index,
         position,
@@ -1484,7 +1488,7 @@ pub(crate) async fn markdown_response(
 ) -> Result<Response, WebError> {
     let offset = utc_offset(state).await?;
     let at = when(report.started_at, offset);
-    let body = mock::to_markdown(report, &format!("{}, {}", at.date, at.time));
+    let body = domain::to_markdown(report, &format!("{}, {}", at.date, at.time));
     Ok((
         [
             (CONTENT_TYPE, "text/markdown; charset=utf-8".to_owned()),
@@ -1533,7 +1537,7 @@ mod tests {
     fn highlights_escape_everything_and_mark_only_matches() {
         let points = [point(&[&["lock"], &["thread"]])];
         let text = "<script>alert(1)</script> Only one thread may hold the lock & run bytecode.";
-        let grading = mock::grade(&points, text);
+        let grading = domain::grade(&points, text);
         let html = highlight(text, &grading);
         assert!(
             html.starts_with("&lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -1546,7 +1550,7 @@ mod tests {
         );
         assert!(!html.contains("<script"), "{html}");
         // Nothing found: the text only, escaped.
-        let none = mock::grade(&points, "é <b>");
+        let none = domain::grade(&points, "é <b>");
         assert_eq!(highlight("é <b>", &none), "é &lt;b&gt;");
     }
 
@@ -1558,7 +1562,7 @@ mod tests {
             point(&[&["bytecode"]]),
         ];
         let listed = "GIL: only one thread, bytecode.";
-        let grading = mock::grade(&points, listed);
+        let grading = domain::grade(&points, listed);
         let html = highlight(listed, &grading);
         assert_eq!(html.matches("<mark").count(), 2, "{html}");
         assert!(

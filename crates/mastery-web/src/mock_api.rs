@@ -8,11 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
-use mastery_app::mock::{self as app, Loaded, NewInterview};
+use mastery_app::interview::{self as app, Loaded, NewInterview};
 use mastery_content::{Guide, Level};
 use mastery_storage::Millis;
-use mastery_study::mock::matching::PointStatus;
-use mastery_study::mock::{
+use mastery_study::interview::matching::PointStatus;
+use mastery_study::interview::{
     Answer, Custom, Grading, Interview, Item, PRESETS, Report, Request, Step,
 };
 use serde::{Deserialize, Serialize};
@@ -279,12 +279,12 @@ fn interview_dto(loaded: &Loaded, guide: &Guide, now: Millis) -> InterviewDto {
         id: loaded.id.clone(),
         revision: loaded.revision,
         guide: interview.guide.clone(),
-        title: interview.plan.title.clone(),
+        title: interview.lineup.title.clone(),
         started_at: interview.started_at,
         finished_at: interview.finished_at,
         finished: interview.is_finished(),
-        planned_questions: interview.plan.questions.len(),
-        per_question_ms: interview.plan.per_question_ms,
+        planned_questions: interview.lineup.questions.len(),
+        per_question_ms: interview.lineup.per_question_ms,
         current,
         next: next_step(interview, guide).map(|s| s.as_str().to_owned()),
         items: interview

@@ -28,13 +28,13 @@ use crate::views::{
 use crate::{AppState, now};
 
 /// The ids of the questions the learner has mastered in one guide: ticked by hand, or
-/// remembered reliably in study (`mastery_app::plan::mastered`, the one definition).
+/// remembered reliably in study (`mastery_app::date_plan::mastered`, the one definition).
 pub(crate) async fn mastered_in(
     state: &AppState,
     guide: &str,
 ) -> Result<HashSet<String>, WebError> {
     Ok(
-        mastery_app::plan::mastered(state.store(), state.learner(), guide)
+        mastery_app::date_plan::mastered(state.store(), state.learner(), guide)
             .await?
             .1,
     )
@@ -46,7 +46,7 @@ pub(crate) async fn ticked_and_mastered(
     state: &AppState,
     guide: &str,
 ) -> Result<(HashSet<String>, HashSet<String>), WebError> {
-    Ok(mastery_app::plan::mastered(state.store(), state.learner(), guide).await?)
+    Ok(mastery_app::date_plan::mastered(state.store(), state.learner(), guide).await?)
 }
 
 fn as_set(ids: &HashSet<String>) -> HashSet<&str> {

@@ -3,7 +3,7 @@
 use axum::Extension;
 use axum::extract::{Form, State};
 use axum::response::Response;
-use mastery_app::plan::{self, Readiness};
+use mastery_app::date_plan::{self, Readiness};
 use mastery_app::study::{load_settings, save_settings};
 use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
 use serde::Deserialize;
@@ -40,10 +40,10 @@ pub(crate) async fn settings_view(state: &AppState) -> Result<StudySettingsView,
         reviews_per_day: settings.reviews_per_day,
         day_start_hour: settings.day_start_hour,
         utc_offset_minutes: offset,
-        interview_date: plan::interview_date(state.store(), state.learner())
+        interview_date: date_plan::interview_date(state.store(), state.learner())
             .await?
             .unwrap_or_default(),
-        training_reviews: plan::training_review_count(state.store(), state.learner()).await?,
+        training_reviews: date_plan::training_review_count(state.store(), state.learner()).await?,
         min_reviews: MIN_REVIEWS_FOR_OPTIMIZATION,
         personal_parameters: settings.parameters.is_some(),
         last_fit: state
@@ -72,7 +72,7 @@ pub async fn save(
     Form(form): Form<StudyForm>,
 ) -> Result<Response, WebError> {
     if !form.interview_date.trim().is_empty()
-        && plan::days_from_civil(&form.interview_date).is_none()
+        && date_plan::days_from_civil(&form.interview_date).is_none()
     {
         return Err(WebError::BadRequest(format!(
             "`{}` is not a date: use YYYY-MM-DD",
@@ -91,7 +91,7 @@ pub async fn save(
         form.utc_offset_minutes,
     )
     .await?;
-    plan::set_interview_date(state.store(), state.learner(), &form.interview_date).await?;
+    date_plan::set_interview_date(state.store(), state.learner(), &form.interview_date).await?;
     Ok(redirect_back(Some("/settings#study-title")))
 }
 
@@ -101,7 +101,7 @@ pub async fn optimize(State(state): State<AppState>) -> Result<Response, WebErro
     let (store, learner) = (state.shared_store(), state.learner());
     let handle = tokio::runtime::Handle::current();
     let fitted = tokio::task::spawn_blocking(move || {
-        handle.block_on(plan::fit_parameters(store.as_ref(), learner))
+        handle.block_on(date_plan::fit_parameters(store.as_ref(), learner))
     })
     .await
     .map_err(|e| WebError::Internal(anyhow::anyhow!("parameter fitting stopped: {e}")))?;
@@ -198,7 +198,7 @@ pub async fn readiness(
     Extension(session): Extension<Session>,
 ) -> Result<Response, WebError> {
     let library = state.library();
-    let r = plan::readiness(state.store(), state.learner(), &library.guides, now()).await?;
+    let r = date_plan::readiness(state.store(), state.learner(), &library.guides, now()).await?;
     Ok(render(&ReadinessPage {
         layout: Layout::new(
             &state,

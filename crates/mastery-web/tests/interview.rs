@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use common::{Client, Reply, Server, guide_dir};
 use mastery_content::{Guide, GuideFiles, Level, load_guide};
 use mastery_storage::StoredInterview;
-use mastery_study::mock::{Custom, Interview, Plan, Request};
+use mastery_study::interview::{Custom, Interview, Lineup, Request};
 
 /// A complete answer to `gil`: every key point, explained in sentences.
 const GIL_COMPLETE: &str = "The GIL is a mutex inside CPython that lets only one \
@@ -45,7 +45,7 @@ fn guide() -> Guide {
 /// `minutes` per question, straight through the storage API (as another instance would).
 fn plant(server: &Server, id: &str, questions: &[&str], minutes: i64, started_at: i64) {
     let guide = guide();
-    let plan = Plan {
+    let lineup = Lineup {
         source: Request::Custom(Custom {
             levels: Vec::new(),
             sections: Vec::new(),
@@ -59,7 +59,7 @@ fn plant(server: &Server, id: &str, questions: &[&str], minutes: i64, started_at
         questions: questions.iter().map(|q| (*q).to_owned()).collect(),
         per_question_ms: minutes * 60_000,
     };
-    let interview = Interview::start(&guide, plan, started_at).unwrap();
+    let interview = Interview::start(&guide, lineup, started_at).unwrap();
     let stored = StoredInterview {
         id: id.to_owned(),
         guide: "python-django".into(),

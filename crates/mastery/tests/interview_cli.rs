@@ -1,5 +1,5 @@
 //! `mastery interview` as a user runs it without a terminal: the presets, the history and
-//! the report of an interview made through `mastery_app::mock` (the service the web app and
+//! the report of an interview made through `mastery_app::interview` (the service the web app and
 //! the terminal share) on the same database file. The interview screens themselves are
 //! tested on ratatui's `TestBackend` (unit tests in `src/interview/`); when `script` can
 //! give the binary a pseudo-terminal, one interview is also run for real.
@@ -14,11 +14,11 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use mastery_app::mock::{self, NewInterview};
+use mastery_app::interview::{self as service, NewInterview};
 use mastery_content::Level;
 use mastery_storage::Storage;
 use mastery_storage_sqlite::SqliteStore;
-use mastery_study::mock::{Answer, Custom, Request};
+use mastery_study::interview::{Answer, Custom, Request};
 
 fn mastery(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mastery"))
@@ -75,21 +75,21 @@ fn seed_interview(data: &Path, id: &str, finish: bool) -> String {
             id,
             seed: 11,
         };
-        let started = mock::start(&store, learner, &guides, &new, t0)
+        let started = service::start(&store, learner, &guides, &new, t0)
             .await
             .unwrap();
         let first = started.interview.current().unwrap().question.clone();
         let answer = Answer::Typed {
             text: "I would have to look this up in the documentation first.".into(),
         };
-        mock::submit(&store, learner, &guides, id, None, answer, t0 + 60_000)
+        service::submit(&store, learner, &guides, id, None, answer, t0 + 60_000)
             .await
             .unwrap();
-        mock::next(&store, learner, &guides, id, None, t0 + 61_000)
+        service::next(&store, learner, &guides, id, None, t0 + 61_000)
             .await
             .unwrap();
         if finish {
-            mock::finish(&store, learner, &guides, id, t0 + 20 * 60_000)
+            service::finish(&store, learner, &guides, id, t0 + 20 * 60_000)
                 .await
                 .unwrap();
         }
@@ -374,9 +374,9 @@ fn an_interview_runs_in_a_real_terminal() {
         let url = format!("sqlite://{}", data.path().join("mastery.db").display());
         let store = SqliteStore::open(&url).await.unwrap();
         let learner = store.personal_learner().await.unwrap();
-        mock::load(&store, learner, id).await.unwrap()
+        service::load(&store, learner, id).await.unwrap()
     });
-    assert_eq!(loaded.interview.plan.title, "Recruiter screen");
+    assert_eq!(loaded.interview.lineup.title, "Recruiter screen");
     assert_eq!(
         loaded.interview.items[0].answer,
         Some(Answer::Typed {

@@ -17,13 +17,13 @@
 //! - [`review`]: the scheduler (preview and review, Again < Hard < Good < Easy);
 //! - [`retrievability`]: predicted recall at a given time;
 //! - [`queue`]: what to study now, with daily limits;
-//! - [`interview`]: planning for an interview date, readiness per section;
+//! - [`date_plan`]: planning for an interview date, readiness per section;
 //! - [`optimize`](mod@optimize): personal parameters;
 //! - [`mastered`]: what "mastered" means.
 
+pub mod date_plan;
 pub mod day;
 pub mod fuzz;
-pub mod interview;
 pub mod label;
 pub mod log;
 pub mod mastered;

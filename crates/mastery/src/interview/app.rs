@@ -3,14 +3,16 @@
 //!
 //! No terminal and no database here. [`App::on_key`] and [`App::tick`] take the current time
 //! (`now`, injected: tests move it by hand) and return an [`Action`] for the driver in
-//! `interview/mod.rs`, which carries it out through `mastery_app::mock` and shows the result
+//! `interview/mod.rs`, which carries it out through `mastery_app::interview` and shows the result
 //! with [`App::show`]. What to show for a stored interview comes from [`screen_for`], a pure
 //! function of the interview, its guide and the time.
 
 use mastery_content::{Entry, Guide, Section};
 use mastery_storage::Millis;
-use mastery_study::mock::session::{GRACE_MS, MAX_ANSWER_CHARS, MAX_DEPTH};
-use mastery_study::mock::{self, Answer, Interview, PointStatus, Preset, Report, Step};
+use mastery_study::interview::session::{GRACE_MS, MAX_ANSWER_CHARS, MAX_DEPTH};
+use mastery_study::interview::{
+    self as domain, Answer, Interview, PointStatus, Preset, Report, Step,
+};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::text::Span;
 
@@ -635,7 +637,7 @@ fn too_long() -> String {
 pub fn start_screen(guide: &Guide) -> Screen {
     Screen::Start {
         guide: guide.title.clone(),
-        presets: mock::PRESETS.iter().collect(),
+        presets: domain::PRESETS.iter().collect(),
         selected: 0,
     }
 }
@@ -660,10 +662,10 @@ fn card(interview: &Interview, guide: &Guide, index: usize) -> Option<QuestionCa
         .count()
         .max(1);
     Some(QuestionCard {
-        interview: interview.plan.title.clone(),
+        interview: interview.lineup.title.clone(),
         item: index,
         number,
-        planned: interview.plan.questions.len(),
+        planned: interview.lineup.questions.len(),
         question: item.question.clone(),
         title: found.map_or_else(
             || format!("{} (no longer in the guide)", item.question),
@@ -682,7 +684,7 @@ fn card(interview: &Interview, guide: &Guide, index: usize) -> Option<QuestionCa
 }
 
 /// The matches of a typed answer, overlapping ones merged (counted when any part counted).
-pub fn marks(grading: &mock::Grading) -> Vec<Mark> {
+pub fn marks(grading: &domain::Grading) -> Vec<Mark> {
     let mut all: Vec<Mark> = grading
         .points
         .iter()
@@ -719,7 +721,7 @@ pub fn screen_for(
     date: &str,
 ) -> Screen {
     let Some(index) = interview.current_index() else {
-        let report = mock::report(interview, guide);
+        let report = domain::report(interview, guide);
         let titles = report
             .questions
             .iter()
@@ -752,7 +754,7 @@ pub fn screen_for(
         _ => None,
     };
     let grading = match (&text, entry) {
-        (Some(text), Some(entry)) => Some(mock::grade(&entry.key_points, text)),
+        (Some(text), Some(entry)) => Some(domain::grade(&entry.key_points, text)),
         _ => None,
     };
     let points = (0..item.auto.len())
@@ -783,7 +785,7 @@ pub fn screen_for(
         .map(|i| i.question.as_str())
         .collect();
     let remaining = interview
-        .plan
+        .lineup
         .questions
         .iter()
         .filter(|q| !asked.contains(&q.as_str()) && guide.entry(q).is_some())
@@ -995,7 +997,7 @@ mod tests {
         let mut app = App::new(0);
         app.show(Screen::Start {
             guide: "G".into(),
-            presets: mock::PRESETS.iter().collect(),
+            presets: domain::PRESETS.iter().collect(),
             selected: 0,
         });
         app.on_key(key(KeyCode::Down), 0);
@@ -1003,12 +1005,12 @@ mod tests {
         app.on_key(key(KeyCode::Down), 0);
         assert_eq!(
             app.on_key(key(KeyCode::Enter), 0),
-            Action::Start(mock::PRESETS[2].id)
+            Action::Start(domain::PRESETS[2].id)
         );
         app.on_key(key(KeyCode::Up), 0);
         assert_eq!(
             app.on_key(key(KeyCode::Enter), 0),
-            Action::Start(mock::PRESETS[1].id)
+            Action::Start(domain::PRESETS[1].id)
         );
         assert_eq!(app.on_key(key(KeyCode::Char('q')), 0), Action::Quit);
     }

@@ -6,7 +6,7 @@
 //! that matched a key point are highlighted and the checklist is ticked, every tick can be
 //! corrected with the number keys, and a strong answer opens the question's follow-up;
 //! at the end comes the report, and the ratings feed the study queue. Every operation is
-//! `mastery_app::mock`'s, so an interview started here can be finished in the browser and
+//! `mastery_app::interview`'s, so an interview started here can be finished in the browser and
 //! the other way round. `--report` and `--history` print without a terminal.
 //!
 //! Three parts, as in `mastery study`: [`app`] is the state machine (key and time in, action
@@ -25,12 +25,12 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use mastery_app::AppError;
-use mastery_app::mock::{self as service, Loaded, NewInterview};
+use mastery_app::interview::{self as service, Loaded, NewInterview};
 use mastery_app::study as study_service;
 use mastery_content::{Guide, Level};
 use mastery_storage::{LearnerId, Millis, Storage, StorageError};
-use mastery_study::mock::report::{clock, percent};
-use mastery_study::mock::{self, Answer, Custom, Request};
+use mastery_study::interview::report::{clock, percent};
+use mastery_study::interview::{self as domain, Answer, Custom, Request};
 use mastery_study::scheduler::{DAY_MS, HOUR_MS, MINUTE_MS};
 use mastery_study::stats::Date;
 use ratatui::Terminal;
@@ -60,7 +60,7 @@ pub struct Args {
     #[arg(
         long,
         value_name = "ID",
-        value_parser = clap::builder::PossibleValuesParser::new(mock::PRESETS.iter().map(|p| p.id)),
+        value_parser = clap::builder::PossibleValuesParser::new(domain::PRESETS.iter().map(|p| p.id)),
         conflicts_with_all = ["levels", "sections", "questions", "minutes"]
     )]
     preset: Option<String>,
@@ -264,7 +264,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let guide = find_guide(&guides, &loaded.interview.guide)?;
     let view = report_view(
         &loaded,
-        mock::report(&loaded.interview, guide),
+        domain::report(&loaded.interview, guide),
         &guides,
         offset,
     );
@@ -338,7 +338,7 @@ fn begin(args: &Args, guides: &[Arc<Guide>]) -> anyhow::Result<Begin> {
         (None, false) => return Ok(Begin::Choose(guide.id.to_string())),
     };
     // The same check `start` makes, before the terminal is taken over.
-    mock::plan(guide, &request, 0).map_err(|e| anyhow::anyhow!("{e}"))?;
+    domain::lineup(guide, &request, 0).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Begin::Start {
         guide: guide.id.to_string(),
         request,
@@ -370,7 +370,7 @@ fn poll_timeout(app: &App) -> Duration {
                 }
             } else {
                 // In the grace period: until it ends.
-                card.deadline + mock::session::GRACE_MS + 1 - app.now
+                card.deadline + domain::session::GRACE_MS + 1 - app.now
             }
         }
         _ => 1000,
@@ -379,7 +379,7 @@ fn poll_timeout(app: &App) -> Duration {
 }
 
 /// Runs an interview until the learner leaves: draws, waits for a key or the next second of
-/// the countdown, and carries out the actions through `mastery_app::mock`. Returns the final
+/// the countdown, and carries out the actions through `mastery_app::interview`. Returns the final
 /// state and the interview, if one was started or resumed.
 pub fn drive<B>(
     terminal: &mut Terminal<B>,
@@ -606,7 +606,7 @@ pub fn date_time(at: Millis, offset_minutes: i32) -> String {
 /// The report of a finished interview with the titles and date the screens need.
 fn report_view(
     loaded: &Loaded,
-    report: mock::Report,
+    report: domain::Report,
     guides: &[Arc<Guide>],
     offset_minutes: i32,
 ) -> ReportView {
@@ -632,7 +632,7 @@ fn report_view(
 
 /// Writes the Markdown report to `path` (`-`: standard output).
 fn write_markdown(path: &Path, view: &ReportView) -> anyhow::Result<()> {
-    let markdown = mock::to_markdown(&view.report, &view.date);
+    let markdown = domain::to_markdown(&view.report, &view.date);
     if path == Path::new("-") {
         print!("{markdown}");
         return Ok(());
@@ -646,7 +646,7 @@ fn write_markdown(path: &Path, view: &ReportView) -> anyhow::Result<()> {
 /// `--list-presets`.
 fn presets_text() -> String {
     let mut out = String::from("Interview presets (mastery interview --preset ID):\n\n");
-    for p in &mock::PRESETS {
+    for p in &domain::PRESETS {
         let levels: Vec<&str> = p.levels.iter().map(|l| l.as_str()).collect();
         let _ = writeln!(
             out,
@@ -666,7 +666,7 @@ fn presets_text() -> String {
 }
 
 /// `--history`: one row per interview, newest first, then the trend.
-fn history_text(summaries: &[service::Summary], trend: &mock::Trend, offset: i32) -> String {
+fn history_text(summaries: &[service::Summary], trend: &domain::Trend, offset: i32) -> String {
     if summaries.is_empty() {
         return "No interviews yet: start one with `mastery interview`.\n".to_owned();
     }
@@ -1086,7 +1086,7 @@ It mainly protects the reference count of every object from races.";
         let leaving = screens.last().unwrap();
         assert!(leaving.contains("Press Esc again to leave"), "{leaving}");
         let loaded = loaded.unwrap();
-        assert_eq!(loaded.interview.plan.title, "Recruiter screen");
+        assert_eq!(loaded.interview.lineup.title, "Recruiter screen");
 
         // Resumed later: the same question, its clock still running.
         let (_, resumed, screens) = play(&env, Begin::Resume(loaded.id.clone()), vec![]);

@@ -5,8 +5,8 @@
 //! As in `mastery study`, only the 16 named colours are used and nothing depends on colour
 //! alone: ticks are `[x]`, counted matches are underlined, warnings start with `!`.
 
-use mastery_study::mock::PointStatus;
-use mastery_study::mock::report::{clock, percent};
+use mastery_study::interview::PointStatus;
+use mastery_study::interview::report::{clock, percent};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Margin, Position, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};

@@ -6,7 +6,9 @@ use std::path::Path;
 use mastery_content::{Guide, GuideFiles, Level, load_guide};
 
 use super::fixture;
-use crate::mock::plan::{Custom, MAX_QUESTIONS, PRESETS, PlanError, Request, plan, preset, select};
+use crate::interview::lineup::{
+    Custom, LineupError, MAX_QUESTIONS, PRESETS, Request, lineup, preset, select,
+};
 use crate::scheduler::MINUTE_MS;
 use crate::test_guide;
 
@@ -76,28 +78,28 @@ fn presets_on_the_python_django_guide() {
     for (id, sections, levels, count, minutes) in cases {
         let p = preset(id).unwrap();
         for seed in 0..20 {
-            let plan = p.plan(&guide, seed).unwrap();
-            assert_eq!(plan.questions.len(), count, "{id}");
-            assert_eq!(plan.per_question_ms, minutes * MINUTE_MS, "{id}");
-            assert_eq!(plan.total_ms(), i64::from(p.minutes) * MINUTE_MS);
+            let lineup = p.lineup(&guide, seed).unwrap();
+            assert_eq!(lineup.questions.len(), count, "{id}");
+            assert_eq!(lineup.per_question_ms, minutes * MINUTE_MS, "{id}");
+            assert_eq!(lineup.total_ms(), i64::from(p.minutes) * MINUTE_MS);
             if !sections.is_empty() {
-                assert_eq!(plan.sections, sections.to_vec(), "{id}");
+                assert_eq!(lineup.sections, sections.to_vec(), "{id}");
             }
-            let unique: BTreeSet<&String> = plan.questions.iter().collect();
+            let unique: BTreeSet<&String> = lineup.questions.iter().collect();
             assert_eq!(unique.len(), count, "no repeats");
-            for q in &plan.questions {
+            for q in &lineup.questions {
                 assert!(levels.contains(&level_of(&guide, q)), "{id}: {q}");
                 if !sections.is_empty() {
                     assert!(sections.contains(&section_of(&guide, q)), "{id}: {q}");
                 }
             }
             // Spread: more than one section whenever the preset has several.
-            let used: BTreeSet<&str> = plan
+            let used: BTreeSet<&str> = lineup
                 .questions
                 .iter()
                 .map(|q| section_of(&guide, q))
                 .collect();
-            assert!(used.len() > 1, "{id} seed {seed}: {:?}", plan.questions);
+            assert!(used.len() > 1, "{id} seed {seed}: {:?}", lineup.questions);
         }
     }
     assert_eq!(PRESETS.len(), 3);
@@ -117,30 +119,33 @@ fn presets_fall_back_to_every_section() {
     let p = preset("django-architecture-scaling").unwrap();
     assert_eq!(p.section_ids(&guide), ["one", "two"]);
     // No senior or confirmed question: nothing to ask.
-    assert_eq!(p.plan(&guide, 1), Err(PlanError::NoMatchingQuestion));
-    let plan = preset("recruiter-screen").unwrap().plan(&guide, 1).unwrap();
+    assert_eq!(p.lineup(&guide, 1), Err(LineupError::NoMatchingQuestion));
+    let lineup = preset("recruiter-screen")
+        .unwrap()
+        .lineup(&guide, 1)
+        .unwrap();
     assert_eq!(
-        plan.questions,
+        lineup.questions,
         ["a", "b", "c"],
         "fewer candidates than asked: all of them"
     );
     // The fixture guide has `core-python`, so the internals preset keeps to it.
     let fixture = fixture::guide();
-    let plan = preset("senior-python-internals")
+    let lineup = preset("senior-python-internals")
         .unwrap()
-        .plan(&fixture, 3)
+        .lineup(&fixture, 3)
         .unwrap();
-    assert_eq!(plan.sections, ["core-python"]);
+    assert_eq!(lineup.sections, ["core-python"]);
 }
 
 #[test]
 fn selection_is_deterministic_and_ordered() {
     let guide = real_guide();
     let c = custom(&[], &[], 8, 4);
-    let a = c.plan(&guide, 42).unwrap();
-    assert_eq!(a, c.plan(&guide, 42).unwrap());
+    let a = c.lineup(&guide, 42).unwrap();
+    assert_eq!(a, c.lineup(&guide, 42).unwrap());
     let distinct: BTreeSet<Vec<String>> = (0..10)
-        .map(|seed| c.plan(&guide, seed).unwrap().questions)
+        .map(|seed| c.lineup(&guide, seed).unwrap().questions)
         .collect();
     assert!(distinct.len() > 1, "the seed changes the choice");
     // Section order, then level, then guide order.
@@ -184,41 +189,41 @@ fn ladder_starts_are_preferred() {
 #[test]
 fn custom_validation() {
     let guide = fixture::guide();
-    let cases: [(Custom, PlanError); 6] = [
-        (custom(&[], &[], 0, 5), PlanError::NoQuestions),
+    let cases: [(Custom, LineupError); 6] = [
+        (custom(&[], &[], 0, 5), LineupError::NoQuestions),
         (
             custom(&[], &[], MAX_QUESTIONS + 1, 5),
-            PlanError::TooManyQuestions {
+            LineupError::TooManyQuestions {
                 requested: MAX_QUESTIONS + 1,
                 max: MAX_QUESTIONS,
             },
         ),
-        (custom(&[], &[], 3, 0), PlanError::MinutesOutOfRange(0)),
-        (custom(&[], &[], 3, 31), PlanError::MinutesOutOfRange(31)),
+        (custom(&[], &[], 3, 0), LineupError::MinutesOutOfRange(0)),
+        (custom(&[], &[], 3, 31), LineupError::MinutesOutOfRange(31)),
         (
             custom(&[], &["nowhere"], 3, 5),
-            PlanError::UnknownSection("nowhere".into()),
+            LineupError::UnknownSection("nowhere".into()),
         ),
         (
             custom(&[Level::Junior], &["django"], 3, 5),
-            PlanError::NoMatchingQuestion,
+            LineupError::NoMatchingQuestion,
         ),
     ];
     for (c, want) in cases {
-        assert_eq!(c.plan(&guide, 1), Err(want.clone()), "{c:?}");
+        assert_eq!(c.lineup(&guide, 1), Err(want.clone()), "{c:?}");
         assert!(!want.to_string().is_empty());
     }
     for minutes in [1, 30] {
-        assert!(custom(&[], &[], 1, minutes).plan(&guide, 1).is_ok());
+        assert!(custom(&[], &[], 1, minutes).lineup(&guide, 1).is_ok());
     }
     let p = custom(&[Level::Confirmed], &["asyncio", "django"], 5, 2)
-        .plan(&guide, 9)
+        .lineup(&guide, 9)
         .unwrap();
     assert_eq!(p.questions, ["asyncio-gather"]);
     assert_eq!(p.sections, ["django", "asyncio"], "guide order");
     assert_eq!(
-        plan(&guide, &Request::Preset { id: "x".into() }, 1),
-        Err(PlanError::UnknownPreset("x".into()))
+        lineup(&guide, &Request::Preset { id: "x".into() }, 1),
+        Err(LineupError::UnknownPreset("x".into()))
     );
 }
 
@@ -230,8 +235,8 @@ fn plans_and_requests_round_trip_as_json() {
     assert!(json.contains(r#""kind":"custom""#), "{json}");
     assert!(json.contains(r#""levels":["senior","junior"]"#), "{json}");
     assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request);
-    let p = plan(&guide, &request, 5).unwrap();
-    let back: crate::mock::Plan =
+    let p = lineup(&guide, &request, 5).unwrap();
+    let back: crate::interview::Lineup =
         serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
     assert_eq!(back, p);
     let bad = json.replace("junior", "expert");

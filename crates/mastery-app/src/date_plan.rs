@@ -3,7 +3,7 @@
 //!
 //! **Interview date.** A learner may set the date of their interview. When a review
 //! schedules a card's next due date on or after that day, the scheduler's interview rule
-//! (`mastery_study::scheduler::interview`, explained in `docs/scheduling.md`) brings it
+//! (`mastery_study::scheduler::date_plan`, explained in `docs/scheduling.md`) brings it
 //! forward to the day that gives the highest expected recall at the interview. Readiness
 //! is FSRS's predicted recall of each question at noon of the interview day, averaged per
 //! section, with questions never studied counting as 0.
@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use mastery_content::Guide;
 use mastery_storage::{LearnerId, QuestionKey, Storage};
-use mastery_study::scheduler::interview::{self, SectionReadiness};
+use mastery_study::scheduler::date_plan::{self, SectionReadiness};
 use mastery_study::scheduler::optimize::{Optimized, optimize, training_reviews};
 use mastery_study::scheduler::{
     CardState, HOUR_MS, Millis, Rating, ReviewLog, Scheduler, is_mastered,
@@ -116,7 +116,7 @@ pub fn plan_for_interview(
     let Some(at) = date.and_then(|d| interview_instant(scheduler, d)) else {
         return Ok(after);
     };
-    Ok(interview::apply(scheduler, &after, now, at)?)
+    Ok(date_plan::apply(scheduler, &after, now, at)?)
 }
 
 /// Readiness for the interview: per section, predicted recall on the day; and the questions
@@ -170,7 +170,7 @@ pub async fn readiness(
                 per_card.push((section.id.to_string(), state));
             }
         }
-        for r in interview::readiness(
+        for r in date_plan::readiness(
             &scheduler,
             per_card.iter().map(|(s, c)| (s.as_str(), c)),
             at,

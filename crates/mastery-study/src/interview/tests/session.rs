@@ -3,8 +3,8 @@
 use mastery_content::Guide;
 
 use super::fixture::*;
-use crate::mock::plan::{Plan, Request};
-use crate::mock::session::{
+use crate::interview::lineup::{Lineup, Request};
+use crate::interview::session::{
     Answer, GRACE_MS, Interview, LADDER_THRESHOLD, MAX_ANSWER_CHARS, MAX_DEPTH, SessionError, Step,
     VERSION,
 };
@@ -14,8 +14,8 @@ use crate::test_guide;
 const T0: Millis = 1_750_000_000_000;
 const BUDGET: Millis = 5 * MINUTE_MS;
 
-fn plan_of(questions: &[&str]) -> Plan {
-    Plan {
+fn plan_of(questions: &[&str]) -> Lineup {
+    Lineup {
         source: Request::Preset { id: "test".into() },
         title: "Test interview".into(),
         levels: vec![],
@@ -425,7 +425,7 @@ fn stale_interviews_do_not_panic() {
         iv.missing(&smaller),
         ["gil", "gone", "select-vs-prefetch-related"]
     );
-    let report = crate::mock::report(&iv, &smaller);
+    let report = crate::interview::report(&iv, &smaller);
     assert_eq!(report.questions[0].title, None);
     assert_eq!(report.score, None);
 }

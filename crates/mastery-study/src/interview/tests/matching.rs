@@ -5,7 +5,9 @@ use mastery_content::{Guide, KeyPoint};
 use proptest::prelude::*;
 
 use super::fixture::*;
-use crate::mock::matching::{Grading, Matcher, PointStatus, grade, sentences, terms, tokenize};
+use crate::interview::matching::{
+    Grading, Matcher, PointStatus, grade, sentences, terms, tokenize,
+};
 
 fn key_points<'g>(guide: &'g Guide, id: &str) -> &'g [KeyPoint] {
     &guide.entry(id).unwrap().key_points
@@ -268,7 +270,7 @@ proptest! {
             at = s.end;
         }
         prop_assert_eq!(at, answer.len());
-        prop_assert!(g.covered() <= g.counted_words / crate::mock::matching::WORDS_PER_POINT);
+        prop_assert!(g.covered() <= g.counted_words / crate::interview::matching::WORDS_PER_POINT);
         let score = g.score().unwrap();
         prop_assert!((0.0..=1.0).contains(&score));
     }

@@ -4,7 +4,7 @@
 //! as JSON between requests. Every operation takes the current time `now` (milliseconds
 //! since the epoch); nothing here reads a clock.
 //!
-//! **The flow.** [`Interview::start`] asks the plan's first main question. The learner
+//! **The flow.** [`Interview::start`] asks the lineup's first main question. The learner
 //! [`submit`](Interview::submit)s a typed answer (graded automatically, see
 //! [`matching`](super::matching)) or marks it answered aloud (no automatic ticks: the learner
 //! ticks what they said). They may [`correct`](Interview::correct) any tick of any answered
@@ -13,7 +13,7 @@
 //! question, or finishes the interview when there is none; [`finish`](Interview::finish)
 //! ends it early.
 //!
-//! **Time.** Each question, main or follow-up, has the plan's per-question budget: its
+//! **Time.** Each question, main or follow-up, has the lineup's per-question budget: its
 //! deadline is the time it was asked plus that budget. An answer submitted more than
 //! [`GRACE_MS`] after the deadline is kept and graded but recorded as timed out;
 //! [`expire`](Interview::expire) records a question still unanswered after its deadline as
@@ -40,8 +40,8 @@ use std::collections::HashSet;
 use mastery_content::Guide;
 use serde::{Deserialize, Serialize};
 
+use super::lineup::Lineup;
 use super::matching::{Grading, Matcher};
-use super::plan::Plan;
 use crate::scheduler::{Millis, SECOND_MS};
 
 /// The version of the stored interview format.
@@ -114,7 +114,7 @@ impl Item {
         depth: u32,
         parent: Option<usize>,
         now: Millis,
-        plan: &Plan,
+        lineup: &Lineup,
         points: usize,
     ) -> Self {
         Self {
@@ -122,7 +122,7 @@ impl Item {
             depth,
             parent,
             asked_at: now,
-            deadline: now.saturating_add(plan.per_question_ms),
+            deadline: now.saturating_add(lineup.per_question_ms),
             answer: None,
             submitted_at: None,
             timed_out: false,
@@ -197,8 +197,9 @@ pub struct Interview {
     pub version: u32,
     /// The guide's id.
     pub guide: String,
-    /// The plan: main questions, time budget, seed.
-    pub plan: Plan,
+    /// The lineup: main questions, time budget, seed (stored as `plan`, its first name).
+    #[serde(rename = "plan")]
+    pub lineup: Lineup,
     /// The questions asked so far, in order; the last one is the current one until the
     /// interview is finished.
     pub items: Vec<Item>,
@@ -296,19 +297,19 @@ fn key_points(guide: &Guide, id: &str) -> Option<usize> {
 }
 
 impl Interview {
-    /// Starts `plan` on `guide` at `now`: the first planned question that is in the guide is
+    /// Starts `lineup` on `guide` at `now`: the first planned question that is in the guide is
     /// asked.
-    pub fn start(guide: &Guide, plan: Plan, now: Millis) -> Result<Self, SessionError> {
-        let (question, points) = plan
+    pub fn start(guide: &Guide, lineup: Lineup, now: Millis) -> Result<Self, SessionError> {
+        let (question, points) = lineup
             .questions
             .iter()
             .find_map(|q| key_points(guide, q).map(|n| (q.clone(), n)))
             .ok_or(SessionError::NoQuestion)?;
-        let first = Item::asked(question, 0, None, now, &plan, points);
+        let first = Item::asked(question, 0, None, now, &lineup, points);
         Ok(Self {
             version: VERSION,
             guide: guide.id.to_string(),
-            plan,
+            lineup,
             items: vec![first],
             started_at: now,
             finished_at: None,
@@ -490,7 +491,7 @@ impl Interview {
                     current.depth + 1,
                     Some(index),
                     now,
-                    &self.plan,
+                    &self.lineup,
                     points,
                 );
                 self.items.push(item);
@@ -500,7 +501,7 @@ impl Interview {
                 });
             }
         }
-        let main = self.plan.questions.iter().find_map(|q| {
+        let main = self.lineup.questions.iter().find_map(|q| {
             if self.was_asked(q) {
                 return None;
             }
@@ -508,7 +509,7 @@ impl Interview {
         });
         match main {
             Some((question, points)) => {
-                let item = Item::asked(question, 0, None, now, &self.plan, points);
+                let item = Item::asked(question, 0, None, now, &self.lineup, points);
                 self.items.push(item);
                 Ok(Step::Asked {
                     item: self.items.len() - 1,
@@ -539,7 +540,7 @@ impl Interview {
         self.items
             .iter()
             .map(|i| &i.question)
-            .chain(&self.plan.questions)
+            .chain(&self.lineup.questions)
             .filter(|q| key_points(guide, q).is_none() && seen.insert(q.as_str()))
             .cloned()
             .collect()

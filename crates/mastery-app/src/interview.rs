@@ -1,4 +1,4 @@
-//! Mock interviews for one learner: the pure state machine of `mastery_study::mock` joined
+//! Mock interviews for one learner: the pure state machine of `mastery_study::interview` joined
 //! with storage and the scheduler.
 //!
 //! Every operation loads the interview, applies one step of the state machine and saves it
@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use mastery_content::Guide;
 use mastery_storage::{LearnerId, Millis, QuestionKey, Storage, StorageError, StoredInterview};
-use mastery_study::mock::{
-    self, Answer, Interview, PlanError, Report, Request, SessionError, Step, Submitted, Trend,
+use mastery_study::interview::{
+    self as domain, Answer, Interview, LineupError, Report, Request, SessionError, Step, Submitted,
+    Trend,
 };
 
 use crate::AppError;
@@ -57,8 +58,8 @@ impl From<SessionError> for AppError {
     }
 }
 
-impl From<PlanError> for AppError {
-    fn from(error: PlanError) -> Self {
+impl From<LineupError> for AppError {
+    fn from(error: LineupError) -> Self {
         AppError::Invalid(error.to_string())
     }
 }
@@ -81,7 +82,7 @@ fn to_stored(
         .map_err(|e| StorageError::Corrupt(format!("cannot save this interview: {e}")))?;
     let score = interview
         .finished_at
-        .and_then(|_| mock::report(interview, guide).score)
+        .and_then(|_| domain::report(interview, guide).score)
         .map(|s| s.clamp(0.0, 1.0));
     Ok(StoredInterview {
         id: id.to_owned(),
@@ -137,8 +138,8 @@ pub async fn start(
         seed,
     } = *new;
     let guide = guide(guides, guide_id)?;
-    let plan = mock::plan(guide, request, seed)?;
-    let interview = Interview::start(guide, plan, now)?;
+    let lineup = domain::lineup(guide, request, seed)?;
+    let interview = Interview::start(guide, lineup, now)?;
     store
         .save_interview(learner, &to_stored(id, 1, &interview, guide)?)
         .await?;
@@ -321,7 +322,7 @@ pub async fn finish(
             interview.expire(now);
             interview.finish(now)?;
         }
-        Ok((mock::report(interview, guide), changed))
+        Ok((domain::report(interview, guide), changed))
     })
     .await?;
     let mut loaded = loaded;
@@ -342,7 +343,7 @@ pub async fn report(
 ) -> Result<(Loaded, Report), AppError> {
     let loaded = load(store, learner, id).await?;
     let guide = guide(guides, &loaded.interview.guide)?;
-    let report = mock::report(&loaded.interview, guide);
+    let report = domain::report(&loaded.interview, guide);
     Ok((loaded, report))
 }
 
@@ -362,7 +363,7 @@ async fn feed_scheduler(
     let interview = &loaded.interview;
     let mut recorded = 0;
     let guide = guide(guides, &interview.guide)?;
-    let report = mock::report(interview, guide);
+    let report = domain::report(interview, guide);
     for suggestion in &report.ratings {
         let Some(item) = interview.items.get(suggestion.item) else {
             continue;
@@ -423,7 +424,7 @@ pub async fn history(
                 guide: s.guide.clone(),
                 title: interview
                     .as_ref()
-                    .map_or_else(|| "Interview".to_owned(), |i| i.plan.title.clone()),
+                    .map_or_else(|| "Interview".to_owned(), |i| i.lineup.title.clone()),
                 started_at: s.started_at,
                 finished_at: s.finished_at,
                 score: s.score,
@@ -435,7 +436,7 @@ pub async fn history(
         .iter()
         .filter_map(|s| Some((s.finished_at?, s.score?)))
         .collect();
-    Ok((summaries, mock::trend(&points)))
+    Ok((summaries, domain::trend(&points)))
 }
 
 #[cfg(test)]
@@ -445,7 +446,7 @@ mod tests {
     use super::*;
     use mastery_content::{GuideFiles, load_guide};
     use mastery_storage_sqlite::SqliteStore;
-    use mastery_study::mock::Custom;
+    use mastery_study::interview::Custom;
 
     fn python_django() -> Vec<Arc<Guide>> {
         let dir =
@@ -599,7 +600,7 @@ mod tests {
         .await
         .unwrap();
         // Control characters take six bytes each in JSON: a few answers fill the document.
-        let huge = "\u{1}".repeat(mock::session::MAX_ANSWER_CHARS);
+        let huge = "\u{1}".repeat(domain::session::MAX_ANSWER_CHARS);
         let mut refused = None;
         for n in 0..12 {
             let typed = Answer::Typed { text: huge.clone() };

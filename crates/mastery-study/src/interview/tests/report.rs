@@ -1,9 +1,9 @@
 //! The report: numbers, ratings, Markdown, trend.
 
 use super::fixture::*;
-use crate::mock::plan::{Plan, Request};
-use crate::mock::report::{Report, report, suggest_rating, to_markdown, trend};
-use crate::mock::session::{Answer, GRACE_MS, Interview, Step};
+use crate::interview::lineup::{Lineup, Request};
+use crate::interview::report::{Report, report, suggest_rating, to_markdown, trend};
+use crate::interview::session::{Answer, GRACE_MS, Interview, Step};
 use crate::scheduler::{DAY_MS, MINUTE_MS, Millis, Rating};
 
 const T0: Millis = 1_750_000_000_000;
@@ -17,7 +17,7 @@ fn close(a: f64, b: f64) -> bool {
 /// `select-vs-prefetch-related` (partial, 1 min) → `csrf-xss-spa` (timed out).
 fn interview() -> (Interview, Report) {
     let guide = guide();
-    let plan = Plan {
+    let lineup = Lineup {
         source: Request::Preset { id: "t".into() },
         title: "Test interview".into(),
         levels: vec![],
@@ -30,7 +30,7 @@ fn interview() -> (Interview, Report) {
         ],
         per_question_ms: BUDGET,
     };
-    let mut iv = Interview::start(&guide, plan, T0).unwrap();
+    let mut iv = Interview::start(&guide, lineup, T0).unwrap();
     let typed = |t: &str| Answer::Typed { text: t.into() };
     iv.submit(&guide, typed(GIL_COMPLETE), T0 + 3 * MINUTE_MS)
         .unwrap();
@@ -154,11 +154,11 @@ fn report_numbers() {
 #[test]
 fn unanswered_questions_score_zero_without_rating() {
     let guide = guide();
-    let plan = crate::mock::plan::preset("senior-python-internals")
+    let lineup = crate::interview::lineup::preset("senior-python-internals")
         .unwrap()
-        .plan(&guide, 3)
+        .lineup(&guide, 3)
         .unwrap();
-    let mut iv = Interview::start(&guide, plan, T0).unwrap();
+    let mut iv = Interview::start(&guide, lineup, T0).unwrap();
     iv.finish(T0 + MINUTE_MS).unwrap();
     let r = report(&iv, &guide);
     assert_eq!(r.questions[0].score, Some(0.0));

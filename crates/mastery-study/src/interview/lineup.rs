@@ -1,6 +1,6 @@
 //! What a mock interview asks: presets, custom interviews, and the choice of questions.
 //!
-//! A [`Plan`] is the list of *main* questions of one interview, in the order they are asked,
+//! A [`Lineup`] is the list of *main* questions of one interview, in the order they are asked,
 //! with a time budget per question. It comes from a [`Preset`] (three ready-made interviews)
 //! or a [`Custom`] request (levels, sections, number of questions, minutes per question).
 //!
@@ -12,7 +12,7 @@
 //! levels.
 //!
 //! **Choosing the questions** ([`select`]) is deterministic: the same guide, filters, count
-//! and seed always give the same plan, so the app stores the seed and can rebuild it.
+//! and seed always give the same lineup, so the app stores the seed and can rebuild it.
 //! - The candidates are the questions of the chosen sections at the chosen levels.
 //! - Within each section they are shuffled by the seed, questions that start a ladder (no
 //!   other question lists them as a follow-up) first, so that follow-ups are left for the
@@ -115,9 +115,9 @@ pub struct Custom {
     pub minutes_per_question: u32,
 }
 
-/// Why a plan cannot be made.
+/// Why a lineup cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PlanError {
+pub enum LineupError {
     /// No preset has this id.
     #[error("there is no interview preset {0:?}")]
     UnknownPreset(String),
@@ -160,7 +160,7 @@ pub enum Request {
 
 /// The main questions of one interview and their time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Plan {
+pub struct Lineup {
     /// The preset or custom request it was made from.
     pub source: Request,
     /// The title shown during the interview and on the report.
@@ -178,7 +178,7 @@ pub struct Plan {
     pub per_question_ms: Millis,
 }
 
-impl Plan {
+impl Lineup {
     /// The planned time of the main questions.
     pub fn total_ms(&self) -> Millis {
         self.per_question_ms
@@ -186,13 +186,13 @@ impl Plan {
     }
 }
 
-/// Makes the plan of `request` on `guide` with `seed`.
-pub fn plan(guide: &Guide, request: &Request, seed: u64) -> Result<Plan, PlanError> {
+/// Makes the lineup of `request` on `guide` with `seed`.
+pub fn lineup(guide: &Guide, request: &Request, seed: u64) -> Result<Lineup, LineupError> {
     match request {
         Request::Preset { id } => preset(id)
-            .ok_or_else(|| PlanError::UnknownPreset(id.clone()))?
-            .plan(guide, seed),
-        Request::Custom(custom) => custom.plan(guide, seed),
+            .ok_or_else(|| LineupError::UnknownPreset(id.clone()))?
+            .lineup(guide, seed),
+        Request::Custom(custom) => custom.lineup(guide, seed),
     }
 }
 
@@ -221,15 +221,15 @@ impl Preset {
         }
     }
 
-    /// Makes this preset's plan on `guide` with `seed`.
-    pub fn plan(&self, guide: &Guide, seed: u64) -> Result<Plan, PlanError> {
+    /// Makes this preset's lineup on `guide` with `seed`.
+    pub fn lineup(&self, guide: &Guide, seed: u64) -> Result<Lineup, LineupError> {
         let sections = self.section_ids(guide);
         let questions = select(guide, self.levels, &sections, self.questions, seed);
         if questions.is_empty() {
-            return Err(PlanError::NoMatchingQuestion);
+            return Err(LineupError::NoMatchingQuestion);
         }
         let count = Millis::try_from(self.questions.max(1)).unwrap_or(1);
-        Ok(Plan {
+        Ok(Lineup {
             source: Request::Preset {
                 id: self.id.to_owned(),
             },
@@ -245,12 +245,12 @@ impl Preset {
 
 impl Custom {
     /// Checks the request against the limits and the guide's sections.
-    pub fn validate(&self, guide: &Guide) -> Result<(), PlanError> {
+    pub fn validate(&self, guide: &Guide) -> Result<(), LineupError> {
         if self.questions == 0 {
-            return Err(PlanError::NoQuestions);
+            return Err(LineupError::NoQuestions);
         }
         if self.questions > MAX_QUESTIONS {
-            return Err(PlanError::TooManyQuestions {
+            return Err(LineupError::TooManyQuestions {
                 requested: self.questions,
                 max: MAX_QUESTIONS,
             });
@@ -258,20 +258,20 @@ impl Custom {
         if !(MIN_MINUTES_PER_QUESTION..=MAX_MINUTES_PER_QUESTION)
             .contains(&self.minutes_per_question)
         {
-            return Err(PlanError::MinutesOutOfRange(self.minutes_per_question));
+            return Err(LineupError::MinutesOutOfRange(self.minutes_per_question));
         }
         if let Some(unknown) = self
             .sections
             .iter()
             .find(|id| !guide.sections.iter().any(|s| s.id.as_str() == id.as_str()))
         {
-            return Err(PlanError::UnknownSection(unknown.clone()));
+            return Err(LineupError::UnknownSection(unknown.clone()));
         }
         Ok(())
     }
 
-    /// Makes the plan of this custom interview on `guide` with `seed`.
-    pub fn plan(&self, guide: &Guide, seed: u64) -> Result<Plan, PlanError> {
+    /// Makes the lineup of this custom interview on `guide` with `seed`.
+    pub fn lineup(&self, guide: &Guide, seed: u64) -> Result<Lineup, LineupError> {
         self.validate(guide)?;
         let levels: Vec<Level> = if self.levels.is_empty() {
             Level::ALL.to_vec()
@@ -291,9 +291,9 @@ impl Custom {
         };
         let questions = select(guide, &levels, &sections, self.questions, seed);
         if questions.is_empty() {
-            return Err(PlanError::NoMatchingQuestion);
+            return Err(LineupError::NoMatchingQuestion);
         }
-        Ok(Plan {
+        Ok(Lineup {
             source: Request::Custom(self.clone()),
             title: "Custom interview".to_owned(),
             levels,

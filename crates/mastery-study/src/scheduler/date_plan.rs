@@ -61,7 +61,7 @@ pub enum Unchanged {
 
 /// What to do with a card's due date for an interview.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Plan {
+pub enum DatePlan {
     /// Keep the due date.
     Unchanged(Unchanged),
     /// Move the due date earlier.
@@ -82,10 +82,10 @@ pub fn plan(
     state: &CardState,
     now: Millis,
     interview_at: Millis,
-) -> Result<Plan, ScheduleError> {
+) -> Result<DatePlan, ScheduleError> {
     let (Phase::Review, Some(memory), Some(last)) = (state.phase, state.memory, state.last_review)
     else {
-        return Ok(Plan::Unchanged(Unchanged::NotInReview));
+        return Ok(DatePlan::Unchanged(Unchanged::NotInReview));
     };
     if !memory.is_valid() {
         return Err(ScheduleError::InvalidMemory {
@@ -94,12 +94,12 @@ pub fn plan(
         });
     }
     if interview_at <= now {
-        return Ok(Plan::Unchanged(Unchanged::InterviewPassed));
+        return Ok(DatePlan::Unchanged(Unchanged::InterviewPassed));
     }
     let clock = scheduler.clock();
     let interview_day = clock.day_index(interview_at);
     if clock.day_index(state.due) < interview_day {
-        return Ok(Plan::Unchanged(Unchanged::DueBeforeInterview));
+        return Ok(DatePlan::Unchanged(Unchanged::DueBeforeInterview));
     }
     let first = clock
         .day_index(now)
@@ -113,13 +113,13 @@ pub fn plan(
         }
     }
     let Some((due, recall_at_interview)) = best else {
-        return Ok(Plan::Unchanged(Unchanged::NoDayLeft));
+        return Ok(DatePlan::Unchanged(Unchanged::NoDayLeft));
     };
     let recall_if_unchanged = recall_between(scheduler, memory, last, interview_at);
     if recall_at_interview - recall_if_unchanged < MIN_RECALL_GAIN {
-        return Ok(Plan::Unchanged(Unchanged::SmallGain));
+        return Ok(DatePlan::Unchanged(Unchanged::SmallGain));
     }
-    Ok(Plan::BringForward {
+    Ok(DatePlan::BringForward {
         due,
         recall_at_interview,
         recall_if_unchanged,
@@ -134,8 +134,8 @@ pub fn apply(
     interview_at: Millis,
 ) -> Result<CardState, ScheduleError> {
     Ok(match plan(scheduler, state, now, interview_at)? {
-        Plan::BringForward { due, .. } => CardState { due, ..*state },
-        Plan::Unchanged(_) => *state,
+        DatePlan::BringForward { due, .. } => CardState { due, ..*state },
+        DatePlan::Unchanged(_) => *state,
     })
 }
 
@@ -323,9 +323,9 @@ mod tests {
         for (name, card, at, want) in cases {
             let got = plan(&s, &card, NOW, at).unwrap();
             match (got, want) {
-                (Plan::Unchanged(why), Err(want)) => assert_eq!(why, want, "{name}"),
+                (DatePlan::Unchanged(why), Err(want)) => assert_eq!(why, want, "{name}"),
                 (
-                    Plan::BringForward {
+                    DatePlan::BringForward {
                         due,
                         recall_at_interview,
                         recall_if_unchanged,
@@ -349,7 +349,7 @@ mod tests {
         let s = scheduler();
         let card = review_card(4.0, 2, 40);
         let at = NOW + 20 * DAY_MS;
-        let Plan::BringForward {
+        let DatePlan::BringForward {
             due,
             recall_at_interview,
             ..

@@ -368,10 +368,10 @@ pub fn report(interview: &Interview, guide: &Guide) -> Report {
     Report {
         guide: guide.id.to_string(),
         guide_title: guide.title.clone(),
-        title: interview.plan.title.clone(),
+        title: interview.lineup.title.clone(),
         started_at: interview.started_at,
         finished_at: interview.finished_at,
-        planned_ms: interview.plan.total_ms(),
+        planned_ms: interview.lineup.total_ms(),
         used_ms,
         score: mean(questions.iter().filter_map(|q| q.score)),
         timed_out: questions

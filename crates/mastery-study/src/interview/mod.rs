@@ -6,26 +6,26 @@
 //!
 //! - [`matching`]: transparent key-point matching of a typed answer, with the rules that
 //!   keep a list of keywords from scoring as an explanation;
-//! - [`plan`](mod@plan): presets, custom interviews and the deterministic choice of
+//! - [`lineup`](mod@lineup): presets, custom interviews and the deterministic choice of
 //!   questions;
 //! - [`session`]: the interview state machine (serde, versioned): submit, correct, the
 //!   follow-up ladder, time-outs;
 //! - [`report`](mod@report): scores per question and section, time, ladder depth, missed
 //!   points, ratings for the scheduler, a Markdown export and the trend of past interviews.
 //!
-//! Not to be confused with [`scheduler::interview`](crate::scheduler::interview), which plans
+//! Not to be confused with [`scheduler::date_plan`](crate::scheduler::date_plan), which plans
 //! reviews for the date of a real interview.
 
+pub mod lineup;
 pub mod matching;
-pub mod plan;
 pub mod report;
 pub mod session;
 
 #[cfg(test)]
 mod tests;
 
+pub use lineup::{Custom, Lineup, LineupError, PRESETS, Preset, Request, lineup, preset};
 pub use matching::{Grading, Matcher, PointStatus, grade};
-pub use plan::{Custom, PRESETS, Plan, PlanError, Preset, Request, plan, preset};
 pub use report::{Report, Trend, report, suggest_rating, to_markdown, trend};
 pub use session::{Answer, Interview, Item, SessionError, Step, Submitted};
 

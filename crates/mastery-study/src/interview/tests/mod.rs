@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fixture;
+mod lineup;
 mod matching;
-mod plan;
 mod report;
 mod session;
