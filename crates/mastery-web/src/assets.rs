@@ -2,13 +2,14 @@
 //! (`/assets/app.3f2a9c1d0b.css`) with a one-year immutable cache lifetime: a new build
 //! changes the name, so browsers never run stale code and never re-download unchanged files.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use mastery_content::highlight::{CodeTheme, highlight_css};
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
 use crate::error::WebError;
 
 const CSS: &str = include_str!("../assets/app.css");
@@ -74,11 +75,10 @@ impl Assets {
 
 /// `GET /assets/{name}`.
 pub async fn serve(
-    State(state): State<AppState>,
+    State(assets): State<Arc<Assets>>,
     Path(name): Path<String>,
 ) -> Result<Response, WebError> {
-    let asset = state
-        .assets()
+    let asset = assets
         .find(&name)
         .ok_or_else(|| WebError::NotFound(format!("no asset named {name}")))?;
     Ok((

@@ -10,6 +10,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mastery_storage::StorageError;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An error a request ends with.
 #[derive(Debug, thiserror::Error)]
@@ -125,5 +127,35 @@ impl IntoResponse for WebError {
         let mut response = (info.status, info.message.clone()).into_response();
         response.extensions_mut().insert(info);
         response
+    }
+}
+
+/// The body of every API error: `{"error": {"status", "code", "message"}}`. This is the type
+/// the OpenAPI document describes and the type the server serialises.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// The HTTP status, repeated.
+    status: u16,
+    /// A machine-readable code (`not_found`, `bad_request`, `conflict`, ...).
+    code: String,
+    /// A message safe to show the person.
+    message: String,
+}
+
+impl From<&ErrorInfo> for ErrorBody {
+    fn from(info: &ErrorInfo) -> Self {
+        Self {
+            error: ErrorDetail {
+                status: info.status.as_u16(),
+                code: info.code.to_owned(),
+                message: info.message.clone(),
+            },
+        }
     }
 }

@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock, RwLock};
 use mastery_content::search::SearchIndex;
 use mastery_content::{Diagnostic, Guide, GuideFiles, load_guide};
 
-use crate::page_cache::PageCache;
-use crate::prerender::PageTemplate;
+use crate::guides::page_cache::PageCache;
+use crate::guides::prerender::PageTemplate;
 
 /// A guide that failed to load, with its diagnostics (shown in the browser in author mode).
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 //! Prometheus metrics (`GET /metrics`) and the request log.
 //!
-//! One [`Metrics`] registry lives in each [`AppState`](crate::AppState) (no globals: two
+//! One [`Metrics`] registry lives in each `AppState` (no globals: two
 //! servers in one process, as in the tests, count separately). The [`track`] middleware,
 //! outermost in the router, times every request and counts it by **route template** (axum's
 //! [`MatchedPath`], e.g. `/guides/{guide}/{question}`; never the raw path, so the number of
@@ -27,6 +27,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -40,8 +41,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
-
-use crate::AppState;
 
 /// Upper bounds of the latency buckets, in seconds: a page or an API call normally takes a
 /// millisecond or two, so the resolution is where that happens; 5 s is "broken".
@@ -337,8 +336,7 @@ impl Drop for InFlight<'_> {
 }
 
 /// Middleware (outermost): counts, times and logs every request.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let metrics = state.metrics();
+pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -378,7 +376,12 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 
 /// `GET /metrics`, for the peers `policy` allows: Prometheus text format 0.0.4, or
 /// OpenMetrics when the scraper asks for it.
-pub async fn serve(state: AppState, policy: &MetricsPolicy, request: Request) -> Response {
+pub fn serve(
+    metrics: &Metrics,
+    pool: Option<mastery_storage::PoolStats>,
+    policy: &MetricsPolicy,
+    request: Request,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -398,7 +401,7 @@ pub async fn serve(state: AppState, policy: &MetricsPolicy, request: Request) ->
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.contains("application/openmetrics-text"));
-    let text = state.metrics().encode(state.store().pool_stats());
+    let text = metrics.encode(pool);
     let (body, content_type) = if openmetrics {
         (text, OPENMETRICS_TEXT)
     } else {

@@ -14,81 +14,19 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
-use crate::AppState;
-use crate::error::WebError;
+use crate::error::{ErrorInfo, WebError};
+use crate::error_page::error_response;
+use crate::session::{
+    CSRF_HEADER, SESSION_COOKIE, Session, THEME_COOKIE, constant_time_eq, cookie, csrf_token,
+    random_hex, valid_session_id,
+};
+use crate::state::AppState;
 
-/// The session cookie.
-pub const SESSION_COOKIE: &str = "mastery_session";
-/// The theme cookie (`light`, `dark`; absent means "follow the system").
-pub const THEME_COOKIE: &str = "mastery_theme";
-/// The header API clients send the token in.
-pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The largest request body accepted, in bytes.
 /// Large enough for a 64 KiB note of non-ASCII text once URL-encoded (up to 9 bytes a
 /// character), with room for the other fields.
 pub const BODY_LIMIT: usize = 640 * 1024;
-
-/// The session of the current request, with its CSRF token.
-#[derive(Debug, Clone)]
-pub struct Session {
-    /// The CSRF token for this session.
-    pub csrf: String,
-    /// The theme the browser chose, if any.
-    pub theme: Option<&'static str>,
-    /// Whether the session begins with this request (the browser sent no session cookie).
-    pub fresh: bool,
-}
-
-/// Random bytes as lowercase hex.
-pub fn random_hex(bytes: usize) -> Result<String, WebError> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf)
-        .map_err(|e| WebError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
-    Ok(hex(&buf))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The CSRF token of a session.
-pub fn csrf_token(key: &[u8], session: &str) -> String {
-    // HMAC accepts keys of any length, so this never fails.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return String::new();
-    };
-    mac.update(b"mastery-csrf:");
-    mac.update(session.as_bytes());
-    hex(&mac.finalize().into_bytes())
-}
-
-/// Compares two strings in time independent of where they differ.
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-/// Reads one cookie from the request headers.
-pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-fn valid_session_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
-}
 
 /// Middleware: attaches a [`Session`], checks CSRF on state-changing requests, and sets
 /// the session cookie on the response when the browser had none.
@@ -113,12 +51,12 @@ pub async fn session_and_csrf(
             response
         }
         Err(error) => {
-            let info = crate::error::ErrorInfo {
+            let info = ErrorInfo {
                 status: error.status(),
                 code: error.code(),
                 message: error.to_string(),
             };
-            crate::error_response(&state, api, None, &info)
+            error_response(&state, api, None, &info)
         }
     }
 }
@@ -322,16 +260,6 @@ pub fn redirect_back(back: Option<&str>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_depend_on_key_and_session() {
-        let a = csrf_token(b"k1", "s1");
-        assert_eq!(a.len(), 64);
-        assert_eq!(a, csrf_token(b"k1", "s1"));
-        assert_ne!(a, csrf_token(b"k2", "s1"));
-        assert_ne!(a, csrf_token(b"k1", "s2"));
-    }
-
     #[test]
     fn cookies_and_forms_are_parsed() {
         let mut h = HeaderMap::new();

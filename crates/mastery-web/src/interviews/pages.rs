@@ -35,10 +35,13 @@ use serde::Deserialize;
 
 use crate::charts::{self, TrendMark, escape};
 use crate::error::WebError;
-use crate::pages::find_guide;
-use crate::security::{Session, random_hex, redirect_back};
-use crate::views::{Layout, render};
-use crate::{AppState, Library, now};
+use crate::error_page::form_with_errors;
+use crate::guides::lookup::find_guide;
+use crate::layout::{Layout, render};
+use crate::library::Library;
+use crate::security::redirect_back;
+use crate::session::{Session, random_hex};
+use crate::state::{AppState, now};
 
 /// The page routes of mock interviews.
 pub(crate) fn routes() -> Router<AppState> {
@@ -771,7 +774,7 @@ pub async fn start(
             Ok(custom) => Request::Custom(custom),
             Err(errors) => {
                 let page = start_page(&state, &session, Some(&guide), &form.custom, errors).await?;
-                return Ok(crate::form_with_errors(page));
+                return Ok(form_with_errors(page));
             }
         },
     };
@@ -790,7 +793,7 @@ pub async fn start(
                 ..FormErrors::default()
             };
             let page = start_page(&state, &session, Some(&guide), &form.custom, errors).await?;
-            Ok(crate::form_with_errors(page))
+            Ok(form_with_errors(page))
         }
         Err(e) => Err(app_error(e)),
     }

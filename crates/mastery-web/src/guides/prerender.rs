@@ -8,7 +8,7 @@
 //! segments into the response: no template work and no copies of answers per request.
 //! `docs/performance.md` has the figures that motivated this.
 
-use crate::views::{Card, GuidePage, SectionView};
+use crate::guides::views::{Card, GuidePage, SectionView};
 
 /// Placeholders are private-use characters around a random nonce chosen per render, so
 /// guide text that happens to contain these characters can neither forge a placeholder nor

@@ -20,14 +20,13 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::ErrorBody;
-use crate::error::WebError;
-use crate::mock::{
+use crate::error::{ErrorBody, WebError};
+use crate::guides::lookup::find_guide;
+use crate::interviews::pages::{
     app_error, check_id, labels, locate, markdown_response, new_id_and_seed, next_step,
     normalise_answer, question_url,
 };
-use crate::pages::find_guide;
-use crate::{AppState, now};
+use crate::state::{AppState, now};
 
 #[derive(OpenApi)]
 #[openapi(tags((name = "interviews", description = "Mock interviews: timed questions, typed answers graded against key points, follow-up ladders, reports")))]

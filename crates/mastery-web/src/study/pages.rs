@@ -6,7 +6,7 @@
 use axum::Extension;
 use axum::extract::{Form, Query, State};
 use axum::response::Response;
-use mastery_app::study::{self, Answer, Filter};
+use mastery_app::study::{self, Answer};
 use mastery_content::{Level, question_path};
 use mastery_storage::QuestionKey;
 use mastery_study::scheduler::Rating;
@@ -14,137 +14,12 @@ use mastery_study::scheduler::label::human_interval;
 use serde::Deserialize;
 
 use crate::error::WebError;
-use crate::security::{Session, random_hex, redirect_back};
-use crate::views::{Layout, render};
-use crate::{AppState, now};
-
-/// The filters of a study session, as query parameters.
-#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
-pub struct StudyParams {
-    /// Only this guide id.
-    pub guide: Option<String>,
-    /// Only this section id.
-    pub section: Option<String>,
-    /// Only this level: junior, confirmed or senior.
-    pub level: Option<String>,
-    /// Only questions with this tag.
-    pub tag: Option<String>,
-}
-
-impl StudyParams {
-    pub(crate) fn filter(&self) -> Result<Filter, WebError> {
-        let some = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        let levels = match some(&self.level) {
-            Some(l) => vec![Level::parse(&l).ok_or_else(|| {
-                WebError::BadRequest(format!(
-                    "unknown level `{l}`: use junior, confirmed or senior"
-                ))
-            })?],
-            None => Vec::new(),
-        };
-        Ok(Filter {
-            guide: some(&self.guide),
-            sections: some(&self.section).into_iter().collect(),
-            levels,
-            tags: some(&self.tag).into_iter().collect(),
-        })
-    }
-
-    /// The query string that keeps these filters (`?guide=…&level=…`).
-    pub(crate) fn query(&self) -> String {
-        let mut parts = Vec::new();
-        for (k, v) in [
-            ("guide", &self.guide),
-            ("section", &self.section),
-            ("level", &self.level),
-            ("tag", &self.tag),
-        ] {
-            if let Some(v) = v.as_deref().filter(|v| {
-                !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            }) {
-                parts.push(format!("{k}={v}"));
-            }
-        }
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", parts.join("&"))
-        }
-    }
-}
-
-/// One rating button.
-#[derive(Debug, Clone)]
-pub struct Button {
-    pub rating: u8,
-    pub name: &'static str,
-    pub label: String,
-}
-
-/// The card on the study page.
-#[derive(Debug, Clone)]
-pub struct StudyCard {
-    pub guide: String,
-    pub question: String,
-    pub url: String,
-    pub title_html: String,
-    pub section_title: String,
-    pub guide_title: String,
-    pub level: &'static str,
-    pub kind: &'static str,
-    pub answer_html: String,
-    pub key_points: Vec<String>,
-    pub buttons: Vec<Button>,
-    /// A "predict the output" exercise of this question, if it has one.
-    pub predict: Option<PredictView>,
-    /// The grade of the learner's prediction, after they submitted one.
-    pub graded: Option<Graded>,
-}
-
-/// The code of a predict-the-output exercise, highlighted.
-#[derive(Debug, Clone)]
-pub struct PredictView {
-    pub example: usize,
-    pub code_html: String,
-}
-
-/// The learner's prediction against the verified output.
-#[derive(Debug, Clone)]
-pub struct Graded {
-    pub correct: bool,
-    pub expected: String,
-    pub typed: String,
-}
-
-#[derive(askama::Template)]
-#[template(path = "study.html")]
-pub struct StudyPage {
-    pub layout: Layout,
-    pub card: Option<StudyCard>,
-    pub learning: usize,
-    pub review: usize,
-    pub new: usize,
-    pub reviewed_today: usize,
-    pub next_learning: String,
-    pub review_id: String,
-    pub shown_at: i64,
-    pub query: String,
-    pub guides: Vec<(String, String, bool)>,
-}
-
-fn kind_name(kind: mastery_study::scheduler::queue::QueueKind) -> &'static str {
-    use mastery_study::scheduler::queue::QueueKind;
-    match kind {
-        QueueKind::Learning => "learning",
-        QueueKind::Review => "review",
-        QueueKind::New => "new",
-    }
-}
+use crate::layout::{Layout, render};
+use crate::security::redirect_back;
+use crate::session::{Session, random_hex};
+use crate::state::{AppState, now};
+use crate::study::params::{StudyParams, time_spent};
+use crate::study::views::{Button, Graded, PredictView, StudyCard, StudyPage, kind_name};
 
 /// `GET /study`.
 pub async fn page(
@@ -155,7 +30,7 @@ pub async fn page(
     build_page(&state, &session, &params, None).await
 }
 
-async fn build_page(
+pub(crate) async fn build_page(
     state: &AppState,
     session: &Session,
     params: &StudyParams,
@@ -258,13 +133,6 @@ pub struct AnswerForm {
     review_id: String,
     shown_at: Option<i64>,
     back: Option<String>,
-}
-
-/// Time spent on a card, from when the page showed it (capped at an hour).
-pub(crate) fn time_spent(shown_at: Option<i64>, now: i64) -> u32 {
-    shown_at.map_or(0, |s| {
-        u32::try_from(now.saturating_sub(s).clamp(0, 3_600_000)).unwrap_or(0)
-    })
 }
 
 /// `POST /study/answer`: records the rating, then back to the next card.

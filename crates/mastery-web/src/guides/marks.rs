@@ -1,0 +1,89 @@
+//! Ticking a question as mastered: the guide page's form (`POST .../mark`) and the API
+//! (`PUT /api/v1/guides/{guide}/questions/{question}/mark`).
+
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use mastery_study::GuideProgress;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ErrorBody, WebError};
+use crate::guides::api::ProgressDto;
+use crate::guides::lookup::{find_guide, mastered_in, question_key};
+use crate::security::redirect_back;
+use crate::state::{AppState, now};
+
+#[derive(Debug, Deserialize)]
+pub struct MarkForm {
+    mastered: bool,
+    back: Option<String>,
+}
+
+/// `POST /guides/{guide}/{question}/mark`: tick or untick, then back to the page (`back`,
+/// or the question's card on the guide page, whose forms leave `back` out).
+pub async fn mark(
+    State(state): State<AppState>,
+    Path((guide, question)): Path<(String, String)>,
+    Form(form): Form<MarkForm>,
+) -> Result<Response, WebError> {
+    let key = question_key(&state.library(), &guide, &question)?;
+    state
+        .store()
+        .set_mark(state.learner(), &key, form.mastered, now())
+        .await?;
+    let card = format!("/guides/{}#{}", key.guide, key.question);
+    Ok(redirect_back(Some(form.back.as_deref().unwrap_or(&card))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkBody {
+    /// `true` to tick the question as mastered, `false` to untick it.
+    mastered: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkResult {
+    mastered: bool,
+    section: String,
+    section_progress: ProgressDto,
+    guide_progress: ProgressDto,
+}
+
+/// Ticks or unticks a question; answers with the new progress of its section and guide.
+#[utoipa::path(put, path = "/api/v1/guides/{guide}/questions/{question}/mark", tag = "learner",
+    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id"),
+           ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    request_body = MarkBody,
+    responses((status = 200, body = MarkResult), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn put_mark(
+    State(state): State<AppState>,
+    Path((guide_id, question_id)): Path<(String, String)>,
+    Json(body): Json<MarkBody>,
+) -> Result<Json<MarkResult>, WebError> {
+    let library = state.library();
+    let key = question_key(&library, &guide_id, &question_id)?;
+    state
+        .store()
+        .set_mark(state.learner(), &key, body.mastered, now())
+        .await?;
+    let g = find_guide(&library, &guide_id)?;
+    let ids = mastered_in(&state, &guide_id).await?;
+    let set: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let progress = GuideProgress::of(&g, &set);
+    let section = g
+        .sections
+        .iter()
+        .find(|s| s.entries.iter().any(|e| e.id.as_str() == question_id))
+        .map(|s| s.id.to_string())
+        .unwrap_or_default();
+    Ok(Json(MarkResult {
+        mastered: body.mastered,
+        section_progress: progress.section(&section).into(),
+        section,
+        guide_progress: progress.guide.into(),
+    }))
+}

@@ -1,0 +1,153 @@
+//! The learner's private note on a question: the question page's form and the API. Notes
+//! are Markdown rendered to HTML and sanitised with ammonia, so a note can hold code and
+//! links but never script.
+
+use axum::Json;
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use mastery_content::question_path;
+use mastery_storage::{MAX_NOTE_BYTES, Note, QuestionKey};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ErrorBody, WebError};
+use crate::guides::lookup::{entry_key, find_guide, not_found_question};
+use crate::security::redirect_back;
+use crate::state::{AppState, now};
+use pulldown_cmark::{Options, Parser, html};
+
+#[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    body: String,
+}
+
+/// `POST /guides/{guide}/{question}/note`: save the note, then back to the question.
+pub async fn note(
+    State(state): State<AppState>,
+    Path((guide, question)): Path<(String, String)>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let g = find_guide(&library, &guide)?;
+    let entry = g
+        .entry(&question)
+        .ok_or_else(|| not_found_question(&g, &question))?;
+    if form.body.len() > MAX_NOTE_BYTES {
+        return Err(WebError::PayloadTooLarge(MAX_NOTE_BYTES / 1024));
+    }
+    let key = QuestionKey::new(guide.as_str(), question.as_str());
+    state
+        .store()
+        .save_note(state.learner(), &key, &form.body, now())
+        .await?;
+    Ok(redirect_back(Some(&format!(
+        "{}#note-title",
+        question_path(&g.id, &entry.id)
+    ))))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteDto {
+    /// The Markdown source.
+    body: String,
+    /// The rendered, sanitised HTML.
+    html: String,
+    /// Milliseconds since the Unix epoch; absent when there is no note.
+    updated_at: Option<i64>,
+}
+
+impl NoteDto {
+    pub(crate) fn from_note(note: Option<Note>) -> Self {
+        match note {
+            Some(n) => Self {
+                html: render_markdown(&n.body),
+                body: n.body,
+                updated_at: Some(n.updated_at),
+            },
+            None => Self {
+                body: String::new(),
+                html: String::new(),
+                updated_at: None,
+            },
+        }
+    }
+}
+
+/// The learner's private note on a question (empty when there is none).
+#[utoipa::path(get, path = "/api/v1/guides/{guide}/questions/{question}/note", tag = "learner",
+    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id")),
+    responses((status = 200, body = NoteDto), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_note(
+    State(state): State<AppState>,
+    Path((guide_id, question_id)): Path<(String, String)>,
+) -> Result<Json<NoteDto>, WebError> {
+    let key = entry_key(&state, &guide_id, &question_id)?;
+    Ok(Json(NoteDto::from_note(
+        state.store().note(state.learner(), &key).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    /// Markdown; an empty body deletes the note. At most 64 KiB.
+    body: String,
+}
+
+/// Saves the learner's note (an empty body deletes it).
+#[utoipa::path(put, path = "/api/v1/guides/{guide}/questions/{question}/note", tag = "learner",
+    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id"),
+           ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    request_body = NoteBody,
+    responses((status = 200, body = NoteDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub(crate) async fn put_note(
+    State(state): State<AppState>,
+    Path((guide_id, question_id)): Path<(String, String)>,
+    Json(body): Json<NoteBody>,
+) -> Result<Json<NoteDto>, WebError> {
+    let key = entry_key(&state, &guide_id, &question_id)?;
+    if body.body.len() > MAX_NOTE_BYTES {
+        return Err(WebError::PayloadTooLarge(MAX_NOTE_BYTES / 1024));
+    }
+    state
+        .store()
+        .save_note(state.learner(), &key, &body.body, now())
+        .await?;
+    Ok(Json(NoteDto::from_note(
+        state.store().note(state.learner(), &key).await?,
+    )))
+}
+
+/// Renders a note's Markdown to safe HTML.
+pub(crate) fn render_markdown(markdown: &str) -> String {
+    let mut raw = String::new();
+    html::push_html(
+        &mut raw,
+        Parser::new_ext(
+            markdown,
+            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+        ),
+    );
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(&raw)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_is_kept_and_script_is_removed() {
+        let html = render_markdown(
+            "**bold** `code`\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
+        assert!(html.contains("<strong>bold</strong>"), "{html}");
+        assert!(html.contains("<code>code</code>"));
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+}

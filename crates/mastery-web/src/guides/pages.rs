@@ -1,0 +1,270 @@
+//! The home page, a guide's page (pre-rendered once, filled in per learner, kept until the
+//! learner's data changes) and a question's page.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use mastery_content::{Entry, EntryKind, Guide, Level, question_path};
+use mastery_storage::{MAX_NOTE_BYTES, QuestionKey};
+use mastery_study::GuideProgress;
+
+use crate::error::WebError;
+use crate::guides::lookup::{
+    as_set, find_guide, mastered_in, not_found_question, ticked_and_mastered,
+};
+use crate::guides::page_cache::{self, FinishedPage, Lookup, PageKey};
+use crate::guides::prerender::{Fill, PageTemplate};
+use crate::guides::views::{Card, GuideCard, GuidePage, HomePage, Link, QuestionPage, SectionView};
+use crate::layout::{Layout, next_theme, render, theme_attr};
+use crate::session::Session;
+use crate::state::AppState;
+
+pub(crate) fn card(guide: &Guide, entry: &Entry, mastered: bool) -> Card {
+    let url = question_path(&guide.id, &entry.id);
+    let flag = |yes: &str, no: &str| {
+        if mastered {
+            yes.to_owned()
+        } else {
+            no.to_owned()
+        }
+    };
+    Card {
+        state_class: flag(" mastered", ""),
+        pressed: flag("true", "false"),
+        verb: flag("Unmark", "Mark"),
+        next_value: flag("false", "true"),
+        id: entry.id.to_string(),
+        mark_url: format!("{url}/mark"),
+        url,
+        title_html: entry.title_html.clone(),
+        title_text: entry.title_text.clone(),
+        level: entry.level().map(Level::as_str),
+        tags: entry.tags.iter().map(ToString::to_string).collect(),
+        answer_html: entry.answer_html.clone(),
+        insight: matches!(entry.kind, EntryKind::Insight),
+    }
+}
+
+/// `GET /`: every guide with the learner's progress.
+pub async fn home(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let mut mastered_per_guide = Vec::new();
+    for g in &library.guides {
+        mastered_per_guide.push(mastered_in(&state, g.id.as_str()).await?);
+    }
+    let guides = library
+        .guides
+        .iter()
+        .zip(&mastered_per_guide)
+        .map(|(g, ids)| {
+            let p = GuideProgress::of(g, &as_set(ids)).guide;
+            GuideCard {
+                url: format!("/guides/{}", g.id),
+                title: g.title.clone(),
+                subtitle: g.subtitle.clone().unwrap_or_default(),
+                description: g.description.clone(),
+                sections: g.sections.len(),
+                mastered: p.mastered,
+                total: p.total,
+                percent: p.percent(),
+            }
+        })
+        .collect();
+    Ok(render(&HomePage {
+        layout: Layout::new(&state, Some(&session), "Guides", "/"),
+        guides,
+    }))
+}
+
+/// The guide page with nobody's state, ready to be split into a [`PageTemplate`].
+pub(crate) fn guide_page_view(state: &AppState, guide: &Guide) -> GuidePage {
+    let sections = guide
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SectionView {
+            number: i + 1,
+            id: s.id.to_string(),
+            title: s.title.clone(),
+            intro_html: s.intro_html.clone().unwrap_or_default(),
+            mastered: String::new(),
+            total: s.questions().count(),
+            percent: String::new(),
+            cards: s.entries.iter().map(|e| card(guide, e, false)).collect(),
+        })
+        .collect();
+    GuidePage {
+        layout: Layout::new(
+            state,
+            None,
+            guide.title.clone(),
+            format!("/guides/{}", guide.id),
+        ),
+        id: guide.id.to_string(),
+        title: guide.title.clone(),
+        subtitle: guide.subtitle.clone().unwrap_or_default(),
+        description: guide.description.clone(),
+        intro_html: guide.intro_html.clone().unwrap_or_default(),
+        mastered: String::new(),
+        total: guide.questions().count(),
+        percent: String::new(),
+        sections,
+    }
+}
+
+/// `GET /guides/{guide}`: the whole guide, sections with progress, each question a card.
+/// The page is rendered once per guide ([`PageTemplate`]); a request fills in the
+/// learner's marks, progress, CSRF token and theme, and the finished page is kept until
+/// the learner's data changes ([`crate::page_cache`]).
+pub async fn guide(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let guide = find_guide(&library, &id)?;
+    let key = PageKey {
+        guide: id.clone(),
+        learner: state.learner().0,
+        csrf: session.csrf.clone(),
+        theme: session.theme,
+    };
+    // Read before the learner's data: a page kept under it is never older than it says.
+    let generation = state.store().local_write_generation();
+    if let Some(generation) = generation
+        && let Lookup::Page(page) = library.finished.get(&key, generation)
+    {
+        return Ok(page_cache::respond(page, &headers).await);
+    }
+    let template = library
+        .page(&id, || {
+            let mut page = guide_page_view(&state, &guide);
+            // A fresh nonce per render: guide text cannot forge a placeholder.
+            let nonce = crate::session::random_hex(12).ok()?;
+            PageTemplate::prepare(&mut page, &nonce);
+            match page.render() {
+                Ok(html) => Some(PageTemplate::split(&html, &nonce)),
+                Err(e) => {
+                    tracing::error!(error = %e, guide = %id, "cannot render the guide page");
+                    None
+                }
+            }
+        })
+        .ok_or_else(|| {
+            WebError::Internal(anyhow::anyhow!("the guide page could not be rendered"))
+        })?;
+    let (ticked_ids, mastered_ids) = ticked_and_mastered(&state, &id).await?;
+    let set = as_set(&mastered_ids);
+    let progress = GuideProgress::of(&guide, &set);
+    let mastered: Vec<bool> = guide
+        .entries()
+        .map(|e| ticked_ids.contains(e.id.as_str()))
+        .collect();
+    let sections: Vec<(usize, usize)> = progress
+        .sections
+        .iter()
+        .map(|s| (s.progress.mastered, s.progress.percent()))
+        .collect();
+    let theme = session.theme;
+    let html = template.fill(&Fill {
+        theme_attr: &theme_attr(theme),
+        next_theme: next_theme(theme),
+        csrf: &session.csrf,
+        mastered: &mastered,
+        sections: &sections,
+        guide: (progress.guide.mastered, progress.guide.percent()),
+    });
+    let mut page = Arc::new(FinishedPage::new(html));
+    // A request without a session cookie (a crawler, a probe, a first visit) has a session
+    // nobody may come back with: keeping its page would only push out the pages of real
+    // browser sessions.
+    if let Some(generation) = generation
+        && !session.fresh
+    {
+        page = library.finished.put(key, generation, page);
+    }
+    Ok(page_cache::respond(page, &headers).await)
+}
+
+/// `GET /guides/{guide}/{question}`: one question with its key points, references,
+/// follow-ups, neighbours and the learner's note.
+pub async fn question(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path((guide_id, question_id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let guide = find_guide(&library, &guide_id)?;
+    let entries: Vec<(usize, &Entry)> = guide
+        .sections
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.entries.iter().map(move |e| (i, e)))
+        .collect();
+    let position = entries
+        .iter()
+        .position(|(_, e)| e.id.as_str() == question_id)
+        .ok_or_else(|| not_found_question(&guide, &question_id))?;
+    let (section_index, entry) = entries[position];
+    let section = &guide.sections[section_index];
+    let key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
+    let mastered = ticked_and_mastered(&state, &guide_id)
+        .await?
+        .0
+        .contains(&question_id);
+    let note = state.store().note(state.learner(), &key).await?;
+    let link = |e: &Entry| Link {
+        url: question_path(&guide.id, &e.id),
+        title: e.title_text.clone(),
+    };
+    let page = QuestionPage {
+        layout: Layout::new(
+            &state,
+            Some(&session),
+            entry.title_text.clone(),
+            question_path(&guide.id, &entry.id),
+        ),
+        guide_url: format!("/guides/{}", guide.id),
+        guide_title: guide.title.clone(),
+        section_number: section_index + 1,
+        section_title: section.title.clone(),
+        section_url: format!("/guides/{}#{}", guide.id, section.id),
+        card: card(&guide, entry, mastered),
+        key_points: entry.key_points.iter().map(|k| k.html.clone()).collect(),
+        references: entry
+            .references
+            .iter()
+            .map(|r| Link {
+                url: r.url.clone(),
+                title: r.title.clone(),
+            })
+            .collect(),
+        follow_ups: entry
+            .follow_ups
+            .iter()
+            .filter_map(|id| guide.entry(id.as_str()))
+            .map(link)
+            .collect(),
+        prev: position
+            .checked_sub(1)
+            .and_then(|p| entries.get(p))
+            .map(|(_, e)| link(e)),
+        next: entries.get(position + 1).map(|(_, e)| link(e)),
+        note_html: note
+            .as_ref()
+            .map(|n| crate::guides::notes::render_markdown(&n.body))
+            .unwrap_or_default(),
+        note_body: note.map(|n| n.body).unwrap_or_default(),
+        note_url: format!("{}/note", question_path(&guide.id, &entry.id)),
+        note_limit: MAX_NOTE_BYTES,
+    };
+    Ok(render(&page))
+}

@@ -1,0 +1,265 @@
+//! The settings page and its forms: theme, study settings and the interview date, fitting
+//! personal parameters, and forgetting what the guides no longer have.
+
+use std::collections::BTreeSet;
+
+use axum::Extension;
+use axum::extract::{Form, State};
+use axum::http::header::{HeaderValue, SET_COOKIE};
+use axum::response::Response;
+use mastery_app::date_plan::{self};
+use mastery_app::study::{load_settings, save_settings};
+use mastery_storage::QuestionKey;
+use mastery_study::orphaned;
+use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
+use serde::Deserialize;
+
+use crate::error::WebError;
+use crate::guides::views::Link;
+use crate::layout::{Choice, Layout, render};
+use crate::security::redirect_back;
+use crate::session::{Session, THEME_COOKIE};
+use crate::settings::views::{Orphan, SettingsPage, StudySettingsView};
+use crate::state::AppState;
+
+/// `GET /settings`.
+pub async fn settings(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let marks = state.store().marks(state.learner()).await?;
+    let notes = state.store().notes(state.learner()).await?;
+    let mut orphans = Vec::new();
+    let mut keys: BTreeSet<(String, String)> = marks
+        .iter()
+        .map(|m| (m.key.guide.clone(), m.key.question.clone()))
+        .collect();
+    keys.extend(
+        notes
+            .iter()
+            .map(|n| (n.key.guide.clone(), n.key.question.clone())),
+    );
+    let guides_with_state: BTreeSet<&str> = keys.iter().map(|(g, _)| g.as_str()).collect();
+    for guide_id in guides_with_state {
+        let ids = keys
+            .iter()
+            .filter(|(g, _)| g == guide_id)
+            .map(|(_, q)| q.as_str());
+        // A guide that is not loaded at all is not "lost": its state waits for it.
+        let Some(guide) = library.guide(guide_id) else {
+            continue;
+        };
+        for q in orphaned(guide, ids) {
+            let marked = marks
+                .iter()
+                .any(|m| m.key.guide == guide_id && m.key.question == q);
+            let noted = notes
+                .iter()
+                .any(|n| n.key.guide == guide_id && n.key.question == q);
+            let what = match (marked, noted) {
+                (true, true) => "mark and note",
+                (true, false) => "mark",
+                _ => "note",
+            };
+            orphans.push(Orphan {
+                guide: guide_id.to_owned(),
+                question: q.to_owned(),
+                what: what.to_owned(),
+            });
+        }
+    }
+    let current = session.theme.unwrap_or("system");
+    let study = settings_view(&state).await?;
+    let page = SettingsPage {
+        study,
+        layout: Layout::new(&state, Some(&session), "Settings", "/settings"),
+        theme_choices: [
+            ("system", "Follow the system"),
+            ("light", "Light"),
+            ("dark", "Dark"),
+        ]
+        .into_iter()
+        .map(|(v, l)| Choice {
+            value: v.to_owned(),
+            label: l.to_owned(),
+            selected: v == current,
+        })
+        .collect(),
+        database: state.settings().database_label.clone(),
+        orphans,
+        guides: library
+            .guides
+            .iter()
+            .map(|g| Link {
+                url: format!("/guides/{}", g.id),
+                title: g.title.clone(),
+            })
+            .collect(),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ThemeForm {
+    theme: String,
+    back: Option<String>,
+}
+
+/// `POST /settings/theme`: remembered in a cookie for a year (`system` clears it).
+pub async fn theme(
+    State(state): State<AppState>,
+    Form(form): Form<ThemeForm>,
+) -> Result<Response, WebError> {
+    let cookie = match form.theme.as_str() {
+        "light" | "dark" => format!(
+            "{THEME_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+            form.theme,
+            state.cookie_suffix()
+        ),
+        "system" => format!(
+            "{THEME_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{}",
+            state.cookie_suffix()
+        ),
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "unknown theme `{other}`: use light, dark or system"
+            )));
+        }
+    };
+    let mut response = redirect_back(form.back.as_deref());
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ForgetForm {
+    guide: String,
+    question: String,
+}
+
+/// `POST /settings/forget`: delete the mark and note of a question the guide lost.
+pub async fn forget(
+    State(state): State<AppState>,
+    Form(form): Form<ForgetForm>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    if library
+        .guide(&form.guide)
+        .and_then(|g| g.entry(&form.question))
+        .is_some()
+    {
+        return Err(WebError::BadRequest(
+            "this question is still in its guide: untick it on its page instead".into(),
+        ));
+    }
+    state
+        .store()
+        .forget(
+            state.learner(),
+            &QuestionKey::new(form.guide, form.question),
+        )
+        .await?;
+    Ok(redirect_back(Some("/settings")))
+}
+
+/// The learner setting that keeps a sentence about the last parameter fit.
+const LAST_FIT_KEY: &str = "last-fit";
+
+/// What the settings page shows about studying.
+pub(crate) async fn settings_view(state: &AppState) -> Result<StudySettingsView, WebError> {
+    let (settings, offset) = load_settings(state.store(), state.learner()).await?;
+    Ok(StudySettingsView {
+        desired_retention: format!("{:.2}", settings.desired_retention),
+        new_per_day: settings.new_per_day,
+        reviews_per_day: settings.reviews_per_day,
+        day_start_hour: settings.day_start_hour,
+        utc_offset_minutes: offset,
+        interview_date: date_plan::interview_date(state.store(), state.learner())
+            .await?
+            .unwrap_or_default(),
+        training_reviews: date_plan::training_review_count(state.store(), state.learner()).await?,
+        min_reviews: MIN_REVIEWS_FOR_OPTIMIZATION,
+        personal_parameters: settings.parameters.is_some(),
+        last_fit: state
+            .store()
+            .learner_setting(state.learner(), LAST_FIT_KEY)
+            .await?
+            .unwrap_or_default(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StudyForm {
+    desired_retention: f32,
+    new_per_day: u32,
+    reviews_per_day: u32,
+    day_start_hour: u8,
+    #[serde(default)]
+    utc_offset_minutes: i32,
+    #[serde(default)]
+    interview_date: String,
+}
+
+/// `POST /settings/study`.
+pub async fn save(
+    State(state): State<AppState>,
+    Form(form): Form<StudyForm>,
+) -> Result<Response, WebError> {
+    if !form.interview_date.trim().is_empty()
+        && date_plan::days_from_civil(&form.interview_date).is_none()
+    {
+        return Err(WebError::BadRequest(format!(
+            "`{}` is not a date: use YYYY-MM-DD",
+            form.interview_date.trim()
+        )));
+    }
+    let (mut settings, _) = load_settings(state.store(), state.learner()).await?;
+    settings.desired_retention = form.desired_retention;
+    settings.new_per_day = form.new_per_day;
+    settings.reviews_per_day = form.reviews_per_day;
+    settings.day_start_hour = form.day_start_hour;
+    save_settings(
+        state.store(),
+        state.learner(),
+        &settings,
+        form.utc_offset_minutes,
+    )
+    .await?;
+    date_plan::set_interview_date(state.store(), state.learner(), &form.interview_date).await?;
+    Ok(redirect_back(Some("/settings#study-title")))
+}
+
+/// `POST /settings/optimize`: fits personal parameters and records the outcome.
+pub async fn optimize(State(state): State<AppState>) -> Result<Response, WebError> {
+    // Fitting is CPU-bound: run it on a blocking thread so requests keep being served.
+    let (store, learner) = (state.shared_store(), state.learner());
+    let handle = tokio::runtime::Handle::current();
+    let fitted = tokio::task::spawn_blocking(move || {
+        handle.block_on(date_plan::fit_parameters(store.as_ref(), learner))
+    })
+    .await
+    .map_err(|e| WebError::Internal(anyhow::anyhow!("parameter fitting stopped: {e}")))?;
+    let sentence = match fitted {
+        Ok(fit) => format!(
+            "Fitted on {} reviews: log loss {:.4} with the previous parameters, {:.4} with the fitted ones ({}).",
+            fit.reviews,
+            fit.log_loss_before,
+            fit.log_loss_after,
+            if fit.improved() {
+                "saved: they predict your reviews better"
+            } else {
+                "not saved: they were not better"
+            }
+        ),
+        Err(mastery_app::AppError::Invalid(message)) => format!("Not fitted: {message}."),
+        Err(other) => return Err(other.into()),
+    };
+    state
+        .store()
+        .set_learner_setting(state.learner(), LAST_FIT_KEY, &sentence)
+        .await?;
+    Ok(redirect_back(Some("/settings#study-title")))
+}
