@@ -13,6 +13,12 @@ pub enum AppError {
     /// The request cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The text is longer than the limit, in KiB.
+    #[error("the text is too large (the limit is {limit_kib} KiB)")]
+    TooLarge {
+        /// The limit in KiB.
+        limit_kib: usize,
+    },
     /// The learner's settings are invalid.
     #[error("invalid study settings: {0}")]
     Settings(#[from] SettingsError),

@@ -5,9 +5,15 @@
 //! recorded in the browser and one recorded in `mastery study` follow the same rules. The
 //! clock is passed in (`now`), never read here.
 
-pub mod date_plan;
 mod error;
+
+pub mod cards;
+pub mod date_plan;
+pub mod guides;
 pub mod interview;
+pub mod marks;
+pub mod notes;
+pub mod settings;
 pub mod stats;
 pub mod study;
 

@@ -10,7 +10,8 @@ use mastery_study::scheduler::{Millis, Phase, Rating};
 use mastery_study::stats::{self, CardInput, QuestionRef, ReviewInput, Stats, StatsInput};
 
 use crate::AppError;
-use crate::study::{scheduler, to_state};
+use crate::cards::to_state;
+use crate::settings::scheduler;
 
 /// A stored review as the statistics' input; `None` for a rating outside 1 to 4 (which
 /// storage refuses to record).

@@ -1,122 +1,22 @@
 //! Studying for one learner: the queue of due and new questions, what each rating would
-//! do, answering (idempotent by the client's review id), undo, and study settings.
-//!
-//! Card states are stored as plain rows (`mastery_storage::StoredCard`); this module converts
-//! them to the scheduler's `CardState` and back, so neither the domain nor storage knows
-//! the other.
+//! do, answering (idempotent by the client's review id), and undo.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use mastery_content::{Entry, Guide, Level, Section};
-use mastery_storage::{
-    CardPhase, LearnerId, QuestionKey, Recorded, ReviewRecord, Storage, StoredCard,
-};
+use mastery_storage::{CardPhase, LearnerId, QuestionKey, Recorded, ReviewRecord, Storage};
 use mastery_study::scheduler::fuzz::fuzz_seed;
 use mastery_study::scheduler::queue::{self, DoneToday, QueueCard, QueueKind};
-use mastery_study::scheduler::{
-    CardState, MemoryState, Millis, NextStates, Phase, Rating, Scheduler, Settings,
-};
+use mastery_study::scheduler::{CardState, Millis, NextStates, Phase, Rating, Scheduler};
 
 use crate::AppError;
+use crate::settings::{interview_date_from, settings_from};
 
-/// The learner setting that holds the study [`Settings`] as JSON.
-pub const SETTINGS_KEY: &str = "study-settings";
-/// The learner setting that holds the learner's UTC offset in minutes.
-pub const OFFSET_KEY: &str = "utc-offset-minutes";
-
-/// A stored row as the scheduler's state.
-pub fn to_state(card: &StoredCard) -> CardState {
-    let phase = match card.phase {
-        CardPhase::New => Phase::New,
-        CardPhase::Learning => Phase::Learning { step: card.step },
-        CardPhase::Review => Phase::Review,
-        CardPhase::Relearning => Phase::Relearning { step: card.step },
-    };
-    let memory = match (card.stability, card.difficulty) {
-        // f32 -> f64 -> f32 is exact, so states round-trip bit for bit.
-        #[allow(clippy::cast_possible_truncation)]
-        (Some(s), Some(d)) => Some(MemoryState {
-            stability: s as f32,
-            difficulty: d as f32,
-        }),
-        _ => None,
-    };
-    CardState {
-        phase,
-        memory,
-        due: card.due,
-        last_review: card.last_review,
-        reps: card.reps,
-        lapses: card.lapses,
-    }
-}
-
-/// The scheduler's state as a row for `key`.
-pub fn to_stored(key: &QuestionKey, state: &CardState) -> StoredCard {
-    let (phase, step) = match state.phase {
-        Phase::New => (CardPhase::New, 0),
-        Phase::Learning { step } => (CardPhase::Learning, step),
-        Phase::Review => (CardPhase::Review, 0),
-        Phase::Relearning { step } => (CardPhase::Relearning, step),
-    };
-    StoredCard {
-        key: key.clone(),
-        phase,
-        step,
-        stability: state.memory.map(|m| f64::from(m.stability)),
-        difficulty: state.memory.map(|m| f64::from(m.difficulty)),
-        due: state.due,
-        last_review: state.last_review,
-        reps: state.reps,
-        lapses: state.lapses,
-    }
-}
-
-/// The learner's study settings and UTC offset (defaults when never saved). Settings that
-/// no longer parse (written by another version) fall back to the defaults, with a warning.
-pub async fn load_settings(
-    store: &dyn Storage,
-    learner: LearnerId,
-) -> Result<(Settings, i32), AppError> {
-    Ok(settings_from(&store.learner_settings(learner).await?))
-}
-
-/// The study settings and UTC offset among a learner's stored settings.
-pub(crate) fn settings_from(stored: &BTreeMap<String, String>) -> (Settings, i32) {
-    let settings = match stored.get(SETTINGS_KEY) {
-        Some(json) => serde_json::from_str::<Settings>(json).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "stored study settings are unreadable; using the defaults");
-            Settings::default()
-        }),
-        None => Settings::default(),
-    };
-    let offset = stored
-        .get(OFFSET_KEY)
-        .and_then(|v| v.parse::<i32>().ok())
-        .unwrap_or(0);
-    (settings, offset)
-}
-
-/// Validates and saves the learner's study settings and UTC offset.
-pub async fn save_settings(
-    store: &dyn Storage,
-    learner: LearnerId,
-    settings: &Settings,
-    utc_offset_minutes: i32,
-) -> Result<(), AppError> {
-    // Scheduler::new validates the settings and the offset together.
-    Scheduler::new(settings.clone(), utc_offset_minutes)?;
-    let json =
-        serde_json::to_string(settings).map_err(|e| AppError::Invalid(format!("settings: {e}")))?;
-    store
-        .set_learner_setting(learner, SETTINGS_KEY, &json)
-        .await?;
-    store
-        .set_learner_setting(learner, OFFSET_KEY, &utc_offset_minutes.to_string())
-        .await?;
-    Ok(())
-}
+// Kept where callers found them before the settings and card conversions had their own
+// modules.
+pub use crate::cards::{to_state, to_stored};
+pub use crate::settings::{OFFSET_KEY, SETTINGS_KEY, load_settings, save_settings, scheduler};
 
 /// Which questions to study.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -190,12 +90,6 @@ type Item<'g> = (
     QuestionKey,
     CardState,
 );
-
-/// The scheduler for this learner's settings.
-pub async fn scheduler(store: &dyn Storage, learner: LearnerId) -> Result<Scheduler, AppError> {
-    let (settings, offset) = load_settings(store, learner).await?;
-    Ok(Scheduler::new(settings, offset)?)
-}
 
 /// The seed of a card's interval fuzz: stable for a given learner, card and review count,
 /// so the buttons show exactly what answering will do.
@@ -402,7 +296,7 @@ pub async fn answer(
     let stored = store.learner_settings(learner).await?;
     let (settings, offset) = settings_from(&stored);
     let scheduler = Scheduler::new(settings, offset)?;
-    let interview = crate::date_plan::interview_date_from(&stored);
+    let interview = interview_date_from(&stored);
     // Two answers to the same card at once (two tabs, a retry racing the original) both read
     // the card before either writes; storage refuses the second with Conflict. Reading the
     // card again and scheduling from what the first answer left is what the learner means.
@@ -457,42 +351,4 @@ pub async fn undo(
     learner: LearnerId,
 ) -> Result<Option<QuestionKey>, AppError> {
     Ok(store.undo_last_review(learner).await?.map(|r| r.key))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn states_round_trip_through_rows() {
-        let key = QuestionKey::new("g", "q");
-        let states = [
-            CardState::NEW,
-            CardState {
-                phase: Phase::Learning { step: 1 },
-                memory: Some(MemoryState {
-                    stability: 0.4_f32,
-                    difficulty: 5.123_f32,
-                }),
-                due: 123,
-                last_review: Some(100),
-                reps: 2,
-                lapses: 0,
-            },
-            CardState {
-                phase: Phase::Relearning { step: 0 },
-                memory: Some(MemoryState {
-                    stability: 12.345_678_f32,
-                    difficulty: 9.99_f32,
-                }),
-                due: 9_999_999,
-                last_review: Some(5),
-                reps: 9,
-                lapses: 3,
-            },
-        ];
-        for s in states {
-            assert_eq!(to_state(&to_stored(&key, &s)), s);
-        }
-    }
 }

@@ -1,20 +1,17 @@
 //! Ticking a question as mastered: the guide page's form (`POST .../mark`) and the API
 //! (`PUT /api/v1/guides/{guide}/questions/{question}/mark`).
 
-use std::collections::HashSet;
-
 use axum::Json;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
-use mastery_study::GuideProgress;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ErrorBody, WebError};
 use crate::guides::api::ProgressDto;
-use crate::guides::lookup::{find_guide, mastered_in, question_key};
 use crate::security::redirect_back;
 use crate::state::{AppState, now};
+use mastery_app::marks;
 
 #[derive(Debug, Deserialize)]
 pub struct MarkForm {
@@ -29,12 +26,18 @@ pub async fn mark(
     Path((guide, question)): Path<(String, String)>,
     Form(form): Form<MarkForm>,
 ) -> Result<Response, WebError> {
-    let key = question_key(&state.library(), &guide, &question)?;
-    state
-        .store()
-        .set_mark(state.learner(), &key, form.mastered, now())
-        .await?;
-    let card = format!("/guides/{}#{}", key.guide, key.question);
+    let library = state.library();
+    marks::set_mark(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &guide,
+        &question,
+        form.mastered,
+        now(),
+    )
+    .await?;
+    let card = format!("/guides/{guide}#{question}");
     Ok(redirect_back(Some(form.back.as_deref().unwrap_or(&card))))
 }
 
@@ -65,25 +68,20 @@ pub(crate) async fn put_mark(
     Json(body): Json<MarkBody>,
 ) -> Result<Json<MarkResult>, WebError> {
     let library = state.library();
-    let key = question_key(&library, &guide_id, &question_id)?;
-    state
-        .store()
-        .set_mark(state.learner(), &key, body.mastered, now())
-        .await?;
-    let g = find_guide(&library, &guide_id)?;
-    let ids = mastered_in(&state, &guide_id).await?;
-    let set: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let progress = GuideProgress::of(&g, &set);
-    let section = g
-        .sections
-        .iter()
-        .find(|s| s.entries.iter().any(|e| e.id.as_str() == question_id))
-        .map(|s| s.id.to_string())
-        .unwrap_or_default();
+    let marked = marks::set_mark(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &guide_id,
+        &question_id,
+        body.mastered,
+        now(),
+    )
+    .await?;
     Ok(Json(MarkResult {
         mastered: body.mastered,
-        section_progress: progress.section(&section).into(),
-        section,
-        guide_progress: progress.guide.into(),
+        section_progress: marked.progress.section(&marked.section).into(),
+        section: marked.section,
+        guide_progress: marked.progress.guide.into(),
     }))
 }

@@ -5,15 +5,14 @@
 use axum::Json;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
-use mastery_content::question_path;
-use mastery_storage::{MAX_NOTE_BYTES, Note, QuestionKey};
+use mastery_storage::Note;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ErrorBody, WebError};
-use crate::guides::lookup::{entry_key, find_guide, not_found_question};
 use crate::security::redirect_back;
 use crate::state::{AppState, now};
+use mastery_app::notes;
 use pulldown_cmark::{Options, Parser, html};
 
 #[derive(Debug, Deserialize)]
@@ -28,21 +27,18 @@ pub async fn note(
     Form(form): Form<NoteForm>,
 ) -> Result<Response, WebError> {
     let library = state.library();
-    let g = find_guide(&library, &guide)?;
-    let entry = g
-        .entry(&question)
-        .ok_or_else(|| not_found_question(&g, &question))?;
-    if form.body.len() > MAX_NOTE_BYTES {
-        return Err(WebError::PayloadTooLarge(MAX_NOTE_BYTES / 1024));
-    }
-    let key = QuestionKey::new(guide.as_str(), question.as_str());
-    state
-        .store()
-        .save_note(state.learner(), &key, &form.body, now())
-        .await?;
+    notes::save_note(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &guide,
+        &question,
+        &form.body,
+        now(),
+    )
+    .await?;
     Ok(redirect_back(Some(&format!(
-        "{}#note-title",
-        question_path(&g.id, &entry.id)
+        "/guides/{guide}/{question}#note-title"
     ))))
 }
 
@@ -81,10 +77,16 @@ pub(crate) async fn get_note(
     State(state): State<AppState>,
     Path((guide_id, question_id)): Path<(String, String)>,
 ) -> Result<Json<NoteDto>, WebError> {
-    let key = entry_key(&state, &guide_id, &question_id)?;
-    Ok(Json(NoteDto::from_note(
-        state.store().note(state.learner(), &key).await?,
-    )))
+    let library = state.library();
+    let note = notes::note(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &guide_id,
+        &question_id,
+    )
+    .await?;
+    Ok(Json(NoteDto::from_note(note)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -105,17 +107,20 @@ pub(crate) async fn put_note(
     Path((guide_id, question_id)): Path<(String, String)>,
     Json(body): Json<NoteBody>,
 ) -> Result<Json<NoteDto>, WebError> {
-    let key = entry_key(&state, &guide_id, &question_id)?;
-    if body.body.len() > MAX_NOTE_BYTES {
-        return Err(WebError::PayloadTooLarge(MAX_NOTE_BYTES / 1024));
-    }
-    state
-        .store()
-        .save_note(state.learner(), &key, &body.body, now())
-        .await?;
-    Ok(Json(NoteDto::from_note(
-        state.store().note(state.learner(), &key).await?,
-    )))
+    let library = state.library();
+    let (store, learner, guides) = (state.store(), state.learner(), &library.guides);
+    notes::save_note(
+        store,
+        learner,
+        guides,
+        &guide_id,
+        &question_id,
+        &body.body,
+        now(),
+    )
+    .await?;
+    let note = notes::note(store, learner, guides, &guide_id, &question_id).await?;
+    Ok(Json(NoteDto::from_note(note)))
 }
 
 /// Renders a note's Markdown to safe HTML.

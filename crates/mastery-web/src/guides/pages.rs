@@ -13,9 +13,7 @@ use mastery_storage::{MAX_NOTE_BYTES, QuestionKey};
 use mastery_study::GuideProgress;
 
 use crate::error::WebError;
-use crate::guides::lookup::{
-    as_set, find_guide, mastered_in, not_found_question, ticked_and_mastered,
-};
+use crate::guides::lookup::{as_set, find_guide, mastered_in, ticked_and_mastered};
 use crate::guides::page_cache::{self, FinishedPage, Lookup, PageKey};
 use crate::guides::prerender::{Fill, PageTemplate};
 use crate::guides::views::{Card, GuideCard, GuidePage, HomePage, Link, QuestionPage, SectionView};
@@ -212,7 +210,7 @@ pub async fn question(
     let position = entries
         .iter()
         .position(|(_, e)| e.id.as_str() == question_id)
-        .ok_or_else(|| not_found_question(&guide, &question_id))?;
+        .ok_or_else(|| WebError::from(missing(&guide, &question_id)))?;
     let (section_index, entry) = entries[position];
     let section = &guide.sections[section_index];
     let key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
@@ -267,4 +265,12 @@ pub async fn question(
         note_limit: MAX_NOTE_BYTES,
     };
     Ok(render(&page))
+}
+
+/// The "no such question" error for `id` in `guide`, worded as everywhere else.
+fn missing(guide: &Guide, id: &str) -> mastery_app::AppError {
+    match mastery_app::guides::find_entry(guide, id) {
+        Err(e) => e,
+        Ok(_) => mastery_app::AppError::NotFound(format!("no question `{id}`")),
+    }
 }

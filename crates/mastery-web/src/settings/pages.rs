@@ -9,7 +9,6 @@ use axum::http::header::{HeaderValue, SET_COOKIE};
 use axum::response::Response;
 use mastery_app::date_plan::{self};
 use mastery_app::study::{load_settings, save_settings};
-use mastery_storage::QuestionKey;
 use mastery_study::orphaned;
 use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
 use serde::Deserialize;
@@ -146,22 +145,14 @@ pub async fn forget(
     Form(form): Form<ForgetForm>,
 ) -> Result<Response, WebError> {
     let library = state.library();
-    if library
-        .guide(&form.guide)
-        .and_then(|g| g.entry(&form.question))
-        .is_some()
-    {
-        return Err(WebError::BadRequest(
-            "this question is still in its guide: untick it on its page instead".into(),
-        ));
-    }
-    state
-        .store()
-        .forget(
-            state.learner(),
-            &QuestionKey::new(form.guide, form.question),
-        )
-        .await?;
+    mastery_app::marks::forget(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &form.guide,
+        &form.question,
+    )
+    .await?;
     Ok(redirect_back(Some("/settings")))
 }
 

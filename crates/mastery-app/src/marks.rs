@@ -1,0 +1,108 @@
+//! Ticking questions as mastered and what counts as mastered, and forgetting what a guide
+//! no longer has.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use mastery_content::Guide;
+use mastery_storage::{LearnerId, Millis, QuestionKey, Storage};
+use mastery_study::GuideProgress;
+use mastery_study::scheduler::is_mastered;
+
+use crate::AppError;
+use crate::cards::to_state;
+use crate::guides::{find_guide, find_question};
+
+/// The questions a learner has mastered in `guide`: ticked by hand, or remembered reliably
+/// in study (FSRS stability of at least `MASTERED_STABILITY_DAYS`). The one definition every
+/// page and the terminal use.
+pub async fn mastered(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guide: &str,
+) -> Result<(HashSet<String>, HashSet<String>), AppError> {
+    let ticked: HashSet<String> = store
+        .marks(learner)
+        .await?
+        .into_iter()
+        .filter(|m| m.key.guide == guide)
+        .map(|m| m.key.question)
+        .collect();
+    let mut mastered = ticked.clone();
+    for card in store
+        .cards(learner)
+        .await?
+        .iter()
+        .filter(|c| c.key.guide == guide)
+    {
+        if is_mastered(false, Some(&to_state(card))) {
+            mastered.insert(card.key.question.clone());
+        }
+    }
+    Ok((ticked, mastered))
+}
+
+/// What ticking a question changed: the new progress of its guide, and its section's id.
+#[derive(Debug)]
+pub struct Marked {
+    /// The section the question is in.
+    pub section: String,
+    /// The guide's progress after the change.
+    pub progress: GuideProgress,
+}
+
+/// Ticks (`mastered`) or unticks question `question` of guide `guide` for `learner`, and
+/// returns the guide's progress afterwards. Unknown guides and questions are `NotFound`;
+/// an insight is `Invalid`.
+pub async fn set_mark(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    guide: &str,
+    question: &str,
+    mastered: bool,
+    now: Millis,
+) -> Result<Marked, AppError> {
+    let g = find_guide(guides, guide)?;
+    find_question(g, question)?;
+    store
+        .set_mark(learner, &QuestionKey::new(guide, question), mastered, now)
+        .await?;
+    let (_, ids) = self::mastered(store, learner, guide).await?;
+    let set: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let section = g
+        .sections
+        .iter()
+        .find(|s| s.entries.iter().any(|e| e.id.as_str() == question))
+        .map(|s| s.id.to_string())
+        .unwrap_or_default();
+    Ok(Marked {
+        section,
+        progress: GuideProgress::of(g, &set),
+    })
+}
+
+/// Deletes the mark and the note of a question that its guide no longer has (the settings
+/// page lists them). A question still in its guide is refused: it is unticked on its page.
+pub async fn forget(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+    guide: &str,
+    question: &str,
+) -> Result<(), AppError> {
+    let still_there = guides
+        .iter()
+        .find(|g| g.id.as_str() == guide)
+        .and_then(|g| g.entry(question))
+        .is_some();
+    if still_there {
+        return Err(AppError::Invalid(
+            "this question is still in its guide: untick it on its page instead".into(),
+        ));
+    }
+    store
+        .forget(learner, &QuestionKey::new(guide, question))
+        .await?;
+    Ok(())
+}
