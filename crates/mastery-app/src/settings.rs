@@ -61,6 +61,46 @@ pub async fn save_settings(
     Ok(())
 }
 
+/// What a learner can change of their study settings at once (the settings page's form and
+/// `PUT /api/v1/study/settings`).
+#[derive(Debug, Clone)]
+pub struct StudyChanges {
+    /// The target probability of recall (FSRS desired retention).
+    pub desired_retention: f32,
+    /// New questions per day.
+    pub new_per_day: u32,
+    /// Reviews per day.
+    pub reviews_per_day: u32,
+    /// The hour the study day starts, local time.
+    pub day_start_hour: u8,
+    /// The learner's UTC offset in minutes.
+    pub utc_offset_minutes: i32,
+    /// The interview date (`YYYY-MM-DD`), or empty for none.
+    pub interview_date: String,
+}
+
+/// Applies `changes`: everything is checked first (a bad date or a value out of range
+/// changes nothing), then the study settings and the interview date are saved.
+pub async fn update_study(
+    store: &dyn Storage,
+    learner: LearnerId,
+    changes: &StudyChanges,
+) -> Result<(), AppError> {
+    let date = changes.interview_date.trim();
+    if !date.is_empty() && days_from_civil(date).is_none() {
+        return Err(AppError::Invalid(format!(
+            "`{date}` is not a date: use YYYY-MM-DD"
+        )));
+    }
+    let (mut settings, _) = load_settings(store, learner).await?;
+    settings.desired_retention = changes.desired_retention;
+    settings.new_per_day = changes.new_per_day;
+    settings.reviews_per_day = changes.reviews_per_day;
+    settings.day_start_hour = changes.day_start_hour;
+    save_settings(store, learner, &settings, changes.utc_offset_minutes).await?;
+    set_interview_date(store, learner, date).await
+}
+
 /// The scheduler for this learner's settings.
 pub async fn scheduler(store: &dyn Storage, learner: LearnerId) -> Result<Scheduler, AppError> {
     let (settings, offset) = load_settings(store, learner).await?;

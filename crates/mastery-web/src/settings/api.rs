@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use mastery_app::settings::{self, StudyChanges};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -63,32 +64,14 @@ pub(crate) async fn put_study_settings(
     State(state): State<AppState>,
     Json(body): Json<StudySettingsDto>,
 ) -> Result<Json<StudySettingsDto>, WebError> {
-    if !body.interview_date.trim().is_empty()
-        && mastery_app::date_plan::days_from_civil(&body.interview_date).is_none()
-    {
-        return Err(WebError::BadRequest(format!(
-            "`{}` is not a date: use YYYY-MM-DD",
-            body.interview_date.trim()
-        )));
-    }
-    let (mut settings, _) =
-        mastery_app::study::load_settings(state.store(), state.learner()).await?;
-    settings.desired_retention = body.desired_retention;
-    settings.new_per_day = body.new_per_day;
-    settings.reviews_per_day = body.reviews_per_day;
-    settings.day_start_hour = body.day_start_hour;
-    mastery_app::study::save_settings(
-        state.store(),
-        state.learner(),
-        &settings,
-        body.utc_offset_minutes,
-    )
-    .await?;
-    mastery_app::date_plan::set_interview_date(
-        state.store(),
-        state.learner(),
-        &body.interview_date,
-    )
-    .await?;
+    let changes = StudyChanges {
+        desired_retention: body.desired_retention,
+        new_per_day: body.new_per_day,
+        reviews_per_day: body.reviews_per_day,
+        day_start_hour: body.day_start_hour,
+        utc_offset_minutes: body.utc_offset_minutes,
+        interview_date: body.interview_date,
+    };
+    settings::update_study(state.store(), state.learner(), &changes).await?;
     Ok(Json(current_settings(&state).await?))
 }

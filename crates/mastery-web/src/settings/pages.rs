@@ -8,7 +8,8 @@ use axum::extract::{Form, State};
 use axum::http::header::{HeaderValue, SET_COOKIE};
 use axum::response::Response;
 use mastery_app::date_plan::{self};
-use mastery_app::study::{load_settings, save_settings};
+use mastery_app::settings::{self, StudyChanges};
+use mastery_app::study::load_settings;
 use mastery_study::orphaned;
 use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
 use serde::Deserialize;
@@ -199,27 +200,15 @@ pub async fn save(
     State(state): State<AppState>,
     Form(form): Form<StudyForm>,
 ) -> Result<Response, WebError> {
-    if !form.interview_date.trim().is_empty()
-        && date_plan::days_from_civil(&form.interview_date).is_none()
-    {
-        return Err(WebError::BadRequest(format!(
-            "`{}` is not a date: use YYYY-MM-DD",
-            form.interview_date.trim()
-        )));
-    }
-    let (mut settings, _) = load_settings(state.store(), state.learner()).await?;
-    settings.desired_retention = form.desired_retention;
-    settings.new_per_day = form.new_per_day;
-    settings.reviews_per_day = form.reviews_per_day;
-    settings.day_start_hour = form.day_start_hour;
-    save_settings(
-        state.store(),
-        state.learner(),
-        &settings,
-        form.utc_offset_minutes,
-    )
-    .await?;
-    date_plan::set_interview_date(state.store(), state.learner(), &form.interview_date).await?;
+    let changes = StudyChanges {
+        desired_retention: form.desired_retention,
+        new_per_day: form.new_per_day,
+        reviews_per_day: form.reviews_per_day,
+        day_start_hour: form.day_start_hour,
+        utc_offset_minutes: form.utc_offset_minutes,
+        interview_date: form.interview_date,
+    };
+    settings::update_study(state.store(), state.learner(), &changes).await?;
     Ok(redirect_back(Some("/settings#study-title")))
 }
 
