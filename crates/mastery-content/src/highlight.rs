@@ -11,6 +11,11 @@ use std::sync::OnceLock;
 
 use tree_sitter_highlight::{HighlightConfiguration, HighlightEvent, Highlighter};
 
+use crate::html::escape_into;
+
+/// Kept here for the callers that imported it from this module; it lives in [`crate::html`].
+pub use crate::html::escape;
+
 /// The token kinds we colour, each with its short name. A token is wrapped in an element
 /// named after it (`<hl-k>def</hl-k>`: an undefined custom element, which HTML allows and
 /// which is inline and styled like a `span`), 13 bytes of markup against 25 for
@@ -173,26 +178,6 @@ pub fn highlight(code: &str, language_tag: &str) -> String {
         Some(out)
     });
     html.unwrap_or_else(|| escape(code))
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    escape_into(&mut out, text);
-    out
-}
-
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,19 @@
 //! Guides for Mastery: load a guide folder, validate it, render it once.
 //!
-//! The pipeline is `source` (files from a folder or embedded bytes) → `parse` (front
-//! matter, Markdown blocks, metadata, key points, references, examples, with every problem
-//! reported as a [`Diagnostic`] with file, line, column and hint) → `render` (HTML with
-//! server-side highlighting). The result is an immutable [`Guide`] that pages share
-//! without re-rendering. The format is documented in `docs/guide-format.md`.
+//! The pipeline is `source` (files from a folder or embedded bytes) → `parse` (UTF-8,
+//! `guide.toml`, front matter, Markdown blocks, entries and their metadata, key points,
+//! references, examples, then the cross-checks; one module per step under `parse/`, with
+//! every problem reported as a [`Diagnostic`] with file, line, column and hint) → `render`
+//! (HTML with server-side highlighting). The result is an immutable [`Guide`] that pages
+//! share without re-rendering; [`Guide::question`] finds a question with its section, and
+//! [`html::escape`] escapes text the way the rendered pages do. The format is documented in
+//! `docs/guide-format.md`.
 
 mod diagnostic;
 pub mod expected;
 mod fields;
 pub mod highlight;
+pub mod html;
 mod info;
 mod model;
 mod parse;

@@ -194,6 +194,16 @@ impl Guide {
     pub fn entry(&self, id: &str) -> Option<&Entry> {
         self.entries().find(|e| e.id.as_str() == id)
     }
+
+    /// Finds the question `id` (not an insight) with the section it is in.
+    pub fn question(&self, id: &str) -> Option<(&Section, &Entry)> {
+        self.sections.iter().find_map(|section| {
+            section
+                .questions()
+                .find(|e| e.id.as_str() == id)
+                .map(|e| (section, e))
+        })
+    }
 }
 
 /// A section of a guide.
@@ -365,5 +375,78 @@ mod tests {
             assert!(Id::parse(&s).is_ok(), "{text:?} -> {s:?}");
         }
         assert_eq!(Id::suggest("What is the GIL?"), "what-is-the-gil");
+    }
+
+    fn entry(id: &str, kind: EntryKind) -> Entry {
+        Entry {
+            id: Id(id.into()),
+            kind,
+            title: id.into(),
+            title_html: id.into(),
+            title_text: id.into(),
+            tags: Vec::new(),
+            follow_ups: Vec::new(),
+            answer_html: String::new(),
+            answer_text: String::new(),
+            key_points: Vec::new(),
+            references: Vec::new(),
+            examples: Vec::new(),
+            location: Location {
+                file: "f.md".into(),
+                line: 1,
+            },
+        }
+    }
+
+    fn section(id: &str, entries: Vec<Entry>) -> Section {
+        Section {
+            id: Id(id.into()),
+            title: id.into(),
+            intro_html: None,
+            entries,
+            file: format!("{id}.md"),
+        }
+    }
+
+    #[test]
+    fn a_question_is_found_with_its_section() {
+        let guide = Guide {
+            id: Id("demo".into()),
+            title: "Demo".into(),
+            subtitle: None,
+            description: String::new(),
+            version: "1".into(),
+            licence: None,
+            authors: Vec::new(),
+            intro_html: None,
+            sections: vec![
+                section(
+                    "basics",
+                    vec![
+                        entry("gil", EntryKind::Question(Level::Junior)),
+                        entry("why-it-matters", EntryKind::Insight),
+                    ],
+                ),
+                section(
+                    "advanced",
+                    vec![entry("free-threading", EntryKind::Question(Level::Senior))],
+                ),
+            ],
+            origin: "test".into(),
+        };
+        let (s, e) = guide.question("free-threading").unwrap();
+        assert_eq!(
+            (s.id.as_str(), e.id.as_str()),
+            ("advanced", "free-threading")
+        );
+        let (s, e) = guide.question("gil").unwrap();
+        assert_eq!((s.id.as_str(), e.level()), ("basics", Some(Level::Junior)));
+        assert!(guide.entry("why-it-matters").is_some());
+        assert!(
+            guide.question("why-it-matters").is_none(),
+            "an insight is not a question"
+        );
+        assert!(guide.question("unknown").is_none());
+        assert!(guide.question("").is_none());
     }
 }

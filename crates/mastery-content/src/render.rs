@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::highlight::{escape, highlight};
+use crate::highlight::highlight;
+use crate::html::escape;
 use crate::info::parse_info;
 use crate::model::{Id, question_path};
 

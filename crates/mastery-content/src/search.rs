@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::highlight::escape;
+use crate::html::escape;
 use crate::model::{Entry, Guide, Level};
 
 /// Where in the guides an entry is: (guide, section, entry) indices.
