@@ -64,10 +64,7 @@ pub struct Env {
 /// A fresh [`Env`] whose guide has `section` as its one section file.
 pub fn env(section: &str) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = crate::runtime::current_thread().unwrap();
     let url = format!("sqlite://{}", Path::new(dir.path()).join("m.db").display());
     let store = runtime.block_on(SqliteStore::open(&url)).unwrap();
     let learner = runtime.block_on(store.personal_learner()).unwrap();

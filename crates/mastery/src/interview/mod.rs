@@ -41,6 +41,7 @@ use tokio::runtime::Runtime;
 
 use self::app::{Action, App, ReportView, Screen, screen_for, start_screen};
 use crate::context::{self, DataArgs, GuidesArgs};
+use crate::runtime;
 use crate::tui::{self, LevelArg};
 
 /// Questions of a custom interview when `--questions` is not given.
@@ -171,7 +172,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let guides = context::load_guides(&args.guides.guides)?;
-    let runtime = tui::runtime()?;
+    let runtime = runtime::current_thread()?;
     let open = || -> anyhow::Result<(context::Database, LearnerId, i32)> {
         let (db, learner) = tui::open(&runtime, &args.data)?;
         let offset = runtime
