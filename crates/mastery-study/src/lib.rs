@@ -6,12 +6,14 @@
 //! study, plans for an interview date and fits personal parameters; [`stats`] computes the
 //! study statistics (activity, due forecast, true retention, mastery per section, streak);
 //! [`interview`] runs mock interviews (key-point matching, lineups, the interview state machine and
-//! its report).
+//! its report); [`text`] says how the domain's figures read in English (counts, scores,
+//! durations), the same on every front end.
 
 pub mod interview;
 mod progress;
 pub mod scheduler;
 pub mod stats;
+pub mod text;
 
 pub use progress::{GuideProgress, Progress, SectionProgress, orphaned};
 

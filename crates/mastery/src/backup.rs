@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use mastery_storage_sqlite::SqliteStore;
 
 use crate::context::{self, DataArgs};
+use crate::runtime;
 
 /// Arguments of `mastery backup`.
 #[derive(Debug, clap::Args)]
@@ -19,10 +20,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime::current_thread()?;
     runtime.block_on(async {
         if let Some(url) = args.data.database.as_deref()
             && context::backend_of(url)? == context::Backend::Postgres

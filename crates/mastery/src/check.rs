@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use mastery_content::{GuideStats, Level};
+use mastery_study::text::plural;
 
-use crate::GuideDirs;
-use crate::guides::{load_and_report, sources};
+use crate::guides::{GuideDirs, load_and_report, sources};
 
 /// Arguments of `mastery check`.
 #[derive(Debug, clap::Args)]
@@ -33,12 +33,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     .collect();
                 println!("{}  {}  ({})", guide.id, guide.title, files.root);
                 println!(
-                    "  {} sections · {} questions ({}) · {} insight{}",
+                    "  {} sections · {} questions ({}) · {}",
                     s.sections,
                     s.questions(),
                     levels.join(", "),
-                    s.insights,
-                    plural(s.insights)
+                    plural(s.insights, "insight", "insights")
                 );
                 println!(
                     "  {} code examples: {} run by `mastery verify`, {} marked norun, {} in other languages; {} predict-the-output",
@@ -56,9 +55,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             None => println!("{}: not loaded", files.root),
         }
         println!(
-            "  {errors} error{}, {warnings} warning{}",
-            plural(errors),
-            plural(warnings)
+            "  {}, {}",
+            plural(errors, "error", "errors"),
+            plural(warnings, "warning", "warnings")
         );
     }
     Ok(if failed {
@@ -66,8 +65,4 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

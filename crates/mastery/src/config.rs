@@ -12,7 +12,7 @@
 //! the line and the keys it does know.
 //!
 //! The environment and flag layers are clap's (`env = ...`: a flag wins over its variable);
-//! the fields of `serve::Args` are `Option`s without clap defaults, so "not given" is seen
+//! the fields of [`ServeArgs`] are `Option`s without clap defaults, so "not given" is seen
 //! here and the file and then the defaults fill in.
 
 use std::net::SocketAddr;
@@ -21,11 +21,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use clap::builder::BoolishValueParser;
 use mastery_web::AllowedNet;
 use serde::Deserialize;
 
-use crate::context;
-use crate::serve;
+use crate::context::{self, DataArgs, GuidesArgs};
 
 /// The address `mastery serve` listens on by default.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -33,6 +33,89 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_SHUTDOWN_TIMEOUT: f64 = 10.0;
 /// The file name looked for in the working folder and the platform config folder.
 pub const FILE_NAME: &str = "mastery.toml";
+
+/// Arguments of `mastery serve` (and of `mastery config show`): `Option`s without clap
+/// defaults, so that the file can sit between the defaults and the environment.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Read settings from this TOML file [default: ./mastery.toml, else
+    /// ~/.config/mastery/mastery.toml, when present]. Environment variables and flags win
+    /// over it; `mastery config default` prints an example.
+    #[arg(long, env = "MASTERY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:8080]. Personal mode has no login:
+    /// keep it on 127.0.0.1 unless you trust everyone who can reach the address.
+    #[arg(long, env = "MASTERY_BIND", value_name = "ADDR:PORT")]
+    pub bind: Option<SocketAddr>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub guides: GuidesArgs,
+    /// A host name this server may be reached by, besides IP addresses and `localhost`
+    /// (repeatable), e.g. when it runs behind a reverse proxy under a domain name. Requests
+    /// for any other name are refused, which stops DNS-rebinding attacks.
+    #[arg(
+        long = "allowed-host",
+        env = "MASTERY_ALLOWED_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// Author mode: reload the --guides folders when their files change and show content
+    /// errors in the browser instead of refusing to start.
+    #[arg(
+        long,
+        env = "MASTERY_WATCH",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub watch: Option<bool>,
+    /// Mark cookies `Secure` (when users reach Mastery over HTTPS, through a proxy).
+    #[arg(
+        long,
+        env = "MASTERY_SECURE_COOKIES",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub secure_cookies: Option<bool>,
+    /// Log lines as text (for people) or JSON (one object per line, for log collectors;
+    /// includes a line per request) [default: text].
+    #[arg(long, env = "MASTERY_LOG_FORMAT", value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// What to log, as a tracing filter [default: warn for text, info for JSON].
+    #[arg(long = "log", env = "MASTERY_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+    /// Serve Prometheus metrics at /metrics [default: true]; `--metrics=false` turns them
+    /// off.
+    #[arg(
+        long,
+        env = "MASTERY_METRICS",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub metrics: Option<bool>,
+    /// An address or network allowed to read /metrics (repeatable) [default: 127.0.0.0/8
+    /// and ::1]. Requests through a proxy are always refused.
+    #[arg(
+        long = "metrics-allow",
+        env = "MASTERY_METRICS_ALLOW",
+        value_name = "NET",
+        value_delimiter = ','
+    )]
+    pub metrics_allow: Vec<AllowedNet>,
+    /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM [default: 10].
+    #[arg(long, env = "MASTERY_SHUTDOWN_TIMEOUT", value_name = "SECONDS")]
+    pub shutdown_timeout: Option<f64>,
+}
 
 /// How log lines are written (to standard error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
@@ -227,7 +310,7 @@ fn database_relative_to(base: Option<&Path>, url: String) -> String {
 }
 
 /// Applies the layers: `args` (flags over environment) over the file over the defaults.
-pub fn resolve(args: &serve::Args) -> anyhow::Result<ServeConfig> {
+pub fn resolve(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
     let (path, file) = match read_file(args.config.as_deref())? {
         Some((path, file)) => (Some(path), file),
         None => (None, File::default()),
@@ -502,7 +585,7 @@ enum Action {
     Default,
     /// Print the settings `mastery serve` would use with these options, and where each
     /// came from.
-    Show(Box<serve::Args>),
+    Show(Box<ServeArgs>),
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -537,10 +620,10 @@ mod tests {
     #[derive(Debug, Parser)]
     struct Cli {
         #[command(flatten)]
-        serve: serve::Args,
+        serve: ServeArgs,
     }
 
-    fn args(argv: &[&str]) -> serve::Args {
+    fn args(argv: &[&str]) -> ServeArgs {
         Cli::try_parse_from(std::iter::once("mastery").chain(argv.iter().copied()))
             .unwrap()
             .serve

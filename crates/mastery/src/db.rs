@@ -14,6 +14,7 @@ use clap::Subcommand;
 use mastery_storage::{Dump, LearnerId, Storage};
 
 use crate::context::{self, redact};
+use crate::runtime;
 
 /// Arguments of `mastery db`.
 #[derive(Debug, clap::Args)]
@@ -61,10 +62,7 @@ struct CopyArgs {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime::current_thread()?;
     match &args.command {
         DbCommand::Copy(copy_args) => runtime.block_on(copy(copy_args)),
     }

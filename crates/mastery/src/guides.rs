@@ -1,10 +1,19 @@
 //! Loading the guides a command works on: folders from the command line, or the embedded ones.
 
+use std::path::PathBuf;
+
 use anyhow::Context as _;
 use mastery_content::{Diagnostic, GuideFiles, LoadReport, load_guide};
 
-use crate::GuideDirs;
 use crate::embedded;
+
+/// Guide folders given on the command line (none means the embedded guides).
+#[derive(Debug, clap::Args)]
+pub struct GuideDirs {
+    /// Guide folders (each holds a guide.toml); the built-in guides when none is given.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+}
 
 /// The files of every guide named on the command line, or of the embedded guides.
 pub fn sources(dirs: &GuideDirs) -> anyhow::Result<Vec<GuideFiles>> {

@@ -9,6 +9,7 @@ mod embedded;
 mod guides;
 mod interview;
 mod optimize;
+mod runtime;
 mod serve;
 mod stats;
 mod study;
@@ -17,7 +18,6 @@ pub(crate) mod test_support;
 mod tui;
 mod verify;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -47,7 +47,7 @@ Examples:
 Every option can also be set in mastery.toml (`mastery config default` prints an example) or
 with an environment variable: MASTERY_BIND, MASTERY_DATA_DIR, MASTERY_GUIDES (comma-separated),
 MASTERY_DATABASE_URL, ... Flags win over variables, variables over the file.")]
-    Serve(Box<serve::Args>),
+    Serve(Box<config::ServeArgs>),
 
     /// Study in the terminal: due questions one at a time, rated Again, Hard, Good or Easy.
     #[command(after_help = "\
@@ -186,12 +186,4 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
-}
-
-/// Guide folders given on the command line (none means the embedded guides).
-#[derive(Debug, clap::Args)]
-pub struct GuideDirs {
-    /// Guide folders (each holds a guide.toml); the built-in guides when none is given.
-    #[arg(value_name = "DIR")]
-    pub dirs: Vec<PathBuf>,
 }

@@ -8,6 +8,7 @@ use mastery_app::date_plan::{fit_parameters, training_review_count};
 use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
 
 use crate::context::{self, DataArgs};
+use crate::runtime;
 
 /// Arguments of `mastery optimize`.
 #[derive(Debug, clap::Args)]
@@ -17,10 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime::current_thread()?;
     runtime.block_on(async {
         let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref()).await?;
         let learner = db.store.personal_learner().await.context("cannot read the learner")?;

@@ -7,116 +7,28 @@
 //! connections, lets requests in flight finish (for at most `shutdown_timeout`), and closes
 //! the database.
 //!
-//! Settings come in layers (defaults, `mastery.toml`, `MASTERY_*` variables, flags): see
-//! `config.rs`. The fields below are `Option`s without clap defaults so that the file can
-//! sit between the defaults and the environment.
+//! Settings come in layers (defaults, `mastery.toml`, `MASTERY_*` variables, flags): its
+//! flags ([`ServeArgs`]) and their layering are in `config.rs`.
 
 use std::io::IsTerminal as _;
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::builder::BoolishValueParser;
-use mastery_web::{AllowedNet, AppState, ServeOptions, Settings, Shelf, Stopped};
+use mastery_web::{AppState, ServeOptions, Settings, Shelf, Stopped};
 
-use crate::config::{self, LogFormat, ServeConfig};
-use crate::context::{self, DataArgs, Database, GuidesArgs, Loaded};
+use crate::config::{self, LogFormat, ServeArgs, ServeConfig};
+use crate::context::{self, Database, Loaded};
+use crate::runtime;
 
-/// Arguments of `mastery serve` (and of `mastery config show`).
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Read settings from this TOML file [default: ./mastery.toml, else
-    /// ~/.config/mastery/mastery.toml, when present]. Environment variables and flags win
-    /// over it; `mastery config default` prints an example.
-    #[arg(long, env = "MASTERY_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Address and port to listen on [default: 127.0.0.1:8080]. Personal mode has no login:
-    /// keep it on 127.0.0.1 unless you trust everyone who can reach the address.
-    #[arg(long, env = "MASTERY_BIND", value_name = "ADDR:PORT")]
-    pub bind: Option<SocketAddr>,
-    #[command(flatten)]
-    pub data: DataArgs,
-    #[command(flatten)]
-    pub guides: GuidesArgs,
-    /// A host name this server may be reached by, besides IP addresses and `localhost`
-    /// (repeatable), e.g. when it runs behind a reverse proxy under a domain name. Requests
-    /// for any other name are refused, which stops DNS-rebinding attacks.
-    #[arg(
-        long = "allowed-host",
-        env = "MASTERY_ALLOWED_HOSTS",
-        value_name = "NAME",
-        value_delimiter = ','
-    )]
-    pub allowed_hosts: Vec<String>,
-    /// Author mode: reload the --guides folders when their files change and show content
-    /// errors in the browser instead of refusing to start.
-    #[arg(
-        long,
-        env = "MASTERY_WATCH",
-        value_name = "BOOL",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "true",
-        value_parser = BoolishValueParser::new()
-    )]
-    pub watch: Option<bool>,
-    /// Mark cookies `Secure` (when users reach Mastery over HTTPS, through a proxy).
-    #[arg(
-        long,
-        env = "MASTERY_SECURE_COOKIES",
-        value_name = "BOOL",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "true",
-        value_parser = BoolishValueParser::new()
-    )]
-    pub secure_cookies: Option<bool>,
-    /// Log lines as text (for people) or JSON (one object per line, for log collectors;
-    /// includes a line per request) [default: text].
-    #[arg(long, env = "MASTERY_LOG_FORMAT", value_enum, value_name = "FORMAT")]
-    pub log_format: Option<LogFormat>,
-    /// What to log, as a tracing filter [default: warn for text, info for JSON].
-    #[arg(long = "log", env = "MASTERY_LOG", value_name = "FILTER")]
-    pub log: Option<String>,
-    /// Serve Prometheus metrics at /metrics [default: true]; `--metrics=false` turns them
-    /// off.
-    #[arg(
-        long,
-        env = "MASTERY_METRICS",
-        value_name = "BOOL",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "true",
-        value_parser = BoolishValueParser::new()
-    )]
-    pub metrics: Option<bool>,
-    /// An address or network allowed to read /metrics (repeatable) [default: 127.0.0.0/8
-    /// and ::1]. Requests through a proxy are always refused.
-    #[arg(
-        long = "metrics-allow",
-        env = "MASTERY_METRICS_ALLOW",
-        value_name = "NET",
-        value_delimiter = ','
-    )]
-    pub metrics_allow: Vec<AllowedNet>,
-    /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM [default: 10].
-    #[arg(long, env = "MASTERY_SHUTDOWN_TIMEOUT", value_name = "SECONDS")]
-    pub shutdown_timeout: Option<f64>,
-}
-
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let config = config::resolve(args)?;
     init_logging(&config);
     if let Some(file) = &config.file {
         tracing::info!(file = %file.display(), "settings read");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime::multi_thread()?;
     let result = runtime.block_on(serve(&config));
     // Requests cut off at the shutdown timeout may leave work behind: do not wait for it.
     runtime.shutdown_timeout(Duration::from_secs(1));

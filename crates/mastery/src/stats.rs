@@ -17,6 +17,7 @@ use mastery_storage::{CardPhase, Mark, Millis, ReviewRecord, Storage, StoredCard
 use mastery_study::scheduler::{DayClock, is_mastered};
 
 use crate::context::{self, DataArgs, GuidesArgs};
+use crate::runtime;
 use crate::study::app::duration;
 
 /// How many days "last 7 days" and the retention window cover (today included).
@@ -34,10 +35,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let guides = context::load_guides(&args.guides.guides)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime::current_thread()?;
     let table = runtime.block_on(async {
         let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref())
             .await?;

@@ -16,6 +16,25 @@ const TOML: &str = "id = \"t\"\ntitle = \"Test guide\"\ndescription = \"d\"\nver
 /// The tests' "now": 2025-06-15T15:06:40Z.
 pub const NOW: Millis = 1_750_000_000_000;
 
+/// The section of the interview tests: a junior question with a senior follow-up and two key
+/// points, and another junior question.
+pub const INTERVIEW: &str = "---\nid: basics\ntitle: Basics\n---\n\n\
+## What does the GIL protect?\n\nid: gil\nlevel: junior\nfollow-ups: gil-release\n\n\
+The global interpreter lock protects the interpreter's internal state.\n\n\
+### Key points\n\n\
+- Only one thread runs bytecode at a time.\n  Words: one thread | single thread, bytecode\n\
+- It protects reference counting.\n  Words: reference count | refcount\n\n\
+### References\n\n- [Glossary](https://docs.python.org/3/glossary.html)\n\n\
+## When is the GIL released?\n\nid: gil-release\nlevel: senior\n\n\
+Around blocking I/O.\n\n\
+### Key points\n\n\
+- Blocking I/O releases it.\n  Words: blocking, i/o\n\n\
+### References\n\n- [Glossary](https://docs.python.org/3/glossary.html)\n\n\
+## Is list.append atomic?\n\nid: append\nlevel: junior\n\nYes, in CPython.\n\n\
+### Key points\n\n\
+- Yes in CPython, thanks to the GIL.\n  Words: atomic, gil\n\n\
+### References\n\n- [Glossary](https://docs.python.org/3/glossary.html)\n";
+
 /// The test guide with `section` as its one section file; fails on any error in it.
 pub fn guides(section: &str) -> Vec<Arc<Guide>> {
     let dir = tempfile::tempdir().unwrap();
@@ -64,10 +83,7 @@ pub struct Env {
 /// A fresh [`Env`] whose guide has `section` as its one section file.
 pub fn env(section: &str) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = crate::runtime::current_thread().unwrap();
     let url = format!("sqlite://{}", Path::new(dir.path()).join("m.db").display());
     let store = runtime.block_on(SqliteStore::open(&url)).unwrap();
     let learner = runtime.block_on(store.personal_learner()).unwrap();

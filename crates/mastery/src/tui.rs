@@ -1,11 +1,13 @@
 //! What the two terminal UIs, `mastery study` and `mastery interview`, share: the `--level`
-//! argument, the refusal to run without a terminal, the database opened for the personal
-//! learner, taking the terminal over and giving it back, and drawing a scrolled text.
+//! argument and the check of `--guide`, the refusal to run without a terminal, the database
+//! opened for the personal learner, taking the terminal over and giving it back, and drawing
+//! a scrolled text.
 
 use std::io::IsTerminal as _;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use mastery_content::Level;
+use mastery_content::{Guide, Level};
 use mastery_storage::LearnerId;
 use ratatui::DefaultTerminal;
 use ratatui::Frame;
@@ -44,12 +46,22 @@ pub fn require_terminal(command: &str, elsewhere: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The single-threaded runtime the database calls run on.
-pub fn runtime() -> anyhow::Result<Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
+/// The guide `id` of `guides`, or an error naming the guides there are (for `--guide`).
+pub fn guide<'g>(guides: &'g [Arc<Guide>], id: &str) -> anyhow::Result<&'g Arc<Guide>> {
+    guides
+        .iter()
+        .find(|g| g.id.as_str() == id)
+        .with_context(|| {
+            format!(
+                "there is no guide `{id}`; the guides are: {}",
+                list(guides.iter().map(|g| g.id.as_str()))
+            )
+        })
+}
+
+/// Ids for a message: "a, b, c".
+pub fn list<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    ids.collect::<Vec<_>>().join(", ")
 }
 
 /// Opens the database the data options name, and reads its learner (personal mode: the one

@@ -21,8 +21,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mastery_content::expected::output_matches;
 use mastery_content::{CodeExample, Guide};
 
-use crate::GuideDirs;
-use crate::guides::{load_and_report, sources};
+use crate::guides::{GuideDirs, load_and_report, sources};
 
 /// Arguments of `mastery verify`.
 #[derive(Debug, clap::Args)]

@@ -33,7 +33,7 @@ use std::collections::HashSet;
 use mastery_content::{Guide, Level};
 use serde::{Deserialize, Serialize};
 
-use super::level_list;
+use super::levels::level_list;
 use crate::scheduler::{MINUTE_MS, Millis};
 
 /// The fewest minutes per question of a custom interview.

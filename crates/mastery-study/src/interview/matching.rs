@@ -304,6 +304,45 @@ impl Grading {
     pub fn score(&self) -> Option<f64> {
         (!self.points.is_empty()).then(|| self.covered() as f64 / self.points.len() as f64)
     }
+
+    /// Where the answer matched a key word, to highlight: every hit of every point, in
+    /// answer order, overlapping ones merged into one mark (counted when any part counted).
+    pub fn marks(&self) -> Vec<Mark> {
+        let mut all: Vec<Mark> = self
+            .points
+            .iter()
+            .flat_map(|p| &p.groups)
+            .flat_map(|g| &g.hits)
+            .map(|h| Mark {
+                start: h.start,
+                end: h.end,
+                counted: h.counted,
+            })
+            .collect();
+        all.sort_by_key(|m| (m.start, m.end));
+        let mut merged: Vec<Mark> = Vec::new();
+        for m in all {
+            match merged.last_mut() {
+                Some(last) if m.start < last.end => {
+                    last.end = last.end.max(m.end);
+                    last.counted |= m.counted;
+                }
+                _ => merged.push(m),
+            }
+        }
+        merged
+    }
+}
+
+/// A stretch of the answer that matched a key word (see [`Grading::marks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Mark {
+    /// Byte offset of its start in the answer.
+    pub start: usize,
+    /// Byte offset just past its end.
+    pub end: usize,
+    /// Found in a sentence that counts (else only in a keyword list).
+    pub counted: bool,
 }
 
 /// A synonym ready to match: its words, or the literal text for one without words.

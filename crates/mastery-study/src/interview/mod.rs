@@ -16,6 +16,7 @@
 //! Not to be confused with [`scheduler::date_plan`](crate::scheduler::date_plan), which plans
 //! reviews for the date of a real interview.
 
+mod levels;
 pub mod lineup;
 pub mod matching;
 pub mod report;
@@ -25,40 +26,6 @@ pub mod session;
 mod tests;
 
 pub use lineup::{Custom, Lineup, LineupError, PRESETS, Preset, Request, lineup, preset};
-pub use matching::{Grading, Matcher, PointStatus, grade};
-pub use report::{Report, Trend, report, suggest_rating, to_markdown, trend};
+pub use matching::{Grading, Mark, Matcher, PointStatus, grade};
+pub use report::{Report, Trend, key_points, labels, report, suggest_rating, to_markdown, trend};
 pub use session::{Answer, Interview, Item, SessionError, Step, Submitted};
-
-use mastery_content::Level;
-use serde::{Deserialize, Deserializer, Serializer};
-
-/// Serde for a list of levels as their names (`["junior", "senior"]`).
-mod level_list {
-    use super::*;
-
-    pub(crate) fn serialize<S: Serializer>(levels: &[Level], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(levels.iter().map(|l| l.as_str()))
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Level>, D::Error> {
-        let names = Vec::<String>::deserialize(d)?;
-        names
-            .iter()
-            .map(|name| {
-                Level::parse(name).ok_or_else(|| {
-                    serde::de::Error::custom(format!(
-                        "unknown level {name:?} (junior, confirmed or senior)"
-                    ))
-                })
-            })
-            .collect()
-    }
-}
-
-/// Serialises an optional level as its name or `null`.
-fn serialize_opt_level<S: Serializer>(level: &Option<Level>, s: S) -> Result<S::Ok, S::Error> {
-    match level {
-        Some(l) => s.serialize_str(l.as_str()),
-        None => s.serialize_none(),
-    }
-}

@@ -19,9 +19,11 @@ use std::fmt::Write as _;
 use mastery_content::{Entry, Guide, Level};
 use serde::Serialize;
 
-use super::serialize_opt_level;
-use super::session::{Answer, Interview, MAX_DEPTH};
+use super::levels::serialize_opt_level;
+use super::session::{Answer, Interview, Item, MAX_DEPTH};
 use crate::scheduler::{DAY_MS, Millis, Rating};
+use crate::text;
+pub use crate::text::{clock, percent};
 
 /// Scores under this are rated Again.
 pub const AGAIN_BELOW: f64 = 0.4;
@@ -54,6 +56,21 @@ pub struct PointReport {
     pub corrected: Option<bool>,
     /// The final tick.
     pub ticked: bool,
+}
+
+/// The key points of `item` with their ticks, `entry` being its question in the guide
+/// (`None` when the guide no longer has it: the statements read "(no longer in the guide)").
+pub fn key_points(item: &Item, entry: Option<&Entry>) -> Vec<PointReport> {
+    (0..item.auto.len())
+        .map(|k| PointReport {
+            text: entry
+                .and_then(|e| e.key_points.get(k))
+                .map_or_else(|| "(no longer in the guide)".to_owned(), |p| p.text.clone()),
+            auto: item.auto.get(k).copied().unwrap_or(false),
+            corrected: item.corrections.get(k).copied().flatten(),
+            ticked: item.ticked(k).unwrap_or(false),
+        })
+        .collect()
 }
 
 /// One question asked, in the report.
@@ -232,16 +249,7 @@ pub fn report(interview: &Interview, guide: &Guide) -> Report {
         .map(|(i, item)| {
             let found = index.get(item.question.as_str());
             let entry = found.map(|(_, e)| *e);
-            let points = (0..item.auto.len())
-                .map(|k| PointReport {
-                    text: entry
-                        .and_then(|e| e.key_points.get(k))
-                        .map_or_else(|| "(no longer in the guide)".to_owned(), |p| p.text.clone()),
-                    auto: item.auto.get(k).copied().unwrap_or(false),
-                    corrected: item.corrections.get(k).copied().flatten(),
-                    ticked: item.ticked(k).unwrap_or(false),
-                })
-                .collect();
+            let points = key_points(item, entry);
             let score = match entry {
                 None => None,
                 Some(_) if item.auto.is_empty() => None,
@@ -388,17 +396,6 @@ pub fn report(interview: &Interview, guide: &Guide) -> Report {
     }
 }
 
-/// A score as a whole percentage.
-pub fn percent(score: f64) -> u32 {
-    (score.clamp(0.0, 1.0) * 100.0).round() as u32
-}
-
-/// A duration as `m:ss`.
-pub fn clock(ms: Millis) -> String {
-    let secs = ms.max(0) / 1000;
-    format!("{}:{:02}", secs / 60, secs % 60)
-}
-
 /// Text for a table cell: one line, `|` escaped (GitHub tables need it even in code spans).
 fn cell(text: &str) -> String {
     one_line(text).replace('|', "\\|")
@@ -409,16 +406,22 @@ fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
-/// Labels of the items: `1`, `2`, … for main questions and `1.1`, `1.2`, … for the follow-ups
-/// of main question 1 (by depth).
-fn labels(report: &Report) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(report.questions.len());
+/// Labels of an interview's items: `1`, `2`, … for main questions and `1.1`, `1.2`, … for
+/// the follow-ups of main question 1 (by depth), as every front end and the Markdown export
+/// number them.
+pub fn labels(items: &[Item]) -> Vec<String> {
+    labels_of(items.iter().map(|item| (item.parent, item.depth)))
+}
+
+/// The labels of [`labels`] from each item's `(parent, depth)`, in order.
+fn labels_of(links: impl ExactSizeIterator<Item = (Option<usize>, u32)>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(links.len());
     let mut main = 0;
-    for q in &report.questions {
-        let label = match q.parent.and_then(|p| out.get(p)) {
-            Some(parent) if q.depth > 0 => {
+    for (parent, depth) in links {
+        let label = match parent.and_then(|p| out.get(p)) {
+            Some(parent) if depth > 0 => {
                 let root = parent.split('.').next().unwrap_or(parent);
-                format!("{root}.{}", q.depth)
+                format!("{root}.{depth}")
             }
             _ => {
                 main += 1;
@@ -430,12 +433,19 @@ fn labels(report: &Report) -> Vec<String> {
     out
 }
 
+impl Report {
+    /// The [`labels`] of its questions, in order (they are the interview's items).
+    pub fn labels(&self) -> Vec<String> {
+        labels_of(self.questions.iter().map(|q| (q.parent, q.depth)))
+    }
+}
+
 /// The report as Markdown: title, summary table, then every question with the learner's
 /// answer quoted, its key points as a checklist, and the missed points. `date` is shown as
 /// given (the caller formats it in the learner's time zone).
 pub fn to_markdown(report: &Report, date: &str) -> String {
-    let labels = labels(report);
-    let pct = |s: Option<f64>| s.map_or_else(|| "–".to_owned(), |s| format!("{}%", percent(s)));
+    let labels = report.labels();
+    let pct = text::score;
     let mut md = String::new();
     let _ = writeln!(md, "# Mock interview: {}\n", report.title);
     let _ = writeln!(

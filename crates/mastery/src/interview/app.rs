@@ -3,19 +3,23 @@
 //!
 //! No terminal and no database here. [`App::on_key`] and [`App::tick`] take the current time
 //! (`now`, injected: tests move it by hand) and return an [`Action`] for the driver in
-//! `interview/mod.rs`, which carries it out through `mastery_app::interview` and shows the result
-//! with [`App::show`]. What to show for a stored interview comes from [`screen_for`], a pure
-//! function of the interview, its guide and the time.
+//! `interview/driver.rs`, which carries it out through `mastery_app::interview` and shows the
+//! result with [`App::show`]. What to show for a stored interview comes from [`screen_for`], a
+//! pure function of the interview, its guide and the time. The answer being typed is an
+//! [`Editor`].
 
 use mastery_content::{Entry, Guide, Section};
 use mastery_storage::Millis;
+use mastery_study::interview::Mark;
+use mastery_study::interview::report::PointReport;
 use mastery_study::interview::session::{GRACE_MS, MAX_ANSWER_CHARS, MAX_DEPTH};
 use mastery_study::interview::{
-    self as domain, Answer, Interview, PointStatus, Preset, Report, Step,
+    self as domain, Answer, Grading, Interview, PointStatus, Preset, Report, Step,
 };
+use mastery_study::text::plural;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::text::Span;
 
+use super::editor::Editor;
 use crate::study::app::{Block, answer_blocks};
 
 /// The question being answered, owned (the guide is borrowed only while it is built).
@@ -72,219 +76,13 @@ impl QuestionCard {
     }
 }
 
-/// A multi-line text editor: the text and a cursor (a byte offset on a character boundary).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Editor {
-    /// The text typed.
-    pub text: String,
-    /// Where the next character goes, in bytes.
-    pub cursor: usize,
-    /// The first visible row (kept on the cursor by the renderer).
-    pub scroll: usize,
-    /// Columns available for the text (set by the renderer; Up and Down move by rows of it).
-    pub width: usize,
-}
-
-/// One visual row of the editor: a byte range of the text, without the line break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Row {
-    /// First byte.
-    pub start: usize,
-    /// Just past the last byte.
-    pub end: usize,
-}
-
-/// Display width of a character in terminal columns.
-fn char_columns(c: char) -> usize {
-    Span::raw(c.encode_utf8(&mut [0; 4]).to_owned()).width()
-}
-
-/// Display width of `text` in terminal columns.
-pub fn columns(text: &str) -> usize {
-    text.chars().map(char_columns).sum()
-}
-
-/// The visual rows of `text` wrapped to `width` columns: at spaces when a line has one,
-/// else inside the word. Every byte but the line breaks belongs to exactly one row, so a
-/// cursor maps to a row and a column. An empty text is one empty row.
-pub fn rows(text: &str, width: usize) -> Vec<Row> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split('\n') {
-        let mut start = offset;
-        let mut used = 0;
-        // Just after the last space of the current row: where to break it.
-        let mut after_space: Option<usize> = None;
-        for (i, c) in line.char_indices() {
-            let at = offset + i;
-            let w = char_columns(c);
-            if used + w > width && at > start {
-                let cut = after_space.filter(|&s| s > start).unwrap_or(at);
-                out.push(Row { start, end: cut });
-                used = columns(&text[cut..at]);
-                start = cut;
-                after_space = None;
-            }
-            used += w;
-            if c == ' ' {
-                after_space = Some(at + 1);
-            }
-        }
-        out.push(Row {
-            start,
-            end: offset + line.len(),
-        });
-        offset += line.len() + 1;
-    }
-    out
-}
-
-impl Editor {
-    /// The row and column of the cursor among `rows`.
-    pub fn cursor_at(&self, rows: &[Row]) -> (usize, usize) {
-        let row = rows
-            .iter()
-            .rposition(|r| r.start <= self.cursor)
-            .unwrap_or(0);
-        let col = rows
-            .get(row)
-            .map_or(0, |r| columns(&self.text[r.start..self.cursor.min(r.end)]));
-        (row, col)
-    }
-
-    /// Inserts `s` at the cursor; refuses (returns `false`) past [`MAX_ANSWER_CHARS`].
-    pub fn insert(&mut self, s: &str) -> bool {
-        if self.text.chars().count() + s.chars().count() > MAX_ANSWER_CHARS {
-            return false;
-        }
-        self.text.insert_str(self.cursor, s);
-        self.cursor += s.len();
-        true
-    }
-
-    fn prev_boundary(&self) -> Option<usize> {
-        self.text[..self.cursor]
-            .char_indices()
-            .last()
-            .map(|(i, _)| i)
-    }
-
-    fn next_boundary(&self) -> Option<usize> {
-        self.text[self.cursor..]
-            .chars()
-            .next()
-            .map(|c| self.cursor + c.len_utf8())
-    }
-
-    /// Deletes the character before the cursor.
-    pub fn backspace(&mut self) {
-        if let Some(at) = self.prev_boundary() {
-            self.text.replace_range(at..self.cursor, "");
-            self.cursor = at;
-        }
-    }
-
-    /// Deletes the character after the cursor.
-    pub fn delete(&mut self) {
-        if let Some(end) = self.next_boundary() {
-            self.text.replace_range(self.cursor..end, "");
-        }
-    }
-
-    /// Moves one character left.
-    pub fn left(&mut self) {
-        if let Some(at) = self.prev_boundary() {
-            self.cursor = at;
-        }
-    }
-
-    /// Moves one character right.
-    pub fn right(&mut self) {
-        if let Some(at) = self.next_boundary() {
-            self.cursor = at;
-        }
-    }
-
-    /// Moves to the start of the line.
-    pub fn home(&mut self) {
-        self.cursor = self.text[..self.cursor].rfind('\n').map_or(0, |i| i + 1);
-    }
-
-    /// Moves to the end of the line.
-    pub fn end(&mut self) {
-        self.cursor = self.text[self.cursor..]
-            .find('\n')
-            .map_or(self.text.len(), |i| self.cursor + i);
-    }
-
-    /// The columns rows are wrapped to: one less than the width, so the cursor fits after
-    /// the last character (unlimited before the first draw).
-    pub fn wrap_width(&self) -> usize {
-        if self.width == 0 {
-            usize::MAX
-        } else {
-            self.width.saturating_sub(1).max(1)
-        }
-    }
-
-    /// Moves one visual row up (`-1`) or down (`1`), keeping the column where it can.
-    pub fn vertical(&mut self, step: isize) {
-        let rows = rows(&self.text, self.wrap_width());
-        let (row, col) = self.cursor_at(&rows);
-        let Some(target) = row.checked_add_signed(step).and_then(|r| rows.get(r)) else {
-            // Past the first or last row: to the start or the end.
-            self.cursor = if step < 0 { 0 } else { self.text.len() };
-            return;
-        };
-        let mut at = target.start;
-        let mut used = 0;
-        for (i, c) in self.text[target.start..target.end].char_indices() {
-            let w = char_columns(c);
-            if used + w > col {
-                break;
-            }
-            used += w;
-            at = target.start + i + c.len_utf8();
-        }
-        // A wrapped row's end is the next row's start: stay on this row.
-        let wrapped = target.end < self.text.len() && !self.text[target.end..].starts_with('\n');
-        if wrapped && at == target.end && at > target.start {
-            at = self.text[..at].char_indices().last().map_or(at, |(i, _)| i);
-        }
-        self.cursor = at;
-    }
-
-    /// Words typed.
-    pub fn words(&self) -> usize {
-        self.text.split_whitespace().count()
-    }
-}
-
-/// A key point after an answer: its statement and its ticks.
+/// A key point after an answer: its statement and its ticks, and what matching found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointView {
-    /// The statement.
-    pub text: String,
-    /// The automatic tick.
-    pub auto: bool,
-    /// The learner's correction, if any.
-    pub corrected: Option<bool>,
-    /// The tick in force.
-    pub ticked: bool,
+    /// The statement and its ticks.
+    pub point: PointReport,
     /// What matching found (for a typed answer).
     pub status: Option<PointStatus>,
-}
-
-/// A stretch of the answer that matched a key word: byte span, and whether it counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mark {
-    /// First byte.
-    pub start: usize,
-    /// Just past the last byte.
-    pub end: usize,
-    /// Found in a sentence that counts (else in a keyword list).
-    pub counted: bool,
 }
 
 /// What `n` does after this answer.
@@ -342,6 +140,26 @@ pub struct ReportView {
 }
 
 impl ReportView {
+    /// The report of interview `id` on `guide` (its titles are the guide's; `None` when the
+    /// guide is not loaded: the question ids), started at `date`.
+    pub fn new(id: &str, report: Report, guide: Option<&Guide>, date: &str) -> Self {
+        let titles = report
+            .questions
+            .iter()
+            .map(|q| {
+                guide
+                    .and_then(|g| g.entry(&q.question))
+                    .map_or_else(|| q.question.clone(), |e| e.title_text.clone())
+            })
+            .collect();
+        Self {
+            id: id.to_owned(),
+            report,
+            date: date.to_owned(),
+            titles,
+        }
+    }
+
     /// Questions whose rating was fed to the study queue.
     pub fn fed(&self) -> usize {
         self.report.ratings.len()
@@ -577,7 +395,7 @@ impl App {
                         Some(point) => Action::Correct {
                             item: feedback.card.item,
                             key_point: k,
-                            ticked: !point.ticked,
+                            ticked: !point.point.ticked,
                         },
                         None => {
                             self.status = Some(format!(
@@ -595,9 +413,8 @@ impl App {
                     } else {
                         self.armed = Some(Armed::Finish);
                         self.status = Some(format!(
-                            "Press f again to finish now: {} planned question{} will not be asked.",
-                            feedback.remaining,
-                            if feedback.remaining == 1 { "" } else { "s" }
+                            "Press f again to finish now: {} will not be asked.",
+                            plural(feedback.remaining, "planned question", "planned questions")
                         ));
                         Action::None
                     }
@@ -683,33 +500,6 @@ fn card(interview: &Interview, guide: &Guide, index: usize) -> Option<QuestionCa
     })
 }
 
-/// The matches of a typed answer, overlapping ones merged (counted when any part counted).
-pub fn marks(grading: &domain::Grading) -> Vec<Mark> {
-    let mut all: Vec<Mark> = grading
-        .points
-        .iter()
-        .flat_map(|p| &p.groups)
-        .flat_map(|g| &g.hits)
-        .map(|h| Mark {
-            start: h.start,
-            end: h.end,
-            counted: h.counted,
-        })
-        .collect();
-    all.sort_by_key(|m| (m.start, m.end));
-    let mut merged: Vec<Mark> = Vec::new();
-    for m in all {
-        match merged.last_mut() {
-            Some(last) if m.start < last.end => {
-                last.end = last.end.max(m.end);
-                last.counted |= m.counted;
-            }
-            _ => merged.push(m),
-        }
-    }
-    merged
-}
-
 /// What to show for `interview` (id `id`) at `now`: its report when finished, the checklist
 /// of the current question once answered, else the question. `date` is when it started, as
 /// the learner reads dates.
@@ -722,21 +512,7 @@ pub fn screen_for(
 ) -> Screen {
     let Some(index) = interview.current_index() else {
         let report = domain::report(interview, guide);
-        let titles = report
-            .questions
-            .iter()
-            .map(|q| {
-                guide
-                    .entry(&q.question)
-                    .map_or_else(|| q.question.clone(), |e| e.title_text.clone())
-            })
-            .collect();
-        return Screen::Report(Box::new(ReportView {
-            id: id.to_owned(),
-            report,
-            date: date.to_owned(),
-            titles,
-        }));
+        return Screen::Report(Box::new(ReportView::new(id, report, Some(guide), date)));
     };
     let (Some(item), Some(card)) = (interview.items.get(index), card(interview, guide, index))
     else {
@@ -757,14 +533,11 @@ pub fn screen_for(
         (Some(text), Some(entry)) => Some(domain::grade(&entry.key_points, text)),
         _ => None,
     };
-    let points = (0..item.auto.len())
-        .map(|k| PointView {
-            text: entry
-                .and_then(|e| e.key_points.get(k))
-                .map_or_else(|| "(no longer in the guide)".to_owned(), |p| p.text.clone()),
-            auto: item.auto.get(k).copied().unwrap_or(false),
-            corrected: item.corrections.get(k).copied().flatten(),
-            ticked: item.ticked(k).unwrap_or(false),
+    let points = domain::key_points(item, entry)
+        .into_iter()
+        .enumerate()
+        .map(|(k, point)| PointView {
+            point,
             status: grading
                 .as_ref()
                 .and_then(|g| g.points.get(k))
@@ -792,7 +565,7 @@ pub fn screen_for(
         .count();
     Screen::Feedback(Box::new(Feedback {
         card,
-        marks: grading.as_ref().map(marks).unwrap_or_default(),
+        marks: grading.as_ref().map(Grading::marks).unwrap_or_default(),
         answer: text,
         points,
         list_like: item.list_like,
@@ -943,10 +716,12 @@ mod tests {
             marks: vec![],
             points: (0..points)
                 .map(|k| PointView {
-                    text: format!("point {k}"),
-                    auto: k == 0,
-                    corrected: None,
-                    ticked: k == 0,
+                    point: PointReport {
+                        text: format!("point {k}"),
+                        auto: k == 0,
+                        corrected: None,
+                        ticked: k == 0,
+                    },
                     status: None,
                 })
                 .collect(),
@@ -1013,66 +788,5 @@ mod tests {
             Action::Start(domain::PRESETS[1].id)
         );
         assert_eq!(app.on_key(key(KeyCode::Char('q')), 0), Action::Quit);
-    }
-
-    #[test]
-    fn rows_wrap_at_spaces_and_keep_every_byte() {
-        let text = "one two three four\n\nfive";
-        let r = rows(text, 9);
-        let parts: Vec<&str> = r.iter().map(|r| &text[r.start..r.end]).collect();
-        assert_eq!(parts, ["one two ", "three ", "four", "", "five"]);
-        assert_eq!(rows("", 5), [Row { start: 0, end: 0 }]);
-        let long = rows("abcdefghij", 4);
-        let parts: Vec<&str> = long.iter().map(|r| &"abcdefghij"[r.start..r.end]).collect();
-        assert_eq!(parts, ["abcd", "efgh", "ij"]);
-    }
-
-    #[test]
-    fn the_cursor_maps_to_rows_and_moves_between_them() {
-        let mut editor = Editor {
-            text: "one two three four".into(),
-            cursor: 0,
-            scroll: 0,
-            width: 10,
-        };
-        let r = rows(&editor.text, 9);
-        editor.cursor = 8; // "t" of "three", the start of the second row
-        assert_eq!(editor.cursor_at(&r), (1, 0));
-        editor.cursor = 5;
-        editor.vertical(1);
-        assert_eq!(editor.cursor, 13, "same column on the next row");
-        editor.vertical(1);
-        assert_eq!(editor.cursor_at(&rows(&editor.text, 9)).0, 2);
-        editor.vertical(1);
-        assert_eq!(
-            editor.cursor,
-            editor.text.len(),
-            "past the last row: the end"
-        );
-        editor.vertical(-1);
-        editor.vertical(-1);
-        editor.vertical(-1);
-        editor.vertical(-1);
-        assert_eq!(editor.cursor, 0);
-    }
-
-    #[test]
-    fn editing_respects_characters_and_the_size_limit() {
-        let mut editor = Editor::default();
-        assert!(editor.insert("é"));
-        assert!(editor.insert("t"));
-        editor.left();
-        editor.left();
-        assert_eq!(editor.cursor, 0);
-        editor.delete();
-        assert_eq!(editor.text, "t");
-        editor.right();
-        editor.backspace();
-        assert_eq!(editor.text, "");
-        editor.backspace();
-        let big = "x".repeat(MAX_ANSWER_CHARS);
-        assert!(editor.insert(&big));
-        assert!(!editor.insert("y"));
-        assert_eq!(editor.words(), 1);
     }
 }

@@ -5,15 +5,18 @@
 //! As in `mastery study`, only the 16 named colours are used and nothing depends on colour
 //! alone: ticks are `[x]`, counted matches are underlined, warnings start with `!`.
 
-use mastery_study::interview::PointStatus;
-use mastery_study::interview::report::{clock, percent};
+use mastery_study::interview::{Mark, PointStatus};
+use mastery_study::text::{clock, percent, plural, score};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Margin, Position, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::{App, Editor, Feedback, Mark, NextStep, QuestionCard, ReportView, Screen, rows};
+use super::app::{App, Feedback, NextStep, QuestionCard, Screen};
+use super::editor::{Editor, columns, rows};
+use super::report::{report_lines, score_style};
+use super::wrap::{Indented, wrap_styled};
 use crate::study::app::Block as AnswerBlock;
 
 /// The smallest screen the interview is drawn on.
@@ -21,9 +24,6 @@ const MIN_WIDTH: u16 = 40;
 const MIN_HEIGHT: u16 = 12;
 /// Below this much time left, the countdown turns red.
 const HURRY_MS: i64 = 30_000;
-
-/// A logical line and the indent of its continuation lines when wrapped.
-pub type Indented = (Line<'static>, usize);
 
 /// Draws the whole screen as of `app.now`. Clamps the scroll positions and records the
 /// sizes the key handlers need (`app.page`, the editor's width).
@@ -285,8 +285,7 @@ fn render_question(frame: &mut Frame, area: Rect, card: &QuestionCard, editor: &
     let title: Vec<Line<'static>> = wrap_styled(&Line::from(card.title.clone()).bold(), width, 0);
     let points = match card.key_points {
         0 => "not graded".to_owned(),
-        1 => "1 key point".to_owned(),
-        n => format!("{n} key points"),
+        n => plural(n, "key point", "key points"),
     };
     let max_title = area.height.saturating_sub(5).max(1);
     let title_height = u16::try_from(title.len())
@@ -398,20 +397,6 @@ fn render_footer_with(
     frame.render_widget(right, right_area);
 }
 
-/// The style of a score: green from 70%, yellow from 40%, red below.
-fn score_style(score: Option<f64>) -> Style {
-    match score {
-        Some(s) if s >= 0.7 => Style::new().fg(Color::Green).bold(),
-        Some(s) if s >= 0.4 => Style::new().fg(Color::Yellow).bold(),
-        Some(_) => Style::new().fg(Color::Red).bold(),
-        None => Style::new(),
-    }
-}
-
-fn pct(score: Option<f64>) -> String {
-    score.map_or_else(|| "–".to_owned(), |s| format!("{}%", percent(s)))
-}
-
 /// The checklist, the warnings, the answer with its matches highlighted, and the model
 /// answer, wrapped to `width`.
 pub fn feedback_lines(feedback: &Feedback, width: usize) -> Vec<Line<'static>> {
@@ -420,7 +405,7 @@ pub fn feedback_lines(feedback: &Feedback, width: usize) -> Vec<Line<'static>> {
         (Line::from(feedback.card.title.clone()).bold(), 0),
         (Line::from(""), 0),
     ];
-    let ticked = feedback.points.iter().filter(|p| p.ticked).count();
+    let ticked = feedback.points.iter().filter(|p| p.point.ticked).count();
     let total = feedback.points.len();
     if total == 0 {
         logical.push((
@@ -432,14 +417,14 @@ pub fn feedback_lines(feedback: &Feedback, width: usize) -> Vec<Line<'static>> {
             Line::from(vec![
                 Span::raw(format!("Key points: {ticked} of {total} ticked ")).bold(),
                 Span::styled(
-                    format!("({})", pct(feedback.score)),
+                    format!("({})", score(feedback.score)),
                     score_style(feedback.score),
                 ),
             ]),
             0,
         ));
         for (k, point) in feedback.points.iter().enumerate() {
-            let mark = if point.ticked { "[x]" } else { "[ ]" };
+            let mark = if point.point.ticked { "[x]" } else { "[ ]" };
             let number = if k < 9 {
                 format!("{}", k + 1)
             } else {
@@ -448,16 +433,16 @@ pub fn feedback_lines(feedback: &Feedback, width: usize) -> Vec<Line<'static>> {
             let mut spans = vec![
                 Span::styled(
                     format!("{mark} "),
-                    if point.ticked {
+                    if point.point.ticked {
                         Style::new().fg(Color::Green).bold()
                     } else {
                         Style::new().fg(Color::Red)
                     },
                 ),
                 Span::raw(format!("{number}  ")).bold(),
-                Span::raw(point.text.clone()),
+                Span::raw(point.point.text.clone()),
             ];
-            let note = match (point.corrected, point.ticked, point.status) {
+            let note = match (point.point.corrected, point.point.ticked, point.status) {
                 (Some(_), _, _) => Some("corrected".to_owned()),
                 (None, true, _) => Some("auto".to_owned()),
                 (None, false, Some(PointStatus::ListedOnly)) => {
@@ -644,321 +629,10 @@ fn model_lines(blocks: &[AnswerBlock]) -> Vec<Indented> {
     lines
 }
 
-/// Labels of the report's questions: `1`, `2`, … for main questions, `1.1`, `1.2`, … for
-/// the follow-ups of question 1 by depth (as in the Markdown export).
-pub fn labels(view: &ReportView) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(view.report.questions.len());
-    let mut main = 0;
-    for q in &view.report.questions {
-        let label = match q.parent.and_then(|p| out.get(p)) {
-            Some(parent) if q.depth > 0 => {
-                let root = parent.split('.').next().unwrap_or(parent);
-                format!("{root}.{}", q.depth)
-            }
-            _ => {
-                main += 1;
-                main.to_string()
-            }
-        };
-        out.push(label);
-    }
-    out
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// The report as logical lines (with the indent of their continuation lines): summary,
-/// questions, sections, ladders, timed-out questions and missed key points. The screen wraps
-/// them; `--report` prints them as they are.
-pub fn report_lines(view: &ReportView) -> Vec<Indented> {
-    let r = &view.report;
-    let labels = labels(view);
-    let title = |i: usize| view.titles.get(i).cloned().unwrap_or_default();
-    let label = |i: usize| labels.get(i).cloned().unwrap_or_default();
-    let heading = |text: &str| (Line::from(text.to_owned()).bold().underlined(), 0);
-    let mut lines: Vec<Indented> = vec![
-        (
-            Line::from(vec![
-                Span::raw("Overall score ").bold(),
-                Span::styled(pct(r.score), score_style(r.score)),
-                Span::raw(format!(
-                    " · time used {} of {} planned · {}",
-                    clock(r.used_ms),
-                    clock(r.planned_ms),
-                    plural(r.questions.len(), "question", "questions")
-                )),
-            ]),
-            0,
-        ),
-        (
-            Line::from(match view.fed() {
-                0 => "No question was fed to your study queue (nothing was answered).".to_owned(),
-                n => format!(
-                    "{} fed to your study queue: weak answers come back soon.",
-                    plural(n, "question", "questions")
-                ),
-            }),
-            0,
-        ),
-        (Line::default(), 0),
-        heading("Questions"),
-    ];
-    let head = format!(
-        "  {:<5} {:>5}  {:<20} {:<12} ",
-        "#", "Score", "Time", "Depth"
-    );
-    let indent = columns(&head);
-    lines.push((Line::from(format!("{head}Question")).fg(Color::DarkGray), 0));
-    for (i, q) in r.questions.iter().enumerate() {
-        let time = match q.used_ms {
-            Some(ms) if q.timed_out => format!("{} timed out", clock(ms)),
-            Some(ms) => format!("{} of {}", clock(ms), clock(q.budget_ms)),
-            None => "not answered".to_owned(),
-        };
-        let depth = if q.depth == 0 {
-            "main".to_owned()
-        } else {
-            format!("follow-up {}", q.depth)
-        };
-        lines.push((
-            Line::from(vec![
-                Span::raw(format!("  {:<5} ", label(i))),
-                Span::styled(format!("{:>5}", pct(q.score)), score_style(q.score)),
-                Span::raw(format!("  {time:<20} {depth:<12} ")),
-                Span::raw(title(i)),
-            ]),
-            indent,
-        ));
-    }
-    if !r.sections.is_empty() {
-        lines.push((Line::default(), 0));
-        lines.push(heading("Sections"));
-        for s in &r.sections {
-            lines.push((
-                Line::from(vec![
-                    Span::styled(format!("  {:>5}", pct(s.score)), score_style(s.score)),
-                    Span::raw(format!(
-                        "  {} ({})",
-                        s.title,
-                        plural(s.questions, "question", "questions")
-                    )),
-                ]),
-                9,
-            ));
-        }
-    }
-    let ladders: Vec<_> = r.ladders.iter().filter(|l| l.max_depth > 0).collect();
-    if !ladders.is_empty() {
-        lines.push((Line::default(), 0));
-        lines.push(heading("Follow-up ladders"));
-        for l in ladders {
-            lines.push((
-                Line::from(format!(
-                    "  {:<5} depth {} of {}  {}",
-                    label(l.item),
-                    l.depth,
-                    l.max_depth,
-                    title(l.item)
-                )),
-                22,
-            ));
-        }
-    }
-    if !r.timed_out.is_empty() {
-        lines.push((Line::default(), 0));
-        lines.push(heading("Timed out"));
-        for &i in &r.timed_out {
-            lines.push((Line::from(format!("  {:<5} {}", label(i), title(i))), 8));
-        }
-    }
-    if !r.missed.is_empty() {
-        lines.push((Line::default(), 0));
-        lines.push(heading("Missed key points: study these questions"));
-        let mut last = None;
-        for m in &r.missed {
-            if last != Some(m.item) {
-                last = Some(m.item);
-                lines.push((
-                    Line::from(vec![
-                        Span::raw(format!("  {:<5} ", label(m.item))),
-                        Span::raw(title(m.item)).bold(),
-                        Span::raw(format!("  ({})", m.question)).fg(Color::DarkGray),
-                    ]),
-                    8,
-                ));
-            }
-            lines.push((Line::from(format!("        - {}", m.text)), 10));
-        }
-    }
-    if !r.missing.is_empty() {
-        lines.push((Line::default(), 0));
-        lines.push((
-            Line::from(format!("No longer in the guide: {}", r.missing.join(", "))),
-            2,
-        ));
-    }
-    lines
-}
-
-/// A line's text without its styles.
-pub fn plain(line: &Line<'_>) -> String {
-    line.spans.iter().map(|s| s.content.as_ref()).collect()
-}
-
-/// Display width of `text` in terminal columns.
-fn columns(text: &str) -> usize {
-    Span::raw(text).width()
-}
-
-/// Wraps a styled line at spaces into lines of at most `width` columns, keeping each
-/// character's style; continuation lines start with `indent` spaces. A word longer than a
-/// line is broken. Leading spaces are kept, spaces at a break are dropped.
-pub fn wrap_styled(line: &Line<'_>, width: usize, indent: usize) -> Vec<Line<'static>> {
-    let width = width.max(1);
-    let indent = if indent >= width { 0 } else { indent };
-    let chars: Vec<(char, Style)> = line
-        .spans
-        .iter()
-        .flat_map(|s| {
-            let style = line.style.patch(s.style);
-            s.content.chars().map(move |c| (c, style))
-        })
-        .collect();
-    let width_of = |cs: &[(char, Style)]| {
-        cs.iter()
-            .map(|(c, _)| super::app::columns(c.encode_utf8(&mut [0; 4])))
-            .sum::<usize>()
-    };
-    let mut out: Vec<Vec<(char, Style)>> = Vec::new();
-    let mut current: Vec<(char, Style)> = Vec::new();
-    let mut used = 0;
-    let mut has_word = false;
-    let avail = |out: &Vec<Vec<(char, Style)>>| {
-        if out.is_empty() {
-            width
-        } else {
-            width - indent
-        }
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        let sep_start = i;
-        while i < chars.len() && chars[i].0.is_whitespace() {
-            i += 1;
-        }
-        let sep = &chars[sep_start..i];
-        let word_start = i;
-        while i < chars.len() && !chars[i].0.is_whitespace() {
-            i += 1;
-        }
-        let word = &chars[word_start..i];
-        if word.is_empty() {
-            break;
-        }
-        let (sep_w, word_w) = (width_of(sep), width_of(word));
-        if used + sep_w + word_w <= avail(&out) {
-            // Fits: leading spaces of the line are kept, as are spaces between words.
-            if has_word || out.is_empty() {
-                current.extend_from_slice(sep);
-                used += sep_w;
-            }
-            current.extend_from_slice(word);
-            used += word_w;
-            has_word = true;
-            continue;
-        }
-        // Break before the word (a line of only leading spaces is dropped).
-        if has_word {
-            out.push(std::mem::take(&mut current));
-        }
-        current.clear();
-        used = 0;
-        has_word = false;
-        for &(c, style) in word {
-            let w = super::app::columns(c.encode_utf8(&mut [0; 4]));
-            if used + w > avail(&out) && has_word {
-                out.push(std::mem::take(&mut current));
-                used = 0;
-            }
-            current.push((c, style));
-            used += w;
-            has_word = true;
-        }
-    }
-    if has_word || out.is_empty() {
-        out.push(current);
-    }
-    out.into_iter()
-        .enumerate()
-        .map(|(n, cs)| {
-            let mut spans: Vec<Span<'static>> = Vec::new();
-            if n > 0 && indent > 0 {
-                spans.push(Span::raw(" ".repeat(indent)));
-            }
-            let mut run = String::new();
-            let mut run_style: Option<Style> = None;
-            for (c, style) in cs {
-                if run_style.is_some_and(|s| s != style) {
-                    spans.push(Span::styled(
-                        std::mem::take(&mut run),
-                        run_style.unwrap_or_default(),
-                    ));
-                }
-                run_style = Some(style);
-                run.push(c);
-            }
-            if !run.is_empty() {
-                spans.push(Span::styled(run, run_style.unwrap_or_default()));
-            }
-            Line::from(spans)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(lines: &[Line<'_>]) -> Vec<String> {
-        lines.iter().map(plain).collect()
-    }
-
-    #[test]
-    fn styled_text_wraps_at_spaces_with_a_hanging_indent() {
-        let line = Line::from(vec![
-            Span::raw("[x] 1  "),
-            Span::raw("The GIL lets only one thread run").bold(),
-        ]);
-        let lines = wrap_styled(&line, 20, 7);
-        assert_eq!(
-            texts(&lines),
-            [
-                "[x] 1  The GIL lets",
-                "       only one",
-                "       thread run"
-            ]
-        );
-        assert!(lines.iter().all(|l| l.width() <= 20));
-        // The styles stay with their characters.
-        let bold: String = lines[0]
-            .spans
-            .iter()
-            .filter(|s| s.style.add_modifier.contains(Modifier::BOLD))
-            .map(|s| s.content.as_ref())
-            .collect();
-        assert_eq!(bold, "The GIL lets");
-        assert_eq!(texts(&wrap_styled(&Line::default(), 10, 0)), [""]);
-        assert_eq!(
-            texts(&wrap_styled(&Line::from("    indented code"), 40, 0)),
-            ["    indented code"]
-        );
-        assert_eq!(
-            texts(&wrap_styled(&Line::from("abcdefghij"), 4, 0)),
-            ["abcd", "efgh", "ij"]
-        );
-    }
+    use crate::interview::wrap::plain;
 
     #[test]
     fn matches_are_styled_where_they_are() {
@@ -976,7 +650,8 @@ mod tests {
             },
         ];
         let lines = answer_lines(text, &marks);
-        assert_eq!(texts(&lines), ["Only one thread.", "Then bytecode"]);
+        let texts: Vec<String> = lines.iter().map(plain).collect();
+        assert_eq!(texts, ["Only one thread.", "Then bytecode"]);
         let styled: Vec<(String, bool)> = lines
             .iter()
             .flat_map(|l| &l.spans)

@@ -9,6 +9,7 @@ use mastery_content::Entry;
 use mastery_storage::{Millis, QuestionKey};
 use mastery_study::scheduler::queue::QueueKind;
 use mastery_study::scheduler::{NextStates, Rating};
+use mastery_study::text::plural;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The longest time counted for one card (as the web app counts it): a learner who walked
@@ -241,8 +242,8 @@ impl Summary {
         match self.count() {
             0 => "No cards reviewed.".to_owned(),
             n => format!(
-                "Reviewed {n} card{} ({} again) in {}.",
-                if n == 1 { "" } else { "s" },
+                "Reviewed {} ({} again) in {}.",
+                plural(n, "card", "cards"),
                 self.again(),
                 duration(self.time_ms())
             ),

@@ -30,6 +30,7 @@ use tokio::runtime::Runtime;
 
 use self::app::{Action, App, Card, Counts, Next, Reviewed};
 use crate::context::{self, DataArgs, GuidesArgs};
+use crate::runtime;
 use crate::tui::{self, LevelArg};
 
 /// Arguments of `mastery study`.
@@ -98,7 +99,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let filter = args.filter();
     check_filter(&filter, &guides)?;
     tui::require_terminal("mastery study", "`mastery stats` prints a summary anywhere")?;
-    let runtime = tui::runtime()?;
+    let runtime = runtime::current_thread()?;
     let (db, learner) = tui::open(&runtime, &args.data)?;
     let session = Session {
         store: db.store.as_ref(),
@@ -265,13 +266,7 @@ fn review_id() -> anyhow::Result<String> {
 /// Refuses filters that name a guide, section or tag that does not exist, saying which do.
 fn check_filter(filter: &Filter, guides: &[Arc<Guide>]) -> anyhow::Result<()> {
     let in_scope: Vec<&Arc<Guide>> = match &filter.guide {
-        Some(id) => match guides.iter().find(|g| g.id.as_str() == id) {
-            Some(guide) => vec![guide],
-            None => bail!(
-                "there is no guide `{id}`; the guides are: {}",
-                list(guides.iter().map(|g| g.id.as_str()))
-            ),
-        },
+        Some(id) => vec![tui::guide(guides, id)?],
         None => guides.iter().collect(),
     };
     for section in &filter.sections {
@@ -281,7 +276,7 @@ fn check_filter(filter: &Filter, guides: &[Arc<Guide>]) -> anyhow::Result<()> {
         if !exists {
             bail!(
                 "there is no section `{section}`; the sections are: {}",
-                list(
+                tui::list(
                     in_scope
                         .iter()
                         .flat_map(|g| g.sections.iter().map(|s| s.id.as_str()))
@@ -299,10 +294,6 @@ fn check_filter(filter: &Filter, guides: &[Arc<Guide>]) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    items.collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 use mastery_study::scheduler::Rating;
 use mastery_study::scheduler::queue::QueueKind;
+use mastery_study::text::plural;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -308,8 +309,7 @@ fn render_done(frame: &mut Frame, area: Rect, next_learning: Option<&str>, revie
         Line::default(),
         Line::from(match reviewed_today {
             0 => "No reviews yet today.".to_owned(),
-            1 => "1 review today.".to_owned(),
-            n => format!("{n} reviews today."),
+            n => format!("{} today.", plural(n, "review", "reviews")),
         }),
         Line::from(match next_learning {
             Some(when) => format!("The next learning step comes due in {when}."),

@@ -6,7 +6,8 @@ use proptest::prelude::*;
 
 use super::fixture::*;
 use crate::interview::matching::{
-    Grading, Matcher, PointStatus, grade, sentences, terms, tokenize,
+    Grading, GroupResult, Hit, Mark, Matcher, PointResult, PointStatus, grade, sentences, terms,
+    tokenize,
 };
 
 fn key_points<'g>(guide: &'g Guide, id: &str) -> &'g [KeyPoint] {
@@ -196,6 +197,58 @@ fn hits_show_where_and_which_synonym() {
     assert!(point.groups.iter().flat_map(|g| &g.hits).all(|h| h.counted));
     // "release" is synonym 0 of group 1.
     assert_eq!(point.groups[1].hits[0].synonym, 0);
+}
+
+#[test]
+fn marks_merge_overlapping_hits_in_answer_order() {
+    let hit = |start, end, counted| Hit {
+        synonym: 0,
+        word: String::new(),
+        start,
+        end,
+        counted,
+    };
+    let point = |hits| PointResult {
+        status: PointStatus::Partial,
+        groups: vec![GroupResult { hits }],
+    };
+    let g = Grading {
+        points: vec![
+            point(vec![hit(20, 25, false), hit(0, 4, true)]),
+            point(vec![
+                hit(2, 8, false),
+                hit(10, 12, false),
+                hit(12, 14, true),
+            ]),
+        ],
+        sentences: vec![],
+        words: 0,
+        counted_words: 0,
+        list_like: false,
+        too_short: false,
+    };
+    let mark = |start, end, counted| Mark {
+        start,
+        end,
+        counted,
+    };
+    assert_eq!(
+        g.marks(),
+        [
+            mark(0, 8, true),    // overlapping: merged, counted as one part counted
+            mark(10, 12, false), // touching is not overlapping
+            mark(12, 14, true),
+            mark(20, 25, false),
+        ]
+    );
+
+    // A real answer: "RELEASED" matched two synonyms, one mark.
+    let guide = guide();
+    let answer = "Blocking calls like socket reads RELEASED the GIL, so threads overlap their waiting time nicely.";
+    let marks = grade(key_points(&guide, "gil-release"), answer).marks();
+    let words: Vec<&str> = marks.iter().map(|m| &answer[m.start..m.end]).collect();
+    assert_eq!(words, ["Blocking", "socket", "RELEASED"]);
+    assert!(marks.iter().all(|m| m.counted));
 }
 
 #[test]

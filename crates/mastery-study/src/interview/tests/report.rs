@@ -2,7 +2,9 @@
 
 use super::fixture::*;
 use crate::interview::lineup::{Lineup, Request};
-use crate::interview::report::{Report, report, suggest_rating, to_markdown, trend};
+use crate::interview::report::{
+    Report, key_points, labels, report, suggest_rating, to_markdown, trend,
+};
 use crate::interview::session::{Answer, GRACE_MS, Interview, Step};
 use crate::scheduler::{DAY_MS, MINUTE_MS, Millis, Rating};
 
@@ -149,6 +151,35 @@ fn report_numbers() {
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["questions"][0]["level"], "senior");
     assert_eq!(json["ratings"][1]["rating"], 2);
+}
+
+#[test]
+fn labels_number_main_questions_and_their_follow_ups() {
+    let (iv, r) = interview();
+    assert_eq!(labels(&iv.items), ["1", "1.1", "2", "3"]);
+    assert_eq!(r.labels(), labels(&iv.items));
+    assert!(labels(&[]).is_empty());
+}
+
+#[test]
+fn key_points_carry_the_ticks_and_corrections() {
+    let (iv, r) = interview();
+    let guide = guide();
+    let aloud = &iv.items[1];
+    let points = key_points(aloud, guide.entry(&aloud.question));
+    assert_eq!(points, r.questions[1].points);
+    let ticked: Vec<bool> = points.iter().map(|p| p.ticked).collect();
+    assert_eq!(ticked, [true, false, false, false, true]);
+    assert_eq!(points[0].corrected, Some(true));
+    assert!(
+        !points[0].auto,
+        "answered aloud: nothing ticked automatically"
+    );
+    // A question the guide no longer has keeps its ticks, with a placeholder statement.
+    let gone = key_points(aloud, None);
+    assert_eq!(gone.len(), 5);
+    assert!(gone.iter().all(|p| p.text == "(no longer in the guide)"));
+    assert!(gone[4].ticked);
 }
 
 #[test]
