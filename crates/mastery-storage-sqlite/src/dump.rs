@@ -6,8 +6,8 @@
 
 use mastery_storage::{Dump, Result};
 
+use crate::Sql;
 use crate::SqliteStore;
-use crate::study::Sql;
 
 impl SqliteStore {
     /// One read transaction on a reader: in WAL mode it reads one snapshot, from its first

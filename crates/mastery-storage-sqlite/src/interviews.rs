@@ -3,8 +3,8 @@
 
 use mastery_storage::{LearnerId, Result, StoredInterview, check_interview_id};
 
+use crate::Sql;
 use crate::SqliteStore;
-use crate::study::Sql;
 
 impl SqliteStore {
     /// The revision check and the write run in one `BEGIN IMMEDIATE` transaction, so two

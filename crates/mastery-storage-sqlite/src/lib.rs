@@ -64,7 +64,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::{Sqlite, Transaction};
 
-use crate::study::Sql;
+/// The statements every backend shares, for SQLite.
+pub(crate) type Sql = mastery_storage::sql::Queries<Sqlite>;
 
 /// Learner state in one SQLite file (or in memory, for tests). See the crate docs for the
 /// durability and locking choices. Cloning is cheap and shares the pools.

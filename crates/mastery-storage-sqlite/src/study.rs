@@ -7,17 +7,14 @@
 //! compare, write" in [`SqliteStore::record_review_in`] cannot interleave with another
 //! write, from this process or another one sharing the file.
 
-use mastery_storage::sql::{Decoder, Queries};
+use mastery_storage::sql::Decoder;
 use mastery_storage::{
     LearnerId, Millis, QuestionKey, Recorded, Result, ReviewRecord, StoredCard, check_setting,
     check_setting_name,
 };
-use sqlx::{Sqlite, SqliteConnection};
+use sqlx::SqliteConnection;
 
-use crate::SqliteStore;
-
-/// The shared statements, for SQLite.
-pub(crate) type Sql = Queries<Sqlite>;
+use crate::{Sql, SqliteStore};
 
 impl SqliteStore {
     pub(crate) async fn cards_of(&self, learner: LearnerId) -> Result<Vec<StoredCard>> {

@@ -26,7 +26,7 @@
 //!
 //! **Time.** A preset's total time is shared equally by its main questions; a custom
 //! interview gives each question its minutes. Follow-ups get the same budget each (see
-//! [`session`](super::session)).
+//! `session`).
 
 use std::collections::HashSet;
 

@@ -14,10 +14,8 @@ pub(super) fn n(value: f64) -> String {
     }
 }
 
-/// "1 review", "3 reviews".
-pub fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
-}
+/// "1 review", "3 reviews": the one helper every front end uses.
+pub use mastery_study::text::plural;
 
 /// A duration for people: "0m", "40s", "12m", "1h 05m".
 pub fn duration(ms: u64) -> String {
