@@ -1,13 +1,13 @@
 //! Ticking questions as mastered and what counts as mastered, and forgetting what a guide
 //! no longer has.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use mastery_content::Guide;
 use mastery_storage::{LearnerId, Millis, QuestionKey, Storage};
-use mastery_study::GuideProgress;
 use mastery_study::scheduler::is_mastered;
+use mastery_study::{GuideProgress, orphaned};
 
 use crate::AppError;
 use crate::cards::to_state;
@@ -105,4 +105,68 @@ pub async fn forget(
         .forget(learner, &QuestionKey::new(guide, question))
         .await?;
     Ok(())
+}
+
+/// A question whose guide no longer has it, while the learner still has a mark or a note on
+/// it (the settings page offers to forget it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lost {
+    /// The guide's id.
+    pub guide: String,
+    /// The question's id.
+    pub question: String,
+    /// The learner ticked it.
+    pub marked: bool,
+    /// The learner has a note on it.
+    pub noted: bool,
+}
+
+impl Lost {
+    /// What the learner would lose by forgetting it: "mark and note", "mark" or "note".
+    pub fn what(&self) -> &'static str {
+        match (self.marked, self.noted) {
+            (true, true) => "mark and note",
+            (true, false) => "mark",
+            _ => "note",
+        }
+    }
+}
+
+/// The questions that loaded guides no longer have but the learner has a mark or a note
+/// on, by guide and question id. A guide that is not loaded at all is not "lost": its
+/// state waits for it.
+pub async fn lost(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guides: &[Arc<Guide>],
+) -> Result<Vec<Lost>, AppError> {
+    let marks = store.marks(learner).await?;
+    let notes = store.notes(learner).await?;
+    let mut keys: BTreeSet<(&str, &str)> = marks
+        .iter()
+        .map(|m| (m.key.guide.as_str(), m.key.question.as_str()))
+        .collect();
+    keys.extend(
+        notes
+            .iter()
+            .map(|n| (n.key.guide.as_str(), n.key.question.as_str())),
+    );
+    let mut lost = Vec::new();
+    for guide in guides {
+        let ids = keys
+            .iter()
+            .filter(|(g, _)| *g == guide.id.as_str())
+            .map(|(_, q)| *q);
+        for question in orphaned(guide, ids) {
+            let is = |k: &QuestionKey| k.guide == guide.id.as_str() && k.question == question;
+            lost.push(Lost {
+                guide: guide.id.to_string(),
+                question: question.to_owned(),
+                marked: marks.iter().any(|m| is(&m.key)),
+                noted: notes.iter().any(|n| is(&n.key)),
+            });
+        }
+    }
+    lost.sort_by(|a, b| (&a.guide, &a.question).cmp(&(&b.guide, &b.question)));
+    Ok(lost)
 }

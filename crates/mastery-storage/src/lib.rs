@@ -49,6 +49,15 @@ pub use study::{
 /// Milliseconds since the Unix epoch (UTC).
 pub type Millis = i64;
 
+/// The current time as [`Millis`]: the one clock the web server and the terminal commands
+/// read (the domain and application layers never do: they are passed the time). A clock
+/// before 1970 reads as 0.
+pub fn now() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(Millis::MAX))
+}
+
 /// A learner. Personal mode has exactly one, created on first start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LearnerId(pub i64);

@@ -2,9 +2,8 @@
 //! assets, the settings and the metrics ([`AppState`]), and the clock ([`now`]).
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use mastery_storage::{LearnerId, Millis, Storage};
+use mastery_storage::{LearnerId, Storage};
 
 use crate::assets::Assets;
 use crate::library::{Library, Shelf};
@@ -120,9 +119,5 @@ impl AppState {
     }
 }
 
-/// The current time in milliseconds since the Unix epoch.
-pub(crate) fn now() -> Millis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+/// The current time (the one clock of the workspace, `mastery_storage::now`).
+pub(crate) use mastery_storage::now;

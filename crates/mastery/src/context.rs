@@ -243,13 +243,6 @@ pub fn load_guides(dirs: &[PathBuf]) -> anyhow::Result<Vec<Arc<Guide>>> {
     Ok(load_library(dirs, false)?.library.guides)
 }
 
-/// Now, in milliseconds since the Unix epoch, from the system clock.
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 /// Hides a password in a database URL before it is shown anywhere.
 pub fn redact(url: &str) -> String {
     mastery_storage::redact_url(url)

@@ -39,7 +39,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let table = runtime.block_on(async {
         let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref())
             .await?;
-        let rows = collect(db.store.as_ref(), &guides, context::now_millis()).await?;
+        let rows = collect(db.store.as_ref(), &guides, mastery_storage::now()).await?;
         anyhow::Ok((context::redact(&db.url), rows))
     })?;
     let (url, rows) = table;

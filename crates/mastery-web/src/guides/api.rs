@@ -192,9 +192,16 @@ pub(crate) async fn get_question(
                 "the guide `{guide_id}` has no question `{question_id}`"
             ))
         })?;
-    let key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
+    let _key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
     let mastered = mastered_in(&state, &guide_id).await?.contains(&question_id);
-    let note = state.store().note(state.learner(), &key).await?;
+    let note = mastery_app::notes::note(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &guide_id,
+        &question_id,
+    )
+    .await?;
     Ok(Json(QuestionDetail {
         id: entry.id.to_string(),
         guide: g.id.to_string(),

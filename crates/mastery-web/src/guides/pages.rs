@@ -213,12 +213,19 @@ pub async fn question(
         .ok_or_else(|| WebError::from(missing(&guide, &question_id)))?;
     let (section_index, entry) = entries[position];
     let section = &guide.sections[section_index];
-    let key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
+    let _key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
     let mastered = ticked_and_mastered(&state, &guide_id)
         .await?
         .0
         .contains(&question_id);
-    let note = state.store().note(state.learner(), &key).await?;
+    let note = mastery_app::notes::note(
+        state.store(),
+        state.learner(),
+        &library.guides,
+        &guide_id,
+        &question_id,
+    )
+    .await?;
     let link = |e: &Entry| Link {
         url: question_path(&guide.id, &e.id),
         title: e.title_text.clone(),

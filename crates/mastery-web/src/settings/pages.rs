@@ -1,8 +1,6 @@
 //! The settings page and its forms: theme, study settings and the interview date, fitting
 //! personal parameters, and forgetting what the guides no longer have.
 
-use std::collections::BTreeSet;
-
 use axum::Extension;
 use axum::extract::{Form, State};
 use axum::http::header::{HeaderValue, SET_COOKIE};
@@ -10,7 +8,6 @@ use axum::response::Response;
 use mastery_app::date_plan::{self};
 use mastery_app::settings::{self, StudyChanges};
 use mastery_app::study::load_settings;
-use mastery_study::orphaned;
 use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
 use serde::Deserialize;
 
@@ -28,47 +25,15 @@ pub async fn settings(
     Extension(session): Extension<Session>,
 ) -> Result<Response, WebError> {
     let library = state.library();
-    let marks = state.store().marks(state.learner()).await?;
-    let notes = state.store().notes(state.learner()).await?;
-    let mut orphans = Vec::new();
-    let mut keys: BTreeSet<(String, String)> = marks
-        .iter()
-        .map(|m| (m.key.guide.clone(), m.key.question.clone()))
+    let orphans = mastery_app::marks::lost(state.store(), state.learner(), &library.guides)
+        .await?
+        .into_iter()
+        .map(|lost| Orphan {
+            what: lost.what().to_owned(),
+            guide: lost.guide,
+            question: lost.question,
+        })
         .collect();
-    keys.extend(
-        notes
-            .iter()
-            .map(|n| (n.key.guide.clone(), n.key.question.clone())),
-    );
-    let guides_with_state: BTreeSet<&str> = keys.iter().map(|(g, _)| g.as_str()).collect();
-    for guide_id in guides_with_state {
-        let ids = keys
-            .iter()
-            .filter(|(g, _)| g == guide_id)
-            .map(|(_, q)| q.as_str());
-        // A guide that is not loaded at all is not "lost": its state waits for it.
-        let Some(guide) = library.guide(guide_id) else {
-            continue;
-        };
-        for q in orphaned(guide, ids) {
-            let marked = marks
-                .iter()
-                .any(|m| m.key.guide == guide_id && m.key.question == q);
-            let noted = notes
-                .iter()
-                .any(|n| n.key.guide == guide_id && n.key.question == q);
-            let what = match (marked, noted) {
-                (true, true) => "mark and note",
-                (true, false) => "mark",
-                _ => "note",
-            };
-            orphans.push(Orphan {
-                guide: guide_id.to_owned(),
-                question: q.to_owned(),
-                what: what.to_owned(),
-            });
-        }
-    }
     let current = session.theme.unwrap_or("system");
     let study = settings_view(&state).await?;
     let page = SettingsPage {

@@ -8,7 +8,7 @@
 //! pure function of the interview, its guide and the time. The answer being typed is an
 //! [`Editor`].
 
-use mastery_content::{Entry, Guide, Section};
+use mastery_content::Guide;
 use mastery_storage::Millis;
 use mastery_study::interview::Mark;
 use mastery_study::interview::report::PointReport;
@@ -459,20 +459,10 @@ pub fn start_screen(guide: &Guide) -> Screen {
     }
 }
 
-/// The section and entry of question `id` in `guide`.
-fn locate<'g>(guide: &'g Guide, id: &str) -> Option<(&'g Section, &'g Entry)> {
-    guide.sections.iter().find_map(|s| {
-        s.entries
-            .iter()
-            .find(|e| e.id.as_str() == id)
-            .map(|e| (s, e))
-    })
-}
-
 /// The card of item `index`.
 fn card(interview: &Interview, guide: &Guide, index: usize) -> Option<QuestionCard> {
     let item = interview.items.get(index)?;
-    let found = locate(guide, &item.question);
+    let found = guide.question(&item.question);
     let number = interview.items[..=index]
         .iter()
         .filter(|i| i.depth == 0)
@@ -524,7 +514,7 @@ pub fn screen_for(
             editor: Editor::default(),
         };
     }
-    let entry = locate(guide, &item.question).map(|(_, e)| e);
+    let entry = guide.question(&item.question).map(|(_, e)| e);
     let text = match &item.answer {
         Some(Answer::Typed { text }) => Some(text.clone()),
         _ => None,

@@ -118,7 +118,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         &session,
         begin,
         &mut Crossterm,
-        context::now_millis,
+        mastery_storage::now,
     );
     drop(guard);
     let (_, loaded) = result?;

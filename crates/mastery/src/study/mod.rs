@@ -114,7 +114,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         &runtime,
         &session,
         &mut Crossterm,
-        context::now_millis,
+        mastery_storage::now,
     );
     drop(guard);
     let app = result?;
