@@ -1525,12 +1525,12 @@ pub async fn fill(fx: &dyn Fixture) -> Vec<LearnerId> {
             .set_learner_setting(learner, "fsrs.params", "{\"w\":[0.1,0.2]}")
             .await
             .unwrap();
-        let mut mock = interview(&format!("{tag}-mock"), 5_000);
-        store.save_interview(learner, &mock).await.unwrap();
-        mock.revision = 2;
-        mock.finished_at = Some(6_000);
-        mock.score = Some(0.5);
-        store.save_interview(learner, &mock).await.unwrap();
+        let mut saved = interview(&format!("{tag}-saved"), 5_000);
+        store.save_interview(learner, &saved).await.unwrap();
+        saved.revision = 2;
+        saved.finished_at = Some(6_000);
+        saved.score = Some(0.5);
+        store.save_interview(learner, &saved).await.unwrap();
     }
     store.secret("csrf", &[7; 32]).await.unwrap();
     store.secret("other", &[0, 255, 1]).await.unwrap();

@@ -66,12 +66,12 @@ async fn fill(path: &Path) -> Vec<LearnerId> {
             .set_learner_setting(learner, "desired_retention", "0.92")
             .await
             .unwrap();
-        let mut mock = interview(&format!("mock-{tag}"), 5_000);
-        store.save_interview(learner, &mock).await.unwrap();
-        mock.revision = 2;
-        mock.finished_at = Some(6_000);
-        mock.score = Some(0.8);
-        store.save_interview(learner, &mock).await.unwrap();
+        let mut saved = interview(&format!("saved-{tag}"), 5_000);
+        store.save_interview(learner, &saved).await.unwrap();
+        saved.revision = 2;
+        saved.finished_at = Some(6_000);
+        saved.score = Some(0.8);
+        store.save_interview(learner, &saved).await.unwrap();
     }
     store.secret("csrf", &[42; 32]).await.unwrap();
     store.close().await;
