@@ -86,6 +86,7 @@ impl From<mastery_app::AppError> for WebError {
         match error {
             AppError::NotFound(m) => WebError::NotFound(m),
             AppError::Invalid(m) => WebError::BadRequest(m),
+            AppError::Conflict(m) => WebError::Conflict(m),
             AppError::TooLarge { limit_kib } => WebError::PayloadTooLarge(limit_kib),
             AppError::Settings(e) => WebError::BadRequest(format!("invalid study settings: {e}")),
             AppError::Schedule(e) => WebError::Internal(e.into()),

@@ -237,7 +237,7 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         "/api/v1/guides/python-django/questions/cooperative-multitasking/mark",
         r#"{"mastered": true}"#,
     );
-    assert_eq!(r.status, 400, "an insight cannot be marked");
+    assert_eq!(r.status, 409, "an insight cannot be marked");
     let big = format!(r#"{{"body": "{}"}}"#, "x".repeat(200 * 1024));
     let r = c.put_json("/api/v1/guides/python-django/questions/gil/note", &big);
     assert_eq!(r.status, 413);
@@ -637,7 +637,7 @@ fn bad_reviews_get_a_clear_4xx_and_change_nothing() {
         ),
         (
             r#"{"guide": "python-django", "question": "cooperative-multitasking", "rating": 3, "review_id": "review-0005"}"#,
-            400,
+            409,
         ),
         (
             r#"{"guide": "python-django", "question": "gil", "rating": 3, "review_id": "no"}"#,
