@@ -255,6 +255,33 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
 }
 
 #[test]
+fn refused_json_bodies_get_the_code_of_their_status() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.get(GUIDE);
+    let token = c.csrf.clone().unwrap();
+    let mark = "/api/v1/guides/python-django/questions/gil/mark";
+    let code = |r: &common::Reply| {
+        (
+            r.status,
+            r.json()["error"]["code"].as_str().map(str::to_owned),
+        )
+    };
+    let r = c.send(
+        "PUT",
+        mark,
+        Some("text/plain"),
+        Some(r#"{"mastered": true}"#),
+        &[("x-csrf-token", &token)],
+    );
+    assert_eq!(code(&r), (415, Some("unsupported_media_type".into())));
+    let r = c.put_json(mark, r#"{"mastered": "yes"}"#);
+    assert_eq!(code(&r), (422, Some("unprocessable_entity".into())));
+    let r = c.put_json(mark, "{not json");
+    assert_eq!(code(&r), (400, Some("bad_request".into())));
+}
+
+#[test]
 fn notes_are_private_markdown_sanitised_and_deletable() {
     let server = Server::start();
     let mut c = server.client();
