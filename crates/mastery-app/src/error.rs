@@ -13,6 +13,11 @@ pub enum AppError {
     /// The request cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The request is well formed but conflicts with the current state of what it names
+    /// (an interview already finished, a question already answered, an insight where a
+    /// question is needed).
+    #[error("{0}")]
+    Conflict(String),
     /// The text is longer than the limit, in KiB.
     #[error("the text is too large (the limit is {limit_kib} KiB)")]
     TooLarge {

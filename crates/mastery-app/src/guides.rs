@@ -26,12 +26,12 @@ pub fn find_entry<'g>(guide: &'g Guide, id: &str) -> Result<&'g Entry, AppError>
     })
 }
 
-/// The question `id` of `guide`: an insight is refused, since it cannot be marked or
-/// studied.
+/// The question `id` of `guide`: an insight is refused ([`AppError::Conflict`]), since it
+/// cannot be marked or studied.
 pub fn find_question<'g>(guide: &'g Guide, id: &str) -> Result<&'g Entry, AppError> {
     let entry = find_entry(guide, id)?;
     if entry.level().is_none() {
-        return Err(AppError::Invalid(format!(
+        return Err(AppError::Conflict(format!(
             "`{id}` is an insight, not a question: it cannot be marked"
         )));
     }

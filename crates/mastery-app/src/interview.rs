@@ -52,15 +52,41 @@ pub struct Loaded {
     pub fed_reviews: usize,
 }
 
+/// A step the interview's state does not allow is a conflict (finished, already answered,
+/// not answered yet); an item or key point it does not have is not found; an answer that
+/// breaks a limit is invalid.
 impl From<SessionError> for AppError {
     fn from(error: SessionError) -> Self {
-        AppError::Invalid(error.to_string())
+        let message = error.to_string();
+        match error {
+            SessionError::Finished
+            | SessionError::AlreadyAnswered
+            | SessionError::NotAnswered
+            | SessionError::ItemNotAnswered(_)
+            | SessionError::NoQuestion => AppError::Conflict(message),
+            SessionError::UnknownItem(_) | SessionError::UnknownKeyPoint { .. } => {
+                AppError::NotFound(message)
+            }
+            SessionError::AnswerTooLong { .. }
+            | SessionError::WrongGuide { .. }
+            | SessionError::UnsupportedVersion(_) => AppError::Invalid(message),
+        }
     }
 }
 
+/// An unknown section is not found; a request the guide's questions cannot satisfy is a
+/// conflict with the guide as loaded; a request that breaks a limit is invalid.
 impl From<LineupError> for AppError {
     fn from(error: LineupError) -> Self {
-        AppError::Invalid(error.to_string())
+        let message = error.to_string();
+        match error {
+            LineupError::UnknownSection(_) => AppError::NotFound(message),
+            LineupError::NoMatchingQuestion => AppError::Conflict(message),
+            LineupError::UnknownPreset(_)
+            | LineupError::NoQuestions
+            | LineupError::TooManyQuestions { .. }
+            | LineupError::MinutesOutOfRange(_) => AppError::Invalid(message),
+        }
     }
 }
 
@@ -122,8 +148,9 @@ pub struct NewInterview<'a> {
 ///
 /// # Errors
 ///
-/// [`AppError::NotFound`] for an unknown guide, [`AppError::Invalid`] for a request that
-/// selects no question or breaks a limit, storage errors.
+/// [`AppError::NotFound`] for an unknown guide or section, [`AppError::Conflict`] for a
+/// request that selects no question of the guide, [`AppError::Invalid`] for one that breaks
+/// a limit, storage errors.
 pub async fn start(
     store: &dyn Storage,
     learner: LearnerId,
@@ -223,9 +250,10 @@ pub async fn show(
 ///
 /// # Errors
 ///
-/// [`AppError::Invalid`] when the interview is finished, the question already answered, the
-/// answer too long or the interview full; [`StorageError::Conflict`] when the interview
-/// changed elsewhere (another question is current now).
+/// [`AppError::Conflict`] when the interview is finished, the question already answered or
+/// the interview full; [`AppError::Invalid`] when the answer is too long;
+/// [`StorageError::Conflict`] when the interview changed elsewhere (another question is
+/// current now).
 pub async fn submit(
     store: &dyn Storage,
     learner: LearnerId,
@@ -240,7 +268,7 @@ pub async fn submit(
         let submitted = interview.submit(guide, answer, now)?;
         let size = serde_json::to_string(interview).map_or(usize::MAX, |s| s.len());
         if size > mastery_storage::MAX_INTERVIEW_STATE_BYTES - RESERVED_BYTES {
-            return Err(AppError::Invalid(
+            return Err(AppError::Conflict(
                 "this interview is full (its answers are too long to store): finish it to see \
                  the report, then start a new one"
                     .into(),
@@ -255,7 +283,8 @@ pub async fn submit(
 ///
 /// # Errors
 ///
-/// [`AppError::Invalid`] for an unknown or unanswered item or key point.
+/// [`AppError::NotFound`] for an unknown item or key point, [`AppError::Conflict`] for an
+/// item not answered yet.
 pub async fn correct(
     store: &dyn Storage,
     learner: LearnerId,
@@ -279,7 +308,7 @@ pub async fn correct(
 ///
 /// # Errors
 ///
-/// [`AppError::Invalid`] when the current question is not answered and its time is not up.
+/// [`AppError::Conflict`] when the current question is not answered and its time is not up.
 pub async fn next(
     store: &dyn Storage,
     learner: LearnerId,
@@ -527,7 +556,7 @@ mod tests {
                 t0 + 31_000
             )
             .await,
-            Err(AppError::Invalid(_))
+            Err(AppError::Conflict(_))
         ));
         let (_, step) = next(&store, learner, &guides, "iv1", Some(0), t0 + 32_000)
             .await
@@ -610,7 +639,7 @@ mod tests {
                         .await
                         .unwrap();
                 }
-                Err(AppError::Invalid(message)) => {
+                Err(AppError::Conflict(message)) => {
                     refused = Some((n, message));
                     break;
                 }

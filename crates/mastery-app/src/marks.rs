@@ -53,7 +53,7 @@ pub struct Marked {
 
 /// Ticks (`mastered`) or unticks question `question` of guide `guide` for `learner`, and
 /// returns the guide's progress afterwards. Unknown guides and questions are `NotFound`;
-/// an insight is `Invalid`.
+/// an insight is `Conflict`.
 pub async fn set_mark(
     store: &dyn Storage,
     learner: LearnerId,

@@ -271,7 +271,7 @@ pub fn find<'g>(guides: &'g [Arc<Guide>], key: &QuestionKey) -> Result<&'g Entry
         .ok_or_else(|| AppError::NotFound(format!("there is no guide `{}`", key.guide)))?;
     match guide.entry(&key.question) {
         Some(e) if e.level().is_some() => Ok(e),
-        Some(_) => Err(AppError::Invalid(format!(
+        Some(_) => Err(AppError::Conflict(format!(
             "`{}` is an insight, not a question",
             key.question
         ))),

@@ -57,18 +57,9 @@ impl WebError {
         }
     }
 
-    /// A short machine-readable code for API clients.
+    /// A short machine-readable code for API clients (see [`code_for`]).
     pub fn code(&self) -> &'static str {
-        match self {
-            WebError::NotFound(_) => "not_found",
-            WebError::BadRequest(_) => "bad_request",
-            WebError::Forbidden(_) => "forbidden",
-            WebError::Conflict(_) => "conflict",
-            WebError::PayloadTooLarge(_) => "payload_too_large",
-            WebError::UnsupportedMediaType(_) => "unsupported_media_type",
-            WebError::Unavailable(_) => "unavailable",
-            WebError::Internal(_) => "internal",
-        }
+        code_for(self.status())
     }
 
     fn log(&self) {
@@ -80,12 +71,30 @@ impl WebError {
     }
 }
 
+/// The machine-readable code of an error status, the same for a handler's [`WebError`] and
+/// for a rejection an extractor answers in plain text (a 415 or 422 of axum's `Json`).
+pub(crate) fn code_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable_entity",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
+}
+
 impl From<mastery_app::AppError> for WebError {
     fn from(error: mastery_app::AppError) -> Self {
         use mastery_app::AppError;
         match error {
             AppError::NotFound(m) => WebError::NotFound(m),
             AppError::Invalid(m) => WebError::BadRequest(m),
+            AppError::Conflict(m) => WebError::Conflict(m),
             AppError::TooLarge { limit_kib } => WebError::PayloadTooLarge(limit_kib),
             AppError::Settings(e) => WebError::BadRequest(format!("invalid study settings: {e}")),
             AppError::Schedule(e) => WebError::Internal(e.into()),
@@ -143,7 +152,10 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// The HTTP status, repeated.
     status: u16,
-    /// A machine-readable code (`not_found`, `bad_request`, `conflict`, ...).
+    /// A machine-readable code that follows the status: `bad_request` (400), `forbidden`
+    /// (403), `not_found` (404), `conflict` (409), `payload_too_large` (413),
+    /// `unsupported_media_type` (415), `unprocessable_entity` (422), `internal` (500),
+    /// `unavailable` (503).
     code: String,
     /// A message safe to show the person.
     message: String,

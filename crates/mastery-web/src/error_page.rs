@@ -8,7 +8,7 @@ use axum::http::header::{CONTENT_TYPE, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{ErrorBody, ErrorInfo};
+use crate::error::{ErrorBody, ErrorInfo, code_for};
 use crate::layout::{Layout, render};
 use crate::session::Session;
 use crate::state::AppState;
@@ -62,11 +62,7 @@ pub(crate) async fn render_errors(
             };
             ErrorInfo {
                 status,
-                code: if status.is_client_error() {
-                    "bad_request"
-                } else {
-                    "internal"
-                },
+                code: code_for(status),
                 message,
             }
         }

@@ -33,6 +33,7 @@ mod state;
 mod stats;
 mod study;
 pub mod watch;
+mod whole;
 
 use std::sync::Arc;
 

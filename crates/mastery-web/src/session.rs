@@ -90,7 +90,8 @@ pub struct SessionInfo {
 }
 
 /// The CSRF token of this session (the response sets the session cookie if needed).
-#[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, body = SessionInfo)))]
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", operation_id = crate::openapi::op::SESSION,
+    responses((status = 200, body = SessionInfo, description = "The token (and the session cookie, for a new session)")))]
 async fn session(Extension(session): Extension<Session>) -> Json<SessionInfo> {
     Json(SessionInfo {
         csrf_token: session.csrf,

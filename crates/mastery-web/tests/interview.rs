@@ -443,12 +443,12 @@ fn the_api_runs_a_whole_interview() {
     assert!(answered["grading"]["points"].is_array());
     assert!(answered["grading"]["words"].as_u64().unwrap() > 10);
     assert_eq!(answered["interview"]["current"]["answered"], true);
-    // Answering twice, or with nothing, is refused.
+    // Answering twice (a conflict with the interview's state), or with nothing, is refused.
     let again = c.post_json(
         &format!("/api/v1/interviews/{id}/answer"),
         r#"{"aloud": true}"#,
     );
-    assert_eq!(again.status, 400);
+    assert_eq!(again.status, 409);
     assert!(
         again.body.contains("already been answered"),
         "{}",
@@ -457,12 +457,12 @@ fn the_api_runs_a_whole_interview() {
     let neither = c.post_json(&format!("/api/v1/interviews/{id}/answer"), r#"{}"#);
     assert_eq!(neither.status, 400);
 
-    // A correction out of range is refused; a real one is kept.
+    // A correction of a key point the question does not have is refused; a real one is kept.
     let r = c.post_json(
         &format!("/api/v1/interviews/{id}/corrections"),
         r#"{"item": 0, "key_point": 99, "ticked": true}"#,
     );
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 404, "{}", r.body);
     let r = c.post_json(
         &format!("/api/v1/interviews/{id}/corrections"),
         r#"{"item": 0, "key_point": 0, "ticked": true}"#,

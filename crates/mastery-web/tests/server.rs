@@ -237,7 +237,7 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         "/api/v1/guides/python-django/questions/cooperative-multitasking/mark",
         r#"{"mastered": true}"#,
     );
-    assert_eq!(r.status, 400, "an insight cannot be marked");
+    assert_eq!(r.status, 409, "an insight cannot be marked");
     let big = format!(r#"{{"body": "{}"}}"#, "x".repeat(200 * 1024));
     let r = c.put_json("/api/v1/guides/python-django/questions/gil/note", &big);
     assert_eq!(r.status, 413);
@@ -252,6 +252,33 @@ fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
             .json()["body"],
         ""
     );
+}
+
+#[test]
+fn refused_json_bodies_get_the_code_of_their_status() {
+    let server = Server::start();
+    let mut c = server.client();
+    c.get(GUIDE);
+    let token = c.csrf.clone().unwrap();
+    let mark = "/api/v1/guides/python-django/questions/gil/mark";
+    let code = |r: &common::Reply| {
+        (
+            r.status,
+            r.json()["error"]["code"].as_str().map(str::to_owned),
+        )
+    };
+    let r = c.send(
+        "PUT",
+        mark,
+        Some("text/plain"),
+        Some(r#"{"mastered": true}"#),
+        &[("x-csrf-token", &token)],
+    );
+    assert_eq!(code(&r), (415, Some("unsupported_media_type".into())));
+    let r = c.put_json(mark, r#"{"mastered": "yes"}"#);
+    assert_eq!(code(&r), (422, Some("unprocessable_entity".into())));
+    let r = c.put_json(mark, "{not json");
+    assert_eq!(code(&r), (400, Some("bad_request".into())));
 }
 
 #[test]
@@ -637,7 +664,7 @@ fn bad_reviews_get_a_clear_4xx_and_change_nothing() {
         ),
         (
             r#"{"guide": "python-django", "question": "cooperative-multitasking", "rating": 3, "review_id": "review-0005"}"#,
-            400,
+            409,
         ),
         (
             r#"{"guide": "python-django", "question": "gil", "rating": 3, "review_id": "no"}"#,

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::error::{ErrorBody, WebError};
 use crate::guides::lookup::{find_guide, mastered_in};
 use crate::guides::notes::NoteDto;
+use crate::openapi::op;
 use crate::state::AppState;
 
 /// Mastered out of total.
@@ -46,7 +47,12 @@ pub struct GuideSummary {
 }
 
 /// Every loaded guide with the learner's progress.
-#[utoipa::path(get, path = "/api/v1/guides", tag = "guides", responses((status = 200, body = Vec<GuideSummary>)))]
+#[utoipa::path(get, path = "/api/v1/guides", tag = "guides",
+    responses((status = 200, body = Vec<GuideSummary>, description = "Every guide, in order",
+        links(
+            ("guide" = (operation_id = op::GET_GUIDE, parameters(("path.guide" = "$response.body#/0/id")))),
+            ("startInterview" = (operation_id = op::START, request_body = json!({"guide": "$response.body#/0/id"}))),
+        ))))]
 pub(crate) async fn list_guides(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<GuideSummary>>, WebError> {
@@ -96,10 +102,23 @@ pub struct GuideDetail {
     sections: Vec<SectionDto>,
 }
 
+/// Where links find a guide's id and its first question's id in [`GuideDetail`].
+const GUIDE_ID: &str = "$response.body#/id";
+const FIRST_QUESTION_ID: &str = "$response.body#/sections/0/questions/0/id";
+
 /// A guide's sections and questions with the learner's marks.
-#[utoipa::path(get, path = "/api/v1/guides/{guide}", tag = "guides",
-    params(("guide" = String, Path, description = "Guide id")),
-    responses((status = 200, body = GuideDetail), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/guides/{guide}", tag = "guides", operation_id = op::GET_GUIDE,
+    params(("guide" = String, Path, description = "Guide id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64)),
+    responses(
+        (status = 200, body = GuideDetail, description = "The guide with its sections and questions",
+            links(
+                ("question" = (operation_id = op::GET_QUESTION, parameters(("path.guide" = GUIDE_ID), ("path.question" = FIRST_QUESTION_ID)))),
+                ("mark" = (operation_id = op::PUT_MARK, parameters(("path.guide" = GUIDE_ID), ("path.question" = FIRST_QUESTION_ID)))),
+                ("getNote" = (operation_id = op::GET_NOTE, parameters(("path.guide" = GUIDE_ID), ("path.question" = FIRST_QUESTION_ID)))),
+                ("putNote" = (operation_id = op::PUT_NOTE, parameters(("path.guide" = GUIDE_ID), ("path.question" = FIRST_QUESTION_ID)))),
+                ("startInterview" = (operation_id = op::START, request_body = json!({"guide": GUIDE_ID}))),
+            )),
+        (status = 404, body = ErrorBody, description = "No such guide")))]
 pub(crate) async fn get_guide(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -168,10 +187,23 @@ pub struct QuestionDetail {
     note: NoteDto,
 }
 
+/// Where links find a question's guide and id in [`QuestionDetail`].
+const QUESTION_GUIDE: &str = "$response.body#/guide";
+const QUESTION_ID: &str = "$response.body#/id";
+
 /// One question with its answer, key points, references, follow-ups, mark and note.
-#[utoipa::path(get, path = "/api/v1/guides/{guide}/questions/{question}", tag = "guides",
-    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id")),
-    responses((status = 200, body = QuestionDetail), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/guides/{guide}/questions/{question}", tag = "guides", operation_id = op::GET_QUESTION,
+    params(("guide" = String, Path, description = "Guide id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64),
+           ("question" = String, Path, description = "Question id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64)),
+    responses(
+        (status = 200, body = QuestionDetail, description = "The question (or insight) with the learner's mark and note",
+            links(
+                ("mark" = (operation_id = op::PUT_MARK, parameters(("path.guide" = QUESTION_GUIDE), ("path.question" = QUESTION_ID)))),
+                ("getNote" = (operation_id = op::GET_NOTE, parameters(("path.guide" = QUESTION_GUIDE), ("path.question" = QUESTION_ID)))),
+                ("putNote" = (operation_id = op::PUT_NOTE, parameters(("path.guide" = QUESTION_GUIDE), ("path.question" = QUESTION_ID)))),
+                ("review" = (operation_id = op::POST_REVIEW, request_body = json!({"guide": QUESTION_GUIDE, "question": QUESTION_ID}))),
+            )),
+        (status = 404, body = ErrorBody, description = "No such guide or question")))]
 pub(crate) async fn get_question(
     State(state): State<AppState>,
     Path((guide_id, question_id)): Path<(String, String)>,

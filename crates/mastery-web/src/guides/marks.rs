@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ErrorBody, WebError};
 use crate::guides::api::ProgressDto;
+use crate::openapi::op;
 use crate::security::redirect_back;
 use crate::state::{AppState, now};
 use mastery_app::marks;
@@ -57,11 +58,14 @@ pub struct MarkResult {
 }
 
 /// Ticks or unticks a question; answers with the new progress of its section and guide.
-#[utoipa::path(put, path = "/api/v1/guides/{guide}/questions/{question}/mark", tag = "learner",
-    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id"),
+#[utoipa::path(put, path = "/api/v1/guides/{guide}/questions/{question}/mark", tag = "learner", operation_id = op::PUT_MARK,
+    params(("guide" = String, Path, description = "Guide id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64),
+           ("question" = String, Path, description = "Question id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64),
            ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
     request_body = MarkBody,
-    responses((status = 200, body = MarkResult), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MarkResult, description = "Saved; the new progress of the question's section and guide"),
+        (status = 404, body = ErrorBody, description = "No such guide or question"),
+        (status = 409, body = ErrorBody, description = "The question is an insight: it cannot be marked")))]
 pub(crate) async fn put_mark(
     State(state): State<AppState>,
     Path((guide_id, question_id)): Path<(String, String)>,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ErrorBody, WebError};
+use crate::openapi::op;
 use crate::security::redirect_back;
 use crate::state::{AppState, now};
 use mastery_app::notes;
@@ -70,9 +71,11 @@ impl NoteDto {
 }
 
 /// The learner's private note on a question (empty when there is none).
-#[utoipa::path(get, path = "/api/v1/guides/{guide}/questions/{question}/note", tag = "learner",
-    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id")),
-    responses((status = 200, body = NoteDto), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/guides/{guide}/questions/{question}/note", tag = "learner", operation_id = op::GET_NOTE,
+    params(("guide" = String, Path, description = "Guide id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64),
+           ("question" = String, Path, description = "Question id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64)),
+    responses((status = 200, body = NoteDto, description = "The note (empty when there is none)"),
+        (status = 404, body = ErrorBody, description = "No such guide or question")))]
 pub(crate) async fn get_note(
     State(state): State<AppState>,
     Path((guide_id, question_id)): Path<(String, String)>,
@@ -92,16 +95,23 @@ pub(crate) async fn get_note(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
-    /// Markdown; an empty body deletes the note. At most 64 KiB.
+    /// Markdown; an empty body deletes the note. At most 64 KiB of UTF-8 (65,536 characters
+    /// of ASCII; a character outside ASCII takes 2 to 4 bytes: a longer note answers 413),
+    /// without the NUL character.
+    #[schema(max_length = 65536, pattern = "^[^\\x00]*$")]
     body: String,
 }
 
 /// Saves the learner's note (an empty body deletes it).
-#[utoipa::path(put, path = "/api/v1/guides/{guide}/questions/{question}/note", tag = "learner",
-    params(("guide" = String, Path, description = "Guide id"), ("question" = String, Path, description = "Question id"),
+#[utoipa::path(put, path = "/api/v1/guides/{guide}/questions/{question}/note", tag = "learner", operation_id = op::PUT_NOTE,
+    params(("guide" = String, Path, description = "Guide id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64),
+           ("question" = String, Path, description = "Question id", pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64),
            ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
     request_body = NoteBody,
-    responses((status = 200, body = NoteDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+    responses((status = 200, body = NoteDto, description = "Saved (or deleted, for an empty body)"),
+        (status = 400, body = ErrorBody, description = "Malformed request, or a note with the NUL character"),
+        (status = 404, body = ErrorBody, description = "No such guide or question"),
+        (status = 413, body = ErrorBody, description = "The note is over 64 KiB of UTF-8, or the body over 640 KiB")))]
 pub(crate) async fn put_note(
     State(state): State<AppState>,
     Path((guide_id, question_id)): Path<(String, String)>,

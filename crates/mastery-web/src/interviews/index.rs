@@ -408,7 +408,10 @@ pub async fn start(
     };
     match app::start(state.store(), state.learner(), &library.guides, &new, now()).await {
         Ok(loaded) => Ok(redirect_back(Some(&format!("/interviews/{}", loaded.id)))),
-        Err(AppError::Invalid(message)) if form.preset.is_none() => {
+        // A custom interview the guide cannot make (no question matches): the form again.
+        Err(
+            AppError::Invalid(message) | AppError::NotFound(message) | AppError::Conflict(message),
+        ) if form.preset.is_none() => {
             let errors = FormErrors {
                 general: Some(capitalise(&message)),
                 ..FormErrors::default()

@@ -383,7 +383,7 @@ pub async fn correct(
             .items
             .get(item)
             .ok_or_else(|| {
-                WebError::BadRequest(format!("this interview has no question number {item}"))
+                WebError::NotFound(format!("this interview has no question number {item}"))
             })?
             .ticks();
         for (k, was) in current.into_iter().enumerate() {

@@ -26,7 +26,8 @@ pub struct SearchHit {
 
 /// Full-text search over titles, answers, code and tags, with filters.
 #[utoipa::path(get, path = "/api/v1/search", tag = "guides", params(SearchParams),
-    responses((status = 200, body = Vec<SearchHit>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Vec<SearchHit>, description = "At most 100 hits, best first"),
+        (status = 400, body = ErrorBody, description = "An unknown `level` or `status`, or a query string that does not parse")))]
 pub(crate) async fn search(
     State(state): State<AppState>,
     Query(params): Query<SearchParams>,

@@ -17,6 +17,7 @@ use crate::state::AppState;
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct SearchParams {
     /// Words to find (titles, answers, code, tags); the last word also matches as a prefix.
+    /// Only the first 200 characters are used.
     #[serde(default)]
     pub q: String,
     /// Only this guide id.
@@ -24,18 +25,38 @@ pub struct SearchParams {
     /// Only this section id.
     pub section: Option<String>,
     /// Only this level: junior, confirmed or senior.
+    #[param(schema_with = crate::openapi::schemas::level_filter)]
     pub level: Option<String>,
     /// Only questions with this tag.
     pub tag: Option<String>,
-    /// `mastered` or `todo`.
+    /// `mastered` or `todo` (empty: both).
+    #[param(schema_with = status_filter)]
     pub status: Option<String>,
 }
 
+/// The `status` filter: `mastered`, `todo`, or empty for both.
+fn status_filter() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["", "mastered", "todo"]))
+        .description(Some(
+            "Only `mastered` or only `todo` questions (empty: both)",
+        ))
+        .into()
+}
+
+/// A free-text filter: trimmed, empty means none.
 pub(crate) fn non_empty(v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
+}
+
+/// A filter with a fixed set of values (a level, a status): exactly as sent, empty means
+/// none. The values are the document's enum, so nothing is trimmed.
+pub(crate) fn chosen(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.is_empty())
 }
 
 /// A search result with what the page and the API show.
@@ -53,16 +74,16 @@ pub(crate) async fn run_search(
     state: &AppState,
     params: &SearchParams,
 ) -> Result<Vec<Found>, WebError> {
-    let level = match non_empty(&params.level) {
-        Some(l) => Some(Level::parse(&l).ok_or_else(|| {
+    let level = match chosen(&params.level) {
+        Some(l) => Some(Level::parse(l).ok_or_else(|| {
             WebError::BadRequest(format!(
                 "unknown level `{l}`: use junior, confirmed or senior"
             ))
         })?),
         None => None,
     };
-    let status = non_empty(&params.status);
-    if let Some(s) = status.as_deref()
+    let status = chosen(&params.status);
+    if let Some(s) = status
         && s != "mastered"
         && s != "todo"
     {
@@ -94,7 +115,7 @@ pub(crate) async fn run_search(
             continue;
         };
         let mastered = marks.contains(&(guide.id.to_string(), entry.id.to_string()));
-        let keep = match status.as_deref() {
+        let keep = match status {
             Some("mastered") => mastered,
             Some("todo") => !mastered && entry.level().is_some(),
             _ => true,

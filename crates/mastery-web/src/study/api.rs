@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ErrorBody, WebError};
+use crate::openapi::op;
 use crate::state::{AppState, now};
 
 /// One rating button of the current card.
@@ -45,8 +46,12 @@ pub struct QueueDto {
 }
 
 /// The study queue: counts and the card to study now, with the interval of each rating.
-#[utoipa::path(get, path = "/api/v1/study/queue", tag = "study", params(crate::study::params::StudyParams),
-    responses((status = 200, body = QueueDto), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/study/queue", tag = "study", operation_id = op::STUDY_QUEUE,
+    params(crate::study::params::StudyParams),
+    responses((status = 200, body = QueueDto, description = "The counts and the card to study now",
+        links(("review" = (operation_id = op::POST_REVIEW,
+            request_body = json!({"guide": "$response.body#/current/guide", "question": "$response.body#/current/question"}))))),
+        (status = 400, body = ErrorBody, description = "An unknown `level`, or a query string that does not parse")))]
 pub(crate) async fn study_queue(
     State(state): State<AppState>,
     Query(params): Query<crate::study::params::StudyParams>,
@@ -97,15 +102,23 @@ pub(crate) async fn study_queue(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
+    /// The guide's id.
+    #[schema(pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64)]
     guide: String,
+    /// The question's id (a question, not an insight: 409).
+    #[schema(pattern = "^[a-z](?:-?[a-z0-9])*$", max_length = 64)]
     question: String,
     /// 1 Again, 2 Hard, 3 Good, 4 Easy.
+    #[schema(minimum = 1, maximum = 4)]
+    #[serde(deserialize_with = "crate::whole::de")]
     rating: u8,
     /// Your id for this review (8 to 64 of A-Z a-z 0-9 _ -). Retrying with the same id never
     /// records twice.
+    #[schema(pattern = "^[A-Za-z0-9_-]{8,64}$", min_length = 8, max_length = 64)]
     review_id: String,
-    /// How long the learner took, in milliseconds.
-    #[serde(default)]
+    /// How long the learner took, in milliseconds (counted as at most an hour).
+    #[schema(format = Int64, maximum = 4294967295_u64)]
+    #[serde(default, deserialize_with = "crate::whole::de")]
     time_spent_ms: u32,
 }
 
@@ -120,10 +133,16 @@ pub struct ReviewResult {
 }
 
 /// Records a review. Durable when it answers 200; idempotent by `review_id`.
-#[utoipa::path(post, path = "/api/v1/study/reviews", tag = "study",
+#[utoipa::path(post, path = "/api/v1/study/reviews", tag = "study", operation_id = op::POST_REVIEW,
     params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
     request_body = ReviewBody,
-    responses((status = 200, body = ReviewResult), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = ReviewResult, description = "Recorded (or a retry of a review already recorded)",
+            links(
+                ("undo" = (operation_id = op::POST_UNDO)),
+                ("queue" = (operation_id = op::STUDY_QUEUE)),
+            )),
+        (status = 404, body = ErrorBody, description = "No such guide or question"),
+        (status = 409, body = ErrorBody, description = "The question is an insight (it cannot be studied), or the card changed meanwhile")))]
 pub(crate) async fn post_review(
     State(state): State<AppState>,
     Json(body): Json<ReviewBody>,
@@ -168,9 +187,10 @@ pub struct UndoResult {
 }
 
 /// Undoes the learner's most recent review.
-#[utoipa::path(post, path = "/api/v1/study/undo", tag = "study",
+#[utoipa::path(post, path = "/api/v1/study/undo", tag = "study", operation_id = op::POST_UNDO,
     params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses((status = 200, body = UndoResult), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = UndoResult, description = "Undone (or nothing to undo)"),
+        (status = 409, body = ErrorBody, description = "The review log changed meanwhile")))]
 pub(crate) async fn post_undo(State(state): State<AppState>) -> Result<Json<UndoResult>, WebError> {
     let key = mastery_app::study::undo(state.store(), state.learner()).await?;
     Ok(Json(UndoResult {
@@ -200,13 +220,25 @@ pub struct ReviewRow {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ExportParams {
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<ExportFormat>, inline)]
     format: Option<String>,
+}
+
+/// The formats of the review log (what `export_reviews` matches on).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code, reason = "only documents the values")]
+enum ExportFormat {
+    Json,
+    Csv,
 }
 
 /// The learner's review log, oldest first, as JSON or CSV in the FSRS optimizer's shape
 /// (`card_id, review_time, review_rating, review_state, review_duration`).
 #[utoipa::path(get, path = "/api/v1/study/reviews", tag = "study", params(ExportParams),
-    responses((status = 200, body = Vec<ReviewRow>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, description = "The review log: JSON, or CSV with `?format=csv` (as a download)",
+            content((Vec<ReviewRow> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "An unknown `format`, or a query string that does not parse")))]
 pub(crate) async fn export_reviews(
     State(state): State<AppState>,
     Query(params): Query<ExportParams>,

@@ -6,6 +6,7 @@ use mastery_content::Level;
 use serde::Deserialize;
 
 use crate::error::WebError;
+use crate::search::query::chosen;
 
 /// The filters of a study session, as query parameters.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -15,6 +16,7 @@ pub struct StudyParams {
     /// Only this section id.
     pub section: Option<String>,
     /// Only this level: junior, confirmed or senior.
+    #[param(schema_with = crate::openapi::schemas::level_filter)]
     pub level: Option<String>,
     /// Only questions with this tag.
     pub tag: Option<String>,
@@ -28,8 +30,8 @@ impl StudyParams {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
-        let levels = match some(&self.level) {
-            Some(l) => vec![Level::parse(&l).ok_or_else(|| {
+        let levels = match chosen(&self.level) {
+            Some(l) => vec![Level::parse(l).ok_or_else(|| {
                 WebError::BadRequest(format!(
                     "unknown level `{l}`: use junior, confirmed or senior"
                 ))
