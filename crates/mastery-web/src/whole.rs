@@ -40,7 +40,8 @@ fn from_number<T: TryFrom<i64>, E: Error>(n: &serde_json::Number) -> Result<T, E
             .filter(|f| f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER as f64)
             .map(|f| f as i64),
     };
-    let Some(value) = whole.filter(|v| v.abs() <= MAX_SAFE_INTEGER) else {
+    // `unsigned_abs`: `abs` of i64::MIN overflows.
+    let Some(value) = whole.filter(|v| v.unsigned_abs() <= MAX_SAFE_INTEGER.unsigned_abs()) else {
         return Err(
             if n.is_f64() && n.as_f64().is_some_and(|f| f.fract() != 0.0) {
                 E::custom(format!("expected a whole number, not {n}"))
@@ -122,6 +123,10 @@ mod tests {
             (r#"{"rating": 256}"#, "256 is out of range"),
             (r#"{"rating": -1.0}"#, "-1 is out of range"),
             (r#"{"rating": 1, "item": 9007199254740992}"#, "out of range"),
+            (
+                r#"{"rating": 1, "item": -9223372036854775808}"#,
+                "out of range",
+            ),
             (r#"{"rating": 1, "item": 2.9e28}"#, "out of range"),
             (
                 r#"{"rating": 1, "item": 18446744073709551615}"#,
