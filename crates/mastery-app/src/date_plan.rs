@@ -17,12 +17,7 @@ use mastery_study::scheduler::{CardState, HOUR_MS, Millis, Scheduler};
 
 use crate::AppError;
 use crate::cards::to_state;
-use crate::settings::scheduler;
-
-pub use crate::settings::{
-    INTERVIEW_KEY, days_from_civil, fit_parameters, interview_date, set_interview_date,
-    training_review_count,
-};
+use crate::settings::{days_from_civil, interview_date, scheduler};
 
 /// Noon (learner's time) of the interview day, as the instant readiness is predicted for.
 pub fn interview_instant(scheduler: &Scheduler, date: &str) -> Option<Millis> {

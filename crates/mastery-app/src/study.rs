@@ -11,12 +11,8 @@ use mastery_study::scheduler::queue::{self, DoneToday, QueueCard, QueueKind};
 use mastery_study::scheduler::{CardState, Millis, NextStates, Phase, Rating, Scheduler};
 
 use crate::AppError;
-use crate::settings::{interview_date_from, settings_from};
-
-// Kept where callers found them before the settings and card conversions had their own
-// modules.
-pub use crate::cards::{to_state, to_stored};
-pub use crate::settings::{OFFSET_KEY, SETTINGS_KEY, load_settings, save_settings, scheduler};
+use crate::cards::{to_state, to_stored};
+use crate::settings::{interview_date_from, scheduler, settings_from};
 
 /// Which questions to study.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

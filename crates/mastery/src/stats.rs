@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use mastery_app::study::{self as service, to_state};
+use mastery_app::cards::to_state;
+use mastery_app::settings::scheduler;
 use mastery_content::Guide;
 use mastery_storage::{CardPhase, Mark, Millis, ReviewRecord, Storage, StoredCard};
 use mastery_study::scheduler::{DayClock, is_mastered};
@@ -109,7 +110,7 @@ pub async fn collect(
         .personal_learner()
         .await
         .context("cannot read the learner")?;
-    let clock = service::scheduler(store, learner)
+    let clock = scheduler(store, learner)
         .await
         .context("cannot read the study settings")?
         .clock();

@@ -114,7 +114,7 @@ fn stats_counts_reviews_recorded_through_the_app() {
             day_start_hour: u8::try_from((now() / 3_600_000 + 12) % 24).unwrap(),
             ..Default::default()
         };
-        study::save_settings(&store, learner, &settings, 0)
+        mastery_app::settings::save_settings(&store, learner, &settings, 0)
             .await
             .unwrap();
         let start = now() - 60_000;

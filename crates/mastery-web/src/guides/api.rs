@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use axum::Json;
 use axum::extract::{Path, State};
 use mastery_content::question_path;
-use mastery_storage::QuestionKey;
 use mastery_study::GuideProgress;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -224,7 +223,6 @@ pub(crate) async fn get_question(
                 "the guide `{guide_id}` has no question `{question_id}`"
             ))
         })?;
-    let _key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
     let mastered = mastered_in(&state, &guide_id).await?.contains(&question_id);
     let note = mastery_app::notes::note(
         state.store(),

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use mastery_content::{Entry, EntryKind, Guide, Level, question_path};
-use mastery_storage::{MAX_NOTE_BYTES, QuestionKey};
+use mastery_storage::MAX_NOTE_BYTES;
 use mastery_study::GuideProgress;
 
 use crate::error::WebError;
@@ -201,6 +201,8 @@ pub async fn question(
 ) -> Result<Response, WebError> {
     let library = state.library();
     let guide = find_guide(&library, &guide_id)?;
+    // Unknown ids get the message every front end uses.
+    mastery_app::guides::find_entry(&guide, &question_id)?;
     let entries: Vec<(usize, &Entry)> = guide
         .sections
         .iter()
@@ -210,10 +212,9 @@ pub async fn question(
     let position = entries
         .iter()
         .position(|(_, e)| e.id.as_str() == question_id)
-        .ok_or_else(|| WebError::from(missing(&guide, &question_id)))?;
+        .ok_or_else(|| WebError::NotFound(format!("no question `{question_id}`")))?;
     let (section_index, entry) = entries[position];
     let section = &guide.sections[section_index];
-    let _key = QuestionKey::new(guide_id.as_str(), question_id.as_str());
     let mastered = ticked_and_mastered(&state, &guide_id)
         .await?
         .0
@@ -272,12 +273,4 @@ pub async fn question(
         note_limit: MAX_NOTE_BYTES,
     };
     Ok(render(&page))
-}
-
-/// The "no such question" error for `id` in `guide`, worded as everywhere else.
-fn missing(guide: &Guide, id: &str) -> mastery_app::AppError {
-    match mastery_app::guides::find_entry(guide, id) {
-        Err(e) => e,
-        Ok(_) => mastery_app::AppError::NotFound(format!("no question `{id}`")),
-    }
 }

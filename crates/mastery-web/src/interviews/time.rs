@@ -40,7 +40,7 @@ pub(crate) fn when(ms: Millis, offset_minutes: i32) -> When {
 /// The learner's UTC offset in minutes (from the study settings).
 pub(crate) async fn utc_offset(state: &AppState) -> Result<i32, WebError> {
     Ok(
-        mastery_app::study::load_settings(state.store(), state.learner())
+        mastery_app::settings::load_settings(state.store(), state.learner())
             .await?
             .1,
     )

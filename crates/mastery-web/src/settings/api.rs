@@ -88,14 +88,14 @@ fn check_date(date: &str) -> Result<(), WebError> {
 }
 
 pub(crate) async fn current_settings(state: &AppState) -> Result<StudySettingsDto, WebError> {
-    let (s, offset) = mastery_app::study::load_settings(state.store(), state.learner()).await?;
+    let (s, offset) = settings::load_settings(state.store(), state.learner()).await?;
     Ok(StudySettingsDto {
         desired_retention: decimal(s.desired_retention),
         new_per_day: s.new_per_day,
         reviews_per_day: s.reviews_per_day,
         day_start_hour: s.day_start_hour,
         utc_offset_minutes: offset,
-        interview_date: mastery_app::date_plan::interview_date(state.store(), state.learner())
+        interview_date: settings::interview_date(state.store(), state.learner())
             .await?
             .unwrap_or_default(),
         personal_parameters: s.parameters.is_some(),

@@ -5,9 +5,7 @@ use axum::Extension;
 use axum::extract::{Form, State};
 use axum::http::header::{HeaderValue, SET_COOKIE};
 use axum::response::Response;
-use mastery_app::date_plan::{self};
 use mastery_app::settings::{self, StudyChanges};
-use mastery_app::study::load_settings;
 use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
 use serde::Deserialize;
 
@@ -127,17 +125,17 @@ const LAST_FIT_KEY: &str = "last-fit";
 
 /// What the settings page shows about studying.
 pub(crate) async fn settings_view(state: &AppState) -> Result<StudySettingsView, WebError> {
-    let (settings, offset) = load_settings(state.store(), state.learner()).await?;
+    let (settings, offset) = settings::load_settings(state.store(), state.learner()).await?;
     Ok(StudySettingsView {
         desired_retention: format!("{:.2}", settings.desired_retention),
         new_per_day: settings.new_per_day,
         reviews_per_day: settings.reviews_per_day,
         day_start_hour: settings.day_start_hour,
         utc_offset_minutes: offset,
-        interview_date: date_plan::interview_date(state.store(), state.learner())
+        interview_date: settings::interview_date(state.store(), state.learner())
             .await?
             .unwrap_or_default(),
-        training_reviews: date_plan::training_review_count(state.store(), state.learner()).await?,
+        training_reviews: settings::training_review_count(state.store(), state.learner()).await?,
         min_reviews: MIN_REVIEWS_FOR_OPTIMIZATION,
         personal_parameters: settings.parameters.is_some(),
         last_fit: state
@@ -183,7 +181,7 @@ pub async fn optimize(State(state): State<AppState>) -> Result<Response, WebErro
     let (store, learner) = (state.shared_store(), state.learner());
     let handle = tokio::runtime::Handle::current();
     let fitted = tokio::task::spawn_blocking(move || {
-        handle.block_on(date_plan::fit_parameters(store.as_ref(), learner))
+        handle.block_on(settings::fit_parameters(store.as_ref(), learner))
     })
     .await
     .map_err(|e| WebError::Internal(anyhow::anyhow!("parameter fitting stopped: {e}")))?;

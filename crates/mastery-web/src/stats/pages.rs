@@ -234,7 +234,8 @@ pub(crate) async fn load(state: &AppState) -> Result<(Stats, f64), WebError> {
     let library = state.library();
     let stats =
         mastery_app::stats::load(state.store(), state.learner(), &library.guides, now()).await?;
-    let (settings, _) = mastery_app::study::load_settings(state.store(), state.learner()).await?;
+    let (settings, _) =
+        mastery_app::settings::load_settings(state.store(), state.learner()).await?;
     Ok((stats, f64::from(settings.desired_retention)))
 }
 

@@ -28,7 +28,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use mastery_app::interview as service;
-use mastery_app::study as study_service;
+use mastery_app::settings as settings_service;
 use mastery_storage::LearnerId;
 use mastery_study::interview as domain;
 
@@ -52,7 +52,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let open = || -> anyhow::Result<(context::Database, LearnerId, i32)> {
         let (db, learner) = tui::open(&runtime, &args.data)?;
         let offset = runtime
-            .block_on(study_service::scheduler(db.store.as_ref(), learner))
+            .block_on(settings_service::scheduler(db.store.as_ref(), learner))
             .context("cannot read the study settings")?
             .clock()
             .utc_offset_minutes();
