@@ -31,6 +31,7 @@ pub use interviews::{
     MAX_INTERVIEW_ID_LEN, MAX_INTERVIEW_STATE_BYTES, StoredInterview, check_interview_id,
 };
 
+pub mod accounts;
 pub mod dump;
 pub mod interviews;
 #[cfg(feature = "sqlx")]
@@ -39,6 +40,10 @@ pub mod study;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+pub use accounts::{
+    ACCOUNT_KIND, Account, AccountStorage, Admission, Invite, NewAccount, Role, StoredSession,
+    Taken,
+};
 pub use dump::{Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting, Owned};
 
 pub use study::{
@@ -243,6 +248,13 @@ pub enum StorageError {
     /// device reviewed the same card): nothing was written. The client should reload.
     #[error("the card changed since it was shown; reload")]
     Conflict,
+    /// A unique value (a username, an e-mail address) belongs to another account: nothing
+    /// was written.
+    #[error("{}", match .0 {
+        Taken::Username => "this username is taken",
+        Taken::Email => "this e-mail address belongs to another account",
+    })]
+    Taken(Taken),
     /// Any other database error.
     #[error("database error: {0}")]
     Database(String),
@@ -274,8 +286,11 @@ impl PoolStats {
 /// (SQLite: WAL with `synchronous=FULL`; PostgreSQL: the commit flushed to its WAL). The
 /// contract is checked by the suite in `testkit` (feature `testkit`), which every backend
 /// runs.
+///
+/// Multi-user mode's accounts, sessions and invitations are the supertrait
+/// [`AccountStorage`].
 #[async_trait::async_trait]
-pub trait Storage: Send + Sync + fmt::Debug + 'static {
+pub trait Storage: AccountStorage + Send + Sync + fmt::Debug + 'static {
     /// A short name of the backend for logs and `/readyz` (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
 
