@@ -34,19 +34,24 @@ export async function startServer(extraArgs = []) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
+  // A multi-user server also prints its setup link (before saying it serves).
+  let setup = null;
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('mastery serve did not start within 20 s')), 20000);
     child.once('exit', (code) => reject(new Error(`mastery serve exited with ${code}`)));
     lines.on('line', (line) => {
-      const match = line.match(/http:\/\/\S+/);
+      const link = line.match(/http:\/\/\S+\/setup\/[0-9a-f]+/);
+      if (link) setup = link[0];
+      const match = line.match(/Mastery is serving (http:\/\/\S+)/);
       if (match) {
         clearTimeout(timer);
-        resolve(match[0]);
+        resolve(match[1]);
       }
     });
   });
   return {
     url,
+    setup,
     data,
     async stop() {
       child.kill('SIGINT');
@@ -79,7 +84,7 @@ export async function launchBrowser() {
  * run here; in CI that is an error instead), `server` (its `url` is set once it has started)
  * and `page(options)`, a fresh page in a new context whose errors are collected in `p.errors`.
  */
-export function browserSuite() {
+export function browserSuite(serverArgs = []) {
   const reason = skipReason();
   if (reason && process.env.CI === 'true') {
     throw new Error(`browser tests cannot run in CI: ${reason}`);
@@ -91,7 +96,7 @@ export function browserSuite() {
 
   before(async () => {
     if (skip) return;
-    Object.assign(server, await startServer());
+    Object.assign(server, await startServer(serverArgs));
     browser = await launchBrowser();
   });
 

@@ -53,10 +53,70 @@ try {
     }
   }
   await interviewShots(browser, server.url, setup);
+  await accountShots(browser);
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
   await server.stop();
+}
+
+// Multi-user mode: the sign-in page with a wrong password, the account page with two
+// sessions, and the admin's accounts page; desktop light and phone dark.
+async function accountShots(browser) {
+  if (!wanted('account') && !wanted('sign-in') && !wanted('admin')) return;
+  const multi = await startServer(['--mode', 'multi-user']);
+  try {
+    const admin = await (await browser.newContext({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' })).newPage();
+    await admin.goto(multi.setup);
+    await admin.fill('#username', 'ada');
+    await admin.fill('#email', 'ada@example.org');
+    await admin.fill('#password', 'correct horse battery staple');
+    await Promise.all([admin.waitForURL(multi.url + '/'), admin.click('form.account-form button[type=submit]')]);
+    const other = await (await browser.newContext({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1' })).newPage();
+    await other.goto(multi.url + '/sign-in');
+    await other.fill('#login', 'ada');
+    await other.fill('#password', 'correct horse battery staple');
+    await Promise.all([other.waitForURL(multi.url + '/'), other.click('form.account-form button[type=submit]')]);
+    await admin.goto(multi.url + '/admin/invites');
+    await admin.fill('#label', 'cohort 12');
+    await admin.fill('#uses', '30');
+    await admin.click('form.account-form button[type=submit]');
+    const link = (await admin.locator('code.secret').textContent()).trim();
+    for (const name of ['grace', 'linus']) {
+      const p = await (await browser.newContext()).newPage();
+      await p.goto(link);
+      await p.fill('#username', name);
+      await p.fill('#password', 'another long passphrase');
+      await Promise.all([p.waitForURL(multi.url + '/'), p.click('form.account-form button[type=submit]')]);
+      await p.context().close();
+    }
+    const cookies = await admin.context().cookies();
+    const shots = [
+      ['desktop', 'light', { width: 1366, height: 900 }],
+      ['phone', 'dark', { width: 390, height: 844 }],
+    ];
+    for (const [device, theme, viewport] of shots) {
+      const anonymous = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
+      const p = await anonymous.newPage();
+      await p.goto(multi.url + '/sign-in');
+      await p.fill('#login', 'ada');
+      await p.fill('#password', 'not the password');
+      await p.click('form.account-form button[type=submit]');
+      await p.waitForSelector('#sign-in-error');
+      await p.screenshot({ path: join(out, `sign-in-${device}-${theme}.png`) });
+      await anonymous.close();
+      const context = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
+      await context.addCookies(cookies);
+      const page = await context.newPage();
+      await page.goto(multi.url + '/account');
+      await page.screenshot({ path: join(out, `account-${device}-${theme}.png`) });
+      await page.goto(multi.url + '/admin/users');
+      await page.screenshot({ path: join(out, `admin-users-${device}-${theme}.png`) });
+      await context.close();
+    }
+  } finally {
+    await multi.stop();
+  }
 }
 
 // A mock interview: the question after the answer (typed answer beside the model answer,

@@ -18,6 +18,20 @@ pub enum AppError {
     /// question is needed).
     #[error("{0}")]
     Conflict(String),
+    /// One field of a form is wrong: the message is shown next to it.
+    #[error("{message}")]
+    Field {
+        /// The field's name in the form (`username`, `password`).
+        field: &'static str,
+        /// What is wrong, in words for the person filling the form.
+        message: String,
+    },
+    /// The credentials are wrong (or name no account): the same answer either way.
+    #[error("{0}")]
+    SignIn(String),
+    /// The person is signed in but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The text is longer than the limit, in KiB.
     #[error("the text is too large (the limit is {limit_kib} KiB)")]
     TooLarge {

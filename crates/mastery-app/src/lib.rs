@@ -7,6 +7,7 @@
 
 mod error;
 
+pub mod accounts;
 pub mod cards;
 pub mod date_plan;
 pub mod guides;

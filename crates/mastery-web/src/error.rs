@@ -22,12 +22,19 @@ pub enum WebError {
     /// The request is malformed; the message says how.
     #[error("{0}")]
     BadRequest(String),
-    /// A missing or wrong CSRF token, or a cross-site request.
+    /// The request needs a signed-in account (multi-user mode), or the credentials given
+    /// are wrong. Pages answer with a redirect to the sign-in page, the API with 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A missing or wrong CSRF token, a cross-site request, or a role that may not do this.
     #[error("{0}")]
     Forbidden(String),
     /// The state changed since the page was shown (another tab rated the same card).
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts from this address (sign-in, sign-up): wait and try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The body is larger than the limit.
     #[error("the request body is too large (the limit is {0} KiB)")]
     PayloadTooLarge(usize),
@@ -48,9 +55,11 @@ impl WebError {
         match self {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -76,7 +85,9 @@ impl WebError {
 pub(crate) fn code_for(status: StatusCode) -> &'static str {
     match status {
         StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNAUTHORIZED => "unauthorized",
         StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::CONFLICT => "conflict",
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
@@ -95,6 +106,9 @@ impl From<mastery_app::AppError> for WebError {
             AppError::NotFound(m) => WebError::NotFound(m),
             AppError::Invalid(m) => WebError::BadRequest(m),
             AppError::Conflict(m) => WebError::Conflict(m),
+            AppError::Field { message, .. } => WebError::BadRequest(message),
+            AppError::SignIn(m) => WebError::Unauthorized(m),
+            AppError::Forbidden(m) => WebError::Forbidden(m),
             AppError::TooLarge { limit_kib } => WebError::PayloadTooLarge(limit_kib),
             AppError::Settings(e) => WebError::BadRequest(format!("invalid study settings: {e}")),
             AppError::Schedule(e) => WebError::Internal(e.into()),
@@ -107,7 +121,9 @@ impl From<StorageError> for WebError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::Invalid(message) => WebError::BadRequest(message),
-            StorageError::Conflict => WebError::Conflict(error.to_string()),
+            StorageError::Conflict | StorageError::Taken(_) => {
+                WebError::Conflict(error.to_string())
+            }
             StorageError::Unavailable(_) => WebError::Unavailable(error),
             other => WebError::Internal(other.into()),
         }

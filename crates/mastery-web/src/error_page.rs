@@ -36,6 +36,13 @@ pub(crate) async fn render_errors(
     let api = request.uri().path().starts_with("/api/");
     let probe = matches!(request.uri().path(), "/healthz" | "/readyz");
     let session = request.extensions().get::<Session>().cloned();
+    let here = (request.method() == axum::http::Method::GET).then(|| {
+        request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned()
+    });
     let response = next.run(request).await;
     let status = response.status();
     if probe
@@ -43,6 +50,10 @@ pub(crate) async fn render_errors(
         || response.extensions().get::<FormWithErrors>().is_some()
     {
         return response;
+    }
+    if status == axum::http::StatusCode::UNAUTHORIZED && !api {
+        // A page that needs an account: sign in, then come back.
+        return crate::security::sign_in_redirect(here.as_deref());
     }
     let info = match response.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),

@@ -27,6 +27,9 @@ pub struct Layout {
     pub here: String,
     /// Author mode: guides that failed to load, shown at the top of every page.
     pub problems: Vec<ProblemView>,
+    /// Multi-user mode: who is signed in, with the account and sign-out links (raw,
+    /// escaped HTML from [`account_nav`]); empty in personal mode.
+    pub account_nav: String,
 }
 
 #[derive(Debug, Clone)]
@@ -67,8 +70,31 @@ impl Layout {
             query: String::new(),
             here: here.into(),
             problems,
+            account_nav: account_nav(session),
         }
     }
+}
+
+/// The header's account links in multi-user mode: "Sign in" for a visitor; the username
+/// (to the account page), "Admin" for admins and a sign-out button for an account. Empty
+/// in personal mode. Escaped here, inserted raw.
+pub fn account_nav(session: Option<&Session>) -> String {
+    let Some(session) = session.filter(|s| s.multi_user) else {
+        return String::new();
+    };
+    let Some(user) = &session.user else {
+        return r#"<a href="/sign-in" class="account-link">Sign in</a>"#.to_owned();
+    };
+    let admin = if user.account.role == mastery_storage::Role::Admin {
+        r#"<a href="/admin/users">Admin</a>"#
+    } else {
+        ""
+    };
+    format!(
+        r#"<a href="/account" class="account-link" aria-label="Your account, signed in as {name}">{name}</a>{admin}<form method="post" action="/sign-out" class="sign-out-form"><input type="hidden" name="csrf" value="{csrf}"><button type="submit" class="link-button">Sign out</button></form>"#,
+        name = mastery_content::html::escape(&user.account.username),
+        csrf = mastery_content::html::escape(&session.csrf),
+    )
 }
 
 /// The `data-theme` attribute of `<html>` for a chosen theme.

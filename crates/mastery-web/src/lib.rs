@@ -13,6 +13,8 @@
 //! `session`, `security`, `error`, `error_page`, `layout`, `charts`, `library`). This file
 //! only assembles the router.
 
+mod access;
+mod accounts;
 mod assets;
 mod charts;
 mod error;
@@ -48,7 +50,7 @@ pub use library::{Library, Problem, Shelf};
 pub use metrics::{AllowedNet, Metrics, MetricsPolicy};
 pub use security::{BODY_LIMIT, CSP};
 pub use server::{ServeOptions, Stopped};
-pub use state::{AppState, Settings};
+pub use state::{AppState, Mode, Settings};
 
 /// The whole application: pages, API, assets and health checks, with every layer, and
 /// `/metrics` for loopback peers ([`MetricsPolicy::default`]).
@@ -61,6 +63,7 @@ pub fn app_with(state: AppState, metrics: &MetricsPolicy) -> Router {
     let (api_router, openapi) = openapi::router().split_for_parts();
     let openapi = Arc::new(openapi);
     let pages = Router::new()
+        .merge(accounts::routes())
         .merge(guides::routes())
         .merge(search::routes())
         .merge(study::routes())

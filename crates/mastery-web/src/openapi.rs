@@ -22,7 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ErrorBody;
 use crate::state::AppState;
-use crate::{guides, interviews, search, session, settings, stats, study};
+use crate::{accounts, guides, interviews, search, session, settings, stats, study};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,7 +32,7 @@ use crate::{guides, interviews, search, session, settings, stats, study};
         description = "Everything the Mastery pages do, as JSON. State-changing requests (PUT, POST) must send the `X-CSRF-Token` header with the token from `GET /api/v1/session`, and the session cookie that request set. Errors are `{\"error\": {\"status\", \"code\", \"message\"}}` (`ErrorBody`); every status an operation can answer is listed with it. Integer fields of request bodies accept whole numbers written as floats (`3.0`)."
     ),
     components(schemas(ErrorBody)),
-    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"), (name = "study", description = "Spaced repetition"))
+    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"), (name = "account", description = "The signed-in account (multi-user mode)"), (name = "study", description = "Spaced repetition"))
 )]
 struct ApiDoc;
 
@@ -63,6 +63,7 @@ pub(crate) mod op {
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(session::api())
+        .merge(accounts::api())
         .merge(guides::api())
         .merge(search::api())
         .merge(study::api())
@@ -77,6 +78,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 /// Why an operation answers a status that many operations share.
 const WHY_400: &str = "Malformed request: a query string or JSON body that cannot be parsed, a \
     path segment that is not UTF-8, or a value the handler refuses (the message says which)";
+const WHY_401_PUBLIC: &str = "Multi-user mode, on a private site: sign in first";
+const WHY_401_LEARNER: &str = "Multi-user mode: sign in first (a learner reaches only their own data)";
+const WHY_401_ACCOUNT: &str = "Not signed in";
 const WHY_403: &str =
     "Missing or wrong `X-CSRF-Token`, no session cookie, or a request from another site";
 const WHY_413: &str = "The body is larger than 640 KiB";
@@ -112,7 +116,17 @@ fn error_body(description: &str) -> Response {
 /// - with a path or query parameter: 400 (a query string that does not parse, a path
 ///   segment that is not UTF-8).
 fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
-    for (method, operation) in operations(doc) {
+    for (method, path, operation) in operations_with_paths(doc) {
+        let access = access_of(method, &path);
+        operation
+            .extensions
+            .get_or_insert_with(Default::default)
+            .insert("x-access".to_owned(), Value::from(access));
+        add(operation, "401", match access {
+            "public" => WHY_401_PUBLIC,
+            "account" => WHY_401_ACCOUNT,
+            _ => WHY_401_LEARNER,
+        });
         if method != "get" {
             add(operation, "403", WHY_403);
             add(operation, "413", WHY_413);
@@ -182,6 +196,45 @@ fn respell_links(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// Who may call an operation (written into it as `x-access`):
+///
+/// - `public`: anyone; on a private multi-user site, signed-in accounts only;
+/// - `learner`: the learner of a personal server, or a signed-in account, acting on their
+///   own data only;
+/// - `account`: a signed-in account (multi-user mode; 404 on a personal server).
+///
+/// The handlers enforce it with the extractors of `access`; the walk over every route in
+/// `tests/roles.rs` checks that both agree.
+pub(crate) fn access_of(method: &str, path: &str) -> &'static str {
+    let public_read = method == "get"
+        && (path.starts_with("/api/v1/guides") && !path.ends_with("/note")
+            || path == "/api/v1/search"
+            || path == "/api/v1/interviews/presets");
+    if path.starts_with("/api/v1/account") {
+        "account"
+    } else if public_read || path == "/api/v1/session" {
+        "public"
+    } else {
+        "learner"
+    }
+}
+
+/// Every operation with its method and path.
+fn operations_with_paths(
+    doc: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&'static str, String, &mut Operation)> {
+    doc.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+        ]
+        .into_iter()
+        .filter_map(move |(method, op)| op.as_mut().map(|op| (method, path.clone(), op)))
+    })
 }
 
 /// Every operation of the document with its method (the API uses these four).

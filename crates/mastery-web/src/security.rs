@@ -9,7 +9,9 @@
 //! `Origin` that is not this host) are refused before the token is even looked at.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
@@ -18,10 +20,10 @@ use axum::response::{IntoResponse, Response};
 use crate::error::{ErrorInfo, WebError};
 use crate::error_page::error_response;
 use crate::session::{
-    CSRF_HEADER, SESSION_COOKIE, Session, THEME_COOKIE, constant_time_eq, cookie, csrf_token,
-    random_hex, valid_session_id,
+    CSRF_HEADER, SECURE_SESSION_COOKIE, SESSION_COOKIE, Session, THEME_COOKIE, constant_time_eq,
+    cookie, csrf_token, random_hex, valid_session_id,
 };
-use crate::state::AppState;
+use crate::state::{AppState, now};
 
 /// The largest request body accepted, in bytes.
 /// Large enough for a 64 KiB note of non-ASCII text once URL-encoded (up to 9 bytes a
@@ -29,27 +31,33 @@ use crate::state::AppState;
 pub const BODY_LIMIT: usize = 640 * 1024;
 
 /// Middleware: attaches a [`Session`], checks CSRF on state-changing requests, and sets
-/// the session cookie on the response when the browser had none.
+/// the session cookie on the response when the browser had none. In multi-user mode it
+/// also finds the signed-in account, and on a private site sends anonymous visitors to
+/// the sign-in page.
 pub async fn session_and_csrf(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let here = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    let get = request.method() == Method::GET;
     match check(&state, request).await {
         Ok((request, new_cookie)) => {
+            let session = request.extensions().get::<Session>().cloned();
             let mut response = next.run(request).await;
-            if let Some(id) = new_cookie {
-                let value = format!(
-                    "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{}",
-                    state.cookie_suffix()
-                );
-                if let Ok(v) = HeaderValue::from_str(&value) {
-                    response.headers_mut().append(header::SET_COOKIE, v);
-                }
+            if let (Some(id), Some(session)) = (new_cookie, session)
+                && let Ok(v) = HeaderValue::from_str(&session.set_cookie(&id))
+            {
+                response.headers_mut().append(header::SET_COOKIE, v);
             }
             response
         }
+        Err(WebError::Unauthorized(_)) if !api => sign_in_redirect(get.then_some(here.as_str())),
         Err(error) => {
             let info = ErrorInfo {
                 status: error.status(),
@@ -61,9 +69,96 @@ pub async fn session_and_csrf(
     }
 }
 
+/// A 303 to the sign-in page that comes back to `next` (a local path) once signed in.
+pub(crate) fn sign_in_redirect(next: Option<&str>) -> Response {
+    let target = match next.filter(|n| local_path(n) && *n != "/") {
+        Some(next) => format!("/sign-in?next={}", percent_encode(next)),
+        None => "/sign-in".to_owned(),
+    };
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(&target) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/._~-".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// What an anonymous visitor of a private site may still reach.
+fn open_on_a_private_site(path: &str) -> bool {
+    matches!(path, "/sign-in" | "/sign-up" | "/api/v1/session")
+        || path.starts_with("/setup/")
+        || path.starts_with("/assets/")
+}
+
+/// The client's address and whether it came over TLS: the peer, unless the peer is a
+/// trusted proxy, whose `X-Forwarded-For` (the rightmost address it did not add itself)
+/// and `X-Forwarded-Proto` are believed.
+fn client_of(state: &AppState, parts: &axum::http::request::Parts) -> (Option<IpAddr>, bool) {
+    let settings = state.settings();
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    client_from(
+        peer,
+        &parts.headers,
+        &settings.trusted_proxies,
+        settings.secure_cookies,
+    )
+}
+
+/// [`client_of`] on plain values.
+fn client_from(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted_proxies: &[crate::metrics::AllowedNet],
+    secure_cookies: bool,
+) -> (Option<IpAddr>, bool) {
+    let trusted = |ip: &IpAddr| trusted_proxies.iter().any(|n| n.contains(*ip));
+    let Some(peer) = peer.filter(|p| trusted(p)) else {
+        return (peer, secure_cookies);
+    };
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    let client = forwarded
+        .iter()
+        .rev()
+        .find(|ip| !trusted(ip))
+        .or(forwarded.first())
+        .copied()
+        .unwrap_or(peer);
+    let tls = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    (Some(client), secure_cookies || tls)
+}
+
 async fn check(state: &AppState, request: Request) -> Result<(Request, Option<String>), WebError> {
     let (mut parts, body) = request.into_parts();
-    let existing = cookie(&parts.headers, SESSION_COOKIE)
+    let (client, secure) = client_of(state, &parts);
+    let cookie_name = if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    };
+    let existing = cookie(&parts.headers, cookie_name)
         .filter(|id| valid_session_id(id))
         .map(str::to_owned);
     let (id, new_cookie) = match existing {
@@ -73,6 +168,22 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
             (id.clone(), Some(id))
         }
     };
+    let user = match state.accounts() {
+        Some(accounts) if id.len() == 64 => accounts
+            .session(state.store(), &id, now())
+            .await?
+            .map(std::sync::Arc::new),
+        _ => None,
+    };
+    if state.multi_user()
+        && user.is_none()
+        && !open_on_a_private_site(parts.uri.path())
+        && state.site().await?.private
+    {
+        return Err(WebError::Unauthorized(
+            "this site is private: sign in first".into(),
+        ));
+    }
     let theme = match cookie(&parts.headers, THEME_COOKIE) {
         Some("dark") => Some("dark"),
         Some("light") => Some("light"),
@@ -118,6 +229,11 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
         csrf,
         theme,
         fresh: new_cookie.is_some(),
+        id,
+        user,
+        secure,
+        multi_user: state.multi_user(),
+        client,
     });
     Ok((Request::from_parts(parts, body), new_cookie))
 }
@@ -181,7 +297,7 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
         })
     };
     let name = name.trim_end_matches('.').to_ascii_lowercase();
-    name.parse::<std::net::IpAddr>().is_ok()
+    name.parse::<IpAddr>().is_ok()
         || name == "localhost"
         || allowed.iter().any(|a| a.eq_ignore_ascii_case(&name))
 }
@@ -242,15 +358,19 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Whether `path` is a path of this site (not `//host`, no scheme, plain characters), safe
+/// to redirect to.
+pub(crate) fn local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && path
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"/._~#?&=%-".contains(&c))
+}
+
 /// A 303 redirect to a local path (anything else goes home), for form posts.
 pub fn redirect_back(back: Option<&str>) -> Response {
-    let safe = |b: &&str| {
-        b.starts_with('/')
-            && !b.starts_with("//")
-            && b.bytes()
-                .all(|c| c.is_ascii_alphanumeric() || b"/._~#?&=%-".contains(&c))
-    };
-    let target = back.filter(safe).unwrap_or("/");
+    let target = back.filter(|b| local_path(b)).unwrap_or("/");
     let mut response = StatusCode::SEE_OTHER.into_response();
     let value = HeaderValue::from_str(target).unwrap_or(HeaderValue::from_static("/"));
     response.headers_mut().insert(header::LOCATION, value);
@@ -276,6 +396,31 @@ mod tests {
             constant_time_eq("abc", "abc")
                 && !constant_time_eq("abc", "abd")
                 && !constant_time_eq("a", "ab")
+        );
+    }
+
+    #[test]
+    fn forwarded_headers_are_believed_only_from_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let stranger: IpAddr = "198.51.100.9".parse().unwrap();
+        let trusted = vec!["10.0.0.0/24".parse::<crate::metrics::AllowedNet>().unwrap()];
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.5, 10.0.0.7"));
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        // From the proxy: the rightmost address it did not add, and TLS.
+        assert_eq!(
+            client_from(Some(proxy), &h, &trusted, false),
+            (Some("203.0.113.5".parse().unwrap()), true)
+        );
+        // From anyone else: the peer, plain HTTP, whatever it claims.
+        assert_eq!(client_from(Some(stranger), &h, &trusted, false), (Some(stranger), false));
+        assert_eq!(client_from(Some(stranger), &h, &trusted, true), (Some(stranger), true));
+        // A spoofed leftmost entry does not win over what the proxy appended.
+        let mut spoofed = HeaderMap::new();
+        spoofed.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 203.0.113.5"));
+        assert_eq!(
+            client_from(Some(proxy), &spoofed, &trusted, false).0,
+            Some("203.0.113.5".parse().unwrap())
         );
     }
 

@@ -1,7 +1,19 @@
-//! The session of a browser or API client: a random id in an `HttpOnly`, `SameSite=Strict`
-//! cookie, and its CSRF token, an HMAC-SHA256 of the id under a key stored in the database
-//! (so every instance of a scaled-out deployment accepts the same tokens). The middleware
-//! that attaches a [`Session`] to each request and checks the token is in `security.rs`.
+//! The session of a browser or API client: a random id in an `HttpOnly` cookie, and its
+//! CSRF token, an HMAC-SHA256 of the id under a key stored in the database (so every
+//! instance of a scaled-out deployment accepts the same tokens). The middleware that
+//! attaches a [`Session`] to each request and checks the token is in `security.rs`.
+//!
+//! Personal mode: the id is 32 random hex digits with nothing stored behind it, and the
+//! cookie is `SameSite=Strict`. Multi-user mode: a visitor who has not signed in has such
+//! an id too (so the sign-in form has a CSRF token); signing in replaces it with a 64-digit
+//! session token whose SHA-256 digest is stored in the database (every instance knows it,
+//! and ending it ends it everywhere). The cookie is then `SameSite=Lax`: a link followed
+//! from a chat or an e-mail opens the page signed in (with `Strict` the browser would send
+//! no cookie on that first request, and the page would look signed out); writes stay safe
+//! because each one needs the CSRF token and a same-origin `Origin`. Over HTTPS (or when
+//! a trusted proxy says the request came over TLS) the cookie is `Secure` and named with the
+//! `__Host-` prefix, which browsers accept only from a secure origin, without `Domain`, for
+//! the whole site.
 
 use axum::Extension;
 use axum::Json;
@@ -16,8 +28,10 @@ use utoipa_axum::routes;
 use crate::error::WebError;
 use crate::state::AppState;
 
-/// The session cookie.
+/// The session cookie over plain HTTP.
 pub const SESSION_COOKIE: &str = "mastery_session";
+/// The session cookie over HTTPS.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-mastery_session";
 /// The theme cookie (`light`, `dark`; absent means "follow the system").
 pub const THEME_COOKIE: &str = "mastery_theme";
 /// The header API clients send the token in.
@@ -32,6 +46,48 @@ pub struct Session {
     pub theme: Option<&'static str>,
     /// Whether the session begins with this request (the browser sent no session cookie).
     pub fresh: bool,
+    /// The session id in the cookie (a signed-in session's token, in multi-user mode).
+    pub id: String,
+    /// The signed-in account (multi-user mode).
+    pub user: Option<std::sync::Arc<mastery_app::accounts::SignedIn>>,
+    /// Whether the request came over HTTPS (cookies get `Secure` and `__Host-`).
+    pub secure: bool,
+    /// Whether the server is multi-user (the cookie is `SameSite=Lax`).
+    pub multi_user: bool,
+    /// The client's address (the peer, or what a trusted proxy says).
+    pub client: Option<std::net::IpAddr>,
+}
+
+impl Session {
+    /// The name of the session cookie for this request.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
+    /// The attributes every cookie of this request gets after `Path=/`: `HttpOnly`, the
+    /// `SameSite` of the mode, `Secure` over HTTPS.
+    pub fn cookie_attributes(&self) -> &'static str {
+        match (self.multi_user, self.secure) {
+            (false, false) => "; HttpOnly; SameSite=Strict",
+            (false, true) => "; HttpOnly; SameSite=Strict; Secure",
+            (true, false) => "; HttpOnly; SameSite=Lax",
+            (true, true) => "; HttpOnly; SameSite=Lax; Secure",
+        }
+    }
+
+    /// A `Set-Cookie` value that sets the session cookie to `id`.
+    pub fn set_cookie(&self, id: &str) -> String {
+        format!("{}={id}; Path=/{}", self.cookie_name(), self.cookie_attributes())
+    }
+
+    /// The signed-in learner, if any.
+    pub fn learner(&self) -> Option<mastery_storage::LearnerId> {
+        self.user.as_ref().map(|u| u.account.learner)
+    }
 }
 
 /// Random bytes as lowercase hex.
@@ -78,8 +134,9 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v)
 }
 
+/// An anonymous session id (32 hex digits) or a signed-in session token (64).
 pub(crate) fn valid_session_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+    (id.len() == 32 || id.len() == 64) && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The CSRF token of this session, for API clients.

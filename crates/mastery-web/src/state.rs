@@ -3,11 +3,24 @@
 
 use std::sync::Arc;
 
+use mastery_app::accounts::{AccountPolicy, Accounts, Site};
 use mastery_storage::{LearnerId, Storage};
+use tokio::sync::RwLock;
 
+use crate::accounts::limits::Limits;
 use crate::assets::Assets;
 use crate::library::{Library, Shelf};
-use crate::metrics::Metrics;
+use crate::metrics::{AllowedNet, Metrics};
+
+/// Who uses this server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// One learner, no sign-in (the default; for a server on loopback).
+    #[default]
+    Personal,
+    /// Accounts with roles and sessions, under these rules.
+    MultiUser(AccountPolicy),
+}
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -20,7 +33,36 @@ pub struct Settings {
     pub database_label: String,
     /// Host names (besides IP addresses and `localhost`) this server answers to.
     pub allowed_hosts: Vec<String>,
+    /// Personal or multi-user.
+    pub mode: Mode,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (a
+    /// request from any other peer is taken at face value: its peer address, plain HTTP
+    /// unless `secure_cookies`).
+    pub trusted_proxies: Vec<AllowedNet>,
+    /// Sign-in attempts allowed per client address and minute (multi-user mode).
+    pub sign_ins_per_minute: u32,
+    /// Sign-up attempts allowed per client address and hour (multi-user mode).
+    pub sign_ups_per_hour: u32,
 }
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            author_mode: false,
+            secure_cookies: false,
+            database_label: String::new(),
+            allowed_hosts: Vec::new(),
+            mode: Mode::Personal,
+            trusted_proxies: Vec::new(),
+            sign_ins_per_minute: 6,
+            sign_ups_per_hour: 10,
+        }
+    }
+}
+
+/// How long the site rules (registration, private) are kept before being read again: a
+/// change made on another instance shows within this time.
+const SITE_RULES_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Everything a request handler can reach. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -32,7 +74,14 @@ pub struct AppState {
 struct Inner {
     shelf: Arc<Shelf>,
     store: Arc<dyn Storage>,
-    learner: LearnerId,
+    /// Personal mode's learner; `None` in multi-user mode.
+    learner: Option<LearnerId>,
+    /// Multi-user mode's account service.
+    accounts: Option<Accounts>,
+    /// The site rules, with when they were read.
+    site: RwLock<Option<(std::time::Instant, Site)>>,
+    /// Sign-in and sign-up attempt limits.
+    limits: Limits,
     csrf_key: Vec<u8>,
     assets: Arc<Assets>,
     settings: Settings,
@@ -40,13 +89,39 @@ struct Inner {
 }
 
 impl AppState {
-    /// Prepares the state: the personal learner and the CSRF key come from the database.
+    /// Prepares the state: the personal learner (personal mode) and the CSRF key come
+    /// from the database.
     pub async fn new(
         shelf: Arc<Shelf>,
         store: Arc<dyn Storage>,
         settings: Settings,
     ) -> Result<Self, mastery_storage::StorageError> {
-        let learner = store.personal_learner().await?;
+        let (learner, accounts) = match settings.mode {
+            Mode::Personal => (Some(store.personal_learner().await?), None),
+            Mode::MultiUser(policy) => (None, Some(Accounts::new(policy))),
+        };
+        Self::assemble(shelf, store, settings, learner, accounts).await
+    }
+
+    /// The state of a multi-user server with another account service (tests use cheap
+    /// password hashing).
+    pub async fn with_accounts(
+        shelf: Arc<Shelf>,
+        store: Arc<dyn Storage>,
+        mut settings: Settings,
+        accounts: Accounts,
+    ) -> Result<Self, mastery_storage::StorageError> {
+        settings.mode = Mode::MultiUser(*accounts.policy());
+        Self::assemble(shelf, store, settings, None, Some(accounts)).await
+    }
+
+    async fn assemble(
+        shelf: Arc<Shelf>,
+        store: Arc<dyn Storage>,
+        settings: Settings,
+        learner: Option<LearnerId>,
+        accounts: Option<Accounts>,
+    ) -> Result<Self, mastery_storage::StorageError> {
         let mut fresh = [0u8; 32];
         getrandom::fill(&mut fresh)
             .map_err(|e| mastery_storage::StorageError::Database(format!("no randomness: {e}")))?;
@@ -58,6 +133,9 @@ impl AppState {
                 shelf,
                 store,
                 learner,
+                accounts,
+                site: RwLock::new(None),
+                limits: Limits::new(settings.sign_ins_per_minute, settings.sign_ups_per_hour),
                 csrf_key,
                 assets: Arc::new(Assets::build()),
                 settings,
@@ -78,9 +156,39 @@ impl AppState {
         Arc::clone(&self.inner.store)
     }
 
-    /// The learner of this request (personal mode: always the one learner).
-    pub(crate) fn learner(&self) -> LearnerId {
+    /// Personal mode's one learner; `None` in multi-user mode, where the learner of a
+    /// request is its signed-in account's (see `access`).
+    pub(crate) fn personal_learner(&self) -> Option<LearnerId> {
         self.inner.learner
+    }
+
+    /// The attempt limits of the account forms.
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The account service, in multi-user mode.
+    pub(crate) fn accounts(&self) -> Option<&Accounts> {
+        self.inner.accounts.as_ref()
+    }
+
+    /// The site rules (registration, private site), read at most every few seconds.
+    pub(crate) async fn site(&self) -> Result<Site, mastery_app::AppError> {
+        if let Some((read, site)) = *self.inner.site.read().await
+            && read.elapsed() < SITE_RULES_TTL
+        {
+            return Ok(site);
+        }
+        let site = Site::load(self.store()).await?;
+        *self.inner.site.write().await = Some((std::time::Instant::now(), site));
+        Ok(site)
+    }
+
+    /// Saves new site rules and uses them at once on this instance.
+    pub(crate) async fn save_site(&self, site: Site) -> Result<(), mastery_app::AppError> {
+        site.save(self.store()).await?;
+        *self.inner.site.write().await = Some((std::time::Instant::now(), site));
+        Ok(())
     }
 
     pub(crate) fn csrf_key(&self) -> &[u8] {
@@ -110,12 +218,9 @@ impl AppState {
         Arc::clone(&self.inner.metrics)
     }
 
-    pub(crate) fn cookie_suffix(&self) -> &'static str {
-        if self.inner.settings.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
+    /// Whether this is a multi-user server.
+    pub(crate) fn multi_user(&self) -> bool {
+        self.inner.accounts.is_some()
     }
 }
 

@@ -84,6 +84,30 @@ pub struct ServeArgs {
         value_parser = BoolishValueParser::new()
     )]
     pub secure_cookies: Option<bool>,
+    /// Who uses this server: `personal` (one learner, no sign-in) or `multi-user`
+    /// (accounts, roles, sessions; see docs/multi-user.md) [default: personal].
+    #[arg(long, env = "MASTERY_MODE", value_enum, value_name = "MODE")]
+    pub mode: Option<ServerMode>,
+    /// A reverse proxy (address or network) whose X-Forwarded-For and X-Forwarded-Proto
+    /// are believed (repeatable) [default: none]: then the client address is the one it
+    /// names, and cookies are Secure when it says the request came over HTTPS.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MASTERY_TRUSTED_PROXIES",
+        value_name = "NET",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<AllowedNet>,
+    /// Multi-user mode: the fewest characters of a new password, 8 to 1024 [default: 15].
+    #[arg(long, env = "MASTERY_MIN_PASSWORD_LENGTH", value_name = "CHARS")]
+    pub min_password_length: Option<usize>,
+    /// Multi-user mode: hours without a request after which a session ends [default: 72].
+    #[arg(long, env = "MASTERY_SESSION_IDLE_HOURS", value_name = "HOURS")]
+    pub session_idle_hours: Option<u32>,
+    /// Multi-user mode: days after signing in at which a session ends, used or not
+    /// [default: 30].
+    #[arg(long, env = "MASTERY_SESSION_LIFETIME_DAYS", value_name = "DAYS")]
+    pub session_lifetime_days: Option<u32>,
     /// Log lines as text (for people) or JSON (one object per line, for log collectors;
     /// includes a line per request) [default: text].
     #[arg(long, env = "MASTERY_LOG_FORMAT", value_enum, value_name = "FORMAT")]
@@ -115,6 +139,27 @@ pub struct ServeArgs {
     /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM [default: 10].
     #[arg(long, env = "MASTERY_SHUTDOWN_TIMEOUT", value_name = "SECONDS")]
     pub shutdown_timeout: Option<f64>,
+}
+
+/// Who uses the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServerMode {
+    /// One learner, no sign-in.
+    #[default]
+    Personal,
+    /// Accounts, roles and sessions.
+    MultiUser,
+}
+
+impl ServerMode {
+    /// Its name in the file and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerMode::Personal => "personal",
+            ServerMode::MultiUser => "multi-user",
+        }
+    }
 }
 
 /// How log lines are written (to standard error).
@@ -167,6 +212,11 @@ struct File {
     watch: Option<bool>,
     allowed_hosts: Option<Vec<String>>,
     secure_cookies: Option<bool>,
+    mode: Option<ServerMode>,
+    trusted_proxies: Option<Vec<Net>>,
+    min_password_length: Option<usize>,
+    session_idle_hours: Option<u32>,
+    session_lifetime_days: Option<u32>,
     log_format: Option<LogFormat>,
     log: Option<String>,
     metrics: Option<bool>,
@@ -209,6 +259,11 @@ pub struct ServeConfig {
     pub watch: bool,
     pub allowed_hosts: Vec<String>,
     pub secure_cookies: bool,
+    pub mode: ServerMode,
+    pub trusted_proxies: Vec<AllowedNet>,
+    pub min_password_length: usize,
+    pub session_idle_hours: u32,
+    pub session_lifetime_days: u32,
     pub log_format: LogFormat,
     /// `None`: [`LogFormat::default_filter`].
     pub log: Option<String>,
@@ -368,6 +423,37 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         file.secure_cookies,
         false
     );
+    let mode = layer!("mode", args.mode, file.mode, ServerMode::Personal);
+    let trusted_proxies = layer!(
+        "trusted_proxies",
+        nonempty(&args.trusted_proxies),
+        file.trusted_proxies
+            .map(|nets| nets.into_iter().map(|n| n.0).collect::<Vec<_>>()),
+        Vec::new()
+    );
+    let min_password_length = layer!(
+        "min_password_length",
+        args.min_password_length,
+        file.min_password_length,
+        mastery_app::accounts::password::DEFAULT_MIN_PASSWORD_CHARS
+    );
+    mastery_app::accounts::password::PasswordRules::with_min(min_password_length)
+        .map_err(|e| anyhow::anyhow!("min_password_length: {e}"))?;
+    let session_idle_hours = layer!(
+        "session_idle_hours",
+        args.session_idle_hours,
+        file.session_idle_hours,
+        72
+    );
+    let session_lifetime_days = layer!(
+        "session_lifetime_days",
+        args.session_lifetime_days,
+        file.session_lifetime_days,
+        30
+    );
+    if session_idle_hours == 0 || session_lifetime_days == 0 {
+        bail!("session_idle_hours and session_lifetime_days must be at least 1");
+    }
     let log_format = layer!(
         "log_format",
         args.log_format,
@@ -411,6 +497,11 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         watch,
         allowed_hosts,
         secure_cookies,
+        mode,
+        trusted_proxies,
+        min_password_length,
+        session_idle_hours,
+        session_lifetime_days,
         log_format,
         log,
         metrics,
@@ -487,6 +578,28 @@ allowed_hosts = []
 # (MASTERY_SECURE_COOKIES, --secure-cookies)
 secure_cookies = false
 
+# Who uses this server: "personal" (one learner, no sign-in: keep it on loopback) or
+# "multi-user" (accounts, roles and sessions; see docs/multi-user.md). (MASTERY_MODE,
+# --mode)
+mode = "personal"
+
+# Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are
+# believed: the client address is then the one the proxy names (for attempt limits), and
+# cookies are Secure when it says the request came over HTTPS. (MASTERY_TRUSTED_PROXIES,
+# comma-separated; --trusted-proxy, repeatable)
+trusted_proxies = []
+
+# Multi-user mode: the fewest characters of a new password, 8 to 1024 (NIST SP 800-63B asks
+# 15 when the password is the only factor). (MASTERY_MIN_PASSWORD_LENGTH,
+# --min-password-length)
+min_password_length = 15
+
+# Multi-user mode: a session ends after this many hours without a request, and this many
+# days after signing in, whichever comes first. (MASTERY_SESSION_IDLE_HOURS,
+# --session-idle-hours; MASTERY_SESSION_LIFETIME_DAYS, --session-lifetime-days)
+session_idle_hours = 72
+session_lifetime_days = 30
+
 # "text" for people, "json" for log collectors (one object per line on standard error,
 # with a line per request: method, route, status, latency). (MASTERY_LOG_FORMAT,
 # --log-format)
@@ -561,6 +674,20 @@ pub fn show(config: &ServeConfig) -> String {
     line("watch", Some(config.watch.to_string()));
     line("allowed_hosts", Some(list(&config.allowed_hosts)));
     line("secure_cookies", Some(config.secure_cookies.to_string()));
+    line("mode", Some(quote(config.mode.as_str())));
+    line("trusted_proxies", Some(list(&config.trusted_proxies)));
+    line(
+        "min_password_length",
+        Some(config.min_password_length.to_string()),
+    );
+    line(
+        "session_idle_hours",
+        Some(config.session_idle_hours.to_string()),
+    );
+    line(
+        "session_lifetime_days",
+        Some(config.session_lifetime_days.to_string()),
+    );
     line("log_format", Some(quote(config.log_format.as_str())));
     line("log", config.log.as_ref().map(|l| quote(l)));
     line("metrics", Some(config.metrics.to_string()));
@@ -602,7 +729,7 @@ mod tests {
     use clap::Parser;
 
     /// Every key, in the order of the example file.
-    const KEYS: [&str; 12] = [
+    const KEYS: [&str; 17] = [
         "bind",
         "data_dir",
         "database_url",
@@ -610,6 +737,11 @@ mod tests {
         "watch",
         "allowed_hosts",
         "secure_cookies",
+        "mode",
+        "trusted_proxies",
+        "min_password_length",
+        "session_idle_hours",
+        "session_lifetime_days",
         "log_format",
         "log",
         "metrics",

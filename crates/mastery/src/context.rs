@@ -37,6 +37,55 @@ pub struct DataArgs {
     pub database: Option<String>,
 }
 
+/// Whose data a terminal command works on: `--user` on a multi-user database.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UserArgs {
+    /// On a multi-user database: the account whose data to use (username or e-mail). A
+    /// database with accounts needs it; a personal one refuses it.
+    #[arg(long, env = "MASTERY_USER", value_name = "NAME")]
+    pub user: Option<String>,
+}
+
+/// The learner a terminal command works on: the account `--user` names on a multi-user
+/// database (which needs one: there is no guessing), the one learner of a personal one.
+///
+/// # Errors
+///
+/// No `--user` on a database with accounts, a `--user` that names no account, or one
+/// given on a personal database.
+pub async fn learner(
+    store: &dyn mastery_storage::Storage,
+    user: Option<&str>,
+) -> anyhow::Result<mastery_storage::LearnerId> {
+    let (accounts, _) = store
+        .account_counts()
+        .await
+        .context("cannot read the accounts")?;
+    match (user, accounts) {
+        (None, 0) => store
+            .personal_learner()
+            .await
+            .context("cannot read the learner from the database"),
+        (None, n) => bail!(
+            "this database belongs to a multi-user server with {n} account(s): pass --user NAME (or set MASTERY_USER) to say whose data to use"
+        ),
+        (Some(name), 0) => bail!(
+            "--user {name:?}: this is a personal database, it has no accounts; leave --user out"
+        ),
+        (Some(name), _) => {
+            let key = mastery_app::accounts::names::login_key(name);
+            let account = store
+                .account_by_key(&key)
+                .await
+                .context("cannot read the accounts")?
+                .with_context(|| {
+                    format!("there is no account {name:?}; `mastery user list` shows them")
+                })?;
+            Ok(account.learner)
+        }
+    }
+}
+
 /// Guide folders to load next to the built-in guides: `--guides`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GuidesArgs {

@@ -16,6 +16,7 @@ mod study;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod tui;
+mod users;
 mod verify;
 
 use std::process::ExitCode;
@@ -147,6 +148,29 @@ Precedence, lowest to highest: built-in defaults, mastery.toml (--config FILE, e
 ./mastery.toml, else ~/.config/mastery/mastery.toml), MASTERY_* variables, flags.")]
     Config(config::Args),
 
+    /// Accounts of a multi-user database: add, list, change roles, disable, reset
+    /// passwords, delete.
+    #[command(after_help = "\
+Examples:
+  mastery user add ada --admin                 # prints a generated password, once
+  printf '%s\\n' \"$PASSWORD\" | mastery user add grace --email grace@example.org --password-stdin
+  mastery user list --database postgres://mastery@db/mastery
+  mastery user role grace moderator
+  mastery user disable grace                   # ends her sessions at once
+  mastery user reset-password grace
+  mastery user delete grace --yes
+
+Works on SQLite and PostgreSQL, beside a running server. See docs/multi-user.md.")]
+    User(users::UserArgs),
+
+    /// Invitation links of a multi-user server: create, list, revoke.
+    #[command(after_help = "\
+Examples:
+  mastery invite create --label \"cohort 12\" --days 14 --uses 30 --base-url https://mastery.example.org
+  mastery invite list
+  mastery invite revoke 3")]
+    Invite(users::InviteArgs),
+
     /// Work on whole databases: `mastery db copy --from URL --to URL` moves everything
     /// between SQLite and PostgreSQL (either way) and verifies the copy.
     Db(db::Args),
@@ -169,6 +193,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Config(args) => config::run(&args),
         Command::Db(args) => db::run(&args),
+        Command::User(args) => users::run_user(&args),
+        Command::Invite(args) => users::run_invite(&args),
     };
     match result {
         Ok(code) => code,

@@ -15,13 +15,15 @@ use crate::runtime;
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    user: context::UserArgs,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = runtime::current_thread()?;
     runtime.block_on(async {
         let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref()).await?;
-        let learner = db.store.personal_learner().await.context("cannot read the learner")?;
+        let learner = context::learner(db.store.as_ref(), args.user.user.as_deref()).await?;
         let have = training_review_count(db.store.as_ref(), learner).await?;
         println!("{have} reviews usable for fitting (at least {MIN_REVIEWS_FOR_OPTIMIZATION} needed).");
         match fit_parameters(db.store.as_ref(), learner).await {

@@ -16,9 +16,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use mastery_web::{AppState, ServeOptions, Settings, Shelf, Stopped};
+use mastery_app::accounts::AccountPolicy;
+use mastery_app::accounts::password::PasswordRules;
+use mastery_web::{AppState, Mode, ServeOptions, Settings, Shelf, Stopped};
 
-use crate::config::{self, LogFormat, ServeArgs, ServeConfig};
+use crate::config::{self, LogFormat, ServeArgs, ServeConfig, ServerMode};
 use crate::context::{self, Database, Loaded};
 use crate::runtime;
 
@@ -82,11 +84,25 @@ async fn serve(config: &ServeConfig) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let (accounts, _) = store
+        .account_counts()
+        .await
+        .context("cannot read the accounts")?;
+    let mode = match config.mode {
+        ServerMode::Personal if accounts > 0 => anyhow::bail!(
+            "this database has {accounts} account(s): it was used by a multi-user server; start it with --mode multi-user (or mode = \"multi-user\" in mastery.toml)"
+        ),
+        ServerMode::Personal => Mode::Personal,
+        ServerMode::MultiUser => Mode::MultiUser(account_policy(config)?),
+    };
     let settings = Settings {
         author_mode: config.watch,
         secure_cookies: config.secure_cookies,
         database_label: context::redact(&url),
         allowed_hosts: config.allowed_hosts.clone(),
+        mode,
+        trusted_proxies: config.trusted_proxies.clone(),
+        ..Settings::default()
     };
     let state = AppState::new(shelf, Arc::clone(&store), settings)
         .await
@@ -104,7 +120,22 @@ async fn serve(config: &ServeConfig) -> anyhow::Result<ExitCode> {
     // Listen for Ctrl-C and SIGTERM before saying we serve: a signal sent as soon as the
     // message appears must stop the server gracefully, not kill the process.
     let shutdown = shutdown_signal(config.log_format)?;
-    if !local.ip().is_loopback() {
+    if let Mode::MultiUser(policy) = mode {
+        let accounts = mastery_app::accounts::Accounts::new(policy);
+        if let Some(token) = accounts
+            .setup_token(store.as_ref())
+            .await
+            .context("cannot prepare the setup link")?
+        {
+            say(
+                config,
+                &format!(
+                    "No admin yet: open http://{local}/setup/{token} to create the first admin (the link works until it is used), or run `mastery user add NAME --admin`."
+                ),
+            );
+        }
+        tokio::spawn(end_expired_sessions(Arc::clone(&store), accounts));
+    } else if !local.ip().is_loopback() {
         tracing::warn!(
             "listening on {local}: personal mode has no login, so anyone who can reach it can read and change your data"
         );
@@ -132,6 +163,37 @@ async fn serve(config: &ServeConfig) -> anyhow::Result<ExitCode> {
     }
     say(config, "Mastery stopped.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The account rules of the settings.
+fn account_policy(config: &ServeConfig) -> anyhow::Result<AccountPolicy> {
+    const HOUR: i64 = 60 * 60 * 1000;
+    Ok(AccountPolicy {
+        passwords: PasswordRules::with_min(config.min_password_length)
+            .map_err(|e| anyhow::anyhow!("min_password_length: {e}"))?,
+        session_idle: i64::from(config.session_idle_hours) * HOUR,
+        session_lifetime: i64::from(config.session_lifetime_days) * 24 * HOUR,
+    })
+}
+
+/// Deletes expired sessions every hour (they are refused when used anyway; this keeps the
+/// table small).
+async fn end_expired_sessions(
+    store: Arc<dyn mastery_storage::Storage>,
+    accounts: mastery_app::accounts::Accounts,
+) {
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match accounts
+            .end_expired_sessions(store.as_ref(), mastery_storage::now())
+            .await
+        {
+            Ok(0) => {}
+            Ok(ended) => tracing::info!(ended, "expired sessions ended"),
+            Err(e) => tracing::warn!(error = %e, "cannot end expired sessions"),
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM; the handlers are installed when this is called.

@@ -31,6 +31,8 @@ pub struct Args {
     #[command(flatten)]
     data: DataArgs,
     #[command(flatten)]
+    user: context::UserArgs,
+    #[command(flatten)]
     guides: GuidesArgs,
 }
 
@@ -40,7 +42,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let table = runtime.block_on(async {
         let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref())
             .await?;
-        let rows = collect(db.store.as_ref(), &guides, mastery_storage::now()).await?;
+        let learner = context::learner(db.store.as_ref(), args.user.user.as_deref()).await?;
+        let rows = collect(db.store.as_ref(), learner, &guides, mastery_storage::now()).await?;
         anyhow::Ok((context::redact(&db.url), rows))
     })?;
     let (url, rows) = table;
@@ -103,13 +106,10 @@ impl Row {
 /// then the total.
 pub async fn collect(
     store: &dyn Storage,
+    learner: mastery_storage::LearnerId,
     guides: &[Arc<Guide>],
     now: Millis,
 ) -> anyhow::Result<Vec<Row>> {
-    let learner = store
-        .personal_learner()
-        .await
-        .context("cannot read the learner")?;
     let clock = scheduler(store, learner)
         .await
         .context("cannot read the study settings")?

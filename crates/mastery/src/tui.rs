@@ -66,14 +66,16 @@ pub fn list<'a>(ids: impl Iterator<Item = &'a str>) -> String {
 
 /// Opens the database the data options name, and reads its learner (personal mode: the one
 /// learner).
-pub fn open(runtime: &Runtime, data: &DataArgs) -> anyhow::Result<(context::Database, LearnerId)> {
+pub fn open(
+    runtime: &Runtime,
+    data: &DataArgs,
+    user: &context::UserArgs,
+) -> anyhow::Result<(context::Database, LearnerId)> {
     let db = runtime.block_on(context::open_store(
         data.data_dir.as_deref(),
         data.database.as_deref(),
     ))?;
-    let learner = runtime
-        .block_on(db.store.personal_learner())
-        .context("cannot read the learner from the database")?;
+    let learner = runtime.block_on(context::learner(db.store.as_ref(), user.user.as_deref()))?;
     Ok((db, learner))
 }
 

@@ -1,5 +1,7 @@
 //! Scale-out on PostgreSQL, end to end with the real binary:
 //!
+//! - two multi-user instances behind nginx: signed in on one, signed in on the other; signed
+//!   out on the second, signed out on the first;
 //! - two `mastery serve` instances behind nginx on loopback; a study session runs through
 //!   nginx, one instance is killed with SIGKILL in the middle, and the session goes on
 //!   through the other without losing or doubling an acknowledged review;
@@ -254,6 +256,102 @@ fn a_study_session_survives_losing_one_of_two_instances() {
         log.lines().filter(|l| l.contains(",scale-")).count(),
         acknowledged.len()
     );
+    b.kill().unwrap();
+    b.wait().unwrap();
+}
+
+/// The value of the session cookie set by a response, if any.
+fn set_cookie(text: &str) -> Option<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .find(|c| c.contains("mastery_session="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// The CSRF token of a page.
+fn page_token(text: &str) -> String {
+    between(text, "name=\"csrf-token\" content=\"", "\"")
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn sessions_are_shared_by_two_instances_behind_nginx() {
+    let Some(nginx) = find_program("nginx", &["/usr/sbin"]) else {
+        missing("nginx (apt-get install nginx)");
+        return;
+    };
+    let Some(database) = fresh_database() else {
+        return;
+    };
+    let data_a = tempfile::tempdir().unwrap();
+    let data_b = tempfile::tempdir().unwrap();
+    let add = Command::new(env!("CARGO_BIN_EXE_mastery"))
+        .args(["user", "add", "ada", "--password-stdin", "--database", &database.url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"correct horse battery staple\n")?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(add.success());
+    let multi = ["--database", &database.url, "--mode", "multi-user", "--trusted-proxy", "127.0.0.1"];
+    let (mut a, addr_a) = start(data_a.path(), &multi);
+    let (mut b, addr_b) = start(data_b.path(), &multi);
+    let port = free_port();
+    let _nginx = Nginx::start(&nginx, port, &[&addr_a, &addr_b]);
+    let front = format!("127.0.0.1:{port}");
+
+    // Sign in through nginx (the form from one instance, the post to the other).
+    let (status, form) = request(&front, "GET", "/sign-in", &[], "").unwrap();
+    assert_eq!(status, 200);
+    let anonymous = set_cookie(&form).unwrap();
+    let token = page_token(&form);
+    let body = format!("csrf={token}&login=ada&password=correct+horse+battery+staple&next=%2Faccount");
+    let headers = [
+        ("cookie", anonymous.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    let (status, signed) = request(&front, "POST", "/sign-in", &headers, &body).unwrap();
+    assert_eq!(status, 303, "{signed}");
+    let cookie = set_cookie(&signed).unwrap();
+    assert_ne!(cookie, anonymous);
+
+    // Continue on either instance.
+    for addr in [&addr_a, &addr_b] {
+        let (status, page) = request(addr, "GET", "/account", &[("cookie", cookie.as_str())], "").unwrap();
+        assert_eq!(status, 200, "{addr}: {page}");
+        assert!(page.contains("signed in as ada"));
+    }
+    // Sign out on the second: signed out on the first at once.
+    let (_, page) = request(&addr_b, "GET", "/account", &[("cookie", cookie.as_str())], "").unwrap();
+    let out_headers = [
+        ("cookie", cookie.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    let (status, _) = request(&addr_b, "POST", "/sign-out", &out_headers, &format!("csrf={}", page_token(&page))).unwrap();
+    assert_eq!(status, 303);
+    let (status, page) = request(&addr_a, "GET", "/account", &[("cookie", cookie.as_str())], "").unwrap();
+    assert_eq!(status, 303, "{page}");
+    assert!(page.contains("location: /sign-in?next=/account"), "{page}");
+
+    // Behind a TLS proxy that says so, the cookie is Secure with the __Host- prefix.
+    let (_, tls) = request(&front, "GET", "/sign-in", &[("x-forwarded-proto", "https")], "").unwrap();
+    assert!(tls.contains("set-cookie: __Host-mastery_session="), "{tls}");
+    assert!(tls.contains("; Secure"), "{tls}");
+    // Without the header it is plain HTTP (the untrusted case is a unit test of the web
+    // crate: on loopback, every peer is the proxy's address).
+    let (_, plain) = request(&front, "GET", "/sign-in", &[], "").unwrap();
+    assert!(plain.contains("set-cookie: mastery_session="), "{plain}");
+    a.kill().unwrap();
+    a.wait().unwrap();
     b.kill().unwrap();
     b.wait().unwrap();
 }

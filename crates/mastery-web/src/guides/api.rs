@@ -10,6 +10,7 @@ use mastery_study::GuideProgress;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Viewer;
 use crate::error::{ErrorBody, WebError};
 use crate::guides::lookup::{find_guide, mastered_in};
 use crate::guides::notes::NoteDto;
@@ -54,11 +55,12 @@ pub struct GuideSummary {
         ))))]
 pub(crate) async fn list_guides(
     State(state): State<AppState>,
+    Viewer(learner): Viewer,
 ) -> Result<Json<Vec<GuideSummary>>, WebError> {
     let library = state.library();
     let mut out = Vec::new();
     for g in &library.guides {
-        let ids = mastered_in(&state, g.id.as_str()).await?;
+        let ids = mastered_in(&state, learner, g.id.as_str()).await?;
         let set: HashSet<&str> = ids.iter().map(String::as_str).collect();
         out.push(GuideSummary {
             id: g.id.to_string(),
@@ -120,11 +122,12 @@ const FIRST_QUESTION_ID: &str = "$response.body#/sections/0/questions/0/id";
         (status = 404, body = ErrorBody, description = "No such guide")))]
 pub(crate) async fn get_guide(
     State(state): State<AppState>,
+    Viewer(learner): Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<GuideDetail>, WebError> {
     let library = state.library();
     let g = find_guide(&library, &id)?;
-    let ids = mastered_in(&state, &id).await?;
+    let ids = mastered_in(&state, learner, &id).await?;
     let set: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let progress = GuideProgress::of(&g, &set);
     Ok(Json(GuideDetail {
@@ -205,6 +208,7 @@ const QUESTION_ID: &str = "$response.body#/id";
         (status = 404, body = ErrorBody, description = "No such guide or question")))]
 pub(crate) async fn get_question(
     State(state): State<AppState>,
+    Viewer(learner): Viewer,
     Path((guide_id, question_id)): Path<(String, String)>,
 ) -> Result<Json<QuestionDetail>, WebError> {
     let library = state.library();
@@ -223,15 +227,22 @@ pub(crate) async fn get_question(
                 "the guide `{guide_id}` has no question `{question_id}`"
             ))
         })?;
-    let mastered = mastered_in(&state, &guide_id).await?.contains(&question_id);
-    let note = mastery_app::notes::note(
-        state.store(),
-        state.learner(),
-        &library.guides,
-        &guide_id,
-        &question_id,
-    )
-    .await?;
+    let mastered = mastered_in(&state, learner, &guide_id)
+        .await?
+        .contains(&question_id);
+    let note = match learner {
+        Some(learner) => {
+            mastery_app::notes::note(
+                state.store(),
+                learner,
+                &library.guides,
+                &guide_id,
+                &question_id,
+            )
+            .await?
+        }
+        None => None,
+    };
     Ok(Json(QuestionDetail {
         id: entry.id.to_string(),
         guide: g.id.to_string(),

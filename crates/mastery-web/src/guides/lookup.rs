@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use mastery_content::Guide;
+use mastery_storage::LearnerId;
 
 use crate::error::WebError;
 use crate::library::Library;
@@ -12,24 +13,26 @@ use crate::state::AppState;
 
 /// The ids of the questions the learner has mastered in one guide: ticked by hand, or
 /// remembered reliably in study (`mastery_app::marks::mastered`, the one definition).
+/// Nobody (an anonymous visitor) has mastered nothing.
 pub(crate) async fn mastered_in(
     state: &AppState,
+    learner: Option<LearnerId>,
     guide: &str,
 ) -> Result<HashSet<String>, WebError> {
-    Ok(
-        mastery_app::marks::mastered(state.store(), state.learner(), guide)
-            .await?
-            .1,
-    )
+    Ok(ticked_and_mastered(state, learner, guide).await?.1)
 }
 
 /// (ticked by hand, mastered) for one guide: the check buttons show the first, progress
 /// counts the second.
 pub(crate) async fn ticked_and_mastered(
     state: &AppState,
+    learner: Option<LearnerId>,
     guide: &str,
 ) -> Result<(HashSet<String>, HashSet<String>), WebError> {
-    Ok(mastery_app::marks::mastered(state.store(), state.learner(), guide).await?)
+    match learner {
+        Some(learner) => Ok(mastery_app::marks::mastered(state.store(), learner, guide).await?),
+        None => Ok(Default::default()),
+    }
 }
 
 pub(crate) fn as_set(ids: &HashSet<String>) -> HashSet<&str> {

@@ -7,6 +7,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::access::Learner;
 use crate::error::{ErrorBody, WebError};
 use crate::guides::api::ProgressDto;
 use crate::openapi::op;
@@ -24,13 +25,14 @@ pub struct MarkForm {
 /// or the question's card on the guide page, whose forms leave `back` out).
 pub async fn mark(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path((guide, question)): Path<(String, String)>,
     Form(form): Form<MarkForm>,
 ) -> Result<Response, WebError> {
     let library = state.library();
     marks::set_mark(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &guide,
         &question,
@@ -68,13 +70,14 @@ pub struct MarkResult {
         (status = 409, body = ErrorBody, description = "The question is an insight: it cannot be marked")))]
 pub(crate) async fn put_mark(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path((guide_id, question_id)): Path<(String, String)>,
     Json(body): Json<MarkBody>,
 ) -> Result<Json<MarkResult>, WebError> {
     let library = state.library();
     let marked = marks::set_mark(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &guide_id,
         &question_id,

@@ -9,6 +9,7 @@ use mastery_storage::Note;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::access::Learner;
 use crate::error::{ErrorBody, WebError};
 use crate::openapi::op;
 use crate::security::redirect_back;
@@ -24,13 +25,14 @@ pub struct NoteForm {
 /// `POST /guides/{guide}/{question}/note`: save the note, then back to the question.
 pub async fn note(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path((guide, question)): Path<(String, String)>,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, WebError> {
     let library = state.library();
     notes::save_note(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &guide,
         &question,
@@ -78,12 +80,13 @@ impl NoteDto {
         (status = 404, body = ErrorBody, description = "No such guide or question")))]
 pub(crate) async fn get_note(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path((guide_id, question_id)): Path<(String, String)>,
 ) -> Result<Json<NoteDto>, WebError> {
     let library = state.library();
     let note = notes::note(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &guide_id,
         &question_id,
@@ -114,11 +117,12 @@ pub struct NoteBody {
         (status = 413, body = ErrorBody, description = "The note is over 64 KiB of UTF-8, or the body over 640 KiB")))]
 pub(crate) async fn put_note(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path((guide_id, question_id)): Path<(String, String)>,
     Json(body): Json<NoteBody>,
 ) -> Result<Json<NoteDto>, WebError> {
     let library = state.library();
-    let (store, learner, guides) = (state.store(), state.learner(), &library.guides);
+    let (store, learner, guides) = (state.store(), learner, &library.guides);
     notes::save_note(
         store,
         learner,

@@ -12,6 +12,7 @@ use mastery_content::{Entry, EntryKind, Guide, Level, question_path};
 use mastery_storage::MAX_NOTE_BYTES;
 use mastery_study::GuideProgress;
 
+use crate::access::Viewer;
 use crate::error::WebError;
 use crate::guides::lookup::{as_set, find_guide, mastered_in, ticked_and_mastered};
 use crate::guides::page_cache::{self, FinishedPage, Lookup, PageKey};
@@ -50,12 +51,13 @@ pub(crate) fn card(guide: &Guide, entry: &Entry, mastered: bool) -> Card {
 /// `GET /`: every guide with the learner's progress.
 pub async fn home(
     State(state): State<AppState>,
+    Viewer(learner): Viewer,
     Extension(session): Extension<Session>,
 ) -> Result<Response, WebError> {
     let library = state.library();
     let mut mastered_per_guide = Vec::new();
     for g in &library.guides {
-        mastered_per_guide.push(mastered_in(&state, g.id.as_str()).await?);
+        mastered_per_guide.push(mastered_in(&state, learner, g.id.as_str()).await?);
     }
     let guides = library
         .guides
@@ -123,6 +125,7 @@ pub(crate) fn guide_page_view(state: &AppState, guide: &Guide) -> GuidePage {
 /// the learner's data changes ([`crate::page_cache`]).
 pub async fn guide(
     State(state): State<AppState>,
+    Viewer(learner): Viewer,
     Extension(session): Extension<Session>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -131,7 +134,7 @@ pub async fn guide(
     let guide = find_guide(&library, &id)?;
     let key = PageKey {
         guide: id.clone(),
-        learner: state.learner().0,
+        learner: learner.map_or(0, |l| l.0),
         csrf: session.csrf.clone(),
         theme: session.theme,
     };
@@ -159,7 +162,7 @@ pub async fn guide(
         .ok_or_else(|| {
             WebError::Internal(anyhow::anyhow!("the guide page could not be rendered"))
         })?;
-    let (ticked_ids, mastered_ids) = ticked_and_mastered(&state, &id).await?;
+    let (ticked_ids, mastered_ids) = ticked_and_mastered(&state, learner, &id).await?;
     let set = as_set(&mastered_ids);
     let progress = GuideProgress::of(&guide, &set);
     let mastered: Vec<bool> = guide
@@ -176,6 +179,7 @@ pub async fn guide(
         theme_attr: &theme_attr(theme),
         next_theme: next_theme(theme),
         csrf: &session.csrf,
+        account_nav: &crate::layout::account_nav(Some(&session)),
         mastered: &mastered,
         sections: &sections,
         guide: (progress.guide.mastered, progress.guide.percent()),
@@ -196,6 +200,7 @@ pub async fn guide(
 /// follow-ups, neighbours and the learner's note.
 pub async fn question(
     State(state): State<AppState>,
+    Viewer(learner): Viewer,
     Extension(session): Extension<Session>,
     Path((guide_id, question_id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
@@ -215,18 +220,23 @@ pub async fn question(
         .ok_or_else(|| WebError::NotFound(format!("no question `{question_id}`")))?;
     let (section_index, entry) = entries[position];
     let section = &guide.sections[section_index];
-    let mastered = ticked_and_mastered(&state, &guide_id)
+    let mastered = ticked_and_mastered(&state, learner, &guide_id)
         .await?
         .0
         .contains(&question_id);
-    let note = mastery_app::notes::note(
-        state.store(),
-        state.learner(),
-        &library.guides,
-        &guide_id,
-        &question_id,
-    )
-    .await?;
+    let note = match learner {
+        Some(learner) => {
+            mastery_app::notes::note(
+                state.store(),
+                learner,
+                &library.guides,
+                &guide_id,
+                &question_id,
+            )
+            .await?
+        }
+        None => None,
+    };
     let link = |e: &Entry| Link {
         url: question_path(&guide.id, &e.id),
         title: e.title_text.clone(),
@@ -271,6 +281,8 @@ pub async fn question(
         note_body: note.map(|n| n.body).unwrap_or_default(),
         note_url: format!("{}/note", question_path(&guide.id, &entry.id)),
         note_limit: MAX_NOTE_BYTES,
+        signed_out: learner.is_none(),
+        sign_in_next: question_path(&guide.id, &entry.id),
     };
     Ok(render(&page))
 }

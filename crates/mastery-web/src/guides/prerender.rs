@@ -22,6 +22,7 @@ enum Slot {
     ThemeAttr,
     NextTheme,
     Csrf,
+    AccountNav,
     CardClass(usize),
     Pressed(usize),
     Verb(usize),
@@ -38,6 +39,7 @@ impl Slot {
             Slot::ThemeAttr => "theme".into(),
             Slot::NextTheme => "next".into(),
             Slot::Csrf => "csrf".into(),
+            Slot::AccountNav => "account".into(),
             Slot::CardClass(i) => format!("class:{i}"),
             Slot::Pressed(i) => format!("pressed:{i}"),
             Slot::Verb(i) => format!("verb:{i}"),
@@ -58,6 +60,7 @@ impl Slot {
             ("theme", None) => Slot::ThemeAttr,
             ("next", None) => Slot::NextTheme,
             ("csrf", None) => Slot::Csrf,
+            ("account", None) => Slot::AccountNav,
             ("gm", None) => Slot::GuideMastered,
             ("gp", None) => Slot::GuidePercent,
             ("class", Some(i)) => Slot::CardClass(i),
@@ -87,6 +90,8 @@ pub struct Fill<'a> {
     pub theme_attr: &'a str,
     pub next_theme: &'a str,
     pub csrf: &'a str,
+    /// The header's account links ([`crate::layout::account_nav`]).
+    pub account_nav: &'a str,
     /// Whether each card (by its index in guide order) is mastered.
     pub mastered: &'a [bool],
     /// (mastered, percent) per section, in order.
@@ -109,6 +114,7 @@ impl PageTemplate {
         page.layout.theme_attr = Slot::ThemeAttr.placeholder(nonce);
         page.layout.next_theme = Slot::NextTheme.placeholder(nonce);
         page.layout.csrf = Slot::Csrf.placeholder(nonce);
+        page.layout.account_nav = Slot::AccountNav.placeholder(nonce);
         page.mastered = Slot::GuideMastered.placeholder(nonce);
         page.percent = Slot::GuidePercent.placeholder(nonce);
         let mut index = 0;
@@ -186,6 +192,7 @@ fn push_slot(out: &mut String, slot: Slot, fill: &Fill<'_>) {
         Slot::ThemeAttr => out.push_str(fill.theme_attr),
         Slot::NextTheme => out.push_str(fill.next_theme),
         Slot::Csrf => out.push_str(fill.csrf),
+        Slot::AccountNav => out.push_str(fill.account_nav),
         Slot::CardClass(i) => out.push_str(if mastered(i) { " mastered" } else { "" }),
         Slot::Pressed(i) => out.push_str(if mastered(i) { "true" } else { "false" }),
         Slot::Verb(i) => out.push_str(if mastered(i) { "Unmark" } else { "Mark" }),

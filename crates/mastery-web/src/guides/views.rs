@@ -97,4 +97,8 @@ pub struct QuestionPage {
     pub note_html: String,
     pub note_url: String,
     pub note_limit: usize,
+    /// Multi-user mode, nobody signed in: no note form, a sign-in link instead.
+    pub signed_out: bool,
+    /// This page's path, for coming back after signing in.
+    pub sign_in_next: String,
 }

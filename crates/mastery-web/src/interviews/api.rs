@@ -19,6 +19,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::access::Learner;
 use crate::error::{ErrorBody, WebError};
 use crate::guides::lookup::find_guide;
 use crate::interviews::report::markdown_response;
@@ -143,6 +144,7 @@ async fn presets() -> Json<Vec<PresetDto>> {
         (status = 409, body = ErrorBody, description = "No question of the guide matches the levels and sections")))]
 async fn start(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Json(body): Json<StartBody>,
 ) -> Result<Response, WebError> {
     let request = match (body.preset, body.custom) {
@@ -183,7 +185,7 @@ async fn start(
         id: &id,
         seed,
     };
-    let loaded = app::start(state.store(), state.learner(), &library.guides, &new, now)
+    let loaded = app::start(state.store(), learner, &library.guides, &new, now)
         .await
         .map_err(app_error)?;
     let location = format!("/api/v1/interviews/{}", loaded.id);
@@ -198,8 +200,8 @@ async fn start(
 /// The learner's interviews, newest first, with the trend of the finished ones' scores.
 #[utoipa::path(get, path = "/api/v1/interviews", tag = "interviews",
     responses((status = 200, body = HistoryDto, description = "The interviews and the trend")))]
-async fn history(State(state): State<AppState>) -> Result<Json<HistoryDto>, WebError> {
-    let (summaries, trend) = app::history(state.store(), state.learner())
+async fn history(State(state): State<AppState>, Learner(learner): Learner) -> Result<Json<HistoryDto>, WebError> {
+    let (summaries, trend) = app::history(state.store(), learner)
         .await
         .map_err(app_error)?;
     Ok(Json(HistoryDto {
@@ -247,12 +249,13 @@ async fn history(State(state): State<AppState>) -> Result<Json<HistoryDto>, WebE
         (status = 409, body = ErrorBody, description = "The interview changed meanwhile (recording a time-out)")))]
 async fn state(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
 ) -> Result<Json<InterviewDto>, WebError> {
     check_id(&id)?;
     let now = now();
     let library = state.library();
-    let loaded = app::show(state.store(), state.learner(), &library.guides, &id, now)
+    let loaded = app::show(state.store(), learner, &library.guides, &id, now)
         .await
         .map_err(app_error)?;
     let guide = guide_of(&state, &loaded)?;
@@ -310,6 +313,7 @@ one_of_body! {
         (status = 409, body = ErrorBody, description = "The interview is finished, the question already answered, `item` no longer current, or the interview full")))]
 async fn answer(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
     Json(body): Json<AnswerBody>,
 ) -> Result<Json<AnswerResultDto>, WebError> {
@@ -339,7 +343,7 @@ async fn answer(
     let library = state.library();
     let (loaded, submitted) = app::submit(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &id,
         body.item,
@@ -388,6 +392,7 @@ pub struct CorrectionBody {
         (status = 409, body = ErrorBody, description = "The item has not been answered yet, or the interview changed meanwhile")))]
 async fn corrections(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
     Json(body): Json<CorrectionBody>,
 ) -> Result<Json<InterviewDto>, WebError> {
@@ -395,7 +400,7 @@ async fn corrections(
     let library = state.library();
     let loaded = app::correct(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &id,
         body.item,
@@ -433,6 +438,7 @@ pub struct NextParams {
         (status = 409, body = ErrorBody, description = "The current question is not answered and its time is not up, `item` is no longer current, or the interview changed meanwhile")))]
 async fn next(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
     Query(params): Query<NextParams>,
 ) -> Result<Json<NextDto>, WebError> {
@@ -447,7 +453,7 @@ async fn next(
     let library = state.library();
     let (loaded, step) = app::next(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &id,
         params.item,
@@ -485,11 +491,12 @@ async fn next(
         (status = 409, body = ErrorBody, description = "The interview changed meanwhile")))]
 async fn finish(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
 ) -> Result<Json<ReportDto>, WebError> {
     check_id(&id)?;
     let library = state.library();
-    let (loaded, report) = app::finish(state.store(), state.learner(), &library.guides, &id, now())
+    let (loaded, report) = app::finish(state.store(), learner, &library.guides, &id, now())
         .await
         .map_err(app_error)?;
     state.metrics().count_fed(&loaded);
@@ -526,6 +533,7 @@ enum ReportFormat {
         (status = 404, body = ErrorBody, description = "No such interview")))]
 async fn report(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
     Query(params): Query<ReportParams>,
 ) -> Result<Response, WebError> {
@@ -537,13 +545,13 @@ async fn report(
         )));
     }
     let library = state.library();
-    let (loaded, report) = app::report(state.store(), state.learner(), &library.guides, &id)
+    let (loaded, report) = app::report(state.store(), learner, &library.guides, &id)
         .await
         .map_err(app_error)?;
     if format == "json" {
         let guide = guide_of(&state, &loaded)?;
         Ok(Json(report_dto(&loaded, &report, &guide)).into_response())
     } else {
-        markdown_response(&state, &report).await
+        markdown_response(&state, learner, &report).await
     }
 }

@@ -15,7 +15,10 @@ use mastery_study::scheduler::DAY_MS;
 use mastery_study::text::score;
 use serde::Deserialize;
 
+use mastery_storage::LearnerId;
+
 use crate::charts::{self, TrendMark};
+use crate::access::Learner;
 use crate::error::WebError;
 use crate::error_page::form_with_errors;
 use crate::guides::lookup::find_guide;
@@ -125,13 +128,14 @@ fn chosen_guide(
 /// `GET /interviews`.
 pub async fn index(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
     Query(params): Query<IndexParams>,
 ) -> Result<Response, WebError> {
     let library = state.library();
     let guide = chosen_guide(&library, params.guide.as_deref())?;
     start_page(
-        &state,
+        &state, learner,
         &session,
         guide.as_deref(),
         &CustomForm::default(),
@@ -142,14 +146,15 @@ pub async fn index(
 
 async fn start_page(
     state: &AppState,
+    learner: LearnerId,
     session: &Session,
     guide: Option<&Guide>,
     form: &CustomForm,
     errors: FormErrors,
 ) -> Result<Response, WebError> {
     let library = state.library();
-    let offset = utc_offset(state).await?;
-    let (summaries, trend) = app::history(state.store(), state.learner())
+    let offset = utc_offset(state, learner).await?;
+    let (summaries, trend) = app::history(state.store(), learner)
         .await
         .map_err(app_error)?;
     let guide_title = |id: &str| {
@@ -383,6 +388,7 @@ impl StartForm {
 /// a custom form with mistakes comes back with every mistake explained.
 pub async fn start(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -394,7 +400,7 @@ pub async fn start(
         None => match form.custom.validate(&guide) {
             Ok(custom) => Request::Custom(custom),
             Err(errors) => {
-                let page = start_page(&state, &session, Some(&guide), &form.custom, errors).await?;
+                let page = start_page(&state, learner, &session, Some(&guide), &form.custom, errors).await?;
                 return Ok(form_with_errors(page));
             }
         },
@@ -406,7 +412,7 @@ pub async fn start(
         id: &id,
         seed,
     };
-    match app::start(state.store(), state.learner(), &library.guides, &new, now()).await {
+    match app::start(state.store(), learner, &library.guides, &new, now()).await {
         Ok(loaded) => Ok(redirect_back(Some(&format!("/interviews/{}", loaded.id)))),
         // A custom interview the guide cannot make (no question matches): the form again.
         Err(
@@ -416,7 +422,7 @@ pub async fn start(
                 general: Some(capitalise(&message)),
                 ..FormErrors::default()
             };
-            let page = start_page(&state, &session, Some(&guide), &form.custom, errors).await?;
+            let page = start_page(&state, learner, &session, Some(&guide), &form.custom, errors).await?;
             Ok(form_with_errors(page))
         }
         Err(e) => Err(app_error(e)),

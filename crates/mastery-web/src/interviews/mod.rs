@@ -16,7 +16,7 @@ mod index;
 mod question;
 mod report;
 mod shared;
-mod time;
+pub(crate) mod time;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -19,6 +19,7 @@ use mastery_study::text::score;
 use serde::Deserialize;
 
 use crate::charts::escape;
+use crate::access::Learner;
 use crate::error::WebError;
 use crate::guides::lookup::find_guide;
 use crate::interviews::highlight::highlight;
@@ -280,20 +281,21 @@ fn interview_page(
 /// as timed out first); a finished interview goes to its report.
 pub async fn show(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     check_id(&id)?;
     let library = state.library();
     let now = now();
-    let loaded = app::show(state.store(), state.learner(), &library.guides, &id, now)
+    let loaded = app::show(state.store(), learner, &library.guides, &id, now)
         .await
         .map_err(app_error)?;
     if loaded.interview.is_finished() {
         return Ok(redirect_back(Some(&format!("/interviews/{id}/report"))));
     }
     let guide = find_guide(&library, &loaded.interview.guide)?;
-    let offset = utc_offset(&state).await?;
+    let offset = utc_offset(&state, learner).await?;
     let page = interview_page(&state, &session, &loaded, &guide, now, offset)?;
     Ok(render(&page))
 }
@@ -314,6 +316,7 @@ pub struct AnswerForm {
 /// the question again with the model answer and the checklist.
 pub async fn answer(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
@@ -328,7 +331,7 @@ pub async fn answer(
     let library = state.library();
     app::submit(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &id,
         form.item,
@@ -344,6 +347,7 @@ pub async fn answer(
 /// of an item at once (`item` and the checked `tick` values: the "Save ticks" button).
 pub async fn correct(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -356,7 +360,7 @@ pub async fn correct(
     };
     let item = number("item")?;
     let library = state.library();
-    let (store, learner) = (state.store(), state.learner());
+    let (store, learner) = (state.store(), learner);
     if field("key_point").is_some() {
         let key_point = number("key_point")?;
         let ticked = matches!(field("ticked"), Some("true" | "on" | "1"));
@@ -410,6 +414,7 @@ pub struct NextForm {
 
 pub async fn next(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
     Form(form): Form<NextForm>,
 ) -> Result<Response, WebError> {
@@ -417,7 +422,7 @@ pub async fn next(
     let library = state.library();
     let (loaded, step) = app::next(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &id,
         form.item,
@@ -435,11 +440,12 @@ pub async fn next(
 /// `POST /interviews/{id}/finish`: ends the interview now and shows the report.
 pub async fn finish(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     check_id(&id)?;
     let library = state.library();
-    let (loaded, _) = app::finish(state.store(), state.learner(), &library.guides, &id, now())
+    let (loaded, _) = app::finish(state.store(), learner, &library.guides, &id, now())
         .await
         .map_err(app_error)?;
     state.metrics().count_fed(&loaded);

@@ -15,7 +15,10 @@ use mastery_study::scheduler::Rating;
 use mastery_study::scheduler::label::human_interval;
 use mastery_study::text::score;
 
+use mastery_storage::LearnerId;
+
 use crate::charts::escape;
+use crate::access::Learner;
 use crate::error::WebError;
 use crate::guides::lookup::find_guide;
 use crate::interviews::shared::{app_error, check_id, question_url};
@@ -123,12 +126,13 @@ fn rating_words(rating: Rating) -> &'static str {
 
 async fn report_page(
     state: &AppState,
+    learner: LearnerId,
     session: &Session,
     loaded: &Loaded,
     report: &Report,
     guide: &Guide,
 ) -> Result<ReportPage, WebError> {
-    let offset = utc_offset(state).await?;
+    let offset = utc_offset(state, learner).await?;
     let now = now();
     let started = when(report.started_at, offset);
     let labels = labels(&loaded.interview.items);
@@ -229,7 +233,7 @@ async fn report_page(
             let key = QuestionKey::new(report.guide.clone(), q.question.clone());
             let due = state
                 .store()
-                .card(state.learner(), &key)
+                .card(learner, &key)
                 .await?
                 .map(|c| c.due);
             ratings.push(RatingRow {
@@ -282,25 +286,27 @@ async fn report_page(
 /// `GET /interviews/{id}/report`.
 pub async fn report(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     check_id(&id)?;
     let library = state.library();
-    let (loaded, report) = app::report(state.store(), state.learner(), &library.guides, &id)
+    let (loaded, report) = app::report(state.store(), learner, &library.guides, &id)
         .await
         .map_err(app_error)?;
     let guide = find_guide(&library, &loaded.interview.guide)?;
-    let page = report_page(&state, &session, &loaded, &report, &guide).await?;
+    let page = report_page(&state, learner, &session, &loaded, &report, &guide).await?;
     Ok(render(&page))
 }
 
 /// The report as a Markdown download.
 pub(crate) async fn markdown_response(
     state: &AppState,
+    learner: LearnerId,
     report: &Report,
 ) -> Result<Response, WebError> {
-    let offset = utc_offset(state).await?;
+    let offset = utc_offset(state, learner).await?;
     let at = when(report.started_at, offset);
     let body = domain::to_markdown(report, &format!("{}, {}", at.date, at.time));
     Ok((
@@ -319,12 +325,13 @@ pub(crate) async fn markdown_response(
 /// `GET /interviews/{id}/report.md`: the report as Markdown, downloaded.
 pub async fn report_markdown(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     check_id(&id)?;
     let library = state.library();
-    let (_, report) = app::report(state.store(), state.learner(), &library.guides, &id)
+    let (_, report) = app::report(state.store(), learner, &library.guides, &id)
         .await
         .map_err(app_error)?;
-    markdown_response(&state, &report).await
+    markdown_response(&state, learner, &report).await
 }

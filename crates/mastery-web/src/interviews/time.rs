@@ -4,6 +4,8 @@ use mastery_storage::Millis;
 use mastery_study::scheduler::DAY_MS;
 use mastery_study::stats::Date;
 
+use mastery_storage::LearnerId;
+
 use crate::error::WebError;
 use crate::state::AppState;
 
@@ -38,9 +40,9 @@ pub(crate) fn when(ms: Millis, offset_minutes: i32) -> When {
 }
 
 /// The learner's UTC offset in minutes (from the study settings).
-pub(crate) async fn utc_offset(state: &AppState) -> Result<i32, WebError> {
+pub(crate) async fn utc_offset(state: &AppState, learner: LearnerId) -> Result<i32, WebError> {
     Ok(
-        mastery_app::settings::load_settings(state.store(), state.learner())
+        mastery_app::settings::load_settings(state.store(), learner)
             .await?
             .1,
     )

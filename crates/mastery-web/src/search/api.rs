@@ -6,6 +6,7 @@ use mastery_content::{Level, question_path};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Viewer;
 use crate::error::{ErrorBody, WebError};
 use crate::search::query::{SearchParams, run_search};
 use crate::state::AppState;
@@ -30,9 +31,10 @@ pub struct SearchHit {
         (status = 400, body = ErrorBody, description = "An unknown `level` or `status`, or a query string that does not parse")))]
 pub(crate) async fn search(
     State(state): State<AppState>,
+    Viewer(learner): Viewer,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<Vec<SearchHit>>, WebError> {
-    let found = run_search(&state, &params).await?;
+    let found = run_search(&state, learner, &params).await?;
     Ok(Json(
         found
             .into_iter()

@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use mastery_content::{Guide, Level, question_path};
 
+use crate::access::Viewer;
 use crate::error::WebError;
 use crate::layout::{Choice, Layout, render};
 use crate::search::query::non_empty;
@@ -44,6 +45,7 @@ pub struct SearchPage {
 /// `GET /search?q=...`: results with highlighted words and filters, as a shareable page.
 pub async fn search(
     State(state): State<AppState>,
+    Viewer(learner): Viewer,
     Extension(session): Extension<Session>,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
@@ -60,7 +62,7 @@ pub async fn search(
         .iter()
         .any(|v| non_empty(v).is_some());
     let found = if searched {
-        run_search(&state, &params).await?
+        run_search(&state, learner, &params).await?
     } else {
         Vec::new()
     };

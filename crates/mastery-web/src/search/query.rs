@@ -72,6 +72,7 @@ pub(crate) struct Found {
 /// Runs a search with the learner's mastered filter. Shared by the page and the API.
 pub(crate) async fn run_search(
     state: &AppState,
+    learner: Option<mastery_storage::LearnerId>,
     params: &SearchParams,
 ) -> Result<Vec<Found>, WebError> {
     let level = match chosen(&params.level) {
@@ -102,7 +103,7 @@ pub(crate) async fn run_search(
     // "Mastered" as everywhere: ticked by hand, or stable in study.
     let mut marks: HashSet<(String, String)> = HashSet::new();
     for g in &library.guides {
-        for q in mastered_in(state, g.id.as_str()).await? {
+        for q in mastered_in(state, learner, g.id.as_str()).await? {
             marks.insert((g.id.to_string(), q));
         }
     }

@@ -8,6 +8,9 @@ use mastery_study::scheduler::settings::DESIRED_RETENTION_RANGE;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use mastery_storage::LearnerId;
+
+use crate::access::Learner;
 use crate::error::{ErrorBody, WebError};
 use crate::state::AppState;
 
@@ -87,15 +90,15 @@ fn check_date(date: &str) -> Result<(), WebError> {
     }
 }
 
-pub(crate) async fn current_settings(state: &AppState) -> Result<StudySettingsDto, WebError> {
-    let (s, offset) = settings::load_settings(state.store(), state.learner()).await?;
+pub(crate) async fn current_settings(state: &AppState, learner: LearnerId) -> Result<StudySettingsDto, WebError> {
+    let (s, offset) = settings::load_settings(state.store(), learner).await?;
     Ok(StudySettingsDto {
         desired_retention: decimal(s.desired_retention),
         new_per_day: s.new_per_day,
         reviews_per_day: s.reviews_per_day,
         day_start_hour: s.day_start_hour,
         utc_offset_minutes: offset,
-        interview_date: settings::interview_date(state.store(), state.learner())
+        interview_date: settings::interview_date(state.store(), learner)
             .await?
             .unwrap_or_default(),
         personal_parameters: s.parameters.is_some(),
@@ -107,8 +110,9 @@ pub(crate) async fn current_settings(state: &AppState) -> Result<StudySettingsDt
     responses((status = 200, body = StudySettingsDto, description = "The settings (the defaults until saved)")))]
 pub(crate) async fn get_study_settings(
     State(state): State<AppState>,
+    Learner(learner): Learner,
 ) -> Result<Json<StudySettingsDto>, WebError> {
-    Ok(Json(current_settings(&state).await?))
+    Ok(Json(current_settings(&state, learner).await?))
 }
 
 /// Saves the learner's study settings (all fields; `personal_parameters` is ignored).
@@ -119,6 +123,7 @@ pub(crate) async fn get_study_settings(
         (status = 400, body = ErrorBody, description = "Malformed request, or a value out of range (nothing is saved)")))]
 pub(crate) async fn put_study_settings(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Json(body): Json<StudySettingsDto>,
 ) -> Result<Json<StudySettingsDto>, WebError> {
     check_date(&body.interview_date)?;
@@ -130,8 +135,8 @@ pub(crate) async fn put_study_settings(
         utc_offset_minutes: body.utc_offset_minutes,
         interview_date: body.interview_date,
     };
-    settings::update_study(state.store(), state.learner(), &changes).await?;
-    Ok(Json(current_settings(&state).await?))
+    settings::update_study(state.store(), learner, &changes).await?;
+    Ok(Json(current_settings(&state, learner).await?))
 }
 
 #[cfg(test)]

@@ -9,6 +9,9 @@ use mastery_app::settings::{self, StudyChanges};
 use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
 use serde::Deserialize;
 
+use mastery_storage::LearnerId;
+
+use crate::access::Learner;
 use crate::error::WebError;
 use crate::guides::views::Link;
 use crate::layout::{Choice, Layout, render};
@@ -20,10 +23,11 @@ use crate::state::AppState;
 /// `GET /settings`.
 pub async fn settings(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
 ) -> Result<Response, WebError> {
     let library = state.library();
-    let orphans = mastery_app::marks::lost(state.store(), state.learner(), &library.guides)
+    let orphans = mastery_app::marks::lost(state.store(), learner, &library.guides)
         .await?
         .into_iter()
         .map(|lost| Orphan {
@@ -33,7 +37,7 @@ pub async fn settings(
         })
         .collect();
     let current = session.theme.unwrap_or("system");
-    let study = settings_view(&state).await?;
+    let study = settings_view(&state, learner).await?;
     let page = SettingsPage {
         study,
         layout: Layout::new(&state, Some(&session), "Settings", "/settings"),
@@ -71,18 +75,17 @@ pub struct ThemeForm {
 
 /// `POST /settings/theme`: remembered in a cookie for a year (`system` clears it).
 pub async fn theme(
-    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Form(form): Form<ThemeForm>,
 ) -> Result<Response, WebError> {
+    let secure = if session.secure { "; Secure" } else { "" };
     let cookie = match form.theme.as_str() {
         "light" | "dark" => format!(
             "{THEME_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
-            form.theme,
-            state.cookie_suffix()
+            form.theme, secure
         ),
         "system" => format!(
-            "{THEME_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{}",
-            state.cookie_suffix()
+            "{THEME_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"
         ),
         other => {
             return Err(WebError::BadRequest(format!(
@@ -106,12 +109,13 @@ pub struct ForgetForm {
 /// `POST /settings/forget`: delete the mark and note of a question the guide lost.
 pub async fn forget(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Form(form): Form<ForgetForm>,
 ) -> Result<Response, WebError> {
     let library = state.library();
     mastery_app::marks::forget(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &form.guide,
         &form.question,
@@ -124,23 +128,23 @@ pub async fn forget(
 const LAST_FIT_KEY: &str = "last-fit";
 
 /// What the settings page shows about studying.
-pub(crate) async fn settings_view(state: &AppState) -> Result<StudySettingsView, WebError> {
-    let (settings, offset) = settings::load_settings(state.store(), state.learner()).await?;
+pub(crate) async fn settings_view(state: &AppState, learner: LearnerId) -> Result<StudySettingsView, WebError> {
+    let (settings, offset) = settings::load_settings(state.store(), learner).await?;
     Ok(StudySettingsView {
         desired_retention: format!("{:.2}", settings.desired_retention),
         new_per_day: settings.new_per_day,
         reviews_per_day: settings.reviews_per_day,
         day_start_hour: settings.day_start_hour,
         utc_offset_minutes: offset,
-        interview_date: settings::interview_date(state.store(), state.learner())
+        interview_date: settings::interview_date(state.store(), learner)
             .await?
             .unwrap_or_default(),
-        training_reviews: settings::training_review_count(state.store(), state.learner()).await?,
+        training_reviews: settings::training_review_count(state.store(), learner).await?,
         min_reviews: MIN_REVIEWS_FOR_OPTIMIZATION,
         personal_parameters: settings.parameters.is_some(),
         last_fit: state
             .store()
-            .learner_setting(state.learner(), LAST_FIT_KEY)
+            .learner_setting(learner, LAST_FIT_KEY)
             .await?
             .unwrap_or_default(),
     })
@@ -161,6 +165,7 @@ pub struct StudyForm {
 /// `POST /settings/study`.
 pub async fn save(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Form(form): Form<StudyForm>,
 ) -> Result<Response, WebError> {
     let changes = StudyChanges {
@@ -171,14 +176,14 @@ pub async fn save(
         utc_offset_minutes: form.utc_offset_minutes,
         interview_date: form.interview_date,
     };
-    settings::update_study(state.store(), state.learner(), &changes).await?;
+    settings::update_study(state.store(), learner, &changes).await?;
     Ok(redirect_back(Some("/settings#study-title")))
 }
 
 /// `POST /settings/optimize`: fits personal parameters and records the outcome.
-pub async fn optimize(State(state): State<AppState>) -> Result<Response, WebError> {
+pub async fn optimize(State(state): State<AppState>, Learner(learner): Learner) -> Result<Response, WebError> {
     // Fitting is CPU-bound: run it on a blocking thread so requests keep being served.
-    let (store, learner) = (state.shared_store(), state.learner());
+    let (store, learner) = (state.shared_store(), learner);
     let handle = tokio::runtime::Handle::current();
     let fitted = tokio::task::spawn_blocking(move || {
         handle.block_on(settings::fit_parameters(store.as_ref(), learner))
@@ -202,7 +207,7 @@ pub async fn optimize(State(state): State<AppState>) -> Result<Response, WebErro
     };
     state
         .store()
-        .set_learner_setting(state.learner(), LAST_FIT_KEY, &sentence)
+        .set_learner_setting(learner, LAST_FIT_KEY, &sentence)
         .await?;
     Ok(redirect_back(Some("/settings#study-title")))
 }

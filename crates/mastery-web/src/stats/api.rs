@@ -6,6 +6,7 @@ use mastery_study::stats::{Stats, heat_level};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::Learner;
 use crate::error::WebError;
 use crate::state::AppState;
 use crate::stats::pages::load;
@@ -183,7 +184,7 @@ pub fn dto(stats: &Stats, desired_retention: f64) -> StatsDto {
 /// true retention and time studied per week (12 weeks), mastery per section, streak.
 #[utoipa::path(get, path = "/api/v1/study/stats", tag = "study",
     responses((status = 200, body = StatsDto)))]
-pub(crate) async fn study_stats(State(state): State<AppState>) -> Result<Json<StatsDto>, WebError> {
-    let (stats, target) = load(&state).await?;
+pub(crate) async fn study_stats(State(state): State<AppState>, Learner(learner): Learner) -> Result<Json<StatsDto>, WebError> {
+    let (stats, target) = load(&state, learner).await?;
     Ok(Json(dto(&stats, target)))
 }

@@ -9,6 +9,9 @@ use axum::extract::State;
 use axum::response::Response;
 use mastery_study::stats::{Stats, weekday_name};
 
+use mastery_storage::LearnerId;
+
+use crate::access::Learner;
 use crate::charts::{self, duration, plural};
 use crate::error::WebError;
 use crate::layout::{Layout, render};
@@ -230,21 +233,22 @@ pub fn page_view(layout: Layout, stats: &Stats, desired_retention: f64) -> Stats
 }
 
 /// The learner's statistics now, and their desired retention.
-pub(crate) async fn load(state: &AppState) -> Result<(Stats, f64), WebError> {
+pub(crate) async fn load(state: &AppState, learner: LearnerId) -> Result<(Stats, f64), WebError> {
     let library = state.library();
     let stats =
-        mastery_app::stats::load(state.store(), state.learner(), &library.guides, now()).await?;
+        mastery_app::stats::load(state.store(), learner, &library.guides, now()).await?;
     let (settings, _) =
-        mastery_app::settings::load_settings(state.store(), state.learner()).await?;
+        mastery_app::settings::load_settings(state.store(), learner).await?;
     Ok((stats, f64::from(settings.desired_retention)))
 }
 
 /// `GET /stats`.
 pub async fn page(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
 ) -> Result<Response, WebError> {
-    let (stats, target) = load(&state).await?;
+    let (stats, target) = load(&state, learner).await?;
     let layout = Layout::new(&state, Some(&session), "Statistics", "/stats");
     Ok(render(&page_view(layout, &stats, target)))
 }

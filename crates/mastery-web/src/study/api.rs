@@ -6,6 +6,7 @@ use mastery_storage::QuestionKey;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::access::Learner;
 use crate::error::{ErrorBody, WebError};
 use crate::openapi::op;
 use crate::state::{AppState, now};
@@ -54,13 +55,14 @@ pub struct QueueDto {
         (status = 400, body = ErrorBody, description = "An unknown `level`, or a query string that does not parse")))]
 pub(crate) async fn study_queue(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Query(params): Query<crate::study::params::StudyParams>,
 ) -> Result<Json<QueueDto>, WebError> {
     let library = state.library();
     let filter = params.filter()?;
     let q = mastery_app::study::queue(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &filter,
         now(),
@@ -145,6 +147,7 @@ pub struct ReviewResult {
         (status = 409, body = ErrorBody, description = "The question is an insight (it cannot be studied), or the card changed meanwhile")))]
 pub(crate) async fn post_review(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Json(body): Json<ReviewBody>,
 ) -> Result<Json<ReviewResult>, WebError> {
     let rating = mastery_study::scheduler::Rating::from_u8(body.rating)
@@ -158,7 +161,7 @@ pub(crate) async fn post_review(
     };
     let answered = mastery_app::study::answer(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &answer,
         now(),
@@ -191,8 +194,8 @@ pub struct UndoResult {
     params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
     responses((status = 200, body = UndoResult, description = "Undone (or nothing to undo)"),
         (status = 409, body = ErrorBody, description = "The review log changed meanwhile")))]
-pub(crate) async fn post_undo(State(state): State<AppState>) -> Result<Json<UndoResult>, WebError> {
-    let key = mastery_app::study::undo(state.store(), state.learner()).await?;
+pub(crate) async fn post_undo(State(state): State<AppState>, Learner(learner): Learner) -> Result<Json<UndoResult>, WebError> {
+    let key = mastery_app::study::undo(state.store(), learner).await?;
     Ok(Json(UndoResult {
         guide: key.as_ref().map(|k| k.guide.clone()),
         question: key.map(|k| k.question),
@@ -241,12 +244,13 @@ enum ExportFormat {
         (status = 400, body = ErrorBody, description = "An unknown `format`, or a query string that does not parse")))]
 pub(crate) async fn export_reviews(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Query(params): Query<ExportParams>,
 ) -> Result<axum::response::Response, WebError> {
     use axum::response::IntoResponse as _;
     let rows: Vec<ReviewRow> = state
         .store()
-        .reviews(state.learner(), None)
+        .reviews(learner, None)
         .await?
         .into_iter()
         .map(|r| ReviewRow {

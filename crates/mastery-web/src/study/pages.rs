@@ -13,6 +13,9 @@ use mastery_study::scheduler::Rating;
 use mastery_study::scheduler::label::human_interval;
 use serde::Deserialize;
 
+use mastery_storage::LearnerId;
+
+use crate::access::Learner;
 use crate::error::WebError;
 use crate::layout::{Layout, render};
 use crate::security::redirect_back;
@@ -24,14 +27,16 @@ use crate::study::views::{Button, Graded, PredictView, StudyCard, StudyPage, kin
 /// `GET /study`.
 pub async fn page(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
     Query(params): Query<StudyParams>,
 ) -> Result<Response, WebError> {
-    build_page(&state, &session, &params, None).await
+    build_page(&state, learner, &session, &params, None).await
 }
 
 pub(crate) async fn build_page(
     state: &AppState,
+    learner: LearnerId,
     session: &Session,
     params: &StudyParams,
     graded: Option<(QuestionKey, Graded)>,
@@ -42,7 +47,7 @@ pub(crate) async fn build_page(
     let now = now();
     let mut queue = study::queue(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &filter,
         now,
@@ -52,7 +57,7 @@ pub(crate) async fn build_page(
     // the queue.
     if let Some((key, _)) = &graded {
         queue.current =
-            Some(study::card_now(state.store(), state.learner(), &library.guides, key, now).await?);
+            Some(study::card_now(state.store(), learner, &library.guides, key, now).await?);
     }
     let card = queue.current.as_ref().map(|c| StudyCard {
         guide: c.guide.id.to_string(),
@@ -138,6 +143,7 @@ pub struct AnswerForm {
 /// `POST /study/answer`: records the rating, then back to the next card.
 pub async fn answer(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
     let rating = Rating::from_u8(form.rating).map_err(|e| WebError::BadRequest(e.to_string()))?;
@@ -151,7 +157,7 @@ pub async fn answer(
     };
     let answered = study::answer(
         state.store(),
-        state.learner(),
+        learner,
         &library.guides,
         &answer,
         now,
@@ -169,9 +175,10 @@ pub struct UndoForm {
 /// `POST /study/undo`: undoes the last review and shows that card again.
 pub async fn undo(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Form(form): Form<UndoForm>,
 ) -> Result<Response, WebError> {
-    study::undo(state.store(), state.learner()).await?;
+    study::undo(state.store(), learner).await?;
     Ok(redirect_back(form.back.as_deref().or(Some("/study"))))
 }
 
@@ -193,6 +200,7 @@ pub struct PredictForm {
 /// match anything) and shows the card again with the verdict and the answer.
 pub async fn predict(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
     Form(form): Form<PredictForm>,
 ) -> Result<Response, WebError> {
@@ -218,5 +226,5 @@ pub async fn predict(
         level: form.level_filter,
         ..StudyParams::default()
     };
-    build_page(&state, &session, &params, Some((key, graded))).await
+    build_page(&state, learner, &session, &params, Some((key, graded))).await
 }

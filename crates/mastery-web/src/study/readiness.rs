@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use mastery_app::date_plan::{self, Readiness};
 
+use crate::access::Learner;
 use crate::error::WebError;
 use crate::layout::{Layout, render};
 use crate::session::Session;
@@ -79,10 +80,11 @@ pub(crate) fn view(r: Readiness) -> ReadinessView {
 /// `GET /study/readiness`.
 pub async fn readiness(
     State(state): State<AppState>,
+    Learner(learner): Learner,
     Extension(session): Extension<Session>,
 ) -> Result<Response, WebError> {
     let library = state.library();
-    let r = date_plan::readiness(state.store(), state.learner(), &library.guides, now()).await?;
+    let r = date_plan::readiness(state.store(), learner, &library.guides, now()).await?;
     Ok(render(&ReadinessPage {
         layout: Layout::new(
             &state,

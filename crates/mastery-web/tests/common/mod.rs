@@ -19,6 +19,9 @@ use mastery_storage::Storage;
 use mastery_storage_postgres::PostgresStore;
 use mastery_storage_postgres::testing::TestDatabase;
 use mastery_storage_sqlite::SqliteStore;
+use mastery_app::accounts::password::Hasher;
+use mastery_app::accounts::{AccountPolicy, Accounts, SignUp};
+use mastery_storage::{LearnerId, Role};
 use mastery_web::{AppState, Library, Settings, Shelf};
 
 pub struct Server {
@@ -32,6 +35,18 @@ pub struct Server {
     store: Option<Arc<dyn Storage>>,
     _dir: Option<tempfile::TempDir>,
     _postgres: Option<Arc<TestDatabase>>,
+    /// Multi-user mode (kept across restarts).
+    multi_user: bool,
+    /// Sign-in and sign-up attempts allowed per minute and hour.
+    attempts: u32,
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The account service of test servers: the real rules, cheap hashing.
+pub fn test_accounts() -> Accounts {
+    Accounts::with_hasher(AccountPolicy::default(), Hasher::with_params(64, 1, 1).unwrap())
 }
 
 pub fn guide_dir() -> PathBuf {
@@ -53,6 +68,20 @@ async fn open(url: &str) -> Arc<dyn Storage> {
 
 impl Server {
     pub fn start() -> Self {
+        Self::start_mode(false, 10_000)
+    }
+
+    /// A multi-user server (cheap password hashing, generous attempt limits).
+    pub fn start_multi_user() -> Self {
+        Self::start_mode(true, 10_000)
+    }
+
+    /// A multi-user server allowing `attempts` sign-ins a minute and sign-ups an hour.
+    pub fn start_multi_user_limited(attempts: u32) -> Self {
+        Self::start_mode(true, attempts)
+    }
+
+    fn start_mode(multi_user: bool, attempts: u32) -> Self {
         if on_postgres() {
             let database = std::thread::spawn(|| {
                 tokio::runtime::Builder::new_current_thread()
@@ -64,23 +93,30 @@ impl Server {
             .join()
             .unwrap()
             .expect("MASTERY_TEST_BACKEND=postgres needs a reachable PostgreSQL");
-            let mut s = Self::start_url(&database.url);
+            let mut s = Self::start_url(&database.url, multi_user, attempts);
             s._postgres = Some(Arc::new(database));
             return s;
         }
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("mastery.db");
-        let mut s = Self::start_on(&db);
+        let mut s = Self::start_url(&format!("sqlite://{}", db.display()), multi_user, attempts);
         s._dir = Some(dir);
         s
     }
 
     /// A server on the SQLite file `db`.
     pub fn start_on(db: &Path) -> Self {
-        Self::start_url(&format!("sqlite://{}", db.display()))
+        Self::start_url(&format!("sqlite://{}", db.display()), false, 10_000)
     }
 
-    fn start_url(url: &str) -> Self {
+    /// A second server on this one's database (another instance of a scaled-out site).
+    pub fn another_instance(&self) -> Self {
+        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts);
+        s._postgres = self._postgres.clone();
+        s
+    }
+
+    fn start_url(url: &str, multi_user: bool, attempts: u32) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -92,14 +128,21 @@ impl Server {
             let library = Library::load(&[GuideFiles::from_dir(&guide_dir()).unwrap()]);
             assert!(library.problems.is_empty(), "{:?}", library.problems);
             let settings = Settings {
-                author_mode: false,
-                secure_cookies: false,
                 database_label: url.to_owned(),
-                allowed_hosts: Vec::new(),
+                sign_ins_per_minute: attempts,
+                sign_ups_per_hour: attempts,
+                ..Settings::default()
             };
-            let state = AppState::new(Arc::new(Shelf::new(library)), Arc::clone(&store), settings)
-                .await
-                .unwrap();
+            let shelf = Arc::new(Shelf::new(library));
+            let state = if multi_user {
+                AppState::with_accounts(shelf, Arc::clone(&store), settings, test_accounts())
+                    .await
+                    .unwrap()
+            } else {
+                AppState::new(shelf, Arc::clone(&store), settings)
+                    .await
+                    .unwrap()
+            };
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let base = format!("http://{}", listener.local_addr().unwrap());
             tokio::spawn(mastery_web::serve(listener, state, async {
@@ -116,7 +159,38 @@ impl Server {
             store: Some(store),
             _dir: None,
             _postgres: None,
+            multi_user,
+            attempts,
         }
+    }
+
+    /// Creates an account (password [`PASSWORD`]) behind the web layer's back.
+    pub fn add_user(&self, name: &str, role: Role) -> LearnerId {
+        let store = self.store();
+        self.block_on(async {
+            let form = SignUp {
+                username: name,
+                email: "",
+                password: PASSWORD,
+            };
+            test_accounts()
+                .add(store.as_ref(), &form, role, mastery_storage::now())
+                .await
+                .unwrap()
+        })
+    }
+
+    /// A client signed in as `name` (password [`PASSWORD`]).
+    pub fn signed_in(&self, name: &str) -> Client {
+        let mut client = self.client();
+        client.get("/sign-in");
+        let reply = client.form(
+            "/sign-in",
+            &[("login", name), ("password", PASSWORD), ("next", "/")],
+        );
+        assert_eq!(reply.status, 303, "sign-in of {name}: {}", reply.body);
+        client.get("/");
+        client
     }
 
     /// The server's store, to set up or inspect state behind the web layer's back.
@@ -134,7 +208,7 @@ impl Server {
         let dir = self._dir.take();
         let postgres = self._postgres.take();
         self.shutdown();
-        let mut s = Self::start_url(&self.url);
+        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts);
         s._dir = dir;
         s._postgres = postgres;
         s
@@ -231,7 +305,8 @@ impl Client {
             .collect();
         for (k, v) in &headers {
             if k == "set-cookie" && v.starts_with("mastery_session=") {
-                self.cookie = Some(v.split(';').next().unwrap().to_owned());
+                let pair = v.split(';').next().unwrap();
+                self.cookie = (pair != "mastery_session=").then(|| pair.to_owned());
             }
         }
         let body = response.into_body().read_to_string().unwrap_or_default();
@@ -255,7 +330,12 @@ impl Client {
     }
 
     pub fn form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let mut body = String::new();
+        // The page's token unless the test sends its own (right or wrong).
+        let mut body = if fields.iter().any(|(k, _)| *k == "csrf") {
+            String::new()
+        } else {
+            format!("csrf={}", encode(self.csrf.as_deref().unwrap_or_default()))
+        };
         for (k, v) in fields {
             if !body.is_empty() {
                 body.push('&');

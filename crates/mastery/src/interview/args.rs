@@ -82,6 +82,8 @@ pub struct Args {
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
+    pub user: context::UserArgs,
+    #[command(flatten)]
     pub guides: GuidesArgs,
 }
 

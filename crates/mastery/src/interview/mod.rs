@@ -50,7 +50,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let guides = context::load_guides(&args.guides.guides)?;
     let runtime = runtime::current_thread()?;
     let open = || -> anyhow::Result<(context::Database, LearnerId, i32)> {
-        let (db, learner) = tui::open(&runtime, &args.data)?;
+        let (db, learner) = tui::open(&runtime, &args.data, &args.user)?;
         let offset = runtime
             .block_on(settings_service::scheduler(db.store.as_ref(), learner))
             .context("cannot read the study settings")?

@@ -51,6 +51,8 @@ pub struct Args {
     #[command(flatten)]
     data: DataArgs,
     #[command(flatten)]
+    user: context::UserArgs,
+    #[command(flatten)]
     guides: GuidesArgs,
 }
 
@@ -100,7 +102,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     check_filter(&filter, &guides)?;
     tui::require_terminal("mastery study", "`mastery stats` prints a summary anywhere")?;
     let runtime = runtime::current_thread()?;
-    let (db, learner) = tui::open(&runtime, &args.data)?;
+    let (db, learner) = tui::open(&runtime, &args.data, &args.user)?;
     let session = Session {
         store: db.store.as_ref(),
         learner,

@@ -31,10 +31,17 @@ pub fn start(data: &Path, extra: &[&str]) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // A multi-user server may print its setup link first.
+    let mut reader = BufReader::new(child.stdout.as_mut().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    loop {
+        line.clear();
+        let read = reader.read_line(&mut line).unwrap();
+        assert!(read > 0, "mastery serve exited before serving");
+        if line.starts_with("Mastery is serving") {
+            break;
+        }
+    }
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))

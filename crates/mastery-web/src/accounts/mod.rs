@@ -1,0 +1,52 @@
+//! Accounts (multi-user mode): signing up, in and out, the setup link, one's own account
+//! (e-mail, password, sessions, data, deletion), the admin's pages (accounts, site rules,
+//! invitations), the account API and the attempt limits. On a personal server every route
+//! here answers 404.
+
+pub(crate) mod admin;
+pub(crate) mod api;
+pub(crate) mod entry;
+pub(crate) mod limits;
+pub(crate) mod own;
+pub(crate) mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+/// The account pages and their form posts. Who may use each: anyone for sign-in, sign-up
+/// and setup; a signed-in account for `/sign-out` and `/account/*`; an admin for
+/// `/admin/*` (see `access`).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(entry::sign_in_form).post(entry::sign_in))
+        .route("/sign-out", post(entry::sign_out))
+        .route("/sign-up", get(entry::sign_up_form).post(entry::sign_up))
+        .route("/setup/{token}", get(entry::setup_form).post(entry::setup))
+        .route("/account", get(own::account))
+        .route("/account/email", post(own::set_email))
+        .route("/account/password", post(own::change_password))
+        .route("/account/sessions/end", post(own::end_session))
+        .route("/account/sessions/end-others", post(own::end_other_sessions))
+        .route("/account/data.json", get(own::download_data))
+        .route("/account/delete", post(own::delete_account))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/site", post(admin::site))
+        .route("/admin/users/{id}/role", post(admin::set_role))
+        .route("/admin/users/{id}/disable", post(admin::disable))
+        .route("/admin/users/{id}/enable", post(admin::enable))
+        .route("/admin/users/{id}/reset-password", post(admin::reset_password))
+        .route("/admin/users/{id}/delete", post(admin::delete))
+        .route("/admin/invites", get(admin::invites).post(admin::create_invite))
+        .route("/admin/invites/{id}/revoke", post(admin::revoke_invite))
+}
+
+/// The account API.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::get_account))
+        .routes(routes!(api::get_account_data))
+}

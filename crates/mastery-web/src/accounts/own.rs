@@ -1,0 +1,259 @@
+//! A signed-in person's own account: e-mail, password, sessions, their data as JSON, and
+//! deleting the account.
+
+use axum::Extension;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue, SET_COOKIE};
+use axum::response::{IntoResponse, Response};
+use mastery_app::AppError;
+use mastery_app::accounts::{SignedIn, tokens, your_data};
+use serde::Deserialize;
+
+use crate::access::{Account, personal_mode};
+use crate::accounts::limits::Attempt;
+use crate::accounts::views::{AccountPage, FieldErrors, SessionRow};
+use crate::error::WebError;
+use crate::error_page::form_with_errors;
+use crate::interviews::time::when;
+use crate::layout::{Layout, render};
+use crate::security::redirect_back;
+use crate::session::Session;
+use crate::state::{AppState, now};
+
+/// "6 Dec 2026, 07:30 UTC".
+pub(crate) fn utc(ms: mastery_storage::Millis) -> String {
+    let at = when(ms, 0);
+    format!("{}, {} UTC", at.date, at.time)
+}
+
+async fn page(
+    state: &AppState,
+    session: &Session,
+    user: &SignedIn,
+    errors: FieldErrors,
+    errors_for: &str,
+    notice: String,
+) -> Result<AccountPage, WebError> {
+    let accounts = state.accounts().ok_or_else(personal_mode)?;
+    let account = &user.account;
+    let current = tokens::digest(&session.id);
+    let sessions = state
+        .store()
+        .sessions(account.learner)
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            current: s.id_hash == current,
+            id: s.id_hash,
+            device: s.device,
+            started: utc(s.created_at),
+            last_seen: utc(s.last_seen_at),
+        })
+        .collect();
+    Ok(AccountPage {
+        layout: Layout::new(state, Some(session), "Your account", "/account"),
+        username: account.username.clone(),
+        role: account.role.as_str().to_owned(),
+        email: account.email.clone().unwrap_or_default(),
+        member_since: when(account.created_at, 0).date,
+        min_password: accounts.policy().passwords.min_chars,
+        sessions,
+        errors,
+        errors_for: errors_for.to_owned(),
+        notice,
+    })
+}
+
+/// `GET /account`.
+pub async fn account(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+) -> Result<Response, WebError> {
+    let page = page(&state, &session, &user, FieldErrors::default(), "", String::new()).await?;
+    Ok(render(&page))
+}
+
+/// The account page again with a mistake next to its field.
+async fn again(
+    state: &AppState,
+    session: &Session,
+    user: &SignedIn,
+    error: AppError,
+    form: &str,
+) -> Result<Response, WebError> {
+    let (errors, status) = match error {
+        AppError::Field { field, message } => {
+            (FieldErrors::on(field, message), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        other => return Err(other.into()),
+    };
+    let page = page(state, session, user, errors, form, String::new()).await?;
+    let mut response = form_with_errors(render(&page));
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /account/email`.
+pub async fn set_email(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, WebError> {
+    let accounts = state.accounts().ok_or_else(personal_mode)?;
+    match accounts
+        .set_email(state.store(), user.account.learner, &form.email)
+        .await
+    {
+        Ok(()) => Ok(redirect_back(Some("/account"))),
+        Err(error) => again(&state, &session, &user, error, "email").await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    end_others: Option<String>,
+}
+
+/// `POST /account/password`: needs the current password; ends the other sessions when
+/// asked (the box is ticked by default).
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let accounts = state.accounts().ok_or_else(personal_mode)?;
+    state.limits().check(Attempt::SignIn, session.client)?;
+    let end_others = form.end_others.is_some().then_some(session.id.as_str());
+    match accounts
+        .change_password(
+            state.store(),
+            &user.account,
+            &form.current,
+            &form.password,
+            end_others,
+            now(),
+        )
+        .await
+    {
+        Ok(ended) => {
+            let notice = match ended {
+                0 => "Your password was changed.".to_owned(),
+                1 => "Your password was changed and your other session was ended.".to_owned(),
+                n => format!("Your password was changed and your {n} other sessions were ended."),
+            };
+            let page = page(&state, &session, &user, FieldErrors::default(), "", notice).await?;
+            Ok(render(&page))
+        }
+        Err(error) => again(&state, &session, &user, error, "password").await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EndSessionForm {
+    session: String,
+}
+
+/// `POST /account/sessions/end`: ends one of my sessions (someone else's id finds nothing).
+pub async fn end_session(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Form(form): Form<EndSessionForm>,
+) -> Result<Response, WebError> {
+    if !state
+        .store()
+        .end_session(user.account.learner, &form.session)
+        .await?
+    {
+        return Err(WebError::NotFound("you have no such session".into()));
+    }
+    Ok(redirect_back(Some("/account")))
+}
+
+/// `POST /account/sessions/end-others`: ends every session of mine but this one.
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+) -> Result<Response, WebError> {
+    let ended = state
+        .store()
+        .end_sessions(user.account.learner, Some(&tokens::digest(&session.id)))
+        .await?;
+    let notice = format!(
+        "{ended} other session{} ended.",
+        if ended == 1 { " was" } else { "s were" }
+    );
+    let page = page(&state, &session, &user, FieldErrors::default(), "", notice).await?;
+    Ok(render(&page))
+}
+
+/// `GET /account/data.json`: everything about me, downloaded.
+pub async fn download_data(
+    State(state): State<AppState>,
+    Account(user): Account,
+) -> Result<Response, WebError> {
+    let data = your_data::export(state.store(), user.account.learner, now()).await?;
+    let body = serde_json::to_vec_pretty(&data)
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("cannot write the data: {e}")))?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"mastery-my-data.json\"".to_owned(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/delete`: after the password, my account and all my data go.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, WebError> {
+    let accounts = state.accounts().ok_or_else(personal_mode)?;
+    state.limits().check(Attempt::SignIn, session.client)?;
+    match accounts
+        .delete_own_account(state.store(), &user.account, &form.password)
+        .await
+    {
+        Ok(()) => {
+            let mut response = redirect_back(Some("/"));
+            let gone = format!(
+                "{}=; Path=/; Max-Age=0{}",
+                session.cookie_name(),
+                session.cookie_attributes()
+            );
+            if let Ok(value) = HeaderValue::from_str(&gone) {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+            Ok(response)
+        }
+        Err(AppError::Forbidden(message)) => Err(WebError::Forbidden(message)),
+        Err(error) => again(&state, &session, &user, error, "delete").await,
+    }
+}

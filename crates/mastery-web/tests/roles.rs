@@ -1,0 +1,288 @@
+//! Every route, as every role: anonymous, learner A, learner B, a moderator and an admin.
+//!
+//! The API part walks every operation of the OpenAPI document (so a new operation is walked
+//! without anyone editing this test) and checks it against its `x-access`; the page part
+//! walks every page and form route. Learner A owns a note, a mark, a review, settings and
+//! an interview; the others must never see A's note, must get 404 for A's interview, and
+//! must leave all of A's data exactly as it was.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Client, Server};
+use mastery_storage::{LearnerId, Role};
+use serde_json::{Value, json};
+
+const SECRET: &str = "A-SECRET-NOTE-7f3a";
+
+struct World {
+    server: Server,
+    a: LearnerId,
+    interview: String,
+}
+
+fn world() -> World {
+    let server = Server::start_multi_user();
+    server.add_user("admin", Role::Admin);
+    server.add_user("mod", Role::Moderator);
+    let a = server.add_user("a", Role::Learner);
+    server.add_user("b", Role::Learner);
+    let mut c = server.signed_in("a");
+    c.get("/guides/python-django/gil");
+    assert_eq!(c.form("/guides/python-django/gil/note", &[("body", SECRET)]).status, 303);
+    assert_eq!(c.form("/guides/python-django/gil/mark", &[("mastered", "true")]).status, 303);
+    c.get("/api/v1/session");
+    let session = c.get("/api/v1/session").json();
+    c.csrf = Some(session["csrf_token"].as_str().unwrap().to_owned());
+    let started = c.post_json(
+        "/api/v1/interviews",
+        r#"{"guide": "python-django", "preset": "recruiter-screen"}"#,
+    );
+    assert!(started.status < 300, "{}", started.body);
+    let interview = started.json()["id"].as_str().unwrap().to_owned();
+    World {
+        server,
+        a,
+        interview,
+    }
+}
+
+/// What A owns, to compare before and after the others walk.
+fn a_state(w: &World) -> String {
+    let store = w.server.store();
+    let dump = w.server.block_on(store.export_all()).unwrap();
+    let own = |l: LearnerId| l == w.a;
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        dump.marks.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
+        dump.notes.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
+        dump.cards.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
+        dump.reviews.iter().filter(|m| own(m.learner)).count(),
+        dump.settings.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
+        dump.interviews.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
+    )
+}
+
+/// A client for each role but A (A walks last).
+fn others(server: &Server) -> Vec<(&'static str, Client)> {
+    let mut anonymous = server.client();
+    anonymous.get("/sign-in");
+    vec![
+        ("anonymous", anonymous),
+        ("b", server.signed_in("b")),
+        ("mod", server.signed_in("mod")),
+        ("admin", server.signed_in("admin")),
+    ]
+}
+
+/// A body that matches `schema` as simply as possible: required fields only.
+fn sample(schema: &Value, doc: &Value) -> Value {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap();
+        return sample(&doc["components"]["schemas"][name], doc);
+    }
+    if let Some(first) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+        return sample(&first[0], doc);
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        return sample(&all[0], doc);
+    }
+    let kind = match &schema["type"] {
+        Value::Array(kinds) => kinds[0].as_str().unwrap_or("null").to_owned(),
+        Value::String(kind) => kind.clone(),
+        _ => "object".to_owned(),
+    };
+    if let Some(values) = schema["enum"].as_array() {
+        return values[0].clone();
+    }
+    match kind.as_str() {
+        "string" => json!("python-django"),
+        "integer" => json!(schema["minimum"].as_i64().unwrap_or(1).max(0)),
+        "number" => json!(schema["minimum"].as_f64().unwrap_or(0.9)),
+        "boolean" => json!(false),
+        "array" => json!([]),
+        _ => {
+            let mut out = serde_json::Map::new();
+            for name in schema["required"].as_array().into_iter().flatten() {
+                let name = name.as_str().unwrap();
+                out.insert(name.to_owned(), sample(&schema["properties"][name], doc));
+            }
+            Value::Object(out)
+        }
+    }
+}
+
+fn concrete(path: &str, interview: &str) -> String {
+    path.replace("{guide}", "python-django")
+        .replace("{question}", "gil")
+        .replace("{id}", interview)
+}
+
+fn call(c: &mut Client, method: &str, path: &str, body: Option<&Value>) -> common::Reply {
+    let token = c.csrf.clone().unwrap_or_default();
+    match body {
+        Some(body) => c.send(
+            &method.to_uppercase(),
+            path,
+            Some("application/json"),
+            Some(&body.to_string()),
+            &[("x-csrf-token", &token)],
+        ),
+        None => c.send(&method.to_uppercase(), path, None, None, &[("x-csrf-token", &token)]),
+    }
+}
+
+#[test]
+fn every_api_operation_answers_each_role_as_its_access_says() {
+    let w = world();
+    let doc: Value = w.server.client().get("/api/v1/openapi.json").json();
+    let before = a_state(&w);
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let access = op["x-access"].as_str().unwrap_or_else(|| {
+                panic!("{method} {path} does not say who may use it (x-access)")
+            });
+            let body = op["requestBody"]["content"]["application/json"]["schema"]
+                .is_object()
+                .then(|| {
+                    sample(&op["requestBody"]["content"]["application/json"]["schema"], &doc)
+                });
+            operations.push((path.clone(), method.clone(), access.to_owned(), body));
+        }
+    }
+    assert!(operations.len() >= 20, "the walk covers the whole API");
+    for (role, mut c) in others(&w.server) {
+        // Each client holds its own session's token for the API.
+        let token = c.get("/api/v1/session").json()["csrf_token"].as_str().unwrap().to_owned();
+        c.csrf = Some(token);
+        for (path, method, access, body) in &operations {
+            let url = concrete(path, &w.interview);
+            let reply = call(&mut c, method, &url, body.as_ref());
+            let what = format!("{role}: {method} {url} ({access}) -> {} {}", reply.status, reply.body);
+            assert!(reply.status < 500, "{what}");
+            assert!(!reply.body.contains(SECRET), "A's note leaked: {what}");
+            match (role, access.as_str()) {
+                ("anonymous", "public") => assert_ne!(reply.status, 401, "{what}"),
+                ("anonymous", _) => assert_eq!(reply.status, 401, "{what}"),
+                (_, _) => assert_ne!(reply.status, 401, "{what}"),
+            }
+            if role != "anonymous" && path.contains("{id}") {
+                // A's interview, named by someone else: as if it did not exist.
+                assert!(
+                    reply.status == 404 || (method != "get" && reply.status == 422),
+                    "{what}"
+                );
+                if method == "get" {
+                    assert_eq!(reply.status, 404, "{what}");
+                }
+            }
+        }
+    }
+    assert_eq!(a_state(&w), before, "nobody else changed A's data");
+    // A sees their own.
+    let mut a = w.server.signed_in("a");
+    let note = a.get("/api/v1/guides/python-django/questions/gil");
+    assert!(note.body.contains(SECRET), "{}", note.body);
+    assert_eq!(a.get(&format!("/api/v1/interviews/{}", w.interview)).status, 200);
+}
+
+#[test]
+fn every_page_and_form_answers_each_role_as_it_should() {
+    let w = world();
+    let id = w.interview.clone();
+    let admin_only = ["/admin/users", "/admin/invites"];
+    let personal = [
+        "/study",
+        "/study/readiness",
+        "/stats",
+        "/settings",
+        "/interviews",
+        "/account",
+        "/account/data.json",
+    ];
+    let public = ["/", "/guides/python-django", "/guides/python-django/gil", "/search?q=gil", "/sign-in", "/sign-up"];
+    let as_owner = [
+        format!("/interviews/{id}"),
+        format!("/interviews/{id}/report"),
+        format!("/interviews/{id}/report.md"),
+    ];
+    let forms: Vec<String> = [
+        "/guides/python-django/gil/mark",
+        "/guides/python-django/gil/note",
+        "/settings/study",
+        "/settings/optimize",
+        "/settings/forget",
+        "/study/answer",
+        "/study/undo",
+        "/study/predict",
+        "/interviews",
+        "/account/email",
+        "/account/password",
+        "/account/sessions/end",
+        "/account/sessions/end-others",
+        "/account/delete",
+        "/sign-out",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    let owner_forms = [
+        format!("/interviews/{id}/answer"),
+        format!("/interviews/{id}/correct"),
+        format!("/interviews/{id}/next"),
+        format!("/interviews/{id}/finish"),
+    ];
+    let admin_forms = [
+        "/admin/site".to_owned(),
+        "/admin/invites".to_owned(),
+        format!("/admin/users/{}/role", w.a.0),
+        format!("/admin/users/{}/disable", w.a.0),
+        "/admin/invites/1/revoke".to_owned(),
+    ];
+    let before = a_state(&w);
+    for (role, mut c) in others(&w.server) {
+        let signed_in = role != "anonymous";
+        for path in public {
+            let reply = c.get(path);
+            assert_eq!(reply.status, 200, "{role} GET {path}");
+            assert!(!reply.body.contains(SECRET), "{role} GET {path} shows A's note");
+        }
+        for path in personal {
+            let reply = c.get(path);
+            let expected = if signed_in { 200 } else { 303 };
+            assert_eq!(reply.status, expected, "{role} GET {path}: {}", reply.body);
+            assert!(!reply.body.contains(SECRET), "{role} GET {path} shows A's note");
+        }
+        for path in admin_only {
+            let expected = match role {
+                "anonymous" => 303,
+                "admin" => 200,
+                _ => 403,
+            };
+            assert_eq!(c.get(path).status, expected, "{role} GET {path}");
+        }
+        for path in &as_owner {
+            let expected = if signed_in { 404 } else { 303 };
+            assert_eq!(c.get(path).status, expected, "{role} GET {path}");
+        }
+        for path in &owner_forms {
+            let reply = c.form(path, &[]);
+            let expected = if signed_in { 404 } else { 303 };
+            assert_eq!(reply.status, expected, "{role} POST {path}: {}", reply.body);
+        }
+        if !signed_in {
+            for path in forms.iter().chain(&admin_forms) {
+                let reply = c.form(path, &[]);
+                assert_eq!(reply.status, 303, "anonymous POST {path}");
+                assert!(reply.header("location").unwrap().starts_with("/sign-in"));
+            }
+        } else if role != "admin" {
+            for path in &admin_forms {
+                assert_eq!(c.form(path, &[]).status, 403, "{role} POST {path}");
+            }
+        }
+    }
+    assert_eq!(a_state(&w), before, "nobody else changed A's data");
+}
