@@ -41,8 +41,8 @@ pub mod study;
 pub mod testkit;
 
 pub use accounts::{
-    ACCOUNT_KIND, Account, AccountStorage, Admission, Invite, NewAccount, Role, StoredSession,
-    Taken,
+    ACCOUNT_KIND, Account, AccountStorage, Admission, Invite, MAX_ACCOUNT_TEXT_BYTES, NewAccount,
+    Role, StoredSession, Taken, check_account_text,
 };
 pub use dump::{Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting, Owned};
 
