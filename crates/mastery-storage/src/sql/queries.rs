@@ -19,8 +19,9 @@ use super::{
 };
 use crate::{
     ACCOUNT_KIND, Account, Admission, Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting,
-    Invite, LearnerId, Mark, Millis, NewAccount, Note, Owned, QuestionKey, Result, ReviewRecord,
-    Role, StorageError, StoredCard, StoredInterview, StoredSession, Taken, check_text,
+    DumpSiteSetting, Invite, LearnerId, Mark, Millis, NewAccount, Note, Owned, QuestionKey, Result,
+    ReviewRecord, Role, StorageError, StoredCard, StoredInterview, StoredSession, Taken,
+    check_text,
 };
 
 /// The statements of this module for the database `DB` (`Queries::<Sqlite>::marks(...)`).
@@ -1319,12 +1320,28 @@ where
                 value: d.sql(row.bytes("value"))?,
             });
         }
+        for row in all(conn, d, &ACCOUNT_SELECT).await? {
+            dump.accounts.push(d.account(&row)?);
+        }
+        for row in all(conn, d, &SESSION_SELECT).await? {
+            dump.sessions.push(d.session(&row)?);
+        }
+        for row in all(conn, d, &INVITE_SELECT).await? {
+            dump.invites.push(d.invite(&row)?);
+        }
+        for row in all(conn, d, "SELECT name, value FROM site_settings").await? {
+            dump.site_settings.push(DumpSiteSetting {
+                name: d.text(&row, "name")?,
+                value: d.text(&row, "value")?,
+            });
+        }
         Ok(dump.canonical())
     }
 
-    /// Checks `dump` ([`Dump::check`]), checks that the database holds no learner and no
-    /// secret, then writes every row on `conn`, keeping learner ids and review numbers; all
-    /// inside the caller's write transaction.
+    /// Checks `dump` ([`Dump::check`]), checks that the database holds no learner, secret,
+    /// invitation or site setting (accounts and sessions have learners), then writes every
+    /// row on `conn`, keeping learner ids, review numbers and invitation numbers; all inside
+    /// the caller's write transaction.
     ///
     /// # Errors
     ///
@@ -1338,24 +1355,32 @@ where
         dump.check()?;
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM learners) AS learners, \
-             (SELECT COUNT(*) FROM secrets) AS secrets",
+             (SELECT COUNT(*) FROM secrets) AS secrets, \
+             (SELECT COUNT(*) FROM invites) AS invites, \
+             (SELECT COUNT(*) FROM site_settings) AS site_settings",
         )
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
         let (learners, secrets) = (d.int(&row, "learners")?, d.int(&row, "secrets")?);
-        if learners > 0 || secrets > 0 {
+        let (invites, site) = (d.int(&row, "invites")?, d.int(&row, "site_settings")?);
+        if learners > 0 || secrets > 0 || invites > 0 || site > 0 {
             return Err(StorageError::Invalid(format!(
-                "the database {} is not empty (it holds {learners} learners and {secrets} \
-                 secrets); Mastery copies only into an empty database: create a new one",
+                "the database {} is not empty (it holds {learners} learners, {secrets} \
+                 secrets, {invites} invitations and {site} site settings); Mastery copies \
+                 only into an empty database: create a new one",
                 d.location
             )));
         }
-        Self::import(conn, dump).await.map_err(|e| d.error(e))
+        Self::import(conn, dump).await.map_err(|e| d.error(e))?;
+        for invite in &dump.invites {
+            Self::insert_invite(&mut *conn, d, invite, true).await?;
+        }
+        Ok(())
     }
 
-    /// Writes every row of a checked dump on `conn`, inside the caller's transaction,
-    /// keeping learner ids and review numbers.
+    /// Writes every row of a checked dump on `conn` but its invitations, inside the
+    /// caller's transaction, keeping learner ids and review numbers.
     async fn import(
         conn: &mut DB::Connection,
         dump: &Dump,
@@ -1405,6 +1430,15 @@ where
         }
         for secret in &dump.secrets {
             Self::insert_secret(&mut *conn, &secret.name, &secret.value).await?;
+        }
+        for account in &dump.accounts {
+            Self::insert_account(&mut *conn, account).await?;
+        }
+        for session in &dump.sessions {
+            Self::insert_session(&mut *conn, session).await?;
+        }
+        for setting in &dump.site_settings {
+            Self::set_site_setting(&mut *conn, &setting.name, &setting.value).await?;
         }
         Ok(())
     }
