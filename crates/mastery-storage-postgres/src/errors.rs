@@ -5,16 +5,26 @@
 //! name) is [`StorageError::Unavailable`], which the web layer answers with 503 so clients
 //! retry; damaged data is [`StorageError::Corrupt`]; a broken data-model rule is
 //! [`StorageError::Invalid`] (mapped where the statement is known, see
-//! `mastery_storage::sql::learner_error`); anything else is [`StorageError::Database`].
+//! `mastery_storage::sql::learner_error`); a username or e-mail key taken by another
+//! account (a broken unique index of `accounts`, named in the error) is
+//! [`StorageError::Taken`]; anything else is [`StorageError::Database`].
 //! Messages name the database without its password, never the data.
 
-use mastery_storage::StorageError;
+use mastery_storage::sql::{EMAIL_KEY_INDEX, USERNAME_KEY_INDEX};
+use mastery_storage::{StorageError, Taken};
 
 /// Maps an error met while using the database at `location` (a URL without password).
 pub(crate) fn map(location: &str, error: sqlx::Error) -> StorageError {
     if let sqlx::Error::Database(db) = &error {
         let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
         return match code.as_str() {
+            // A unique violation names the index it broke: the account keys' mean taken.
+            "23505" if db.constraint() == Some(USERNAME_KEY_INDEX) => {
+                StorageError::Taken(Taken::Username)
+            }
+            "23505" if db.constraint() == Some(EMAIL_KEY_INDEX) => {
+                StorageError::Taken(Taken::Email)
+            }
             // Connection exceptions; the server shutting down, crashed or starting; too
             // many connections, disk full, out of memory; a lock or statement timeout.
             c if c.starts_with("08") || c.starts_with("53") || c.starts_with("57") => {

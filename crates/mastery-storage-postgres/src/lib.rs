@@ -70,6 +70,7 @@
 //! dropped afterwards. Without a reachable server they are skipped with a message, except
 //! with `CI=true`, where they fail (feature `testkit`, module `testing`).
 
+mod accounts;
 mod connect;
 mod errors;
 mod migrations;

@@ -16,6 +16,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0003_interviews.sql",
         include_str!("../migrations/0003_interviews.sql"),
     ),
+    (
+        "0004_accounts.sql",
+        include_str!("../migrations/0004_accounts.sql"),
+    ),
 ]);
 
 #[cfg(test)]

@@ -91,17 +91,20 @@ impl PostgresStore {
         Ok(dump)
     }
 
-    /// One transaction that first locks `learners` and `secrets` against writes (so that no
-    /// instance creates a learner between the emptiness check and the commit), then moves
-    /// the identity sequences past the imported ids.
+    /// One transaction that first locks `learners`, `secrets`, `invites` and
+    /// `site_settings` against writes (so that no instance creates a learner or an
+    /// invitation between the emptiness check and the commit), then moves the identity
+    /// sequences past the imported ids.
     pub(crate) async fn import(&self, dump: &Dump) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("LOCK TABLE learners, secrets IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.error(e))?;
+        sqlx::query(
+            "LOCK TABLE learners, secrets, invites, site_settings IN SHARE ROW EXCLUSIVE MODE",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
         Sql::import_into_empty(&mut tx, self.decoder(), dump).await?;
-        for (table, column) in [("learners", "id"), ("reviews", "seq")] {
+        for (table, column) in [("learners", "id"), ("reviews", "seq"), ("invites", "id")] {
             // setval is strict: on an empty table (MAX is NULL) it leaves the sequence be.
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \

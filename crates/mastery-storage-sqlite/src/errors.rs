@@ -3,12 +3,14 @@
 //! The rule: what an operator can fix outside Mastery (a missing folder, a full disk, a file
 //! locked by another program) is [`StorageError::Unavailable`]; a damaged file is
 //! [`StorageError::Corrupt`]; a broken data-model rule is [`StorageError::Invalid`];
-//! anything else is [`StorageError::Database`]. Messages name the database file, never
-//! the data. ([`StorageError::Conflict`], a write based on a stale read, never comes from
-//! SQLite: the review code returns it after comparing what it read.)
+//! a username or e-mail key taken by another account (a broken unique index of
+//! `accounts`) is [`StorageError::Taken`]; anything else is [`StorageError::Database`].
+//! Messages name the database file, never the data. ([`StorageError::Conflict`], a write
+//! based on a stale read, never comes from SQLite: the review code returns it after
+//! comparing what it read.)
 
-use mastery_storage::StorageError;
 pub(crate) use mastery_storage::sql::is_unique_violation;
+use mastery_storage::{StorageError, Taken};
 
 // SQLite's primary result codes (the low byte of an extended code).
 const SQLITE_PERM: i64 = 3;
@@ -29,8 +31,30 @@ fn primary_code(error: &sqlx::Error) -> Option<i64> {
     db.code()?.parse::<i64>().ok().map(|code| code & 0xff)
 }
 
+/// Which account value a broken unique index says is taken. SQLite names the table and
+/// column in its message (`UNIQUE constraint failed: accounts.username_key`), not the index.
+fn taken(error: &sqlx::Error) -> Option<Taken> {
+    let sqlx::Error::Database(db) = error else {
+        return None;
+    };
+    if !is_unique_violation(error) {
+        return None;
+    }
+    let message = db.message();
+    if message.contains("accounts.username_key") {
+        Some(Taken::Username)
+    } else if message.contains("accounts.email_key") {
+        Some(Taken::Email)
+    } else {
+        None
+    }
+}
+
 /// Maps an error met while using the database at `location` (a path or `:memory:`).
 pub(crate) fn map(location: &str, error: sqlx::Error) -> StorageError {
+    if let Some(taken) = taken(&error) {
+        return StorageError::Taken(taken);
+    }
     match primary_code(&error) {
         Some(SQLITE_CORRUPT | SQLITE_NOTADB) => StorageError::Corrupt(format!(
             "the database {location} is damaged ({error}); Mastery left it untouched: restore \

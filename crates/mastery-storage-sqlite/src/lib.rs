@@ -46,6 +46,7 @@
 //! two tabs rating the same card cannot both win ([`StorageError::Conflict`]). The tables
 //! are in `migrations/0002_study.sql`, the code in the `study` module.
 
+mod accounts;
 mod dump;
 mod errors;
 mod group;

@@ -18,6 +18,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0003_interviews.sql",
         include_str!("../migrations/0003_interviews.sql"),
     ),
+    (
+        "0004_accounts.sql",
+        include_str!("../migrations/0004_accounts.sql"),
+    ),
 ]);
 
 #[cfg(test)]
@@ -29,7 +33,7 @@ mod tests {
     fn every_file_is_listed() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         MIGRATIONS.check_listed(&dir).unwrap();
-        assert_eq!(MIGRATIONS.known_version().unwrap(), 3);
+        assert_eq!(MIGRATIONS.known_version().unwrap(), 4);
     }
 
     /// Released migrations are never edited (databases in the field have run them, and sqlx

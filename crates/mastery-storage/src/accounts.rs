@@ -124,7 +124,7 @@ pub enum Admission<'a> {
 }
 
 /// A new account.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewAccount<'a> {
     /// See [`Account::username`].
     pub username: &'a str,
@@ -215,6 +215,87 @@ pub fn check_account_text(what: &str, text: &str) -> Result<()> {
     check_text(what, text)
 }
 
+impl fmt::Debug for NewAccount<'_> {
+    /// Never prints the password hash or the e-mail address (as [`Account`]'s).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("admission", &self.admission)
+            .field("at", &self.at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NewAccount<'_> {
+    /// Checks its text fields with [`check_account_text`] (the invitation's token digest
+    /// too): what storage refuses before anything is written.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] naming the first field that breaks the rule.
+    pub fn check(&self) -> Result<()> {
+        check_account_text("a username", self.username)?;
+        check_account_text("a username key", self.username_key)?;
+        if let Some(email) = self.email {
+            check_account_text("an e-mail address", email)?;
+        }
+        if let Some(key) = self.email_key {
+            check_account_text("an e-mail key", key)?;
+        }
+        check_account_text("a password hash", self.password_hash)?;
+        if let Admission::Invite { token_hash } = self.admission {
+            check_account_text("an invitation token digest", token_hash)?;
+        }
+        Ok(())
+    }
+}
+
+impl Account {
+    /// Checks its text fields as [`NewAccount::check`] does (for an imported account).
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] naming the first field that breaks the rule.
+    pub fn check(&self) -> Result<()> {
+        NewAccount {
+            username: &self.username,
+            username_key: &self.username_key,
+            email: self.email.as_deref(),
+            email_key: self.email_key.as_deref(),
+            password_hash: &self.password_hash,
+            role: self.role,
+            admission: Admission::Direct,
+            at: self.created_at,
+        }
+        .check()
+    }
+}
+
+impl StoredSession {
+    /// Checks its id digest and device with [`check_account_text`].
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] naming the field.
+    pub fn check(&self) -> Result<()> {
+        check_account_text("a session id digest", &self.id_hash)?;
+        check_account_text("a device description", &self.device)
+    }
+}
+
+impl Invite {
+    /// Checks its token digest and label with [`check_account_text`].
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] naming the field.
+    pub fn check(&self) -> Result<()> {
+        check_account_text("an invitation token digest", &self.token_hash)?;
+        check_account_text("an invitation label", &self.label)
+    }
+}
+
 /// Accounts, sessions, invitations and site settings: the part of [`crate::Storage`] that
 /// multi-user mode uses. Every method is one transaction.
 #[async_trait::async_trait]
@@ -254,11 +335,7 @@ pub trait AccountStorage: Send + Sync {
     /// # Errors
     ///
     /// [`StorageError::Taken`] when another account has the key.
-    async fn set_email(
-        &self,
-        learner: LearnerId,
-        email: Option<(&str, &str)>,
-    ) -> Result<bool>;
+    async fn set_email(&self, learner: LearnerId, email: Option<(&str, &str)>) -> Result<bool>;
 
     /// Changes the role. Returns whether the account exists.
     async fn set_role(&self, learner: LearnerId, role: Role) -> Result<bool>;
@@ -274,11 +351,7 @@ pub trait AccountStorage: Send + Sync {
 
     /// Stores a new session; when `replacing` names a session (its id hash), that one is
     /// ended in the same transaction (a new id at sign-in, the old one gone).
-    async fn create_session(
-        &self,
-        session: &StoredSession,
-        replacing: Option<&str>,
-    ) -> Result<()>;
+    async fn create_session(&self, session: &StoredSession, replacing: Option<&str>) -> Result<()>;
 
     /// A session with its account, by the digest of its id.
     async fn session(&self, id_hash: &str) -> Result<Option<(StoredSession, Account)>>;
@@ -297,8 +370,11 @@ pub trait AccountStorage: Send + Sync {
 
     /// Ends every session last seen before `idle_before` or created before
     /// `created_before` (the idle timeout and the absolute lifetime). Returns how many.
-    async fn end_expired_sessions(&self, idle_before: Millis, created_before: Millis)
-    -> Result<u64>;
+    async fn end_expired_sessions(
+        &self,
+        idle_before: Millis,
+        created_before: Millis,
+    ) -> Result<u64>;
 
     /// Stores a new invitation (its `id` is ignored) and returns its number.
     async fn create_invite(&self, invite: &Invite) -> Result<i64>;

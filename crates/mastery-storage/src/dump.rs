@@ -3,16 +3,20 @@
 //! `mastery db copy` can move everything between any two backends through the trait, and
 //! verify the copy by comparing two dumps.
 //!
-//! A dump keeps every id: learner ids (everything else refers to them) and the review log's
-//! sequence numbers (which order reviews recorded at the same time, for undo). Its vectors
+//! A dump keeps every id: learner ids (everything else refers to them), the review log's
+//! sequence numbers (which order reviews recorded at the same time, for undo) and the
+//! numbers of invitations (which admins revoke them by). It carries multi-user mode's
+//! accounts, sessions, invitations and site settings too, with their password hashes and
+//! digests as stored (never a secret in the clear), so a copy signs everyone in as before.
+//! Its vectors
 //! are in the canonical order [`Dump::canonical`] gives them, so two dumps of equal
 //! databases are equal, whatever backend produced them.
 
 use std::collections::HashSet;
 
 use crate::{
-    LearnerId, Mark, Millis, Note, ReviewRecord, StorageError, StoredCard, StoredInterview,
-    check_learner_kind, check_note, check_setting, check_text,
+    Account, Invite, LearnerId, Mark, Millis, Note, ReviewRecord, StorageError, StoredCard,
+    StoredInterview, StoredSession, check_learner_kind, check_note, check_setting, check_text,
 };
 
 /// One learner.
@@ -76,6 +80,15 @@ impl std::fmt::Debug for DumpSecret {
     }
 }
 
+/// One site-wide setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DumpSiteSetting {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
 /// Everything a Mastery database holds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dump {
@@ -95,6 +108,14 @@ pub struct Dump {
     pub interviews: Vec<Owned<StoredInterview>>,
     /// By name.
     pub secrets: Vec<DumpSecret>,
+    /// By learner.
+    pub accounts: Vec<Account>,
+    /// By learner, id digest.
+    pub sessions: Vec<StoredSession>,
+    /// By number.
+    pub invites: Vec<Invite>,
+    /// By name.
+    pub site_settings: Vec<DumpSiteSetting>,
 }
 
 impl Dump {
@@ -115,11 +136,16 @@ impl Dump {
         self.interviews
             .sort_by(|a, b| (a.learner, &a.value.id).cmp(&(b.learner, &b.value.id)));
         self.secrets.sort_by(|a, b| a.name.cmp(&b.name));
+        self.accounts.sort_by_key(|a| a.learner);
+        self.sessions
+            .sort_by(|a, b| (a.learner, &a.id_hash).cmp(&(b.learner, &b.id_hash)));
+        self.invites.sort_by_key(|i| i.id);
+        self.site_settings.sort_by(|a, b| a.name.cmp(&b.name));
         self
     }
 
     /// How many rows of each kind, in the order `mastery db copy` prints them.
-    pub fn counts(&self) -> [(&'static str, usize); 8] {
+    pub fn counts(&self) -> [(&'static str, usize); 12] {
         [
             ("learners", self.learners.len()),
             ("marks", self.marks.len()),
@@ -129,6 +155,10 @@ impl Dump {
             ("settings", self.settings.len()),
             ("interviews", self.interviews.len()),
             ("secrets", self.secrets.len()),
+            ("accounts", self.accounts.len()),
+            ("sessions", self.sessions.len()),
+            ("invites", self.invites.len()),
+            ("site settings", self.site_settings.len()),
         ]
     }
 
@@ -139,7 +169,9 @@ impl Dump {
 
     /// Checks the rules a backend enforces before importing: every row follows the rules
     /// of the data model (the same checks as the single-row writes), learner ids and
-    /// sequence numbers are unique, and every owned row belongs to a learner of the dump.
+    /// sequence numbers are unique, and every owned row belongs to a learner of the dump;
+    /// account keys, session digests, invitation numbers and tokens, and site setting names
+    /// are unique (as the database's keys and unique indexes require).
     ///
     /// # Errors
     ///
@@ -215,8 +247,91 @@ impl Dump {
             owner(interview.learner, "an interview")?;
             interview.value.check()?;
         }
+        let mut names = HashSet::new();
         for secret in &self.secrets {
             check_text("a secret's name", &secret.name)?;
+            if !names.insert(secret.name.as_str()) {
+                return Err(invalid(format!(
+                    "the secret {:?} appears twice",
+                    secret.name
+                )));
+            }
+        }
+        self.check_accounts(&learners)
+    }
+
+    /// The rules of [`Dump::check`] for accounts, sessions, invitations and site settings.
+    fn check_accounts(&self, learners: &HashSet<LearnerId>) -> Result<(), StorageError> {
+        let owner = |learner: LearnerId, what: &str| {
+            if learners.contains(&learner) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{what} belongs to learner {learner}, who is not in it"
+                )))
+            }
+        };
+        let (mut ids, mut usernames, mut emails) = (HashSet::new(), HashSet::new(), HashSet::new());
+        for account in &self.accounts {
+            owner(account.learner, "an account")?;
+            account.check()?;
+            if !ids.insert(account.learner) {
+                return Err(invalid(format!(
+                    "learner {} has two accounts",
+                    account.learner
+                )));
+            }
+            if !usernames.insert(account.username_key.as_str()) {
+                return Err(invalid(format!(
+                    "two accounts have the username key of learner {}'s",
+                    account.learner
+                )));
+            }
+            if let Some(key) = &account.email_key
+                && !emails.insert(key.as_str())
+            {
+                return Err(invalid(format!(
+                    "two accounts have the e-mail key of learner {}'s",
+                    account.learner
+                )));
+            }
+        }
+        let mut digests = HashSet::new();
+        for session in &self.sessions {
+            owner(session.learner, "a session")?;
+            session.check()?;
+            if !digests.insert(session.id_hash.as_str()) {
+                return Err(invalid(format!(
+                    "two sessions of learner {} have one id",
+                    session.learner
+                )));
+            }
+        }
+        let (mut numbers, mut tokens) = (HashSet::new(), HashSet::new());
+        for invite in &self.invites {
+            if let Some(creator) = invite.created_by {
+                owner(creator, &format!("invitation {}", invite.id))?;
+            }
+            invite.check()?;
+            if !numbers.insert(invite.id) {
+                return Err(invalid(format!("invitation {} appears twice", invite.id)));
+            }
+            if !tokens.insert(invite.token_hash.as_str()) {
+                return Err(invalid(format!(
+                    "invitation {} has the token of another",
+                    invite.id
+                )));
+            }
+        }
+        let mut names = HashSet::new();
+        for setting in &self.site_settings {
+            check_setting(&setting.name, &setting.value)?;
+            if !names.insert(setting.name.as_str()) {
+                return Err(invalid(format!(
+                    "the site setting {} appears twice",
+                    setting.name
+                )));
+            }
         }
         Ok(())
     }
@@ -274,6 +389,35 @@ impl Dump {
         compare(&mut found, "secrets", &self.secrets, &other.secrets, |s| {
             s.name.clone()
         });
+        compare(
+            &mut found,
+            "accounts",
+            &self.accounts,
+            &other.accounts,
+            |a| format!("learner {}", a.learner),
+        );
+        // A session is named by its learner and the start of its digest, which cannot sign
+        // anyone in (the cookie holds what was digested).
+        compare(
+            &mut found,
+            "sessions",
+            &self.sessions,
+            &other.sessions,
+            |s| {
+                let start: String = s.id_hash.chars().take(8).collect();
+                format!("learner {}, session {start}…", s.learner)
+            },
+        );
+        compare(&mut found, "invites", &self.invites, &other.invites, |i| {
+            format!("invitation {}", i.id)
+        });
+        compare(
+            &mut found,
+            "site settings",
+            &self.site_settings,
+            &other.site_settings,
+            |s| s.name.clone(),
+        );
         found
     }
 }
@@ -353,6 +497,112 @@ mod tests {
         let mut nul = dump();
         nul.marks[0].value.key.question = "a\0".into();
         assert!(nul.check().is_err());
+    }
+
+    fn with_accounts() -> Dump {
+        let account = Account {
+            learner: LearnerId(1),
+            username: "Ann".into(),
+            username_key: "ann".into(),
+            email: Some("Ann@Example.org".into()),
+            email_key: Some("ann@example.org".into()),
+            password_hash: "$argon2id$secret-hash".into(),
+            role: crate::Role::Admin,
+            created_at: 1,
+            password_changed_at: 1,
+            disabled_at: None,
+        };
+        let session = StoredSession {
+            id_hash: "0123456789abcdef".into(),
+            learner: LearnerId(1),
+            created_at: 2,
+            last_seen_at: 3,
+            device: "Firefox on Linux".into(),
+        };
+        let invite = Invite {
+            id: 7,
+            token_hash: "token".into(),
+            label: "cohort".into(),
+            created_by: Some(LearnerId(1)),
+            created_at: 1,
+            expires_at: 10,
+            max_uses: 1,
+            uses: 0,
+            revoked_at: None,
+        };
+        Dump {
+            accounts: vec![account],
+            sessions: vec![session],
+            invites: vec![invite],
+            site_settings: vec![DumpSiteSetting {
+                name: "registration".into(),
+                value: "invite".into(),
+            }],
+            ..dump()
+        }
+    }
+
+    #[test]
+    fn checks_accounts_sessions_invites_and_site_settings() {
+        assert!(with_accounts().check().is_ok());
+        let breaks: [fn(&mut Dump); 11] = [
+            |d| d.accounts[0].learner = LearnerId(2),
+            |d| d.accounts[0].username.push('\0'),
+            |d| d.accounts.push(d.accounts[0].clone()),
+            |d| {
+                d.learners.push(DumpLearner {
+                    id: LearnerId(2),
+                    kind: "account".into(),
+                    created_at: 1,
+                });
+                let mut other = d.accounts[0].clone();
+                other.learner = LearnerId(2);
+                other.username_key = "other".into();
+                d.accounts.push(other);
+            },
+            |d| d.sessions[0].learner = LearnerId(2),
+            |d| d.sessions.push(d.sessions[0].clone()),
+            |d| d.sessions[0].device = "x".repeat(crate::MAX_ACCOUNT_TEXT_BYTES + 1),
+            |d| d.invites[0].created_by = Some(LearnerId(2)),
+            |d| {
+                let mut other = d.invites[0].clone();
+                other.id = 8;
+                d.invites.push(other);
+            },
+            |d| d.site_settings[0].name = "Registration".into(),
+            |d| d.site_settings.push(d.site_settings[0].clone()),
+        ];
+        for (i, change) in breaks.iter().enumerate() {
+            let mut broken = with_accounts();
+            change(&mut broken);
+            assert!(broken.check().is_err(), "change {i}");
+        }
+        // An invitation whose creator is gone, and a second account with no e-mail.
+        let mut fine = with_accounts();
+        fine.invites[0].created_by = None;
+        fine.accounts[0].email_key = None;
+        assert!(fine.check().is_ok());
+    }
+
+    #[test]
+    fn differences_name_accounts_and_sessions_by_key() {
+        let mut other = with_accounts();
+        other.accounts[0].password_hash = "changed".into();
+        other.sessions[0].last_seen_at = 4;
+        let found = with_accounts().differences(&other);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("row 1 (learner 1) differs"), "{found:?}");
+        assert!(
+            found[1].contains("(learner 1, session 01234567…)"),
+            "{found:?}"
+        );
+        let shown = format!("{found:?}");
+        assert!(
+            !shown.contains("hash") && !shown.contains("89abcdef"),
+            "{shown}"
+        );
+        assert_eq!(with_accounts().counts().len(), 12);
+        assert_eq!(with_accounts().counts()[11], ("site settings", 1));
     }
 
     #[test]

@@ -41,10 +41,10 @@ pub mod study;
 pub mod testkit;
 
 pub use accounts::{
-    ACCOUNT_KIND, Account, AccountStorage, Admission, Invite, NewAccount, Role, StoredSession,
-    Taken,
+    ACCOUNT_KIND, Account, AccountStorage, Admission, Invite, MAX_ACCOUNT_TEXT_BYTES, NewAccount,
+    Role, StoredSession, Taken, check_account_text,
 };
-pub use dump::{Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting, Owned};
+pub use dump::{Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting, DumpSiteSetting, Owned};
 
 pub use study::{
     CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
@@ -441,19 +441,21 @@ pub trait Storage: AccountStorage + Send + Sync + fmt::Debug + 'static {
     }
 
     /// Everything the database holds (learners, marks, notes, cards, the review log with
-    /// its recording order, settings, interviews and secrets), read in one consistent
-    /// snapshot and in the canonical order of [`Dump`]. For `mastery db copy` and its
-    /// verification: the whole database is held in memory.
+    /// its recording order, settings, interviews, secrets, and multi-user mode's accounts,
+    /// sessions, invitations and site settings), read in one consistent snapshot and in the
+    /// canonical order of [`Dump`]. For `mastery db copy` and its verification: the whole
+    /// database is held in memory.
     async fn export_all(&self) -> Result<Dump>;
 
     /// Writes `dump` into an empty database in one transaction, keeping every id (learner
-    /// ids, review sequence numbers), so that [`export_all`](Self::export_all) afterwards
-    /// returns a dump equal to `dump`. Later learners and reviews are numbered after the
-    /// imported ones.
+    /// ids, review sequence numbers, invitation numbers), so that
+    /// [`export_all`](Self::export_all) afterwards returns a dump equal to `dump`. Later
+    /// learners, reviews and invitations are numbered after the imported ones.
     ///
     /// # Errors
     ///
-    /// [`StorageError::Invalid`] when the database already holds a learner or a secret, or
+    /// [`StorageError::Invalid`] when the database already holds a learner, a secret, an
+    /// invitation or a site setting (accounts and sessions belong to learners), or
     /// when a row of the dump breaks a rule of the data model ([`Dump::check`]); nothing is
     /// written.
     async fn import_all(&self, dump: &Dump) -> Result<()>;

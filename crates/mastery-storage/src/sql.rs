@@ -1,7 +1,7 @@
 //! What the sqlx-based backends share (feature `sqlx`): embedded migrations handed to sqlx's
 //! [`Migrator`], the mapping of migration errors, the schema check behind `ping`, and the
-//! decoding of card, review and interview rows, whose columns are named the same in every
-//! backend's schema.
+//! decoding of card, review, interview, account, session and invitation rows, whose columns
+//! are named the same in every backend's schema.
 //!
 //! # Embedded migrations
 //!
@@ -262,6 +262,48 @@ pub fn review_columns() -> String {
 pub const INTERVIEW_COLUMNS: &str =
     "learner_id, interview_id, guide_id, revision, started_at, finished_at, score, state";
 
+/// The unique index on `accounts (username_key)`: a violation of it means
+/// [`Taken::Username`](crate::Taken::Username).
+pub const USERNAME_KEY_INDEX: &str = "accounts_username_key";
+
+/// The unique index on `accounts (email_key)`: a violation of it means
+/// [`Taken::Email`](crate::Taken::Email).
+pub const EMAIL_KEY_INDEX: &str = "accounts_email_key";
+
+/// The columns of `accounts` as [`Decoder::account`] reads them.
+pub const ACCOUNT_FIELDS: [&str; 10] = [
+    "learner_id",
+    "username",
+    "username_key",
+    "email",
+    "email_key",
+    "password_hash",
+    "role",
+    "created_at",
+    "password_changed_at",
+    "disabled_at",
+];
+
+/// The columns of `accounts` read from the table aliased `a`, each named as in the table
+/// (`a.username AS username`): what [`Decoder::account`] reads, also beside other tables.
+pub fn account_columns() -> String {
+    ACCOUNT_FIELDS
+        .iter()
+        .map(|c| format!("a.{c} AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The columns of `sessions` (aliased `s`) but its learner, as [`Decoder::session`] reads
+/// them: its `created_at` is named `session_created_at`, so that a join with `accounts`
+/// has no two columns of one name.
+pub const SESSION_COLUMNS: &str = "s.id_hash AS id_hash, s.created_at AS session_created_at, \
+     s.last_seen_at AS last_seen_at, s.device AS device";
+
+/// The columns of `invites`, as [`Decoder::invite`] reads them.
+pub const INVITE_COLUMNS: &str =
+    "id, token_hash, label, created_by, created_at, expires_at, max_uses, uses, revoked_at";
+
 /// Reads columns by name from a row of any backend whose types cover BIGINT/INTEGER,
 /// DOUBLE PRECISION/REAL and TEXT.
 pub trait Columns {
@@ -377,6 +419,65 @@ impl Decoder<'_> {
             finished_at: self.sql(row.int_or_null("finished_at"))?,
             score: self.sql(row.float_or_null("score"))?,
             state: self.sql(row.text("state"))?,
+        })
+    }
+
+    /// A row of `accounts` ([`account_columns`]).
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Corrupt`] for a role Mastery does not know.
+    pub fn account(&self, row: &impl Columns) -> Result<crate::Account> {
+        let role = self.text(row, "role")?;
+        Ok(crate::Account {
+            learner: crate::LearnerId(self.int(row, "learner_id")?),
+            username: self.text(row, "username")?,
+            username_key: self.text(row, "username_key")?,
+            email: self.sql(row.text_or_null("email"))?,
+            email_key: self.sql(row.text_or_null("email_key"))?,
+            password_hash: self.text(row, "password_hash")?,
+            role: crate::Role::parse(&role)
+                .map_err(|_| self.corrupt(&format!("an account with the role {role:?}")))?,
+            created_at: self.int(row, "created_at")?,
+            password_changed_at: self.int(row, "password_changed_at")?,
+            disabled_at: self.sql(row.int_or_null("disabled_at"))?,
+        })
+    }
+
+    /// A row of `sessions` ([`SESSION_COLUMNS`] and a `learner_id` column: the session's
+    /// own, or the account's it is joined with).
+    ///
+    /// # Errors
+    ///
+    /// As the backend maps decoding errors.
+    pub fn session(&self, row: &impl Columns) -> Result<crate::StoredSession> {
+        Ok(crate::StoredSession {
+            id_hash: self.text(row, "id_hash")?,
+            learner: crate::LearnerId(self.int(row, "learner_id")?),
+            created_at: self.int(row, "session_created_at")?,
+            last_seen_at: self.int(row, "last_seen_at")?,
+            device: self.text(row, "device")?,
+        })
+    }
+
+    /// A row of `invites` ([`INVITE_COLUMNS`]).
+    ///
+    /// # Errors
+    ///
+    /// As the backend maps decoding errors.
+    pub fn invite(&self, row: &impl Columns) -> Result<crate::Invite> {
+        Ok(crate::Invite {
+            id: self.int(row, "id")?,
+            token_hash: self.text(row, "token_hash")?,
+            label: self.text(row, "label")?,
+            created_by: self
+                .sql(row.int_or_null("created_by"))?
+                .map(crate::LearnerId),
+            created_at: self.int(row, "created_at")?,
+            expires_at: self.int(row, "expires_at")?,
+            max_uses: self.int(row, "max_uses")?,
+            uses: self.int(row, "uses")?,
+            revoked_at: self.sql(row.int_or_null("revoked_at"))?,
         })
     }
 

@@ -13,10 +13,15 @@ use std::sync::LazyLock;
 
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
-use super::{CARD_COLUMNS, Columns, Decoder, INTERVIEW_COLUMNS, card_columns, review_columns};
+use super::{
+    ACCOUNT_FIELDS, CARD_COLUMNS, Columns, Decoder, INTERVIEW_COLUMNS, INVITE_COLUMNS,
+    SESSION_COLUMNS, account_columns, card_columns, review_columns,
+};
 use crate::{
-    Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting, LearnerId, Mark, Millis, Note, Owned,
-    QuestionKey, Result, ReviewRecord, StoredCard, StoredInterview,
+    ACCOUNT_KIND, Account, Admission, Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting,
+    DumpSiteSetting, Invite, LearnerId, Mark, Millis, NewAccount, Note, Owned, QuestionKey, Result,
+    ReviewRecord, Role, StorageError, StoredCard, StoredInterview, StoredSession, Taken,
+    check_text,
 };
 
 /// The statements of this module for the database `DB` (`Queries::<Sqlite>::marks(...)`).
@@ -74,6 +79,58 @@ static CARD_SELECT: LazyLock<String> = LazyLock::new(|| {
 
 static INTERVIEW_SELECT: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {INTERVIEW_COLUMNS} FROM interviews"));
+
+static ACCOUNT_SELECT: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {} FROM accounts a", account_columns()));
+
+static ACCOUNT_INSERT: LazyLock<String> = LazyLock::new(|| {
+    let params: Vec<String> = (1..=ACCOUNT_FIELDS.len())
+        .map(|n| format!("${n}"))
+        .collect();
+    format!(
+        "INSERT INTO accounts ({}) VALUES ({})",
+        ACCOUNT_FIELDS.join(", "),
+        params.join(", ")
+    )
+});
+
+static SESSION_SELECT: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {SESSION_COLUMNS}, s.learner_id AS learner_id FROM sessions s")
+});
+
+/// A session and its account by the session's id digest (`$1`): one query.
+static SESSION_WITH_ACCOUNT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {SESSION_COLUMNS}, {} FROM sessions s \
+         JOIN accounts a ON a.learner_id = s.learner_id WHERE s.id_hash = $1",
+        account_columns()
+    )
+});
+
+static INVITE_SELECT: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {INVITE_COLUMNS} FROM invites"));
+
+/// Stores an invitation numbered by the database (an explicit NULL would be refused by
+/// PostgreSQL's identity column).
+static INVITE_INSERT: LazyLock<String> = LazyLock::new(|| invite_insert(false));
+
+/// Stores an invitation with the number given as `$1` (an import).
+static INVITE_INSERT_WITH_ID: LazyLock<String> = LazyLock::new(|| invite_insert(true));
+
+fn invite_insert(with_id: bool) -> String {
+    let columns =
+        "token_hash, label, created_by, created_at, expires_at, max_uses, uses, revoked_at";
+    let (columns, count) = if with_id {
+        (format!("id, {columns}"), 9)
+    } else {
+        (columns.to_owned(), 8)
+    };
+    let params: Vec<String> = (1..=count).map(|n| format!("${n}")).collect();
+    format!(
+        "INSERT INTO invites ({columns}) VALUES ({}) RETURNING id",
+        params.join(", ")
+    )
+}
 
 /// A key with a NUL character cannot be stored (see [`crate::check_text`]): reads naming one
 /// find nothing without asking the database (PostgreSQL would refuse the parameter).
@@ -425,7 +482,7 @@ where
         }
         let current = Self::card(&mut *conn, d, learner, &review.key).await?;
         if current != review.before {
-            return Err(crate::StorageError::Conflict);
+            return Err(StorageError::Conflict);
         }
         let learner_error = |e| super::learner_error(learner, e, |e| d.error(e));
         Self::insert_review(&mut *conn, None, learner, review)
@@ -455,7 +512,7 @@ where
         // throw away a later change of the card.
         let current = Self::card(&mut *conn, d, learner, &review.key).await?;
         if current.as_ref() != Some(&review.after) {
-            return Err(crate::StorageError::Conflict);
+            return Err(StorageError::Conflict);
         }
         Self::delete_review(&mut *conn, seq)
             .await
@@ -636,11 +693,570 @@ where
         let stored = Self::interview(&mut *conn, d, learner, &interview.id).await?;
         let expected = (interview.revision > 1).then(|| interview.revision - 1);
         if stored.map(|s| s.revision) != expected {
-            return Err(crate::StorageError::Conflict);
+            return Err(StorageError::Conflict);
         }
         Self::put_interview(&mut *conn, learner, interview)
             .await
             .map_err(|e| super::learner_error(learner, e, |e| d.error(e)))
+    }
+
+    // ------------------------------------------------------------------------- accounts
+
+    /// Creates an account inside the caller's write transaction (see
+    /// [`crate::AccountStorage::create_account`]; the fields are checked by the caller with
+    /// [`NewAccount::check`]). The caller's transaction must keep other creations of a
+    /// first admin out until it ends (SQLite's write lock; on PostgreSQL a lock on
+    /// `accounts` for [`Admission::FirstAdmin`]); the invitation and the personal learner
+    /// are claimed by single statements that are safe under READ COMMITTED.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::AccountStorage::create_account`]. Writes may have happened on `conn`
+    /// when it fails: the caller rolls back (drops the transaction).
+    pub async fn create_account(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        new: &NewAccount<'_>,
+    ) -> Result<LearnerId> {
+        // Asked first so that the answer does not depend on the order in which the
+        // database checks its indexes; the unique indexes stay the guard (a concurrent
+        // creation on PostgreSQL), mapped to the same errors by the backend.
+        let row = sqlx::query(
+            "SELECT COUNT(CASE WHEN username_key = $1 THEN 1 END) AS usernames, \
+             COUNT(CASE WHEN email_key = $2 THEN 1 END) AS emails \
+             FROM accounts WHERE username_key = $1 OR email_key = $2",
+        )
+        .bind(new.username_key)
+        .bind(new.email_key)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        if d.int(&row, "usernames")? > 0 {
+            return Err(StorageError::Taken(Taken::Username));
+        }
+        if d.int(&row, "emails")? > 0 {
+            return Err(StorageError::Taken(Taken::Email));
+        }
+
+        match new.admission {
+            Admission::Direct => {}
+            Admission::Invite { token_hash } => {
+                // One statement checks and takes a use: two sign-ups racing for the last
+                // use cannot both get it (the second re-reads the row after the first).
+                let used = sqlx::query(
+                    "UPDATE invites SET uses = uses + 1 WHERE token_hash = $1 \
+                     AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses \
+                     RETURNING id",
+                )
+                .bind(token_hash)
+                .bind(new.at)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(|e| d.error(e))?;
+                if used.is_none() {
+                    return Err(StorageError::Invalid(
+                        "this invitation link has expired, was revoked or has been used up".into(),
+                    ));
+                }
+            }
+            Admission::FirstAdmin => {
+                let row = sqlx::query("SELECT COUNT(*) AS admins FROM accounts WHERE role = $1")
+                    .bind(Role::Admin.as_str())
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(|e| d.error(e))?;
+                if d.int(&row, "admins")? > 0 {
+                    return Err(StorageError::Invalid(
+                        "an admin account exists already: the setup link only creates the \
+                         first one"
+                            .into(),
+                    ));
+                }
+            }
+        }
+
+        // An admin takes over the learner of personal mode, if there is one, with all it
+        // owns. The UPDATE claims it atomically: of two admins created at once, the second
+        // finds no personal learner left and starts empty.
+        let adopted = if new.role == Role::Admin {
+            sqlx::query("UPDATE learners SET kind = $1 WHERE kind = 'personal' RETURNING id")
+                .bind(ACCOUNT_KIND)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(|e| d.error(e))?
+        } else {
+            None
+        };
+        let row = match adopted {
+            Some(row) => row,
+            None => {
+                sqlx::query("INSERT INTO learners (kind, created_at) VALUES ($1, $2) RETURNING id")
+                    .bind(ACCOUNT_KIND)
+                    .bind(new.at)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(|e| d.error(e))?
+            }
+        };
+        let learner = LearnerId(d.int(&row, "id")?);
+        let account = Account {
+            learner,
+            username: new.username.to_owned(),
+            username_key: new.username_key.to_owned(),
+            email: new.email.map(str::to_owned),
+            email_key: new.email_key.map(str::to_owned),
+            password_hash: new.password_hash.to_owned(),
+            role: new.role,
+            created_at: new.at,
+            password_changed_at: new.at,
+            disabled_at: None,
+        };
+        Self::insert_account(&mut *conn, &account)
+            .await
+            .map_err(|e| d.error(e))?;
+        Ok(learner)
+    }
+
+    /// Inserts an account row as it is (its learner exists).
+    async fn insert_account<'e>(
+        e: impl Executor<'e, Database = DB>,
+        account: &Account,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(&ACCOUNT_INSERT)
+            .bind(account.learner.0)
+            .bind(account.username.as_str())
+            .bind(account.username_key.as_str())
+            .bind(account.email.as_deref())
+            .bind(account.email_key.as_deref())
+            .bind(account.password_hash.as_str())
+            .bind(account.role.as_str())
+            .bind(account.created_at)
+            .bind(account.password_changed_at)
+            .bind(account.disabled_at)
+            .execute(e)
+            .await?;
+        Ok(())
+    }
+
+    /// The account of a learner.
+    pub async fn account<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Option<Account>> {
+        let sql = format!("{} WHERE a.learner_id = $1", *ACCOUNT_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(learner.0)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.account(&row)).transpose()
+    }
+
+    /// The account whose username key or e-mail key is `key` (the username first, should
+    /// one account's username key be another's e-mail key).
+    pub async fn account_by_key<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        key: &str,
+    ) -> Result<Option<Account>> {
+        if check_text("a key", key).is_err() {
+            return Ok(None);
+        }
+        let sql = format!(
+            "{} WHERE a.username_key = $1 OR a.email_key = $1 \
+             ORDER BY CASE WHEN a.username_key = $1 THEN 0 ELSE 1 END LIMIT 1",
+            *ACCOUNT_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(key)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.account(&row)).transpose()
+    }
+
+    /// Every account, by username key.
+    pub async fn accounts<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+    ) -> Result<Vec<Account>> {
+        let sql = format!("{} ORDER BY a.username_key", *ACCOUNT_SELECT);
+        let rows = sqlx::query(&sql)
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| d.account(row)).collect()
+    }
+
+    /// How many accounts, and how many admins.
+    pub async fn account_counts<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+    ) -> Result<(u64, u64)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS accounts, COUNT(CASE WHEN role = $1 THEN 1 END) AS admins \
+             FROM accounts",
+        )
+        .bind(Role::Admin.as_str())
+        .fetch_one(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        let count = |column: &str| -> Result<u64> {
+            let n = d.int(&row, column)?;
+            u64::try_from(n).map_err(|_| d.corrupt(&format!("a count of {n} {column}")))
+        };
+        Ok((count("accounts")?, count("admins")?))
+    }
+
+    /// Replaces the password hash (checked by the caller); whether the account exists.
+    pub async fn set_password<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        hash: &str,
+        at: Millis,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let rows = sqlx::query(
+            "UPDATE accounts SET password_hash = $2, password_changed_at = $3 \
+             WHERE learner_id = $1 RETURNING learner_id",
+        )
+        .bind(learner.0)
+        .bind(hash)
+        .bind(at)
+        .fetch_all(e)
+        .await?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Sets or removes the e-mail address (checked by the caller); whether the account
+    /// exists. A key taken by another account breaks the unique index.
+    pub async fn set_email<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        email: Option<(&str, &str)>,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let rows = sqlx::query(
+            "UPDATE accounts SET email = $2, email_key = $3 WHERE learner_id = $1 \
+             RETURNING learner_id",
+        )
+        .bind(learner.0)
+        .bind(email.map(|(typed, _)| typed))
+        .bind(email.map(|(_, key)| key))
+        .fetch_all(e)
+        .await?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Changes the role; whether the account exists.
+    pub async fn set_role<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        role: Role,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let rows =
+            sqlx::query("UPDATE accounts SET role = $2 WHERE learner_id = $1 RETURNING learner_id")
+                .bind(learner.0)
+                .bind(role.as_str())
+                .fetch_all(e)
+                .await?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Disables or enables the account inside the caller's transaction; disabling deletes
+    /// the learner's sessions too. Whether the account exists.
+    pub async fn set_disabled(
+        conn: &mut DB::Connection,
+        learner: LearnerId,
+        at: Option<Millis>,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let rows = sqlx::query(
+            "UPDATE accounts SET disabled_at = $2 WHERE learner_id = $1 RETURNING learner_id",
+        )
+        .bind(learner.0)
+        .bind(at)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            return Ok(false);
+        }
+        if at.is_some() {
+            sqlx::query("DELETE FROM sessions WHERE learner_id = $1")
+                .bind(learner.0)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(true)
+    }
+
+    /// Deletes the learner of an account, and with it (`ON DELETE CASCADE`) the account and
+    /// everything the learner owns; invitations it created lose their creator (`ON DELETE
+    /// SET NULL`). A learner without an account is left alone. Whether it existed.
+    pub async fn delete_account<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let rows = sqlx::query(
+            "DELETE FROM learners \
+             WHERE id IN (SELECT learner_id FROM accounts WHERE learner_id = $1) RETURNING id",
+        )
+        .bind(learner.0)
+        .fetch_all(e)
+        .await?;
+        Ok(!rows.is_empty())
+    }
+
+    // ------------------------------------------------------------------------- sessions
+
+    /// Stores a session (checked by the caller) inside the caller's transaction, after
+    /// ending the one it replaces, if any.
+    pub async fn create_session(
+        conn: &mut DB::Connection,
+        session: &StoredSession,
+        replacing: Option<&str>,
+    ) -> std::result::Result<(), sqlx::Error> {
+        if let Some(old) = replacing {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                .bind(old)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Self::insert_session(&mut *conn, session).await
+    }
+
+    /// Inserts a session row as it is.
+    async fn insert_session<'e>(
+        e: impl Executor<'e, Database = DB>,
+        session: &StoredSession,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, learner_id, created_at, last_seen_at, device) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(session.id_hash.as_str())
+        .bind(session.learner.0)
+        .bind(session.created_at)
+        .bind(session.last_seen_at)
+        .bind(session.device.as_str())
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+
+    /// A session with its account, in one query.
+    pub async fn session<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        id_hash: &str,
+    ) -> Result<Option<(StoredSession, Account)>> {
+        if check_text("a session id digest", id_hash).is_err() {
+            return Ok(None);
+        }
+        let row = sqlx::query(&SESSION_WITH_ACCOUNT)
+            .bind(id_hash)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| Ok((d.session(&row)?, d.account(&row)?)))
+            .transpose()
+    }
+
+    /// Moves a session's `last_seen_at` forward (never back).
+    pub async fn touch_session<'e>(
+        e: impl Executor<'e, Database = DB>,
+        id_hash: &str,
+        at: Millis,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at < $2",
+        )
+        .bind(id_hash)
+        .bind(at)
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+
+    /// The learner's sessions, most recently seen first (then by id digest).
+    pub async fn sessions<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Vec<StoredSession>> {
+        let sql = format!(
+            "{} WHERE s.learner_id = $1 ORDER BY s.last_seen_at DESC, s.id_hash",
+            *SESSION_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(learner.0)
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| d.session(row)).collect()
+    }
+
+    /// Ends one of the learner's sessions; whether it existed and was theirs.
+    pub async fn end_session<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        id_hash: &str,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let rows = sqlx::query(
+            "DELETE FROM sessions WHERE id_hash = $1 AND learner_id = $2 RETURNING id_hash",
+        )
+        .bind(id_hash)
+        .bind(learner.0)
+        .fetch_all(e)
+        .await?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Ends every session of the learner but `keep`; how many.
+    pub async fn end_sessions<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        keep: Option<&str>,
+    ) -> std::result::Result<u64, sqlx::Error> {
+        let rows = sqlx::query(
+            "DELETE FROM sessions WHERE learner_id = $1 AND ($2 IS NULL OR id_hash <> $2) \
+             RETURNING id_hash",
+        )
+        .bind(learner.0)
+        .bind(keep)
+        .fetch_all(e)
+        .await?;
+        Ok(count(rows.len()))
+    }
+
+    /// Ends every session idle since before `idle_before` or created before
+    /// `created_before`; how many.
+    pub async fn end_expired_sessions<'e>(
+        e: impl Executor<'e, Database = DB>,
+        idle_before: Millis,
+        created_before: Millis,
+    ) -> std::result::Result<u64, sqlx::Error> {
+        let rows = sqlx::query(
+            "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2 RETURNING id_hash",
+        )
+        .bind(idle_before)
+        .bind(created_before)
+        .fetch_all(e)
+        .await?;
+        Ok(count(rows.len()))
+    }
+
+    // -------------------------------------------------------------------------- invites
+
+    /// Stores an invitation (checked by the caller), numbered by the database (its `id`
+    /// ignored) or, with `keep_id`, keeping its `id` (an import); returns the number. A
+    /// creator that is not a learner is [`StorageError::Invalid`].
+    pub async fn insert_invite<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        invite: &Invite,
+        keep_id: bool,
+    ) -> Result<i64> {
+        let query = if keep_id {
+            sqlx::query(&INVITE_INSERT_WITH_ID).bind(invite.id)
+        } else {
+            sqlx::query(&INVITE_INSERT)
+        };
+        let row = query
+            .bind(invite.token_hash.as_str())
+            .bind(invite.label.as_str())
+            .bind(invite.created_by.map(|l| l.0))
+            .bind(invite.created_at)
+            .bind(invite.expires_at)
+            .bind(invite.max_uses)
+            .bind(invite.uses)
+            .bind(invite.revoked_at)
+            .fetch_one(e)
+            .await
+            .map_err(|e| match invite.created_by {
+                Some(learner) => super::learner_error(learner, e, |e| d.error(e)),
+                None => d.error(e),
+            })?;
+        d.int(&row, "id")
+    }
+
+    /// Every invitation, newest first (then the highest number first).
+    pub async fn invites<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+    ) -> Result<Vec<Invite>> {
+        let sql = format!("{} ORDER BY created_at DESC, id DESC", *INVITE_SELECT);
+        let rows = sqlx::query(&sql)
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| d.invite(row)).collect()
+    }
+
+    /// The invitation whose token has this digest.
+    pub async fn invite_by_token<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        token_hash: &str,
+    ) -> Result<Option<Invite>> {
+        if check_text("an invitation token digest", token_hash).is_err() {
+            return Ok(None);
+        }
+        let sql = format!("{} WHERE token_hash = $1", *INVITE_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.invite(&row)).transpose()
+    }
+
+    /// Revokes an invitation; whether it existed and was not revoked yet.
+    pub async fn revoke_invite<'e>(
+        e: impl Executor<'e, Database = DB>,
+        id: i64,
+        at: Millis,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let rows = sqlx::query(
+            "UPDATE invites SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL \
+             RETURNING id",
+        )
+        .bind(id)
+        .bind(at)
+        .fetch_all(e)
+        .await?;
+        Ok(!rows.is_empty())
+    }
+
+    // -------------------------------------------------------------------- site settings
+
+    /// A site setting (the name checked by the caller).
+    pub async fn site_setting<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        name: &str,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM site_settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.text(&row, "value")).transpose()
+    }
+
+    /// Sets a site setting (checked by the caller).
+    pub async fn set_site_setting<'e>(
+        e: impl Executor<'e, Database = DB>,
+        name: &str,
+        value: &str,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO site_settings (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(e)
+        .await?;
+        Ok(())
     }
 
     // -------------------------------------------------------------------- export, import
@@ -704,16 +1320,32 @@ where
                 value: d.sql(row.bytes("value"))?,
             });
         }
+        for row in all(conn, d, &ACCOUNT_SELECT).await? {
+            dump.accounts.push(d.account(&row)?);
+        }
+        for row in all(conn, d, &SESSION_SELECT).await? {
+            dump.sessions.push(d.session(&row)?);
+        }
+        for row in all(conn, d, &INVITE_SELECT).await? {
+            dump.invites.push(d.invite(&row)?);
+        }
+        for row in all(conn, d, "SELECT name, value FROM site_settings").await? {
+            dump.site_settings.push(DumpSiteSetting {
+                name: d.text(&row, "name")?,
+                value: d.text(&row, "value")?,
+            });
+        }
         Ok(dump.canonical())
     }
 
-    /// Checks `dump` ([`Dump::check`]), checks that the database holds no learner and no
-    /// secret, then writes every row on `conn`, keeping learner ids and review numbers; all
-    /// inside the caller's write transaction.
+    /// Checks `dump` ([`Dump::check`]), checks that the database holds no learner, secret,
+    /// invitation or site setting (accounts and sessions have learners), then writes every
+    /// row on `conn`, keeping learner ids, review numbers and invitation numbers; all inside
+    /// the caller's write transaction.
     ///
     /// # Errors
     ///
-    /// [`crate::StorageError::Invalid`] for a dump that breaks a rule or a database that is
+    /// [`StorageError::Invalid`] for a dump that breaks a rule or a database that is
     /// not empty; the backend's mapped errors otherwise.
     pub async fn import_into_empty(
         conn: &mut DB::Connection,
@@ -723,24 +1355,32 @@ where
         dump.check()?;
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM learners) AS learners, \
-             (SELECT COUNT(*) FROM secrets) AS secrets",
+             (SELECT COUNT(*) FROM secrets) AS secrets, \
+             (SELECT COUNT(*) FROM invites) AS invites, \
+             (SELECT COUNT(*) FROM site_settings) AS site_settings",
         )
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
         let (learners, secrets) = (d.int(&row, "learners")?, d.int(&row, "secrets")?);
-        if learners > 0 || secrets > 0 {
-            return Err(crate::StorageError::Invalid(format!(
-                "the database {} is not empty (it holds {learners} learners and {secrets} \
-                 secrets); Mastery copies only into an empty database: create a new one",
+        let (invites, site) = (d.int(&row, "invites")?, d.int(&row, "site_settings")?);
+        if learners > 0 || secrets > 0 || invites > 0 || site > 0 {
+            return Err(StorageError::Invalid(format!(
+                "the database {} is not empty (it holds {learners} learners, {secrets} \
+                 secrets, {invites} invitations and {site} site settings); Mastery copies \
+                 only into an empty database: create a new one",
                 d.location
             )));
         }
-        Self::import(conn, dump).await.map_err(|e| d.error(e))
+        Self::import(conn, dump).await.map_err(|e| d.error(e))?;
+        for invite in &dump.invites {
+            Self::insert_invite(&mut *conn, d, invite, true).await?;
+        }
+        Ok(())
     }
 
-    /// Writes every row of a checked dump on `conn`, inside the caller's transaction,
-    /// keeping learner ids and review numbers.
+    /// Writes every row of a checked dump on `conn` but its invitations, inside the
+    /// caller's transaction, keeping learner ids and review numbers.
     async fn import(
         conn: &mut DB::Connection,
         dump: &Dump,
@@ -790,6 +1430,15 @@ where
         }
         for secret in &dump.secrets {
             Self::insert_secret(&mut *conn, &secret.name, &secret.value).await?;
+        }
+        for account in &dump.accounts {
+            Self::insert_account(&mut *conn, account).await?;
+        }
+        for session in &dump.sessions {
+            Self::insert_session(&mut *conn, session).await?;
+        }
+        for setting in &dump.site_settings {
+            Self::set_site_setting(&mut *conn, &setting.name, &setting.value).await?;
         }
         Ok(())
     }
@@ -849,4 +1498,9 @@ fn owned<T>(d: Decoder<'_>, row: &impl Columns, value: T) -> Result<Owned<T>> {
         learner: LearnerId(d.int(row, "learner_id")?),
         value,
     })
+}
+
+/// A number of rows as the `u64` the trait returns.
+fn count(rows: usize) -> u64 {
+    u64::try_from(rows).unwrap_or(u64::MAX)
 }
