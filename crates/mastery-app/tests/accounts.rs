@@ -6,7 +6,7 @@
 use mastery_app::AppError;
 use mastery_app::accounts::password::Hasher;
 use mastery_app::accounts::{AccountPolicy, Accounts, SIGN_IN_FAILED, SignUp, TOUCH_EVERY};
-use mastery_storage::{QuestionKey, Role, Storage};
+use mastery_storage::{AccountStorage as _, QuestionKey, Role, Storage};
 use mastery_storage_sqlite::SqliteStore;
 
 const NOW: i64 = 1_800_000_000_000;

@@ -11,6 +11,11 @@ mod common;
 use common::{Client, PASSWORD, Server, test_accounts};
 use mastery_storage::Role;
 
+/// The stored key of a username (case and look-alikes folded: "admin" is "adrnin").
+fn key(name: &str) -> String {
+    mastery_app::accounts::names::username_key(name)
+}
+
 fn location(reply: &common::Reply) -> String {
     reply.header("location").unwrap_or_default().to_owned()
 }
@@ -46,7 +51,7 @@ fn the_setup_link_creates_the_first_admin_once() {
     let mut c = server.client();
     assert_eq!(c.get("/setup/not-the-token").status, 404);
     assert_eq!(c.get(&format!("/setup/{token}")).status, 200);
-    let created = c.form(
+    let created = c.submit(
         &format!("/setup/{token}"),
         &[("username", "Ada"), ("email", ""), ("password", PASSWORD)],
     );
@@ -60,7 +65,7 @@ fn the_setup_link_creates_the_first_admin_once() {
     let again = other.get(&format!("/setup/{token}"));
     assert_eq!(again.status, 404);
     other.get("/sign-in");
-    let second = other.form(
+    let second = other.submit(
         &format!("/setup/{token}"),
         &[("username", "mallory"), ("email", ""), ("password", PASSWORD)],
     );
@@ -78,7 +83,7 @@ fn registration_is_by_invitation_by_default_and_invitations_expire_and_run_out()
     let mut v = visitor(&server);
     let page = v.get("/sign-up");
     assert!(page.body.contains("by invitation"), "{}", page.body);
-    let refused = v.form(
+    let refused = v.submit(
         "/sign-up",
         &[("username", "bob"), ("email", ""), ("password", PASSWORD)],
     );
@@ -86,7 +91,7 @@ fn registration_is_by_invitation_by_default_and_invitations_expire_and_run_out()
 
     // An invitation for one account.
     admin.get("/admin/invites");
-    let made = admin.form("/admin/invites", &[("label", "cohort 1"), ("days", "7"), ("uses", "1")]);
+    let made = admin.submit("/admin/invites", &[("label", "cohort 1"), ("days", "7"), ("uses", "1")]);
     assert_eq!(made.status, 200, "{}", made.body);
     let link = made
         .body
@@ -98,37 +103,37 @@ fn registration_is_by_invitation_by_default_and_invitations_expire_and_run_out()
     let path = format!("/sign-up?invite={link}");
     let mut v = visitor(&server);
     assert!(v.get(&path).body.contains("You were invited"));
-    let joined = v.form(&path, &[("username", "bob"), ("email", "bob@example.org"), ("password", PASSWORD)]);
+    let joined = v.submit(&path, &[("username", "bob"), ("email", "bob@example.org"), ("password", PASSWORD)]);
     assert_eq!(joined.status, 303, "{}", joined.body);
     assert!(v.get("/").body.contains("signed in as bob"));
 
     // Used up.
     let mut late = visitor(&server);
-    let refused = late.form(&path, &[("username", "carol"), ("email", ""), ("password", PASSWORD)]);
+    let refused = late.submit(&path, &[("username", "carol"), ("email", ""), ("password", PASSWORD)]);
     assert_eq!(refused.status, 403);
     assert!(refused.body.contains("used up"), "{}", refused.body);
 
     // Revoked.
-    let made = admin.form("/admin/invites", &[("label", ""), ("days", "1"), ("uses", "5")]);
+    let made = admin.submit("/admin/invites", &[("label", ""), ("days", "1"), ("uses", "5")]);
     let token = made.body.split("/sign-up?invite=").nth(1).unwrap().split('<').next().unwrap().to_owned();
     let id = server.block_on(server.store().invites()).unwrap()[0].id;
-    assert_eq!(admin.form(&format!("/admin/invites/{id}/revoke"), &[]).status, 303);
+    assert_eq!(admin.submit(&format!("/admin/invites/{id}/revoke"), &[]).status, 303);
     let mut v = visitor(&server);
-    let refused = v.form(
+    let refused = v.submit(
         &format!("/sign-up?invite={token}"),
         &[("username", "dave"), ("email", ""), ("password", PASSWORD)],
     );
     assert_eq!(refused.status, 403);
 
     // Open registration, then closed.
-    assert_eq!(admin.form("/admin/site", &[("registration", "open")]).status, 303);
+    assert_eq!(admin.submit("/admin/site", &[("registration", "open")]).status, 303);
     let mut v = visitor(&server);
-    let open = v.form("/sign-up", &[("username", "erin"), ("email", ""), ("password", PASSWORD)]);
+    let open = v.submit("/sign-up", &[("username", "erin"), ("email", ""), ("password", PASSWORD)]);
     assert_eq!(open.status, 303, "{}", open.body);
-    assert_eq!(admin.form("/admin/site", &[("registration", "closed")]).status, 303);
+    assert_eq!(admin.submit("/admin/site", &[("registration", "closed")]).status, 303);
     let mut v = visitor(&server);
     assert!(v.get("/sign-up").body.contains("Registration is closed"));
-    let closed = v.form("/sign-up", &[("username", "frank"), ("email", ""), ("password", PASSWORD)]);
+    let closed = v.submit("/sign-up", &[("username", "frank"), ("email", ""), ("password", PASSWORD)]);
     assert_eq!(closed.status, 403);
 }
 
@@ -138,12 +143,12 @@ fn sign_up_explains_each_refused_field() {
     server.add_user("admin", Role::Admin);
     let mut admin = server.signed_in("admin");
     admin.get("/admin/users");
-    admin.form("/admin/site", &[("registration", "open")]);
+    admin.submit("/admin/site", &[("registration", "open")]);
     server.add_user("Alice", Role::Learner);
 
     let mut v = visitor(&server);
     let mut try_sign_up = |username: &str, email: &str, password: &str| {
-        v.form("/sign-up", &[("username", username), ("email", email), ("password", password)])
+        v.submit("/sign-up", &[("username", username), ("email", email), ("password", password)])
     };
     let short = try_sign_up("zoe", "", "too short");
     assert_eq!(short.status, 422);
@@ -176,8 +181,8 @@ fn sign_in_says_the_same_for_a_wrong_password_and_an_unknown_account() {
     server.add_user("ada", Role::Learner);
     let mut c = visitor(&server);
     let anonymous = c.cookie.clone().unwrap();
-    let wrong = c.form("/sign-in", &[("login", "ada"), ("password", "not her password")]);
-    let unknown = c.form("/sign-in", &[("login", "nobody"), ("password", "not her password")]);
+    let wrong = c.submit("/sign-in", &[("login", "ada"), ("password", "not her password")]);
+    let unknown = c.submit("/sign-in", &[("login", "nobody"), ("password", "not her password")]);
     assert_eq!(wrong.status, 401);
     assert_eq!(unknown.status, 401);
     for reply in [&wrong, &unknown] {
@@ -186,9 +191,9 @@ fn sign_in_says_the_same_for_a_wrong_password_and_an_unknown_account() {
     }
     // The e-mail address works too, and signing in gives a new session id.
     let store = server.store();
-    let learner = server.block_on(store.account_by_key(&mastery_app::accounts::names::username_key("ada"))).unwrap().unwrap().learner;
+    let learner = server.block_on(store.account_by_key(&key("ada"))).unwrap().unwrap().learner;
     server.block_on(store.set_email(learner, Some(("Ada@Example.org", "ada@example.org")))).unwrap();
-    let ok = c.form("/sign-in", &[("login", "ADA@example.org"), ("password", PASSWORD), ("next", "/stats")]);
+    let ok = c.submit("/sign-in", &[("login", "ADA@example.org"), ("password", PASSWORD), ("next", "/stats")]);
     assert_eq!(ok.status, 303);
     assert_eq!(location(&ok), "/stats", "back where the sign-in began");
     let signed_in = c.cookie.clone().unwrap();
@@ -197,7 +202,7 @@ fn sign_in_says_the_same_for_a_wrong_password_and_an_unknown_account() {
     assert!(ok.header("set-cookie").unwrap().contains("HttpOnly"));
     // An open redirect is not followed.
     let mut c2 = visitor(&server);
-    let ok = c2.form("/sign-in", &[("login", "ada"), ("password", PASSWORD), ("next", "//evil.example")]);
+    let ok = c2.submit("/sign-in", &[("login", "ada"), ("password", PASSWORD), ("next", "//evil.example")]);
     assert_eq!(location(&ok), "/");
 }
 
@@ -230,7 +235,7 @@ fn a_private_site_shows_nothing_but_sign_in_to_visitors() {
     let mut admin = server.signed_in("admin");
     admin.get("/admin/users");
     assert_eq!(
-        admin.form("/admin/site", &[("registration", "invitation"), ("private", "yes")]).status,
+        admin.submit("/admin/site", &[("registration", "invitation"), ("private", "yes")]).status,
         303
     );
     let mut c = server.client();
@@ -249,7 +254,7 @@ fn sign_out_ends_the_session_on_the_server() {
     let mut c = server.signed_in("ada");
     let stolen = c.cookie.clone();
     assert_eq!(c.get("/account").status, 200);
-    assert_eq!(c.form("/sign-out", &[]).status, 303);
+    assert_eq!(c.submit("/sign-out", &[]).status, 303);
     assert!(c.cookie.is_none(), "the browser forgets the cookie");
     let mut thief = server.client();
     thief.cookie = stolen;
@@ -265,7 +270,7 @@ fn the_sessions_page_lists_sessions_and_ends_the_others() {
     let page = laptop.get("/account");
     assert_eq!(page.body.matches("<tr>").count(), 1 + 2, "header row and two sessions");
     assert!(page.body.contains("(this browser)"));
-    let ended = laptop.form("/account/sessions/end-others", &[]);
+    let ended = laptop.submit("/account/sessions/end-others", &[]);
     assert_eq!(ended.status, 200);
     assert!(ended.body.contains("1 other session was ended"));
     assert_eq!(phone.get("/account").status, 303, "the phone is signed out");
@@ -274,9 +279,9 @@ fn the_sessions_page_lists_sessions_and_ends_the_others() {
     server.add_user("bob", Role::Learner);
     let mut bob = server.signed_in("bob");
     let bobs = server.block_on(server.store().sessions(
-        server.block_on(server.store().account_by_key("bob")).unwrap().unwrap().learner,
+        server.block_on(server.store().account_by_key(&key("bob"))).unwrap().unwrap().learner,
     )).unwrap();
-    let reply = laptop.form("/account/sessions/end", &[("session", &bobs[0].id_hash)]);
+    let reply = laptop.submit("/account/sessions/end", &[("session", &bobs[0].id_hash)]);
     assert_eq!(reply.status, 404);
     assert_eq!(bob.get("/account").status, 200);
 }
@@ -289,18 +294,18 @@ fn changing_the_password_needs_the_current_one_and_can_end_other_sessions() {
     let mut b = server.signed_in("ada");
     a.get("/account");
     let new = "a brand new passphrase for ada";
-    let wrong = a.form("/account/password", &[("current", "nope"), ("password", new), ("end_others", "yes")]);
+    let wrong = a.submit("/account/password", &[("current", "nope"), ("password", new), ("end_others", "yes")]);
     assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains("not your current password"));
-    let weak = a.form("/account/password", &[("current", PASSWORD), ("password", "short")]);
+    let weak = a.submit("/account/password", &[("current", PASSWORD), ("password", "short")]);
     assert!(weak.body.contains("at least 15"));
-    let ok = a.form("/account/password", &[("current", PASSWORD), ("password", new), ("end_others", "yes")]);
+    let ok = a.submit("/account/password", &[("current", PASSWORD), ("password", new), ("end_others", "yes")]);
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert!(ok.body.contains("other session was ended"));
     assert_eq!(b.get("/account").status, 303);
     let mut c = visitor(&server);
-    assert_eq!(c.form("/sign-in", &[("login", "ada"), ("password", PASSWORD)]).status, 401);
-    assert_eq!(c.form("/sign-in", &[("login", "ada"), ("password", new)]).status, 303);
+    assert_eq!(c.submit("/sign-in", &[("login", "ada"), ("password", PASSWORD)]).status, 401);
+    assert_eq!(c.submit("/sign-in", &[("login", "ada"), ("password", new)]).status, 303);
 }
 
 #[test]
@@ -312,38 +317,38 @@ fn admins_disable_enable_reset_and_delete_accounts_and_that_ends_their_sessions(
     let mut b = server.signed_in("bob");
     // A learner is no admin.
     assert_eq!(b.get("/admin/users").status, 403);
-    assert_eq!(b.form(&format!("/admin/users/{bob}/role"), &[("role", "admin")]).status, 403);
+    assert_eq!(b.submit(&format!("/admin/users/{bob}/role"), &[("role", "admin")]).status, 403);
 
     admin.get("/admin/users");
-    assert_eq!(admin.form(&format!("/admin/users/{bob}/disable"), &[]).status, 303);
+    assert_eq!(admin.submit(&format!("/admin/users/{bob}/disable"), &[]).status, 303);
     assert_eq!(b.get("/account").status, 303, "disabled: signed out at once");
     let mut again = visitor(&server);
-    let refused = again.form("/sign-in", &[("login", "bob"), ("password", PASSWORD)]);
+    let refused = again.submit("/sign-in", &[("login", "bob"), ("password", PASSWORD)]);
     assert_eq!(refused.status, 403);
     assert!(refused.body.contains("disabled"));
-    assert_eq!(admin.form(&format!("/admin/users/{bob}/enable"), &[]).status, 303);
+    assert_eq!(admin.submit(&format!("/admin/users/{bob}/enable"), &[]).status, 303);
 
     let mut b = server.signed_in("bob");
-    let reset = admin.form(&format!("/admin/users/{bob}/reset-password"), &[]);
+    let reset = admin.submit(&format!("/admin/users/{bob}/reset-password"), &[]);
     assert_eq!(reset.status, 200);
     let temporary = reset.body.split(r#"<code class="secret">"#).nth(1).unwrap().split('<').next().unwrap().to_owned();
     assert_eq!(b.get("/account").status, 303, "a reset ends the sessions");
     let mut c = visitor(&server);
-    assert_eq!(c.form("/sign-in", &[("login", "bob"), ("password", &temporary)]).status, 303);
+    assert_eq!(c.submit("/sign-in", &[("login", "bob"), ("password", &temporary)]).status, 303);
 
-    assert_eq!(admin.form(&format!("/admin/users/{bob}/role"), &[("role", "moderator")]).status, 303);
+    assert_eq!(admin.submit(&format!("/admin/users/{bob}/role"), &[("role", "moderator")]).status, 303);
     assert_eq!(server.block_on(server.store().account(bob)).unwrap().unwrap().role, Role::Moderator);
     // The last admin cannot remove themselves.
-    let admin_id = server.block_on(server.store().account_by_key("admin")).unwrap().unwrap().learner;
-    let last = admin.form(&format!("/admin/users/{admin_id}/role"), &[("role", "learner")]);
+    let admin_id = server.block_on(server.store().account_by_key(&key("admin"))).unwrap().unwrap().learner;
+    let last = admin.submit(&format!("/admin/users/{admin_id}/role"), &[("role", "learner")]);
     assert_eq!(last.status, 403);
     assert!(last.body.contains("last admin"));
 
-    assert_eq!(admin.form(&format!("/admin/users/{bob}/delete"), &[]).status, 400, "needs the box ticked");
-    assert_eq!(admin.form(&format!("/admin/users/{bob}/delete"), &[("confirm", "yes")]).status, 303);
+    assert_eq!(admin.submit(&format!("/admin/users/{bob}/delete"), &[]).status, 400, "needs the box ticked");
+    assert_eq!(admin.submit(&format!("/admin/users/{bob}/delete"), &[("confirm", "yes")]).status, 303);
     assert_eq!(c.get("/account").status, 303);
     assert!(server.block_on(server.store().account(bob)).unwrap().is_none());
-    assert_eq!(admin.form("/admin/users/999999/disable", &[]).status, 404);
+    assert_eq!(admin.submit("/admin/users/999999/disable", &[]).status, 404);
 }
 
 #[test]
@@ -353,8 +358,8 @@ fn my_data_downloads_as_json_and_deleting_my_account_removes_it() {
     let mut a = server.signed_in("ada");
     let question = a.get("/guides/python-django/gil");
     assert_eq!(question.status, 200);
-    assert_eq!(a.form("/guides/python-django/gil/note", &[("body", "my GIL note")]).status, 303);
-    assert_eq!(a.form("/guides/python-django/gil/mark", &[("mastered", "true")]).status, 303);
+    assert_eq!(a.submit("/guides/python-django/gil/note", &[("body", "my GIL note")]).status, 303);
+    assert_eq!(a.submit("/guides/python-django/gil/mark", &[("mastered", "true")]).status, 303);
     let data = a.get("/account/data.json");
     assert_eq!(data.status, 200);
     assert!(data.header("content-disposition").unwrap().contains("attachment"));
@@ -368,16 +373,16 @@ fn my_data_downloads_as_json_and_deleting_my_account_removes_it() {
     assert_eq!(a.get("/api/v1/account/data").json()["notes"][0]["body"], "my GIL note");
 
     a.get("/account");
-    let wrong = a.form("/account/delete", &[("password", "nope")]);
+    let wrong = a.submit("/account/delete", &[("password", "nope")]);
     assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains(r#"id="delete-error""#));
-    let gone = a.form("/account/delete", &[("password", PASSWORD)]);
+    let gone = a.submit("/account/delete", &[("password", PASSWORD)]);
     assert_eq!(gone.status, 303);
     let store = server.store();
-    assert!(server.block_on(store.account_by_key("ada")).unwrap().is_none());
+    assert!(server.block_on(store.account_by_key(&key("ada"))).unwrap().is_none());
     assert_eq!(server.block_on(store.export_all()).unwrap().notes.len(), 0);
     let mut c = visitor(&server);
-    assert_eq!(c.form("/sign-in", &[("login", "ada"), ("password", PASSWORD)]).status, 401);
+    assert_eq!(c.submit("/sign-in", &[("login", "ada"), ("password", PASSWORD)]).status, 401);
 }
 
 #[test]
@@ -392,7 +397,7 @@ fn two_instances_share_sign_in_and_sign_out() {
     let page = on_two.get("/account");
     assert_eq!(page.status, 200, "signed in on the other instance too");
     assert!(page.body.contains("ada"));
-    assert_eq!(on_two.form("/sign-out", &[]).status, 303);
+    assert_eq!(on_two.submit("/sign-out", &[]).status, 303);
     assert_eq!(c.get("/account").status, 303, "signed out on the first instance as well");
 }
 
@@ -402,10 +407,10 @@ fn attempts_beyond_the_limit_are_refused_with_429_on_the_form() {
     server.add_user("ada", Role::Learner);
     let mut c = visitor(&server);
     for _ in 0..3 {
-        let reply = c.form("/sign-in", &[("login", "ada"), ("password", "guess")]);
+        let reply = c.submit("/sign-in", &[("login", "ada"), ("password", "guess")]);
         assert_eq!(reply.status, 401);
     }
-    let limited = c.form("/sign-in", &[("login", "ada"), ("password", PASSWORD)]);
+    let limited = c.submit("/sign-in", &[("login", "ada"), ("password", PASSWORD)]);
     assert_eq!(limited.status, 429, "even the right password waits");
     assert!(limited.body.contains("Too many sign-in attempts"));
     assert!(limited.body.contains(r#"name="login""#), "the form stays on the page");

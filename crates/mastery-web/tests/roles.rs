@@ -25,13 +25,13 @@ struct World {
 fn world() -> World {
     let server = Server::start_multi_user();
     server.add_user("admin", Role::Admin);
-    server.add_user("mod", Role::Moderator);
-    let a = server.add_user("a", Role::Learner);
-    server.add_user("b", Role::Learner);
-    let mut c = server.signed_in("a");
+    server.add_user("moderator", Role::Moderator);
+    let a = server.add_user("learner-a", Role::Learner);
+    server.add_user("learner-b", Role::Learner);
+    let mut c = server.signed_in("learner-a");
     c.get("/guides/python-django/gil");
-    assert_eq!(c.form("/guides/python-django/gil/note", &[("body", SECRET)]).status, 303);
-    assert_eq!(c.form("/guides/python-django/gil/mark", &[("mastered", "true")]).status, 303);
+    assert_eq!(c.submit("/guides/python-django/gil/note", &[("body", SECRET)]).status, 303);
+    assert_eq!(c.submit("/guides/python-django/gil/mark", &[("mastered", "true")]).status, 303);
     c.get("/api/v1/session");
     let session = c.get("/api/v1/session").json();
     c.csrf = Some(session["csrf_token"].as_str().unwrap().to_owned());
@@ -70,8 +70,8 @@ fn others(server: &Server) -> Vec<(&'static str, Client)> {
     anonymous.get("/sign-in");
     vec![
         ("anonymous", anonymous),
-        ("b", server.signed_in("b")),
-        ("mod", server.signed_in("mod")),
+        ("b", server.signed_in("learner-b")),
+        ("mod", server.signed_in("moderator")),
         ("admin", server.signed_in("admin")),
     ]
 }
@@ -182,7 +182,7 @@ fn every_api_operation_answers_each_role_as_its_access_says() {
     }
     assert_eq!(a_state(&w), before, "nobody else changed A's data");
     // A sees their own.
-    let mut a = w.server.signed_in("a");
+    let mut a = w.server.signed_in("learner-a");
     let note = a.get("/api/v1/guides/python-django/questions/gil");
     assert!(note.body.contains(SECRET), "{}", note.body);
     assert_eq!(a.get(&format!("/api/v1/interviews/{}", w.interview)).status, 200);
@@ -202,7 +202,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/account",
         "/account/data.json",
     ];
-    let public = ["/", "/guides/python-django", "/guides/python-django/gil", "/search?q=gil", "/sign-in", "/sign-up"];
+    let public = ["/", "/guides/python-django", "/guides/python-django/gil", "/search?q=gil", "/sign-up"];
     let as_owner = [
         format!("/interviews/{id}"),
         format!("/interviews/{id}/report"),
@@ -249,6 +249,9 @@ fn every_page_and_form_answers_each_role_as_it_should() {
             assert_eq!(reply.status, 200, "{role} GET {path}");
             assert!(!reply.body.contains(SECRET), "{role} GET {path} shows A's note");
         }
+        // The sign-in page, or home for who is signed in already.
+        let expected = if signed_in { 303 } else { 200 };
+        assert_eq!(c.get("/sign-in").status, expected, "{role} GET /sign-in");
         for path in personal {
             let reply = c.get(path);
             let expected = if signed_in { 200 } else { 303 };
@@ -268,19 +271,25 @@ fn every_page_and_form_answers_each_role_as_it_should() {
             assert_eq!(c.get(path).status, expected, "{role} GET {path}");
         }
         for path in &owner_forms {
-            let reply = c.form(path, &[]);
+            // Well-formed posts, so that only ownership decides.
+            let fields: &[(&str, &str)] = if path.ends_with("/correct") {
+                &[("item", "0"), ("key_point", "0"), ("ticked", "true")]
+            } else {
+                &[("item", "0"), ("text", "an answer")]
+            };
+            let reply = c.submit(path, fields);
             let expected = if signed_in { 404 } else { 303 };
             assert_eq!(reply.status, expected, "{role} POST {path}: {}", reply.body);
         }
         if !signed_in {
             for path in forms.iter().chain(&admin_forms) {
-                let reply = c.form(path, &[]);
+                let reply = c.submit(path, &[]);
                 assert_eq!(reply.status, 303, "anonymous POST {path}");
                 assert!(reply.header("location").unwrap().starts_with("/sign-in"));
             }
         } else if role != "admin" {
             for path in &admin_forms {
-                assert_eq!(c.form(path, &[]).status, 403, "{role} POST {path}");
+                assert_eq!(c.submit(path, &[]).status, 403, "{role} POST {path}");
             }
         }
     }

@@ -54,7 +54,7 @@ pub struct UserArgs {
 /// No `--user` on a database with accounts, a `--user` that names no account, or one
 /// given on a personal database.
 pub async fn learner(
-    store: &dyn mastery_storage::Storage,
+    store: &dyn Storage,
     user: Option<&str>,
 ) -> anyhow::Result<mastery_storage::LearnerId> {
     let (accounts, _) = store

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use mastery_app::AppError;
 use mastery_app::settings::{fit_parameters, training_review_count};
 use mastery_study::scheduler::MIN_REVIEWS_FOR_OPTIMIZATION;
