@@ -29,8 +29,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::{
-    CardPhase, Dump, LearnerId, MAX_NOTE_BYTES, MAX_SETTING_VALUE_BYTES, Mark, Millis, QuestionKey,
-    Recorded, ReviewRecord, Storage, StorageError, StoredCard, StoredInterview,
+    ACCOUNT_KIND, Account, Admission, CardPhase, Dump, Invite, LearnerId, MAX_ACCOUNT_TEXT_BYTES,
+    MAX_NOTE_BYTES, MAX_SETTING_VALUE_BYTES, Mark, Millis, NewAccount, QuestionKey, Recorded,
+    ReviewRecord, Role, Storage, StorageError, StoredCard, StoredInterview, StoredSession, Taken,
 };
 
 /// A fresh, empty database of the backend under test, with what the checks need beyond the
@@ -93,7 +94,22 @@ macro_rules! storage_suite {
             concurrent_interview_saves_have_one_winner,
             export_reads_everything_in_canonical_order,
             import_refuses_a_database_that_is_not_empty,
-            ping_succeeds_on_a_current_schema
+            import_refuses_a_database_with_invitations_or_site_settings,
+            ping_succeeds_on_a_current_schema,
+            accounts_are_created_and_found_by_either_key,
+            invitations_admit_until_expired_revoked_or_used_up,
+            the_first_admin_is_admitted_once,
+            concurrent_sign_ups_respect_every_limit,
+            taken_usernames_and_emails_write_nothing,
+            the_first_admin_adopts_the_personal_learner,
+            passwords_roles_and_emails_change,
+            disabling_an_account_ends_its_sessions,
+            deleting_an_account_removes_everything_it_owns,
+            sessions_are_created_replaced_listed_and_ended,
+            expired_sessions_end,
+            invitations_are_listed_newest_first_and_revoked_once,
+            site_settings_round_trip,
+            account_text_with_nul_or_too_long_is_refused
         );
     };
 }
@@ -1485,10 +1501,1001 @@ pub async fn concurrent_interview_saves_have_one_winner(fx: &dyn Fixture) {
     }
 }
 
+// ------------------------------------------------------------------------------ accounts
+
+/// The password hash of the accounts of these checks (a PHC string; never verified here).
+pub const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+
+/// A learner account admitted directly, its keys as typed (the checks override what they
+/// need: `NewAccount { role: Role::Admin, ..new_account("root", None, 1) }`).
+pub fn new_account<'a>(username: &'a str, email: Option<&'a str>, at: Millis) -> NewAccount<'a> {
+    NewAccount {
+        username,
+        username_key: username,
+        email,
+        email_key: email,
+        password_hash: HASH,
+        role: Role::Learner,
+        admission: Admission::Direct,
+        at,
+    }
+}
+
+/// A learner account admitted with the invitation whose token digest is `token`.
+pub fn invited<'a>(username: &'a str, token: &'a str, at: Millis) -> NewAccount<'a> {
+    NewAccount {
+        admission: Admission::Invite { token_hash: token },
+        ..new_account(username, None, at)
+    }
+}
+
+/// A session of `learner` that began and was last seen at `at`.
+pub fn session(id_hash: &str, learner: LearnerId, at: Millis) -> StoredSession {
+    StoredSession {
+        id_hash: id_hash.into(),
+        learner,
+        created_at: at,
+        last_seen_at: at,
+        device: "Firefox on Linux".into(),
+    }
+}
+
+/// An invitation from the command line, created at 0.
+pub fn invitation(token_hash: &str, expires_at: Millis, max_uses: i64) -> Invite {
+    Invite {
+        id: 0,
+        token_hash: token_hash.into(),
+        label: String::new(),
+        created_by: None,
+        created_at: 0,
+        expires_at,
+        max_uses,
+        uses: 0,
+        revoked_at: None,
+    }
+}
+
+fn is_taken<T: std::fmt::Debug>(result: Result<T, StorageError>, which: Taken) -> bool {
+    matches!(result, Err(StorageError::Taken(t)) if t == which)
+}
+
+pub async fn accounts_are_created_and_found_by_either_key(fx: &dyn Fixture) {
+    let store = fx.store();
+    assert_eq!(store.account_counts().await.unwrap(), (0, 0));
+    let bob = store
+        .create_account(&NewAccount {
+            username: "Bob",
+            email: Some("Bob@Example.org"),
+            ..new_account("bob", Some("bob@example.org"), 100)
+        })
+        .await
+        .unwrap();
+    let alice = store
+        .create_account(&new_account("alice", None, 200))
+        .await
+        .unwrap();
+    let alvaro = store
+        .create_account(&new_account("álvaro", None, 300))
+        .await
+        .unwrap();
+    assert!(bob != alice && alice != alvaro && bob != alvaro);
+
+    let account = store.account(bob).await.unwrap().unwrap();
+    assert_eq!(
+        account,
+        Account {
+            learner: bob,
+            username: "Bob".into(),
+            username_key: "bob".into(),
+            email: Some("Bob@Example.org".into()),
+            email_key: Some("bob@example.org".into()),
+            password_hash: HASH.into(),
+            role: Role::Learner,
+            created_at: 100,
+            password_changed_at: 100,
+            disabled_at: None,
+        }
+    );
+    let shown = format!("{account:?}");
+    assert!(
+        !shown.contains("argon2") && !shown.contains("xample"),
+        "{shown}"
+    );
+    // Either key finds it; keys are compared exactly (folding is the caller's).
+    for key in ["bob", "bob@example.org"] {
+        assert_eq!(
+            store.account_by_key(key).await.unwrap().as_ref(),
+            Some(&account),
+            "{key}"
+        );
+    }
+    for key in ["Bob", "Bob@Example.org", "nobody", ""] {
+        assert_eq!(store.account_by_key(key).await.unwrap(), None, "{key}");
+    }
+    assert_eq!(store.account(LearnerId(4242)).await.unwrap(), None);
+
+    // By username key, byte by byte whatever the database's locale.
+    let listed: Vec<LearnerId> = store
+        .accounts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.learner)
+        .collect();
+    assert_eq!(listed, [alice, bob, alvaro]);
+    assert_eq!(store.account_counts().await.unwrap(), (3, 0));
+
+    // Each account is a learner of its own kind, created with it; no personal learner.
+    let dump = store.export_all().await.unwrap();
+    let learners: Vec<(LearnerId, &str, Millis)> = dump
+        .learners
+        .iter()
+        .map(|l| (l.id, l.kind.as_str(), l.created_at))
+        .collect();
+    assert_eq!(
+        learners,
+        [
+            (bob, ACCOUNT_KIND, 100),
+            (alice, ACCOUNT_KIND, 200),
+            (alvaro, ACCOUNT_KIND, 300)
+        ]
+    );
+
+    // An account's learner owns state like any learner, alone.
+    store
+        .set_mark(bob, &key("python", "gil"), true, 5)
+        .await
+        .unwrap();
+    assert_eq!(store.marks(bob).await.unwrap().len(), 1);
+    assert!(store.marks(alice).await.unwrap().is_empty());
+}
+
+pub async fn invitations_admit_until_expired_revoked_or_used_up(fx: &dyn Fixture) {
+    let store = fx.store();
+    let root = store
+        .create_account(&NewAccount {
+            role: Role::Admin,
+            ..new_account("root", None, 1)
+        })
+        .await
+        .unwrap();
+    let twice = Invite {
+        created_by: Some(root),
+        label: "cohort 12".into(),
+        ..invitation("twice", 1_000, 2)
+    };
+    store.create_invite(&twice).await.unwrap();
+    store
+        .create_invite(&invitation("expires", 100, 5))
+        .await
+        .unwrap();
+    let revoked = store
+        .create_invite(&invitation("revoked", 1_000, 5))
+        .await
+        .unwrap();
+    assert!(store.revoke_invite(revoked, 50).await.unwrap());
+
+    store
+        .create_account(&invited("ann", "twice", 10))
+        .await
+        .unwrap();
+    store
+        .create_account(&invited("ben", "twice", 999))
+        .await
+        .unwrap();
+    store
+        .create_account(&invited("dan", "expires", 99))
+        .await
+        .unwrap();
+    let learners = store.export_all().await.unwrap().learners.len();
+    for (name, token, at) in [
+        ("cid", "twice", 20),    // used up
+        ("eve", "expires", 100), // expired (it admits strictly before expires_at)
+        ("fay", "revoked", 20),  // revoked
+        ("gus", "unknown", 20),  // no such invitation
+        ("hal", "revoked", 1),   // revoked, even before it was
+    ] {
+        let err = store
+            .create_account(&invited(name, token, at))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, StorageError::Invalid(m)
+                if m == "this invitation link has expired, was revoked or has been used up"),
+            "{name}: {err:?}"
+        );
+        assert_eq!(store.account_by_key(name).await.unwrap(), None, "{name}");
+    }
+    // Nothing was written by the refusals: no learner, no use taken.
+    assert_eq!(store.export_all().await.unwrap().learners.len(), learners);
+    assert_eq!(store.account_counts().await.unwrap(), (4, 1));
+    for (token, uses) in [("twice", 2), ("expires", 1), ("revoked", 0)] {
+        let stored = store.invite_by_token(token).await.unwrap().unwrap();
+        assert_eq!(stored.uses, uses, "{token}");
+    }
+    let stored = store.invite_by_token("twice").await.unwrap().unwrap();
+    assert_eq!(
+        (stored.label.as_str(), stored.created_by),
+        ("cohort 12", Some(root))
+    );
+    assert!(!stored.usable(10));
+}
+
+pub async fn the_first_admin_is_admitted_once(fx: &dyn Fixture) {
+    let store = fx.store();
+    let first_admin = |username: &'static str| NewAccount {
+        role: Role::Admin,
+        admission: Admission::FirstAdmin,
+        ..new_account(username, None, 10)
+    };
+    // A moderator is not an admin.
+    let moderator = store
+        .create_account(&NewAccount {
+            role: Role::Moderator,
+            ..new_account("mod", None, 1)
+        })
+        .await
+        .unwrap();
+    let root = store.create_account(&first_admin("root")).await.unwrap();
+    assert_eq!(
+        store.account(root).await.unwrap().unwrap().role,
+        Role::Admin
+    );
+    assert_eq!(store.account_counts().await.unwrap(), (2, 1));
+    let err = store
+        .create_account(&first_admin("again"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    assert_eq!(store.account_by_key("again").await.unwrap(), None);
+    assert_eq!(store.account_counts().await.unwrap(), (2, 1));
+    // An operator still adds admins directly.
+    let ops = store
+        .create_account(&NewAccount {
+            role: Role::Admin,
+            ..new_account("ops", None, 20)
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.account_counts().await.unwrap(), (3, 2));
+    // "An admin exists" is judged when the link is used: with none left, it works again.
+    for admin in [root, ops] {
+        assert!(store.set_role(admin, Role::Learner).await.unwrap());
+    }
+    assert!(store.set_role(moderator, Role::Learner).await.unwrap());
+    store.create_account(&first_admin("late")).await.unwrap();
+    assert_eq!(store.account_counts().await.unwrap(), (4, 1));
+}
+
+/// Sign-ups at once (several instances): the unique keys, the uses of an invitation and
+/// the single first admin hold, and every refusal is the error a lone sign-up would get.
+pub async fn concurrent_sign_ups_respect_every_limit(fx: &dyn Fixture) {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Race {
+        Username,
+        Email,
+        Invitation,
+        FirstAdmin,
+    }
+    let store = fx.store();
+    store
+        .create_invite(&invitation("three", 1_000, 3))
+        .await
+        .unwrap();
+    for race in [
+        Race::Username,
+        Race::Email,
+        Race::Invitation,
+        Race::FirstAdmin,
+    ] {
+        let tasks: Vec<_> = (0..8i64)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    let username = match race {
+                        Race::Username => "same".to_owned(),
+                        _ => format!("{race:?}-{i}").to_lowercase(),
+                    };
+                    let base = new_account(&username, None, i);
+                    let new = match race {
+                        Race::Username => base,
+                        Race::Email => NewAccount {
+                            email: Some("same@example.org"),
+                            email_key: Some("same@example.org"),
+                            ..base
+                        },
+                        Race::Invitation => NewAccount {
+                            admission: Admission::Invite {
+                                token_hash: "three",
+                            },
+                            ..base
+                        },
+                        Race::FirstAdmin => NewAccount {
+                            role: Role::Admin,
+                            admission: Admission::FirstAdmin,
+                            ..base
+                        },
+                    };
+                    store.create_account(&new).await
+                })
+            })
+            .collect();
+        let mut admitted = 0;
+        for task in tasks {
+            match (race, task.await.unwrap()) {
+                (_, Ok(_)) => admitted += 1,
+                (Race::Username, Err(StorageError::Taken(Taken::Username)))
+                | (Race::Email, Err(StorageError::Taken(Taken::Email)))
+                | (Race::Invitation | Race::FirstAdmin, Err(StorageError::Invalid(_))) => {}
+                (_, Err(e)) => panic!("{race:?}: {e:?}"),
+            }
+        }
+        let expected = if race == Race::Invitation { 3 } else { 1 };
+        assert_eq!(admitted, expected, "{race:?}");
+    }
+    assert_eq!(store.account_counts().await.unwrap(), (6, 1));
+    assert_eq!(
+        store.invite_by_token("three").await.unwrap().unwrap().uses,
+        3
+    );
+}
+
+pub async fn taken_usernames_and_emails_write_nothing(fx: &dyn Fixture) {
+    let store = fx.store();
+    let me = store.personal_learner().await.unwrap();
+    store
+        .set_mark(me, &key("python", "gil"), true, 1)
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(&new_account("bob", Some("bob@example.org"), 1))
+        .await
+        .unwrap();
+    let ann = store
+        .create_account(&new_account("ann", None, 2))
+        .await
+        .unwrap();
+    store
+        .create_invite(&invitation("token", 1_000, 1))
+        .await
+        .unwrap();
+    let before = store.export_all().await.unwrap();
+    let cases = [
+        (
+            NewAccount {
+                username: "BOB",
+                ..new_account("bob", Some("new@example.org"), 3)
+            },
+            Taken::Username,
+        ),
+        (
+            new_account("robert", Some("bob@example.org"), 3),
+            Taken::Email,
+        ),
+        // Both: the username is named.
+        (
+            new_account("bob", Some("bob@example.org"), 3),
+            Taken::Username,
+        ),
+        // An admin would take over the personal learner: it does not.
+        (
+            NewAccount {
+                role: Role::Admin,
+                ..new_account("bob", None, 3)
+            },
+            Taken::Username,
+        ),
+        // With an invitation: its use is not taken.
+        (
+            NewAccount {
+                email: Some("bob@example.org"),
+                email_key: Some("bob@example.org"),
+                ..invited("carl", "token", 3)
+            },
+            Taken::Email,
+        ),
+    ];
+    for (new, which) in cases {
+        let result = store.create_account(&new).await;
+        assert!(is_taken(result, which), "{new:?}");
+        assert_eq!(store.export_all().await.unwrap(), before, "{new:?}");
+    }
+    assert_eq!(
+        StorageError::Taken(Taken::Username).to_string(),
+        "this username is taken"
+    );
+
+    // Changing an e-mail address to another account's.
+    let theirs = Some(("Bob@Example.org", "bob@example.org"));
+    assert!(is_taken(store.set_email(ann, theirs).await, Taken::Email));
+    assert_eq!(store.export_all().await.unwrap(), before);
+    // Once removed, the address can be someone else's.
+    assert!(store.set_email(bob, None).await.unwrap());
+    assert!(store.set_email(ann, theirs).await.unwrap());
+    let found = store.account_by_key("bob@example.org").await.unwrap();
+    assert_eq!(found.map(|a| a.learner), Some(ann));
+    assert_eq!(store.personal_learner().await.unwrap(), me);
+}
+
+/// The admin of a site that was used in personal mode keeps everything they studied.
+pub async fn the_first_admin_adopts_the_personal_learner(fx: &dyn Fixture) {
+    let store = fx.store();
+    let me = store.personal_learner().await.unwrap();
+    let gil = key("python", "gil");
+    store.set_mark(me, &gil, true, 1).await.unwrap();
+    store.save_note(me, &gil, "my note", 2).await.unwrap();
+    store
+        .set_learner_setting(me, "desired_retention", "0.9")
+        .await
+        .unwrap();
+    let review = first("personal-review", &gil, 3);
+    store.record_review(me, &review).await.unwrap();
+    store
+        .save_interview(me, &interview("personal-interview", 4))
+        .await
+        .unwrap();
+
+    // A learner account takes nothing over.
+    let ann = store
+        .create_account(&new_account("ann", None, 5))
+        .await
+        .unwrap();
+    assert_ne!(ann, me);
+    assert!(store.marks(ann).await.unwrap().is_empty());
+    assert_eq!(store.personal_learner().await.unwrap(), me);
+
+    let root = store
+        .create_account(&NewAccount {
+            role: Role::Admin,
+            admission: Admission::FirstAdmin,
+            ..new_account("root", None, 50)
+        })
+        .await
+        .unwrap();
+    assert_eq!(root, me, "the admin is the personal learner");
+    let account = store.account(root).await.unwrap().unwrap();
+    assert_eq!((account.created_at, account.role), (50, Role::Admin));
+    assert_eq!(
+        store.marks(root).await.unwrap(),
+        vec![Mark {
+            key: gil.clone(),
+            at: 1
+        }]
+    );
+    assert_eq!(
+        store.note(root, &gil).await.unwrap().unwrap().body,
+        "my note"
+    );
+    assert_eq!(store.reviews(root, None).await.unwrap(), vec![review]);
+    assert_eq!(
+        store
+            .learner_setting(root, "desired_retention")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("0.9")
+    );
+    assert_eq!(store.interviews(root, 10).await.unwrap().len(), 1);
+    let dump = store.export_all().await.unwrap();
+    let kind = |id: LearnerId| {
+        dump.learners
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| l.kind.clone())
+    };
+    assert_eq!(kind(root).as_deref(), Some(ACCOUNT_KIND));
+    assert_eq!(dump.learners.len(), 2, "no learner was added for the admin");
+
+    // A second admin starts empty: there is no personal learner left to take over.
+    let ops = store
+        .create_account(&NewAccount {
+            role: Role::Admin,
+            ..new_account("ops", None, 60)
+        })
+        .await
+        .unwrap();
+    assert!(ops != me && ops != ann);
+    assert!(store.marks(ops).await.unwrap().is_empty());
+    // Personal mode, used again, starts a new personal learner; the admin keeps theirs.
+    let fresh = store.personal_learner().await.unwrap();
+    assert!(fresh != me && fresh != ops && fresh != ann);
+    assert!(store.marks(fresh).await.unwrap().is_empty());
+    assert_eq!(store.marks(root).await.unwrap().len(), 1);
+}
+
+pub async fn passwords_roles_and_emails_change(fx: &dyn Fixture) {
+    let store = fx.store();
+    let me = store.personal_learner().await.unwrap();
+    let bob = store
+        .create_account(&new_account("bob", Some("bob@example.org"), 1))
+        .await
+        .unwrap();
+    let new_hash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3c2FsdA$bmV3aGFzaA";
+    assert!(store.set_password(bob, new_hash, 70).await.unwrap());
+    let account = store.account(bob).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            account.password_hash.as_str(),
+            account.password_changed_at,
+            account.created_at
+        ),
+        (new_hash, 70, 1)
+    );
+    for role in [Role::Moderator, Role::Admin, Role::Learner] {
+        assert!(store.set_role(bob, role).await.unwrap());
+        assert_eq!(store.account(bob).await.unwrap().unwrap().role, role);
+        let admins = u64::from(role == Role::Admin);
+        assert_eq!(store.account_counts().await.unwrap(), (1, admins));
+    }
+    let new = Some(("New@Example.org", "new@example.org"));
+    assert!(store.set_email(bob, new).await.unwrap());
+    let account = store
+        .account_by_key("new@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (account.learner, account.email.as_deref()),
+        (bob, Some("New@Example.org"))
+    );
+    assert_eq!(store.account_by_key("bob@example.org").await.unwrap(), None);
+    assert!(store.set_email(bob, None).await.unwrap());
+    let account = store.account(bob).await.unwrap().unwrap();
+    assert_eq!((account.email, account.email_key), (None, None));
+    // No account, no change: an unknown learner, and the personal learner.
+    for nobody in [LearnerId(4242), me] {
+        assert!(!store.set_password(nobody, new_hash, 1).await.unwrap());
+        assert!(!store.set_role(nobody, Role::Admin).await.unwrap());
+        assert!(!store.set_email(nobody, new).await.unwrap());
+        assert!(!store.set_disabled(nobody, Some(1)).await.unwrap());
+        assert!(!store.delete_account(nobody).await.unwrap());
+    }
+    assert_eq!(store.account_counts().await.unwrap(), (1, 0));
+    assert_eq!(store.personal_learner().await.unwrap(), me);
+}
+
+pub async fn disabling_an_account_ends_its_sessions(fx: &dyn Fixture) {
+    let store = fx.store();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    let ann = store
+        .create_account(&new_account("ann", None, 1))
+        .await
+        .unwrap();
+    for (id, learner) in [("b1", bob), ("b2", bob), ("a1", ann)] {
+        store
+            .create_session(&session(id, learner, 10), None)
+            .await
+            .unwrap();
+    }
+    assert!(store.set_disabled(bob, Some(500)).await.unwrap());
+    assert_eq!(
+        store.account(bob).await.unwrap().unwrap().disabled_at,
+        Some(500)
+    );
+    assert!(store.sessions(bob).await.unwrap().is_empty());
+    assert_eq!(store.session("b1").await.unwrap(), None);
+    assert_eq!(store.sessions(ann).await.unwrap().len(), 1);
+    assert!(store.session("a1").await.unwrap().is_some());
+    // Enabling it again brings no session back.
+    assert!(store.set_disabled(bob, None).await.unwrap());
+    assert_eq!(store.account(bob).await.unwrap().unwrap().disabled_at, None);
+    assert!(store.sessions(bob).await.unwrap().is_empty());
+}
+
+/// Deleting an account deletes its learner and every row the learner owns, in every table;
+/// other learners' rows and the invitations it created stay (the latter without creator).
+pub async fn deleting_an_account_removes_everything_it_owns(fx: &dyn Fixture) {
+    let store = fx.store();
+    let me = store.personal_learner().await.unwrap();
+    let bob = store
+        .create_account(&NewAccount {
+            role: Role::Moderator,
+            ..new_account("bob", Some("bob@example.org"), 1)
+        })
+        .await
+        .unwrap();
+    let ann = store
+        .create_account(&new_account("ann", None, 1))
+        .await
+        .unwrap();
+    let gil = key("python", "gil");
+    for (learner, tag) in [(me, "me"), (bob, "bob"), (ann, "ann")] {
+        store.set_mark(learner, &gil, true, 1).await.unwrap();
+        store.save_note(learner, &gil, tag, 1).await.unwrap();
+        store
+            .record_review(learner, &first(&format!("{tag}-review"), &gil, 2))
+            .await
+            .unwrap();
+        store
+            .set_learner_setting(learner, "limit", "20")
+            .await
+            .unwrap();
+        store
+            .save_interview(learner, &interview(&format!("{tag}-interview"), 3))
+            .await
+            .unwrap();
+        store
+            .create_session(&session(&format!("{tag}-session"), learner, 4), None)
+            .await
+            .unwrap();
+    }
+    let by_bob = store
+        .create_invite(&Invite {
+            created_by: Some(bob),
+            ..invitation("bob-invite", 1_000, 1)
+        })
+        .await
+        .unwrap();
+    store
+        .set_site_setting("registration", "invite")
+        .await
+        .unwrap();
+    let before = store.export_all().await.unwrap();
+
+    assert!(store.delete_account(bob).await.unwrap());
+    assert_eq!(store.account(bob).await.unwrap(), None);
+    assert_eq!(store.account_by_key("bob@example.org").await.unwrap(), None);
+    assert!(store.marks(bob).await.unwrap().is_empty());
+    assert!(store.notes(bob).await.unwrap().is_empty());
+    assert!(store.cards(bob).await.unwrap().is_empty());
+    assert!(store.reviews(bob, None).await.unwrap().is_empty());
+    assert!(store.learner_settings(bob).await.unwrap().is_empty());
+    assert!(store.interviews(bob, 10).await.unwrap().is_empty());
+    assert!(store.sessions(bob).await.unwrap().is_empty());
+    assert_eq!(store.session("bob-session").await.unwrap(), None);
+
+    // Row for row: exactly bob's rows are gone, in every table, and his invitation lost
+    // its creator.
+    let mut expected = before.clone();
+    expected.learners.retain(|l| l.id != bob);
+    expected.marks.retain(|o| o.learner != bob);
+    expected.notes.retain(|o| o.learner != bob);
+    expected.cards.retain(|o| o.learner != bob);
+    expected.reviews.retain(|r| r.learner != bob);
+    expected.settings.retain(|s| s.learner != bob);
+    expected.interviews.retain(|o| o.learner != bob);
+    expected.accounts.retain(|a| a.learner != bob);
+    expected.sessions.retain(|s| s.learner != bob);
+    for invite in &mut expected.invites {
+        if invite.created_by == Some(bob) {
+            invite.created_by = None;
+        }
+    }
+    let after = store.export_all().await.unwrap();
+    assert_eq!(after.differences(&expected), Vec::<String>::new());
+    assert_eq!(after, expected);
+    assert_eq!(
+        store.invites().await.unwrap()[0].id,
+        by_bob,
+        "the invitation stays"
+    );
+
+    assert!(!store.delete_account(bob).await.unwrap());
+    // The personal learner has no account: it is not deleted this way.
+    assert!(!store.delete_account(me).await.unwrap());
+    assert_eq!(store.marks(me).await.unwrap().len(), 1);
+    assert_eq!(store.export_all().await.unwrap(), expected);
+}
+
+pub async fn sessions_are_created_replaced_listed_and_ended(fx: &dyn Fixture) {
+    let store = fx.store();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    let ann = store
+        .create_account(&new_account("ann", None, 1))
+        .await
+        .unwrap();
+    for (id, at) in [("b1", 10), ("b2", 20), ("b3", 30)] {
+        store
+            .create_session(&session(id, bob, at), None)
+            .await
+            .unwrap();
+    }
+    let ids = |sessions: Vec<StoredSession>| -> Vec<String> {
+        sessions.into_iter().map(|s| s.id_hash).collect()
+    };
+    assert_eq!(ids(store.sessions(bob).await.unwrap()), ["b3", "b2", "b1"]);
+
+    // Touching moves the last request forward, never back.
+    store.touch_session("b1", 40).await.unwrap();
+    store.touch_session("b1", 35).await.unwrap();
+    store.touch_session("unknown", 35).await.unwrap();
+    assert_eq!(ids(store.sessions(bob).await.unwrap()), ["b1", "b3", "b2"]);
+    let (found, account) = store.session("b1").await.unwrap().unwrap();
+    assert_eq!(
+        found,
+        StoredSession {
+            last_seen_at: 40,
+            ..session("b1", bob, 10)
+        }
+    );
+    assert_eq!(Some(account), store.account(bob).await.unwrap());
+    assert_eq!(store.session("nope").await.unwrap(), None);
+
+    // Signing in again replaces the old session in the same transaction.
+    store
+        .create_session(&session("b4", bob, 50), Some("b2"))
+        .await
+        .unwrap();
+    assert_eq!(store.session("b2").await.unwrap(), None);
+    store
+        .create_session(&session("a1", ann, 55), Some("never-was"))
+        .await
+        .unwrap();
+    assert_eq!(ids(store.sessions(bob).await.unwrap()), ["b4", "b1", "b3"]);
+
+    // A learner ends only their own sessions.
+    assert!(!store.end_session(bob, "a1").await.unwrap());
+    assert!(store.session("a1").await.unwrap().is_some());
+    assert!(store.end_session(bob, "b3").await.unwrap());
+    assert!(!store.end_session(bob, "b3").await.unwrap());
+    assert_eq!(store.end_sessions(bob, Some("b4")).await.unwrap(), 1);
+    assert_eq!(ids(store.sessions(bob).await.unwrap()), ["b4"]);
+    assert_eq!(store.end_sessions(bob, None).await.unwrap(), 1);
+    assert!(store.sessions(bob).await.unwrap().is_empty());
+    assert_eq!(ids(store.sessions(ann).await.unwrap()), ["a1"]);
+
+    // A session of a learner that does not exist is refused; one without an account is
+    // stored but has no account to sign in as.
+    let err = store
+        .create_session(&session("x", LearnerId(4242), 1), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
+    let plain = fx.create_learner("user", 1).await.unwrap();
+    store
+        .create_session(&session("plain", plain, 1), None)
+        .await
+        .unwrap();
+    assert_eq!(store.session("plain").await.unwrap(), None);
+}
+
+pub async fn expired_sessions_end(fx: &dyn Fixture) {
+    let store = fx.store();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    let make = |id: &str, created_at, last_seen_at| StoredSession {
+        created_at,
+        last_seen_at,
+        ..session(id, bob, 0)
+    };
+    for s in [
+        make("too-old", 99, 900), // created before the absolute lifetime
+        make("idle", 500, 699),   // idle since before the timeout
+        make("fresh", 100, 700),  // both limits are strict
+        make("newest", 800, 950),
+    ] {
+        store.create_session(&s, None).await.unwrap();
+    }
+    assert_eq!(store.end_expired_sessions(700, 100).await.unwrap(), 2);
+    let left: Vec<String> = store
+        .sessions(bob)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id_hash)
+        .collect();
+    assert_eq!(left, ["newest", "fresh"]);
+    assert_eq!(store.end_expired_sessions(700, 100).await.unwrap(), 0);
+}
+
+pub async fn invitations_are_listed_newest_first_and_revoked_once(fx: &dyn Fixture) {
+    let store = fx.store();
+    let root = store
+        .create_account(&NewAccount {
+            role: Role::Admin,
+            ..new_account("root", None, 1)
+        })
+        .await
+        .unwrap();
+    assert!(store.invites().await.unwrap().is_empty());
+    let make = |token: &str, created_at| Invite {
+        created_at,
+        ..invitation(token, 1_000, 5)
+    };
+    let first_id = store.create_invite(&make("t1", 10)).await.unwrap();
+    let second_id = store.create_invite(&make("t2", 30)).await.unwrap();
+    let labelled = Invite {
+        id: 9_999,
+        label: "cohort 12 🦀".into(),
+        created_by: Some(root),
+        uses: 1,
+        ..make("t3", 20)
+    };
+    let third_id = store.create_invite(&labelled).await.unwrap();
+    assert!(first_id < second_id && second_id < third_id);
+    assert_ne!(third_id, 9_999, "the id given is ignored");
+    let listed: Vec<i64> = store
+        .invites()
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(listed, [second_id, third_id, first_id]);
+    assert_eq!(
+        store.invite_by_token("t3").await.unwrap(),
+        Some(Invite {
+            id: third_id,
+            ..labelled
+        })
+    );
+    assert_eq!(store.invite_by_token("t4").await.unwrap(), None);
+
+    assert!(store.revoke_invite(first_id, 40).await.unwrap());
+    assert!(!store.revoke_invite(first_id, 50).await.unwrap());
+    assert!(!store.revoke_invite(4_242, 50).await.unwrap());
+    let revoked = store.invite_by_token("t1").await.unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(40));
+    assert!(!revoked.usable(41));
+
+    // A token is stored once; a creator must exist.
+    assert!(store.create_invite(&make("t1", 60)).await.is_err());
+    let orphan = Invite {
+        created_by: Some(LearnerId(4_242)),
+        ..make("t5", 60)
+    };
+    assert!(is_invalid(store.create_invite(&orphan).await));
+    assert_eq!(store.invites().await.unwrap().len(), 3);
+}
+
+pub async fn site_settings_round_trip(fx: &dyn Fixture) {
+    let store = fx.store();
+    assert_eq!(store.site_setting("registration").await.unwrap(), None);
+    store
+        .set_site_setting("registration", "invite")
+        .await
+        .unwrap();
+    store.set_site_setting("private", "true").await.unwrap();
+    store
+        .set_site_setting("registration", "open")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.site_setting("registration").await.unwrap().as_deref(),
+        Some("open")
+    );
+    assert_eq!(
+        store.site_setting("private").await.unwrap().as_deref(),
+        Some("true")
+    );
+    for name in ["", "Registration", "with space", "a\0b", &"n".repeat(65)] {
+        assert!(
+            is_invalid(store.set_site_setting(name, "1").await),
+            "{name:?}"
+        );
+        assert!(is_invalid(store.site_setting(name).await), "{name:?}");
+    }
+    let over = "x".repeat(MAX_SETTING_VALUE_BYTES + 1);
+    assert!(is_invalid(store.set_site_setting("big", &over).await));
+    assert!(is_invalid(store.set_site_setting("nul", "a\0").await));
+    assert_eq!(store.site_setting("big").await.unwrap(), None);
+    assert_eq!(store.export_all().await.unwrap().site_settings.len(), 2);
+}
+
+/// Account texts follow the rule of every text (no NUL) and a length bound; reads naming a
+/// NUL find nothing.
+pub async fn account_text_with_nul_or_too_long_is_refused(fx: &dyn Fixture) {
+    let store = fx.store();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    store
+        .create_session(&session("b1", bob, 1), None)
+        .await
+        .unwrap();
+    let before = store.export_all().await.unwrap();
+    let long = "x".repeat(MAX_ACCOUNT_TEXT_BYTES + 1);
+    let at_limit = "é".repeat(MAX_ACCOUNT_TEXT_BYTES / 2);
+    let base = new_account("ann", Some("ann@example.org"), 2);
+    let bad = [
+        NewAccount {
+            username: "a\0",
+            ..base.clone()
+        },
+        NewAccount {
+            username_key: "a\0",
+            ..base.clone()
+        },
+        NewAccount {
+            email: Some("a\0@example.org"),
+            ..base.clone()
+        },
+        NewAccount {
+            email_key: Some("a\0@example.org"),
+            ..base.clone()
+        },
+        NewAccount {
+            password_hash: "\0",
+            ..base.clone()
+        },
+        NewAccount {
+            admission: Admission::Invite { token_hash: "t\0" },
+            ..base.clone()
+        },
+        NewAccount {
+            username: &long,
+            ..base.clone()
+        },
+        NewAccount {
+            password_hash: &long,
+            ..base.clone()
+        },
+    ];
+    for new in &bad {
+        assert!(is_invalid(store.create_account(new).await), "{new:?}");
+    }
+    assert!(is_invalid(store.set_password(bob, "\0", 5).await));
+    assert!(is_invalid(store.set_password(bob, &long, 5).await));
+    assert!(is_invalid(store.set_email(bob, Some(("a\0", "a"))).await));
+    assert!(is_invalid(store.set_email(bob, Some(("a", "a\0"))).await));
+    let with_device = StoredSession {
+        device: "a\0".into(),
+        ..session("b2", bob, 2)
+    };
+    assert!(is_invalid(store.create_session(&with_device, None).await));
+    let too_long = StoredSession {
+        device: long.clone(),
+        ..session("b2", bob, 2)
+    };
+    assert!(is_invalid(store.create_session(&too_long, None).await));
+    assert!(is_invalid(
+        store.create_session(&session("b\0", bob, 2), None).await
+    ));
+    assert!(is_invalid(
+        store
+            .create_session(&session("b2", bob, 2), Some("b1\0"))
+            .await
+    ));
+    assert!(is_invalid(store.touch_session("b1\0", 9).await));
+    assert!(is_invalid(store.end_session(bob, "b1\0").await));
+    assert!(is_invalid(store.end_sessions(bob, Some("b1\0")).await));
+    let label = Invite {
+        label: "a\0".into(),
+        ..invitation("t", 1_000, 1)
+    };
+    assert!(is_invalid(store.create_invite(&label).await));
+    assert!(is_invalid(
+        store.create_invite(&invitation("t\0", 1_000, 1)).await
+    ));
+    // Nothing was written.
+    assert_eq!(store.export_all().await.unwrap(), before);
+
+    // Reads naming a NUL find nothing.
+    assert_eq!(store.account_by_key("bob\0").await.unwrap(), None);
+    assert_eq!(store.session("b1\0").await.unwrap(), None);
+    assert_eq!(store.invite_by_token("t\0").await.unwrap(), None);
+
+    // At the limit is fine.
+    let longest = store
+        .create_account(&NewAccount {
+            username: &at_limit,
+            username_key: &at_limit,
+            ..base.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account(longest).await.unwrap().unwrap().username,
+        at_limit
+    );
+}
+
 // ------------------------------------------------------------------------ export, import
 
 /// Fills `store` with some of everything, through the trait only (an undone review and a
-/// forgotten question included, so the log has gaps). Returns the learners it used.
+/// forgotten question included, so the log has gaps; accounts with sessions, a used and a
+/// revoked invitation, site settings). Returns the learners it used: the personal learner,
+/// a plain learner, and two accounts (`ann`, a moderator with sessions and an e-mail
+/// address, and `cid`, disabled, admitted with an invitation).
 pub async fn fill(fx: &dyn Fixture) -> Vec<LearnerId> {
     let store = fx.store();
     let me = store.personal_learner().await.unwrap();
@@ -1534,7 +2541,56 @@ pub async fn fill(fx: &dyn Fixture) -> Vec<LearnerId> {
     }
     store.secret("csrf", &[7; 32]).await.unwrap();
     store.secret("other", &[0, 255, 1]).await.unwrap();
-    vec![me, other]
+
+    let ann = store
+        .create_account(&NewAccount {
+            username: "Ann",
+            email: Some("Ann@Example.org"),
+            role: Role::Moderator,
+            ..new_account("ann", Some("ann@example.org"), 50)
+        })
+        .await
+        .unwrap();
+    store
+        .set_mark(ann, &key("python-django", "gil"), true, 51)
+        .await
+        .unwrap();
+    let revoked = store
+        .create_invite(&Invite {
+            label: "revoked".into(),
+            created_by: Some(ann),
+            created_at: 52,
+            ..invitation("revoked-token", 10_000, 5)
+        })
+        .await
+        .unwrap();
+    store.revoke_invite(revoked, 53).await.unwrap();
+    store
+        .create_invite(&Invite {
+            label: "cohort 12 🦀".into(),
+            created_at: 54,
+            ..invitation("used-token", 10_000, 2)
+        })
+        .await
+        .unwrap();
+    let cid = store
+        .create_account(&invited("cid", "used-token", 55))
+        .await
+        .unwrap();
+    store.set_disabled(cid, Some(56)).await.unwrap();
+    for (id, at) in [("ann-session-1", 57), ("ann-session-2", 58)] {
+        store
+            .create_session(&session(id, ann, at), None)
+            .await
+            .unwrap();
+    }
+    store.touch_session("ann-session-1", 59).await.unwrap();
+    store
+        .set_site_setting("registration", "invite")
+        .await
+        .unwrap();
+    store.set_site_setting("private", "true").await.unwrap();
+    vec![me, other, ann, cid]
 }
 
 /// The export holds what the trait reads, row for row, in canonical order.
@@ -1546,15 +2602,31 @@ pub async fn export_reads_everything_in_canonical_order(fx: &dyn Fixture) {
     assert_eq!(dump.clone().canonical(), dump, "not in canonical order");
     dump.check().unwrap();
     let counts: Vec<usize> = dump.counts().iter().map(|(_, n)| *n).collect();
-    // learners, marks, notes, cards, reviews, settings, interviews, secrets
-    assert_eq!(counts, [2, 4, 2, 4, 8, 4, 2, 2]);
+    // learners, marks, notes, cards, reviews, settings, interviews, secrets, accounts,
+    // sessions, invites, site settings
+    assert_eq!(counts, [4, 5, 2, 4, 8, 4, 2, 2, 2, 2, 2, 2]);
     assert_eq!(
         dump.learners
             .iter()
             .map(|l| l.kind.as_str())
             .collect::<Vec<_>>(),
-        ["personal", "user"]
+        ["personal", "user", ACCOUNT_KIND, ACCOUNT_KIND]
     );
+    assert_eq!(dump.accounts, store.accounts().await.unwrap());
+    assert_eq!(dump.invites.len(), store.invites().await.unwrap().len());
+    for invite in &dump.invites {
+        assert_eq!(
+            store.invite_by_token(&invite.token_hash).await.unwrap(),
+            Some(invite.clone())
+        );
+    }
+    assert_eq!(dump.invites[1].uses, 1);
+    for setting in &dump.site_settings {
+        assert_eq!(
+            store.site_setting(&setting.name).await.unwrap(),
+            Some(setting.value.clone())
+        );
+    }
     assert_eq!(dump.learners[1].created_at, 42);
     for learner in learners {
         let own = |l: LearnerId| l == learner;
@@ -1597,6 +2669,15 @@ pub async fn export_reads_everything_in_canonical_order(fx: &dyn Fixture) {
                 Some(setting.value.clone())
             );
         }
+        // The trait lists sessions most recently seen first.
+        let mut sessions: Vec<_> = dump
+            .sessions
+            .iter()
+            .filter(|s| own(s.learner))
+            .cloned()
+            .collect();
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.last_seen_at));
+        assert_eq!(sessions, store.sessions(learner).await.unwrap());
     }
     assert_eq!(dump.secrets[0].name, "csrf");
     assert_eq!(dump.secrets[0].value, [7; 32]);
@@ -1619,6 +2700,32 @@ pub async fn import_refuses_a_database_that_is_not_empty(fx: &dyn Fixture) {
     assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
     assert!(err.to_string().contains("not empty"), "{err}");
     assert_eq!(store.export_all().await.unwrap().learners.len(), 1);
+}
+
+/// Invitations and site settings belong to no learner, and make a database non-empty too.
+pub async fn import_refuses_a_database_with_invitations_or_site_settings(fx: &dyn Fixture) {
+    let store = fx.store();
+    let dump = Dump {
+        learners: vec![crate::DumpLearner {
+            id: LearnerId(1),
+            kind: "user".into(),
+            created_at: 1,
+        }],
+        ..Dump::default()
+    };
+    store
+        .create_invite(&invitation("token", 1_000, 1))
+        .await
+        .unwrap();
+    let err = store.import_all(&dump).await.unwrap_err();
+    assert!(err.to_string().contains("not empty"), "{err}");
+    fx.execute("DELETE FROM invites").await;
+    store.set_site_setting("private", "true").await.unwrap();
+    let err = store.import_all(&dump).await.unwrap_err();
+    assert!(err.to_string().contains("not empty"), "{err}");
+    let after = store.export_all().await.unwrap();
+    assert!(after.learners.is_empty() && after.invites.is_empty());
+    assert_eq!(after.site_settings.len(), 1);
 }
 
 pub async fn ping_succeeds_on_a_current_schema(fx: &dyn Fixture) {
@@ -1654,6 +2761,42 @@ pub async fn dump_round_trips(from: &dyn Fixture, to: &dyn Fixture) {
         target.secret("csrf", &[0]).await.unwrap(),
         source.secret("csrf", &[1]).await.unwrap()
     );
+    // Accounts sign in on the copy as on the source: by either key, with their sessions.
+    for key in ["ann", "ann@example.org", "cid"] {
+        assert_eq!(
+            source.account_by_key(key).await.unwrap(),
+            target.account_by_key(key).await.unwrap(),
+            "{key}"
+        );
+    }
+    assert!(target.account_by_key("ann").await.unwrap().is_some());
+    assert_eq!(
+        source.session("ann-session-1").await.unwrap(),
+        target.session("ann-session-1").await.unwrap()
+    );
+    assert!(target.session("ann-session-1").await.unwrap().is_some());
+    assert_eq!(
+        source.invites().await.unwrap(),
+        target.invites().await.unwrap()
+    );
+    assert_eq!(
+        target
+            .site_setting("registration")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("invite")
+    );
+    // The unique keys hold on the copy, and invitations are numbered after the imported.
+    assert!(is_taken(
+        target.create_account(&new_account("ann", None, 70)).await,
+        Taken::Username
+    ));
+    let invite = target
+        .create_invite(&invitation("after-import", 1_000, 1))
+        .await
+        .unwrap();
+    assert!(dump.invites.iter().all(|i| i.id < invite), "{invite}");
     // New rows are numbered after the imported ones: a new learner and new reviews.
     let newest = to.create_learner("user", 99).await.unwrap();
     assert!(dump.learners.iter().all(|l| l.id < newest), "{newest}");

@@ -35,13 +35,15 @@ Examples:
 
 What is copied: learners (with their ids), marks, notes, cards, the review log (in the
 order it was recorded, so undo still takes the right review), study settings, mock
-interviews, and the secrets shared by the instances (the key that signs CSRF tokens).
+interviews, the secrets shared by the instances (the key that signs CSRF tokens), and
+multi-user mode's accounts (with their password hashes), sessions, invitations (with their
+numbers) and site settings: everyone stays signed in.
 
 The target must be empty: a new SQLite file (its folder must exist), or a PostgreSQL
 database created for it (createdb mastery); both are given the current schema first. A
-target that already holds a learner or a secret is refused, and none of its rows are
-touched (opening it brings an older schema up to date, as every command does; migrations
-only add). Opening the source brings its schema up to date too.
+target that already holds a learner, a secret, an invitation or a site setting is refused,
+and none of its rows are touched (opening it brings an older schema up to date, as every
+command does; migrations only add). Opening the source brings its schema up to date too.
 
 Stop Mastery on the source first: the copy reads one consistent snapshot, and writes made
 after it would be missing from the copy (the verification reports them).
@@ -96,7 +98,7 @@ async fn copy(args: &CopyArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot copy into {to}; nothing was written"))?;
     let total: usize = dump.counts().iter().map(|(_, n)| n).sum();
     for (what, count) in dump.counts() {
-        println!("  {what:<12} {count:>9}");
+        println!("  {what:<13} {count:>9}");
     }
     println!("Copied {total} rows.");
 
@@ -200,5 +202,13 @@ async fn differing_reads(
         same &= a.learner_setting(learner, name).await? == b.learner_setting(learner, name).await?;
     }
     check("settings", same);
+    check(
+        "accounts",
+        a.account(learner).await? == b.account(learner).await?,
+    );
+    check(
+        "sessions",
+        a.sessions(learner).await? == b.sessions(learner).await?,
+    );
     Ok(differing)
 }
