@@ -42,8 +42,14 @@ fn form(name: &str) -> SignUp<'_> {
 async fn sessions_end_after_the_idle_timeout_and_the_absolute_lifetime() {
     let (_dir, store) = store().await;
     let accounts = accounts();
-    let ada = accounts.add(&store, &form("ada"), Role::Learner, NOW).await.unwrap();
-    let token = accounts.start_session(&store, ada, Some("curl/8"), None, NOW).await.unwrap();
+    let ada = accounts
+        .add(&store, &form("ada"), Role::Learner, NOW)
+        .await
+        .unwrap();
+    let token = accounts
+        .start_session(&store, ada, Some("curl/8"), None, NOW)
+        .await
+        .unwrap();
 
     // Used every 90 minutes: alive, and last seen moves (at most once a minute).
     let mut t = NOW;
@@ -53,57 +59,149 @@ async fn sessions_end_after_the_idle_timeout_and_the_absolute_lifetime() {
         assert_eq!(alive.session.last_seen_at, t);
         assert_eq!(alive.account.username, "ada");
     }
-    let soon = accounts.session(&store, &token, t + TOUCH_EVERY - 1).await.unwrap().unwrap();
-    assert_eq!(soon.session.last_seen_at, t, "not written again within a minute");
+    let soon = accounts
+        .session(&store, &token, t + TOUCH_EVERY - 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        soon.session.last_seen_at, t,
+        "not written again within a minute"
+    );
     // 7.5 h so far; at 10 h after sign-in it ends however busy it is.
-    assert!(accounts.session(&store, &token, NOW + 9 * HOUR).await.unwrap().is_some());
-    assert!(accounts.session(&store, &token, NOW + 10 * HOUR - 1).await.unwrap().is_some());
-    assert!(accounts.session(&store, &token, NOW + 10 * HOUR).await.unwrap().is_none());
-    assert!(store.sessions(ada).await.unwrap().is_empty(), "an expired session is deleted");
+    assert!(
+        accounts
+            .session(&store, &token, NOW + 9 * HOUR)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        accounts
+            .session(&store, &token, NOW + 10 * HOUR - 1)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        accounts
+            .session(&store, &token, NOW + 10 * HOUR)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store.sessions(ada).await.unwrap().is_empty(),
+        "an expired session is deleted"
+    );
 
     // Idle for 2 hours: gone.
-    let token = accounts.start_session(&store, ada, None, None, NOW).await.unwrap();
-    assert!(accounts.session(&store, &token, NOW + 2 * HOUR - 1).await.unwrap().is_some());
+    let token = accounts
+        .start_session(&store, ada, None, None, NOW)
+        .await
+        .unwrap();
+    assert!(
+        accounts
+            .session(&store, &token, NOW + 2 * HOUR - 1)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let later = NOW + 2 * HOUR - 1 + 2 * HOUR;
-    assert!(accounts.session(&store, &token, later).await.unwrap().is_none());
+    assert!(
+        accounts
+            .session(&store, &token, later)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
 async fn expired_sessions_are_swept_and_live_ones_kept() {
     let (_dir, store) = store().await;
     let accounts = accounts();
-    let ada = accounts.add(&store, &form("ada"), Role::Learner, NOW).await.unwrap();
-    accounts.start_session(&store, ada, None, None, NOW).await.unwrap();
-    let fresh = accounts.start_session(&store, ada, None, None, NOW + 3 * HOUR).await.unwrap();
-    let ended = accounts.end_expired_sessions(&store, NOW + 3 * HOUR).await.unwrap();
+    let ada = accounts
+        .add(&store, &form("ada"), Role::Learner, NOW)
+        .await
+        .unwrap();
+    accounts
+        .start_session(&store, ada, None, None, NOW)
+        .await
+        .unwrap();
+    let fresh = accounts
+        .start_session(&store, ada, None, None, NOW + 3 * HOUR)
+        .await
+        .unwrap();
+    let ended = accounts
+        .end_expired_sessions(&store, NOW + 3 * HOUR)
+        .await
+        .unwrap();
     assert_eq!(ended, 1);
-    assert!(accounts.session(&store, &fresh, NOW + 3 * HOUR).await.unwrap().is_some());
+    assert!(
+        accounts
+            .session(&store, &fresh, NOW + 3 * HOUR)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 #[tokio::test]
 async fn sign_in_gives_one_answer_for_every_failure_and_starts_a_new_session() {
     let (_dir, store) = store().await;
     let accounts = accounts();
-    let ada = accounts.add(&store, &form("Ada"), Role::Learner, NOW).await.unwrap();
+    let ada = accounts
+        .add(&store, &form("Ada"), Role::Learner, NOW)
+        .await
+        .unwrap();
     for (login, password) in [("ada", "wrong"), ("nobody", PASSWORD), ("", PASSWORD)] {
         match accounts.check_credentials(&store, login, password).await {
             Err(AppError::SignIn(message)) => assert_eq!(message, SIGN_IN_FAILED),
             other => panic!("{login}: {other:?}"),
         }
     }
-    let account = accounts.check_credentials(&store, "ADA", PASSWORD).await.unwrap();
+    let account = accounts
+        .check_credentials(&store, "ADA", PASSWORD)
+        .await
+        .unwrap();
     assert_eq!(account.learner, ada);
-    let first = accounts.start_session(&store, ada, None, None, NOW).await.unwrap();
+    let first = accounts
+        .start_session(&store, ada, None, None, NOW)
+        .await
+        .unwrap();
     let second = accounts
         .start_session(&store, ada, None, Some(&first), NOW + 1)
         .await
         .unwrap();
     assert_ne!(first, second);
-    assert!(accounts.session(&store, &first, NOW + 2).await.unwrap().is_none(), "replaced");
-    assert!(accounts.session(&store, &second, NOW + 2).await.unwrap().is_some());
+    assert!(
+        accounts
+            .session(&store, &first, NOW + 2)
+            .await
+            .unwrap()
+            .is_none(),
+        "replaced"
+    );
+    assert!(
+        accounts
+            .session(&store, &second, NOW + 2)
+            .await
+            .unwrap()
+            .is_some()
+    );
     // Disabled: the right password says so; its sessions are gone.
-    accounts.set_disabled(&store, ada, true, NOW + 3).await.unwrap();
-    assert!(accounts.session(&store, &second, NOW + 4).await.unwrap().is_none());
+    accounts
+        .set_disabled(&store, ada, true, NOW + 3)
+        .await
+        .unwrap();
+    assert!(
+        accounts
+            .session(&store, &second, NOW + 4)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(matches!(
         accounts.check_credentials(&store, "ada", PASSWORD).await,
         Err(AppError::Forbidden(_))
@@ -120,12 +218,21 @@ async fn the_first_admin_takes_over_the_personal_learner_s_data() {
     let personal = store.personal_learner().await.unwrap();
     let key = QuestionKey::new("python-django", "gil");
     store.set_mark(personal, &key, true, NOW).await.unwrap();
-    store.save_note(personal, &key, "from personal mode", NOW).await.unwrap();
+    store
+        .save_note(personal, &key, "from personal mode", NOW)
+        .await
+        .unwrap();
     let accounts = accounts();
     let token = accounts.setup_token(&store).await.unwrap().unwrap();
-    assert_eq!(accounts.setup_token(&store).await.unwrap().unwrap(), token, "stable");
+    assert_eq!(
+        accounts.setup_token(&store).await.unwrap().unwrap(),
+        token,
+        "stable"
+    );
     assert!(matches!(
-        accounts.set_up_first_admin(&store, "wrong", &form("ada"), NOW).await,
+        accounts
+            .set_up_first_admin(&store, "wrong", &form("ada"), NOW)
+            .await,
         Err(AppError::Forbidden(_))
     ));
     let admin = accounts
@@ -134,10 +241,15 @@ async fn the_first_admin_takes_over_the_personal_learner_s_data() {
         .unwrap();
     assert_eq!(admin, personal, "the same learner, now an account");
     assert_eq!(store.marks(admin).await.unwrap().len(), 1);
-    assert_eq!(store.note(admin, &key).await.unwrap().unwrap().body, "from personal mode");
+    assert_eq!(
+        store.note(admin, &key).await.unwrap().unwrap().body,
+        "from personal mode"
+    );
     assert!(accounts.setup_token(&store).await.unwrap().is_none());
     assert!(matches!(
-        accounts.set_up_first_admin(&store, &token, &form("eve"), NOW).await,
+        accounts
+            .set_up_first_admin(&store, &token, &form("eve"), NOW)
+            .await,
         Err(AppError::Forbidden(_))
     ));
 }
@@ -146,7 +258,10 @@ async fn the_first_admin_takes_over_the_personal_learner_s_data() {
 async fn the_last_admin_cannot_be_demoted_disabled_or_deleted() {
     let (_dir, store) = store().await;
     let accounts = accounts();
-    let ada = accounts.add(&store, &form("ada"), Role::Admin, NOW).await.unwrap();
+    let ada = accounts
+        .add(&store, &form("ada"), Role::Admin, NOW)
+        .await
+        .unwrap();
     for result in [
         accounts.set_role(&store, ada, Role::Learner).await,
         accounts.set_disabled(&store, ada, true, NOW).await,
@@ -154,9 +269,15 @@ async fn the_last_admin_cannot_be_demoted_disabled_or_deleted() {
     ] {
         assert!(matches!(result, Err(AppError::Forbidden(_))), "{result:?}");
     }
-    let bob = accounts.add(&store, &form("bob"), Role::Admin, NOW).await.unwrap();
+    let bob = accounts
+        .add(&store, &form("bob"), Role::Admin, NOW)
+        .await
+        .unwrap();
     accounts.set_role(&store, ada, Role::Learner).await.unwrap();
-    assert!(accounts.delete(&store, bob).await.is_err(), "bob is now the last admin");
+    assert!(
+        accounts.delete(&store, bob).await.is_err(),
+        "bob is now the last admin"
+    );
 }
 
 #[tokio::test]
@@ -173,13 +294,17 @@ async fn invitations_admit_as_many_accounts_as_they_say() {
             .await
             .unwrap();
     }
-    let third = accounts.sign_up(&store, &form("cat"), Some(&new.token), NOW + 2).await;
+    let third = accounts
+        .sign_up(&store, &form("cat"), Some(&new.token), NOW + 2)
+        .await;
     assert!(matches!(third, Err(AppError::Forbidden(_))), "{third:?}");
     let expired = accounts
         .create_invite(&store, None, "", NOW + HOUR, 5, NOW)
         .await
         .unwrap();
-    let late = accounts.sign_up(&store, &form("dan"), Some(&expired.token), NOW + HOUR).await;
+    let late = accounts
+        .sign_up(&store, &form("dan"), Some(&expired.token), NOW + HOUR)
+        .await;
     assert!(matches!(late, Err(AppError::Forbidden(_))), "{late:?}");
     assert!(
         accounts

@@ -99,7 +99,5 @@ impl FromRequestParts<AppState> for Admin {
 
 /// Account pages do not exist on a personal server.
 pub(crate) fn personal_mode() -> WebError {
-    WebError::NotFound(
-        "this is a personal Mastery: accounts exist only in multi-user mode".into(),
-    )
+    WebError::NotFound("this is a personal Mastery: accounts exist only in multi-user mode".into())
 }

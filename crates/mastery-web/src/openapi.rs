@@ -79,7 +79,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 const WHY_400: &str = "Malformed request: a query string or JSON body that cannot be parsed, a \
     path segment that is not UTF-8, or a value the handler refuses (the message says which)";
 const WHY_401_PUBLIC: &str = "Multi-user mode, on a private site: sign in first";
-const WHY_401_LEARNER: &str = "Multi-user mode: sign in first (a learner reaches only their own data)";
+const WHY_401_LEARNER: &str =
+    "Multi-user mode: sign in first (a learner reaches only their own data)";
 const WHY_401_ACCOUNT: &str = "Not signed in";
 const WHY_403: &str =
     "Missing or wrong `X-CSRF-Token`, no session cookie, or a request from another site";
@@ -122,11 +123,15 @@ fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
             .extensions
             .get_or_insert_with(Default::default)
             .insert("x-access".to_owned(), Value::from(access));
-        add(operation, "401", match access {
-            "public" => WHY_401_PUBLIC,
-            "account" => WHY_401_ACCOUNT,
-            _ => WHY_401_LEARNER,
-        });
+        add(
+            operation,
+            "401",
+            match access {
+                "public" => WHY_401_PUBLIC,
+                "account" => WHY_401_ACCOUNT,
+                _ => WHY_401_LEARNER,
+            },
+        );
         if method != "get" {
             add(operation, "403", WHY_403);
             add(operation, "413", WHY_413);

@@ -405,7 +405,10 @@ mod tests {
         let stranger: IpAddr = "198.51.100.9".parse().unwrap();
         let trusted = vec!["10.0.0.0/24".parse::<crate::metrics::AllowedNet>().unwrap()];
         let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.5, 10.0.0.7"));
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("203.0.113.5, 10.0.0.7"),
+        );
         h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         // From the proxy: the rightmost address it did not add, and TLS.
         assert_eq!(
@@ -413,11 +416,20 @@ mod tests {
             (Some("203.0.113.5".parse().unwrap()), true)
         );
         // From anyone else: the peer, plain HTTP, whatever it claims.
-        assert_eq!(client_from(Some(stranger), &h, &trusted, false), (Some(stranger), false));
-        assert_eq!(client_from(Some(stranger), &h, &trusted, true), (Some(stranger), true));
+        assert_eq!(
+            client_from(Some(stranger), &h, &trusted, false),
+            (Some(stranger), false)
+        );
+        assert_eq!(
+            client_from(Some(stranger), &h, &trusted, true),
+            (Some(stranger), true)
+        );
         // A spoofed leftmost entry does not win over what the proxy appended.
         let mut spoofed = HeaderMap::new();
-        spoofed.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 203.0.113.5"));
+        spoofed.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 203.0.113.5"),
+        );
         assert_eq!(
             client_from(Some(proxy), &spoofed, &trusted, false).0,
             Some("203.0.113.5".parse().unwrap())

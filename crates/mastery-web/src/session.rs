@@ -81,7 +81,11 @@ impl Session {
 
     /// A `Set-Cookie` value that sets the session cookie to `id`.
     pub fn set_cookie(&self, id: &str) -> String {
-        format!("{}={id}; Path=/{}", self.cookie_name(), self.cookie_attributes())
+        format!(
+            "{}={id}; Path=/{}",
+            self.cookie_name(),
+            self.cookie_attributes()
+        )
     }
 
     /// The signed-in learner, if any.

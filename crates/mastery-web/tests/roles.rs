@@ -30,8 +30,16 @@ fn world() -> World {
     server.add_user("learner-b", Role::Learner);
     let mut c = server.signed_in("learner-a");
     c.get("/guides/python-django/gil");
-    assert_eq!(c.submit("/guides/python-django/gil/note", &[("body", SECRET)]).status, 303);
-    assert_eq!(c.submit("/guides/python-django/gil/mark", &[("mastered", "true")]).status, 303);
+    assert_eq!(
+        c.submit("/guides/python-django/gil/note", &[("body", SECRET)])
+            .status,
+        303
+    );
+    assert_eq!(
+        c.submit("/guides/python-django/gil/mark", &[("mastered", "true")])
+            .status,
+        303
+    );
     c.get("/api/v1/session");
     let session = c.get("/api/v1/session").json();
     c.csrf = Some(session["csrf_token"].as_str().unwrap().to_owned());
@@ -55,12 +63,27 @@ fn a_state(w: &World) -> String {
     let own = |l: LearnerId| l == w.a;
     format!(
         "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-        dump.marks.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
-        dump.notes.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
-        dump.cards.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
+        dump.marks
+            .iter()
+            .filter(|m| own(m.learner))
+            .collect::<Vec<_>>(),
+        dump.notes
+            .iter()
+            .filter(|m| own(m.learner))
+            .collect::<Vec<_>>(),
+        dump.cards
+            .iter()
+            .filter(|m| own(m.learner))
+            .collect::<Vec<_>>(),
         dump.reviews.iter().filter(|m| own(m.learner)).count(),
-        dump.settings.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
-        dump.interviews.iter().filter(|m| own(m.learner)).collect::<Vec<_>>(),
+        dump.settings
+            .iter()
+            .filter(|m| own(m.learner))
+            .collect::<Vec<_>>(),
+        dump.interviews
+            .iter()
+            .filter(|m| own(m.learner))
+            .collect::<Vec<_>>(),
     )
 }
 
@@ -129,7 +152,13 @@ fn call(c: &mut Client, method: &str, path: &str, body: Option<&Value>) -> commo
             Some(&body.to_string()),
             &[("x-csrf-token", &token)],
         ),
-        None => c.send(&method.to_uppercase(), path, None, None, &[("x-csrf-token", &token)]),
+        None => c.send(
+            &method.to_uppercase(),
+            path,
+            None,
+            None,
+            &[("x-csrf-token", &token)],
+        ),
     }
 }
 
@@ -147,7 +176,10 @@ fn every_api_operation_answers_each_role_as_its_access_says() {
             let body = op["requestBody"]["content"]["application/json"]["schema"]
                 .is_object()
                 .then(|| {
-                    sample(&op["requestBody"]["content"]["application/json"]["schema"], &doc)
+                    sample(
+                        &op["requestBody"]["content"]["application/json"]["schema"],
+                        &doc,
+                    )
                 });
             operations.push((path.clone(), method.clone(), access.to_owned(), body));
         }
@@ -155,12 +187,18 @@ fn every_api_operation_answers_each_role_as_its_access_says() {
     assert!(operations.len() >= 20, "the walk covers the whole API");
     for (role, mut c) in others(&w.server) {
         // Each client holds its own session's token for the API.
-        let token = c.get("/api/v1/session").json()["csrf_token"].as_str().unwrap().to_owned();
+        let token = c.get("/api/v1/session").json()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         c.csrf = Some(token);
         for (path, method, access, body) in &operations {
             let url = concrete(path, &w.interview);
             let reply = call(&mut c, method, &url, body.as_ref());
-            let what = format!("{role}: {method} {url} ({access}) -> {} {}", reply.status, reply.body);
+            let what = format!(
+                "{role}: {method} {url} ({access}) -> {} {}",
+                reply.status, reply.body
+            );
             assert!(reply.status < 500, "{what}");
             assert!(!reply.body.contains(SECRET), "A's note leaked: {what}");
             match (role, access.as_str()) {
@@ -185,7 +223,10 @@ fn every_api_operation_answers_each_role_as_its_access_says() {
     let mut a = w.server.signed_in("learner-a");
     let note = a.get("/api/v1/guides/python-django/questions/gil");
     assert!(note.body.contains(SECRET), "{}", note.body);
-    assert_eq!(a.get(&format!("/api/v1/interviews/{}", w.interview)).status, 200);
+    assert_eq!(
+        a.get(&format!("/api/v1/interviews/{}", w.interview)).status,
+        200
+    );
 }
 
 #[test]
@@ -202,7 +243,13 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/account",
         "/account/data.json",
     ];
-    let public = ["/", "/guides/python-django", "/guides/python-django/gil", "/search?q=gil", "/sign-up"];
+    let public = [
+        "/",
+        "/guides/python-django",
+        "/guides/python-django/gil",
+        "/search?q=gil",
+        "/sign-up",
+    ];
     let as_owner = [
         format!("/interviews/{id}"),
         format!("/interviews/{id}/report"),
@@ -247,7 +294,10 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         for path in public {
             let reply = c.get(path);
             assert_eq!(reply.status, 200, "{role} GET {path}");
-            assert!(!reply.body.contains(SECRET), "{role} GET {path} shows A's note");
+            assert!(
+                !reply.body.contains(SECRET),
+                "{role} GET {path} shows A's note"
+            );
         }
         // The sign-in page, or home for who is signed in already.
         let expected = if signed_in { 303 } else { 200 };
@@ -256,7 +306,10 @@ fn every_page_and_form_answers_each_role_as_it_should() {
             let reply = c.get(path);
             let expected = if signed_in { 200 } else { 303 };
             assert_eq!(reply.status, expected, "{role} GET {path}: {}", reply.body);
-            assert!(!reply.body.contains(SECRET), "{role} GET {path} shows A's note");
+            assert!(
+                !reply.body.contains(SECRET),
+                "{role} GET {path} shows A's note"
+            );
         }
         for path in admin_only {
             let expected = match role {

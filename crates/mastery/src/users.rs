@@ -18,8 +18,6 @@ use crate::runtime;
 pub struct UserArgs {
     #[command(subcommand)]
     action: UserAction,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -27,6 +25,8 @@ enum UserAction {
     /// Create an account. Its password is generated and printed once, unless
     /// --password-stdin reads it from standard input.
     Add {
+        #[command(flatten)]
+        data: DataArgs,
         /// The username (3 to 32 letters, digits, '_', '-', '.').
         name: String,
         /// The private e-mail address.
@@ -47,9 +47,14 @@ enum UserAction {
         min_password_length: usize,
     },
     /// List the accounts: username, role, state, e-mail, creation date.
-    List,
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Change an account's role.
     Role {
+        #[command(flatten)]
+        data: DataArgs,
         /// The username or e-mail address.
         name: String,
         /// The new role.
@@ -58,17 +63,23 @@ enum UserAction {
     },
     /// Disable an account: it cannot sign in, and its sessions end now.
     Disable {
+        #[command(flatten)]
+        data: DataArgs,
         /// The username or e-mail address.
         name: String,
     },
     /// Enable a disabled account.
     Enable {
+        #[command(flatten)]
+        data: DataArgs,
         /// The username or e-mail address.
         name: String,
     },
     /// Set a new password (generated and printed once, or read with --password-stdin);
     /// every session of the account ends.
     ResetPassword {
+        #[command(flatten)]
+        data: DataArgs,
         /// The username or e-mail address.
         name: String,
         /// Read the password from the first line of standard input.
@@ -81,6 +92,8 @@ enum UserAction {
     /// Delete an account and everything it owns (marks, notes, reviews, interviews,
     /// settings, sessions). Needs --yes.
     Delete {
+        #[command(flatten)]
+        data: DataArgs,
         /// The username or e-mail address.
         name: String,
         /// Confirm the deletion.
@@ -94,14 +107,14 @@ enum UserAction {
 pub struct InviteArgs {
     #[command(subcommand)]
     action: InviteAction,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 #[derive(Debug, clap::Subcommand)]
 enum InviteAction {
     /// Create an invitation link; it is printed once (only a digest is stored).
     Create {
+        #[command(flatten)]
+        data: DataArgs,
         /// A label for you ("cohort 12").
         #[arg(long, default_value = "")]
         label: String,
@@ -116,12 +129,41 @@ enum InviteAction {
         base_url: String,
     },
     /// List the invitations: number, label, expiry, uses, status.
-    List,
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Revoke an invitation by its number (from `mastery invite list`).
     Revoke {
+        #[command(flatten)]
+        data: DataArgs,
         /// The invitation's number.
         id: i64,
     },
+}
+
+impl UserAction {
+    fn data(&self) -> &DataArgs {
+        match self {
+            UserAction::Add { data, .. }
+            | UserAction::List { data }
+            | UserAction::Role { data, .. }
+            | UserAction::Disable { data, .. }
+            | UserAction::Enable { data, .. }
+            | UserAction::ResetPassword { data, .. }
+            | UserAction::Delete { data, .. } => data,
+        }
+    }
+}
+
+impl InviteAction {
+    fn data(&self) -> &DataArgs {
+        match self {
+            InviteAction::Create { data, .. }
+            | InviteAction::List { data }
+            | InviteAction::Revoke { data, .. } => data,
+        }
+    }
 }
 
 fn accounts(min_password_length: usize) -> anyhow::Result<Accounts> {
@@ -166,8 +208,7 @@ fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
         Ok((line, false))
     } else {
         Ok((
-            mastery_app::accounts::password::generate()
-                .map_err(anyhow::Error::new)?,
+            mastery_app::accounts::password::generate().map_err(anyhow::Error::new)?,
             true,
         ))
     }
@@ -182,8 +223,8 @@ fn day(ms: i64) -> String {
 pub fn run_user(args: &UserArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime::current_thread()?;
     runtime.block_on(async {
-        let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref())
-            .await?;
+        let data = args.action.data();
+        let db = context::open_store(data.data_dir.as_deref(), data.database.as_deref()).await?;
         let store = db.store.as_ref();
         let now = mastery_storage::now();
         match &args.action {
@@ -194,6 +235,7 @@ pub fn run_user(args: &UserArgs) -> anyhow::Result<ExitCode> {
                 role,
                 password_stdin,
                 min_password_length,
+                ..
             } => {
                 let role = if *admin {
                     Role::Admin
@@ -216,7 +258,7 @@ pub fn run_user(args: &UserArgs) -> anyhow::Result<ExitCode> {
                     println!("Password (shown once): {password}");
                 }
             }
-            UserAction::List => {
+            UserAction::List { .. } => {
                 let all = store.accounts().await.context("cannot read the accounts")?;
                 if all.is_empty() {
                     println!("No accounts.");
@@ -232,7 +274,7 @@ pub fn run_user(args: &UserArgs) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-            UserAction::Role { name, role } => {
+            UserAction::Role { name, role, .. } => {
                 let account = find(store, name).await?;
                 let role = Role::parse(role)?;
                 accounts(DEFAULT_MIN_PASSWORD_CHARS)?
@@ -241,7 +283,7 @@ pub fn run_user(args: &UserArgs) -> anyhow::Result<ExitCode> {
                     .map_err(say)?;
                 println!("{} is now {role}.", account.username);
             }
-            UserAction::Disable { name } | UserAction::Enable { name } => {
+            UserAction::Disable { name, .. } | UserAction::Enable { name, .. } => {
                 let disable = matches!(args.action, UserAction::Disable { .. });
                 let account = find(store, name).await?;
                 accounts(DEFAULT_MIN_PASSWORD_CHARS)?
@@ -258,6 +300,7 @@ pub fn run_user(args: &UserArgs) -> anyhow::Result<ExitCode> {
                 name,
                 password_stdin,
                 min_password_length,
+                ..
             } => {
                 let account = find(store, name).await?;
                 let (password, generated) = password(*password_stdin)?;
@@ -273,7 +316,7 @@ pub fn run_user(args: &UserArgs) -> anyhow::Result<ExitCode> {
                     println!("Password (shown once): {password}");
                 }
             }
-            UserAction::Delete { name, yes } => {
+            UserAction::Delete { name, yes, .. } => {
                 let account = find(store, name).await?;
                 if !yes {
                     bail!(
@@ -296,8 +339,8 @@ pub fn run_user(args: &UserArgs) -> anyhow::Result<ExitCode> {
 pub fn run_invite(args: &InviteArgs) -> anyhow::Result<ExitCode> {
     let runtime = runtime::current_thread()?;
     runtime.block_on(async {
-        let db = context::open_store(args.data.data_dir.as_deref(), args.data.database.as_deref())
-            .await?;
+        let data = args.action.data();
+        let db = context::open_store(data.data_dir.as_deref(), data.database.as_deref()).await?;
         let store = db.store.as_ref();
         let now = mastery_storage::now();
         match &args.action {
@@ -306,6 +349,7 @@ pub fn run_invite(args: &InviteArgs) -> anyhow::Result<ExitCode> {
                 days,
                 uses,
                 base_url,
+                ..
             } => {
                 let new = accounts(DEFAULT_MIN_PASSWORD_CHARS)?
                     .create_invite(
@@ -328,8 +372,11 @@ pub fn run_invite(args: &InviteArgs) -> anyhow::Result<ExitCode> {
                     new.token
                 );
             }
-            InviteAction::List => {
-                let all = store.invites().await.context("cannot read the invitations")?;
+            InviteAction::List { .. } => {
+                let all = store
+                    .invites()
+                    .await
+                    .context("cannot read the invitations")?;
                 if all.is_empty() {
                     println!("No invitations.");
                 }
@@ -354,7 +401,7 @@ pub fn run_invite(args: &InviteArgs) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-            InviteAction::Revoke { id } => {
+            InviteAction::Revoke { id, .. } => {
                 if !store.revoke_invite(*id, now).await? {
                     bail!("there is no open invitation {id}; `mastery invite list` shows them");
                 }

@@ -287,7 +287,14 @@ fn sessions_are_shared_by_two_instances_behind_nginx() {
     let data_a = tempfile::tempdir().unwrap();
     let data_b = tempfile::tempdir().unwrap();
     let add = Command::new(env!("CARGO_BIN_EXE_mastery"))
-        .args(["user", "add", "ada", "--password-stdin", "--database", &database.url])
+        .args([
+            "user",
+            "add",
+            "ada",
+            "--password-stdin",
+            "--database",
+            &database.url,
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -302,7 +309,14 @@ fn sessions_are_shared_by_two_instances_behind_nginx() {
         })
         .unwrap();
     assert!(add.success());
-    let multi = ["--database", &database.url, "--mode", "multi-user", "--trusted-proxy", "127.0.0.1"];
+    let multi = [
+        "--database",
+        &database.url,
+        "--mode",
+        "multi-user",
+        "--trusted-proxy",
+        "127.0.0.1",
+    ];
     let (mut a, addr_a) = start(data_a.path(), &multi);
     let (mut b, addr_b) = start(data_b.path(), &multi);
     let port = free_port();
@@ -314,7 +328,8 @@ fn sessions_are_shared_by_two_instances_behind_nginx() {
     assert_eq!(status, 200);
     let anonymous = set_cookie(&form).unwrap();
     let token = page_token(&form);
-    let body = format!("csrf={token}&login=ada&password=correct+horse+battery+staple&next=%2Faccount");
+    let body =
+        format!("csrf={token}&login=ada&password=correct+horse+battery+staple&next=%2Faccount");
     let headers = [
         ("cookie", anonymous.as_str()),
         ("content-type", "application/x-www-form-urlencoded"),
@@ -326,24 +341,53 @@ fn sessions_are_shared_by_two_instances_behind_nginx() {
 
     // Continue on either instance.
     for addr in [&addr_a, &addr_b] {
-        let (status, page) = request(addr, "GET", "/account", &[("cookie", cookie.as_str())], "").unwrap();
+        let (status, page) =
+            request(addr, "GET", "/account", &[("cookie", cookie.as_str())], "").unwrap();
         assert_eq!(status, 200, "{addr}: {page}");
         assert!(page.contains("signed in as ada"));
     }
     // Sign out on the second: signed out on the first at once.
-    let (_, page) = request(&addr_b, "GET", "/account", &[("cookie", cookie.as_str())], "").unwrap();
+    let (_, page) = request(
+        &addr_b,
+        "GET",
+        "/account",
+        &[("cookie", cookie.as_str())],
+        "",
+    )
+    .unwrap();
     let out_headers = [
         ("cookie", cookie.as_str()),
         ("content-type", "application/x-www-form-urlencoded"),
     ];
-    let (status, _) = request(&addr_b, "POST", "/sign-out", &out_headers, &format!("csrf={}", page_token(&page))).unwrap();
+    let (status, _) = request(
+        &addr_b,
+        "POST",
+        "/sign-out",
+        &out_headers,
+        &format!("csrf={}", page_token(&page)),
+    )
+    .unwrap();
     assert_eq!(status, 303);
-    let (status, page) = request(&addr_a, "GET", "/account", &[("cookie", cookie.as_str())], "").unwrap();
+    let (status, page) = request(
+        &addr_a,
+        "GET",
+        "/account",
+        &[("cookie", cookie.as_str())],
+        "",
+    )
+    .unwrap();
     assert_eq!(status, 303, "{page}");
     assert!(page.contains("location: /sign-in?next=/account"), "{page}");
 
     // Behind a TLS proxy that says so, the cookie is Secure with the __Host- prefix.
-    let (_, tls) = request(&front, "GET", "/sign-in", &[("x-forwarded-proto", "https")], "").unwrap();
+    let (_, tls) = request(
+        &front,
+        "GET",
+        "/sign-in",
+        &[("x-forwarded-proto", "https")],
+        "",
+    )
+    .unwrap();
     assert!(tls.contains("set-cookie: __Host-mastery_session="), "{tls}");
     assert!(tls.contains("; Secure"), "{tls}");
     // Without the header it is plain HTTP (the untrusted case is a unit test of the web

@@ -14,13 +14,22 @@ fn mastery(args: &[&str], stdin: Option<&str>) -> Output {
         .args(args)
         .env_remove("MASTERY_DATABASE_URL")
         .env_remove("MASTERY_USER")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     child.wait_with_output().unwrap()
 }
@@ -41,7 +50,11 @@ fn ok(args: &[&str], stdin: Option<&str>) -> String {
 
 fn fails(args: &[&str], stdin: Option<&str>) -> String {
     let out = mastery(args, stdin);
-    assert!(!out.status.success(), "mastery {args:?} should fail: {}", text(&out));
+    assert!(
+        !out.status.success(),
+        "mastery {args:?} should fail: {}",
+        text(&out)
+    );
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -68,7 +81,17 @@ fn operator_round(db: &str) {
     assert!(run(&["stats"], None).contains("Study statistics"));
     assert!(fail(&["stats", "--user", "ada"], None).contains("personal database"));
 
-    let out = run(&["user", "add", "ada", "--admin", "--email", "ada@example.org"], None);
+    let out = run(
+        &[
+            "user",
+            "add",
+            "ada",
+            "--admin",
+            "--email",
+            "ada@example.org",
+        ],
+        None,
+    );
     assert!(out.contains("Created ada (admin)."), "{out}");
     let password = out
         .lines()
@@ -77,24 +100,51 @@ fn operator_round(db: &str) {
         .to_owned();
     assert_eq!(password.len(), 29);
     let out = run(
-        &["user", "add", "Grace", "--role", "moderator", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "Grace",
+            "--role",
+            "moderator",
+            "--password-stdin",
+        ],
         Some("a long enough passphrase here\n"),
     );
     assert!(out.contains("Created Grace (moderator)."), "{out}");
     assert!(!out.contains("Password (shown once)"));
 
     // Clear refusals.
-    assert!(fail(&["user", "add", "GRACE", "--password-stdin"], Some("another long passphrase\n"))
-        .contains("username: This username is taken"));
-    assert!(fail(&["user", "add", "x", "--password-stdin"], Some("another long passphrase\n"))
-        .contains("3 to 32"));
-    assert!(fail(&["user", "add", "bob", "--password-stdin"], Some("short\n"))
-        .contains("password: Use at least 15 characters"));
-    assert!(fail(&["user", "role", "nobody", "admin"], None).contains("there is no account \"nobody\""));
+    assert!(
+        fail(
+            &["user", "add", "GRACE", "--password-stdin"],
+            Some("another long passphrase\n")
+        )
+        .contains("username: This username is taken")
+    );
+    assert!(
+        fail(
+            &["user", "add", "x", "--password-stdin"],
+            Some("another long passphrase\n")
+        )
+        .contains("3 to 32")
+    );
+    assert!(
+        fail(&["user", "add", "bob", "--password-stdin"], Some("short\n"))
+            .contains("password: Use at least 15 characters")
+    );
+    assert!(
+        fail(&["user", "role", "nobody", "admin"], None).contains("there is no account \"nobody\"")
+    );
 
     let list = run(&["user", "list"], None);
-    assert!(list.contains("ada") && list.contains("admin") && list.contains("ada@example.org"), "{list}");
-    assert!(list.contains("Grace") && list.contains("moderator"), "{list}");
+    assert!(
+        list.contains("ada") && list.contains("admin") && list.contains("ada@example.org"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Grace") && list.contains("moderator"),
+        "{list}"
+    );
 
     assert!(run(&["user", "role", "grace", "learner"], None).contains("Grace is now learner."));
     assert!(run(&["user", "disable", "grace"], None).contains("disabled"));
@@ -107,19 +157,53 @@ fn operator_round(db: &str) {
     assert!(fail(&["stats"], None).contains("pass --user NAME"));
     assert!(run(&["stats", "--user", "ada"], None).contains("Study statistics"));
     assert!(fail(&["stats", "--user", "nobody"], None).contains("no account"));
-    let optimize = mastery(&with(&["optimize", "--user", "grace"]).iter().map(String::as_str).collect::<Vec<_>>(), None);
-    assert!(text(&optimize).contains("0 reviews usable"), "{}", text(&optimize));
+    let optimize = mastery(
+        &with(&["optimize", "--user", "grace"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        None,
+    );
+    assert!(
+        text(&optimize).contains("0 reviews usable"),
+        "{}",
+        text(&optimize)
+    );
 
     // Invitations.
-    let out = run(&["invite", "create", "--label", "cohort 12", "--days", "14", "--uses", "30", "--base-url", "https://mastery.example.org/"], None);
-    assert!(out.contains("https://mastery.example.org/sign-up?invite="), "{out}");
+    let out = run(
+        &[
+            "invite",
+            "create",
+            "--label",
+            "cohort 12",
+            "--days",
+            "14",
+            "--uses",
+            "30",
+            "--base-url",
+            "https://mastery.example.org/",
+        ],
+        None,
+    );
+    assert!(
+        out.contains("https://mastery.example.org/sign-up?invite="),
+        "{out}"
+    );
     let list = run(&["invite", "list"], None);
-    assert!(list.contains("open") && list.contains("used 0/30") && list.contains("cohort 12"), "{list}");
+    assert!(
+        list.contains("open") && list.contains("used 0/30") && list.contains("cohort 12"),
+        "{list}"
+    );
     let id = list.split_whitespace().next().unwrap().to_owned();
     assert!(run(&["invite", "revoke", &id], None).contains("revoked"));
     assert!(run(&["invite", "list"], None).contains("revoked"));
     assert!(fail(&["invite", "revoke", &id], None).contains("no open invitation"));
-    assert!(!mastery(&["invite", "create", "--days", "0"], None).status.success());
+    assert!(
+        !mastery(&["invite", "create", "--days", "0"], None)
+            .status
+            .success()
+    );
 
     assert!(fail(&["user", "delete", "grace"], None).contains("--yes"));
     assert!(run(&["user", "delete", "grace", "--yes"], None).contains("Deleted Grace"));
@@ -138,7 +222,10 @@ fn operators_manage_accounts_and_invitations_on_sqlite() {
 
 #[test]
 fn operators_manage_accounts_and_invitations_on_postgres() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let Some(pg) = runtime.block_on(TestDatabase::create()) else {
         return;
     };
@@ -148,7 +235,16 @@ fn operators_manage_accounts_and_invitations_on_postgres() {
 #[test]
 fn help_explains_the_user_and_invite_commands() {
     let out = ok(&["user", "--help"], None);
-    for word in ["add", "list", "role", "disable", "enable", "reset-password", "delete", "Examples"] {
+    for word in [
+        "add",
+        "list",
+        "role",
+        "disable",
+        "enable",
+        "reset-password",
+        "delete",
+        "Examples",
+    ] {
         assert!(out.contains(word), "{word}: {out}");
     }
     let out = ok(&["invite", "--help"], None);

@@ -158,12 +158,11 @@ impl Accounts {
     /// Checks a sign-up form and hashes its password: the username and its key, the
     /// e-mail and its key, the hash. Errors name the field.
     async fn prepare(&self, form: &SignUp<'_>) -> Result<Prepared, AppError> {
-        let (username, username_key) = names::username(form.username).map_err(|message| {
-            AppError::Field {
+        let (username, username_key) =
+            names::username(form.username).map_err(|message| AppError::Field {
                 field: "username",
                 message,
-            }
-        })?;
+            })?;
         let email = match form.email.trim() {
             "" => None,
             typed => Some(names::email(typed).map_err(|message| AppError::Field {
@@ -173,7 +172,11 @@ impl Accounts {
         };
         self.policy
             .passwords
-            .check(form.password, &username, email.as_ref().map(|(e, _)| e.as_str()))
+            .check(
+                form.password,
+                &username,
+                email.as_ref().map(|(e, _)| e.as_str()),
+            )
             .map_err(|message| AppError::Field {
                 field: "password",
                 message,
@@ -373,7 +376,9 @@ impl Accounts {
             last_seen_at: now,
             device: tokens::device(user_agent),
         };
-        let replacing = replacing.filter(|t| tokens::is_token(t)).map(tokens::digest);
+        let replacing = replacing
+            .filter(|t| tokens::is_token(t))
+            .map(tokens::digest);
         store.create_session(&session, replacing.as_deref()).await?;
         Ok(token)
     }
@@ -617,9 +622,7 @@ impl Accounts {
         if disabled {
             self.keep_an_admin(store, &account, None).await?;
         }
-        store
-            .set_disabled(learner, disabled.then_some(now))
-            .await?;
+        store.set_disabled(learner, disabled.then_some(now)).await?;
         tracing::info!(learner = learner.0, disabled, "account disabled or enabled");
         Ok(())
     }
@@ -632,8 +635,7 @@ impl Accounts {
         account: &Account,
         to: Option<Role>,
     ) -> Result<(), AppError> {
-        if account.role != Role::Admin || to == Some(Role::Admin) || account.disabled_at.is_some()
-        {
+        if account.role != Role::Admin || to == Some(Role::Admin) || account.disabled_at.is_some() {
             return Ok(());
         }
         let others = store
@@ -667,7 +669,9 @@ impl Accounts {
         now: Millis,
     ) -> Result<NewInvite, AppError> {
         if expires_at <= now {
-            return Err(AppError::Invalid("an invitation must expire in the future".into()));
+            return Err(AppError::Invalid(
+                "an invitation must expire in the future".into(),
+            ));
         }
         if !(1..=10_000).contains(&max_uses) {
             return Err(AppError::Invalid(

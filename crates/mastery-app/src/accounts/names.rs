@@ -82,7 +82,9 @@ pub fn email(typed: &str) -> Result<(String, String), String> {
     if valid {
         Ok((address.to_owned(), email_key(address)))
     } else {
-        Err(format!("{address:?} is not an e-mail address (name@example.org)."))
+        Err(format!(
+            "{address:?} is not an e-mail address (name@example.org)."
+        ))
     }
 }
 
@@ -145,7 +147,14 @@ mod tests {
         let (shown, key) = email(" Ada@Example.ORG ").unwrap();
         assert_eq!(shown, "Ada@Example.ORG");
         assert_eq!(key, "ada@example.org");
-        for bad in ["ada", "ada@", "@example.org", "a b@example.org", "a@b@c.org", "a@local"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.org",
+            "a b@example.org",
+            "a@b@c.org",
+            "a@local",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
         assert_eq!(login_key("ADA@example.org"), "ada@example.org");

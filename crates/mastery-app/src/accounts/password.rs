@@ -130,11 +130,7 @@ impl PasswordRules {
 fn repeats_a_short_pattern(password: &str) -> bool {
     let chars: Vec<char> = password.chars().collect();
     (1..=3).any(|len| {
-        chars.len() >= 2 * len
-            && chars
-                .iter()
-                .enumerate()
-                .all(|(i, c)| *c == chars[i % len])
+        chars.len() >= 2 * len && chars.iter().enumerate().all(|(i, c)| *c == chars[i % len])
     })
 }
 
@@ -173,10 +169,9 @@ pub struct HashError(String);
 
 impl Default for Hasher {
     fn default() -> Self {
-        Self::with_params(ARGON2_MEMORY_KIB, ARGON2_PASSES, ARGON2_LANES)
-            .unwrap_or_else(|_| Self {
-                argon2: Argon2::default(),
-            })
+        Self::with_params(ARGON2_MEMORY_KIB, ARGON2_PASSES, ARGON2_LANES).unwrap_or_else(|_| Self {
+            argon2: Argon2::default(),
+        })
     }
 }
 
@@ -213,8 +208,11 @@ impl Hasher {
     /// with). A malformed hash matches nothing.
     #[must_use]
     pub fn verify(&self, password: &str, hash: &str) -> bool {
-        PasswordHash::new(hash)
-            .is_ok_and(|parsed| self.argon2.verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(hash).is_ok_and(|parsed| {
+            self.argon2
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     }
 }
 
@@ -234,7 +232,10 @@ mod tests {
         assert!(rules().check(accented, "someone", None).is_ok());
         let short = "correct horse";
         let reason = rules().check(short, "someone", None).unwrap_err();
-        assert!(reason.contains("at least 15") && reason.contains("has 13"), "{reason}");
+        assert!(
+            reason.contains("at least 15") && reason.contains("has 13"),
+            "{reason}"
+        );
     }
 
     #[test]
@@ -243,7 +244,12 @@ mod tests {
         assert!(long.chars().count() > 64);
         assert!(rules().check(&long, "someone", None).is_ok());
         let too_long = "x1y2".repeat(300);
-        assert!(rules().check(&too_long, "someone", None).unwrap_err().contains("at most"));
+        assert!(
+            rules()
+                .check(&too_long, "someone", None)
+                .unwrap_err()
+                .contains("at most")
+        );
         // Never truncated: two passwords differing after 72 bytes hash differently.
         let hasher = Hasher::with_params(64, 1, 1).unwrap();
         let a = "p".repeat(100) + "a";
@@ -256,7 +262,13 @@ mod tests {
     fn common_passwords_are_refused_with_the_reason() {
         assert!(common_password_count() >= 10_000);
         let rules = PasswordRules::with_min(8).unwrap();
-        for common in ["password", "Password1", "QWERTYUIOP", "iloveyou", "1q2w3e4r5t"] {
+        for common in [
+            "password",
+            "Password1",
+            "QWERTYUIOP",
+            "iloveyou",
+            "1q2w3e4r5t",
+        ] {
             let reason = rules.check(common, "someone", None).unwrap_err();
             assert!(reason.contains("commonly used"), "{common}: {reason}");
         }
@@ -266,13 +278,22 @@ mod tests {
     #[test]
     fn the_username_email_and_repeats_are_refused() {
         let rules = PasswordRules::with_min(8).unwrap();
-        assert!(rules.check("Grace.Hopper1906", "grace.hopper1906", None).is_err());
+        assert!(
+            rules
+                .check("Grace.Hopper1906", "grace.hopper1906", None)
+                .is_err()
+        );
         assert!(
             rules
                 .check("ada@example.org", "ada", Some("Ada@Example.org"))
                 .is_err()
         );
-        assert!(rules.check("zzzzzzzzzzzzzzzz", "ada", None).unwrap_err().contains("repeats"));
+        assert!(
+            rules
+                .check("zzzzzzzzzzzzzzzz", "ada", None)
+                .unwrap_err()
+                .contains("repeats")
+        );
         assert!(rules.check("xyzxyzxyzxyzxyz", "ada", None).is_err());
         assert!(rules.check("xyzwxyzwxyzwxyzw", "ada", None).is_ok());
     }
@@ -305,6 +326,9 @@ mod tests {
         assert!(!hasher.verify("same words here", "not a hash"));
         // The default parameters are the documented ones.
         let real = Hasher::default().hash("x").unwrap();
-        assert!(real.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{real}");
+        assert!(
+            real.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{real}"
+        );
     }
 }

@@ -177,8 +177,8 @@ pub async fn reset_password(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let learner = target(&state, id).await?;
-    let password = mastery_app::accounts::password::generate()
-        .map_err(|e| WebError::Internal(e.into()))?;
+    let password =
+        mastery_app::accounts::password::generate().map_err(|e| WebError::Internal(e.into()))?;
     accounts(&state)?
         .reset_password(state.store(), learner, &password, now())
         .await?;
@@ -302,7 +302,10 @@ pub async fn create_invite(
             &state,
             &session,
             None,
-            Some("An invitation is valid for 1 to 365 days and admits a whole number of accounts.".into()),
+            Some(
+                "An invitation is valid for 1 to 365 days and admits a whole number of accounts."
+                    .into(),
+            ),
         )
         .await?;
         return Ok(form_with_errors(render(&page)));
@@ -327,7 +330,9 @@ pub async fn create_invite(
                 .unwrap_or("localhost");
             let scheme = if session.secure { "https" } else { "http" };
             let link = format!("{scheme}://{host}/sign-up?invite={}", new.token);
-            Ok(render(&invites_page(&state, &session, Some(link), None).await?))
+            Ok(render(
+                &invites_page(&state, &session, Some(link), None).await?,
+            ))
         }
         Err(mastery_app::AppError::Invalid(message)) => {
             let page = invites_page(&state, &session, None, Some(message)).await?;

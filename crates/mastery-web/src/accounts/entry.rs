@@ -72,7 +72,9 @@ pub async fn sign_in_form(
         return Ok(redirect_back(Some(&next)));
     }
     let open = state.site().await?.registration == Registration::Open;
-    Ok(render(&sign_in_page(&state, &session, "", &next, None, open)))
+    Ok(render(&sign_in_page(
+        &state, &session, "", &next, None, open,
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,7 +99,14 @@ pub async fn sign_in(
     let open = state.site().await?.registration == Registration::Open;
     let again = |error: String, status: StatusCode| {
         with_status(
-            render(&sign_in_page(&state, &session, &form.login, &next, Some(error), open)),
+            render(&sign_in_page(
+                &state,
+                &session,
+                &form.login,
+                &next,
+                Some(error),
+                open,
+            )),
             status,
         )
     };
@@ -115,7 +124,13 @@ pub async fn sign_in(
     };
     let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let token = accounts
-        .start_session(state.store(), account.learner, agent, Some(&session.id), now())
+        .start_session(
+            state.store(),
+            account.learner,
+            agent,
+            Some(&session.id),
+            now(),
+        )
         .await?;
     tracing::info!(learner = account.learner.0, "signed in");
     let mut response = redirect_back(Some(&next));
@@ -290,9 +305,14 @@ pub async fn sign_up(
     let created = accounts
         .sign_up(state.store(), &sign_up, query.invite.as_deref(), now())
         .await;
-    finish_sign_up(&state, &session, &headers, accounts, created, |errors, status| {
-        again(errors, status)
-    })
+    finish_sign_up(
+        &state,
+        &session,
+        &headers,
+        accounts,
+        created,
+        again,
+    )
     .await
 }
 
@@ -308,10 +328,16 @@ async fn finish_sign_up(
     let learner = match created {
         Ok(learner) => learner,
         Err(AppError::Field { field, message }) => {
-            return Ok(again(FieldErrors::on(field, message), StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(again(
+                FieldErrors::on(field, message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
         Err(AppError::Forbidden(message)) => {
-            return Ok(again(FieldErrors::on("general", message), StatusCode::FORBIDDEN));
+            return Ok(again(
+                FieldErrors::on("general", message),
+                StatusCode::FORBIDDEN,
+            ));
         }
         Err(other) => return Err(other.into()),
     };
@@ -364,7 +390,15 @@ pub async fn setup_form(
         .setup_token(state.store())
         .await?
         .is_some_and(|t| crate::session::constant_time_eq(&t, &token));
-    let page = setup_page(&state, &session, accounts, &token, None, FieldErrors::default(), !valid);
+    let page = setup_page(
+        &state,
+        &session,
+        accounts,
+        &token,
+        None,
+        FieldErrors::default(),
+        !valid,
+    );
     let response = render(&page);
     Ok(if valid {
         response
@@ -384,7 +418,15 @@ pub async fn setup(
     let accounts = accounts(&state)?;
     if let Err(limited) = state.limits().check(Attempt::SignIn, session.client) {
         let errors = FieldErrors::on("general", limited.to_string());
-        let page = setup_page(&state, &session, accounts, &token, Some(&form), errors, false);
+        let page = setup_page(
+            &state,
+            &session,
+            accounts,
+            &token,
+            Some(&form),
+            errors,
+            false,
+        );
         return Ok(with_status(render(&page), StatusCode::TOO_MANY_REQUESTS));
     }
     let sign_up = SignUp {
@@ -395,10 +437,25 @@ pub async fn setup(
     let created = accounts
         .set_up_first_admin(state.store(), &token, &sign_up, now())
         .await;
-    finish_sign_up(&state, &session, &headers, accounts, created, |errors, status| {
-        let closed = status == StatusCode::FORBIDDEN;
-        let page = setup_page(&state, &session, accounts, &token, Some(&form), errors, closed);
-        with_status(render(&page), status)
-    })
+    finish_sign_up(
+        &state,
+        &session,
+        &headers,
+        accounts,
+        created,
+        |errors, status| {
+            let closed = status == StatusCode::FORBIDDEN;
+            let page = setup_page(
+                &state,
+                &session,
+                accounts,
+                &token,
+                Some(&form),
+                errors,
+                closed,
+            );
+            with_status(render(&page), status)
+        },
+    )
     .await
 }

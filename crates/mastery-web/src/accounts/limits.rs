@@ -67,8 +67,12 @@ impl Limits {
         let key = group(client.unwrap_or(IpAddr::from([0, 0, 0, 0])));
         limiter.check_key(&key).map_err(|_| {
             let what = match attempt {
-                Attempt::SignIn => "Too many sign-in attempts from your network: wait a minute and try again.",
-                Attempt::SignUp => "Too many sign-up attempts from your network: wait an hour and try again.",
+                Attempt::SignIn => {
+                    "Too many sign-in attempts from your network: wait a minute and try again."
+                }
+                Attempt::SignUp => {
+                    "Too many sign-up attempts from your network: wait an hour and try again."
+                }
             };
             WebError::TooManyRequests(what.into())
         })
@@ -104,8 +108,14 @@ mod tests {
         }
         let refused = limits.check(Attempt::SignIn, a).unwrap_err();
         assert!(matches!(refused, WebError::TooManyRequests(_)));
-        assert!(limits.check(Attempt::SignIn, b).is_ok(), "another address has its own bucket");
-        assert!(limits.check(Attempt::SignUp, a).is_ok(), "sign-up counts apart");
+        assert!(
+            limits.check(Attempt::SignIn, b).is_ok(),
+            "another address has its own bucket"
+        );
+        assert!(
+            limits.check(Attempt::SignUp, a).is_ok(),
+            "sign-up counts apart"
+        );
     }
 
     #[test]

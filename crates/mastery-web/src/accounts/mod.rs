@@ -30,7 +30,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/account/email", post(own::set_email))
         .route("/account/password", post(own::change_password))
         .route("/account/sessions/end", post(own::end_session))
-        .route("/account/sessions/end-others", post(own::end_other_sessions))
+        .route(
+            "/account/sessions/end-others",
+            post(own::end_other_sessions),
+        )
         .route("/account/data.json", get(own::download_data))
         .route("/account/delete", post(own::delete_account))
         .route("/admin/users", get(admin::users))
@@ -38,9 +41,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/role", post(admin::set_role))
         .route("/admin/users/{id}/disable", post(admin::disable))
         .route("/admin/users/{id}/enable", post(admin::enable))
-        .route("/admin/users/{id}/reset-password", post(admin::reset_password))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(admin::reset_password),
+        )
         .route("/admin/users/{id}/delete", post(admin::delete))
-        .route("/admin/invites", get(admin::invites).post(admin::create_invite))
+        .route(
+            "/admin/invites",
+            get(admin::invites).post(admin::create_invite),
+        )
         .route("/admin/invites/{id}/revoke", post(admin::revoke_invite))
 }
 

@@ -71,7 +71,15 @@ pub async fn account(
     Extension(session): Extension<Session>,
     Account(user): Account,
 ) -> Result<Response, WebError> {
-    let page = page(&state, &session, &user, FieldErrors::default(), "", String::new()).await?;
+    let page = page(
+        &state,
+        &session,
+        &user,
+        FieldErrors::default(),
+        "",
+        String::new(),
+    )
+    .await?;
     Ok(render(&page))
 }
 
@@ -84,9 +92,10 @@ async fn again(
     form: &str,
 ) -> Result<Response, WebError> {
     let (errors, status) = match error {
-        AppError::Field { field, message } => {
-            (FieldErrors::on(field, message), StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        AppError::Field { field, message } => (
+            FieldErrors::on(field, message),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         other => return Err(other.into()),
     };
     let page = page(state, session, user, errors, form, String::new()).await?;

@@ -200,7 +200,10 @@ async fn start(
 /// The learner's interviews, newest first, with the trend of the finished ones' scores.
 #[utoipa::path(get, path = "/api/v1/interviews", tag = "interviews",
     responses((status = 200, body = HistoryDto, description = "The interviews and the trend")))]
-async fn history(State(state): State<AppState>, Learner(learner): Learner) -> Result<Json<HistoryDto>, WebError> {
+async fn history(
+    State(state): State<AppState>,
+    Learner(learner): Learner,
+) -> Result<Json<HistoryDto>, WebError> {
     let (summaries, trend) = app::history(state.store(), learner)
         .await
         .map_err(app_error)?;

@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use mastery_storage::LearnerId;
 
-use crate::charts::{self, TrendMark};
 use crate::access::Learner;
+use crate::charts::{self, TrendMark};
 use crate::error::WebError;
 use crate::error_page::form_with_errors;
 use crate::guides::lookup::find_guide;
@@ -135,7 +135,8 @@ pub async fn index(
     let library = state.library();
     let guide = chosen_guide(&library, params.guide.as_deref())?;
     start_page(
-        &state, learner,
+        &state,
+        learner,
         &session,
         guide.as_deref(),
         &CustomForm::default(),
@@ -400,7 +401,15 @@ pub async fn start(
         None => match form.custom.validate(&guide) {
             Ok(custom) => Request::Custom(custom),
             Err(errors) => {
-                let page = start_page(&state, learner, &session, Some(&guide), &form.custom, errors).await?;
+                let page = start_page(
+                    &state,
+                    learner,
+                    &session,
+                    Some(&guide),
+                    &form.custom,
+                    errors,
+                )
+                .await?;
                 return Ok(form_with_errors(page));
             }
         },
@@ -422,7 +431,15 @@ pub async fn start(
                 general: Some(capitalise(&message)),
                 ..FormErrors::default()
             };
-            let page = start_page(&state, learner, &session, Some(&guide), &form.custom, errors).await?;
+            let page = start_page(
+                &state,
+                learner,
+                &session,
+                Some(&guide),
+                &form.custom,
+                errors,
+            )
+            .await?;
             Ok(form_with_errors(page))
         }
         Err(e) => Err(app_error(e)),

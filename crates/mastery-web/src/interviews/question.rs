@@ -18,8 +18,8 @@ use mastery_study::interview::{self as domain, Answer, Item, Step};
 use mastery_study::text::score;
 use serde::Deserialize;
 
-use crate::charts::escape;
 use crate::access::Learner;
+use crate::charts::escape;
 use crate::error::WebError;
 use crate::guides::lookup::find_guide;
 use crate::interviews::highlight::highlight;

@@ -17,8 +17,8 @@ use mastery_study::text::score;
 
 use mastery_storage::LearnerId;
 
-use crate::charts::escape;
 use crate::access::Learner;
+use crate::charts::escape;
 use crate::error::WebError;
 use crate::guides::lookup::find_guide;
 use crate::interviews::shared::{app_error, check_id, question_url};
@@ -231,11 +231,7 @@ async fn report_page(
                 continue;
             };
             let key = QuestionKey::new(report.guide.clone(), q.question.clone());
-            let due = state
-                .store()
-                .card(learner, &key)
-                .await?
-                .map(|c| c.due);
+            let due = state.store().card(learner, &key).await?.map(|c| c.due);
             ratings.push(RatingRow {
                 label: label(r.item),
                 title_html: title_html(&q.question),

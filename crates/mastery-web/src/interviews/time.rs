@@ -41,11 +41,9 @@ pub(crate) fn when(ms: Millis, offset_minutes: i32) -> When {
 
 /// The learner's UTC offset in minutes (from the study settings).
 pub(crate) async fn utc_offset(state: &AppState, learner: LearnerId) -> Result<i32, WebError> {
-    Ok(
-        mastery_app::settings::load_settings(state.store(), learner)
-            .await?
-            .1,
-    )
+    Ok(mastery_app::settings::load_settings(state.store(), learner)
+        .await?
+        .1)
 }
 
 #[cfg(test)]

@@ -90,7 +90,10 @@ fn check_date(date: &str) -> Result<(), WebError> {
     }
 }
 
-pub(crate) async fn current_settings(state: &AppState, learner: LearnerId) -> Result<StudySettingsDto, WebError> {
+pub(crate) async fn current_settings(
+    state: &AppState,
+    learner: LearnerId,
+) -> Result<StudySettingsDto, WebError> {
     let (s, offset) = settings::load_settings(state.store(), learner).await?;
     Ok(StudySettingsDto {
         desired_retention: decimal(s.desired_retention),

@@ -84,9 +84,7 @@ pub async fn theme(
             "{THEME_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
             form.theme, secure
         ),
-        "system" => format!(
-            "{THEME_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"
-        ),
+        "system" => format!("{THEME_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
         other => {
             return Err(WebError::BadRequest(format!(
                 "unknown theme `{other}`: use light, dark or system"
@@ -128,7 +126,10 @@ pub async fn forget(
 const LAST_FIT_KEY: &str = "last-fit";
 
 /// What the settings page shows about studying.
-pub(crate) async fn settings_view(state: &AppState, learner: LearnerId) -> Result<StudySettingsView, WebError> {
+pub(crate) async fn settings_view(
+    state: &AppState,
+    learner: LearnerId,
+) -> Result<StudySettingsView, WebError> {
     let (settings, offset) = settings::load_settings(state.store(), learner).await?;
     Ok(StudySettingsView {
         desired_retention: format!("{:.2}", settings.desired_retention),
@@ -181,7 +182,10 @@ pub async fn save(
 }
 
 /// `POST /settings/optimize`: fits personal parameters and records the outcome.
-pub async fn optimize(State(state): State<AppState>, Learner(learner): Learner) -> Result<Response, WebError> {
+pub async fn optimize(
+    State(state): State<AppState>,
+    Learner(learner): Learner,
+) -> Result<Response, WebError> {
     // Fitting is CPU-bound: run it on a blocking thread so requests keep being served.
     let (store, learner) = (state.shared_store(), learner);
     let handle = tokio::runtime::Handle::current();

@@ -184,7 +184,10 @@ pub fn dto(stats: &Stats, desired_retention: f64) -> StatsDto {
 /// true retention and time studied per week (12 weeks), mastery per section, streak.
 #[utoipa::path(get, path = "/api/v1/study/stats", tag = "study",
     responses((status = 200, body = StatsDto)))]
-pub(crate) async fn study_stats(State(state): State<AppState>, Learner(learner): Learner) -> Result<Json<StatsDto>, WebError> {
+pub(crate) async fn study_stats(
+    State(state): State<AppState>,
+    Learner(learner): Learner,
+) -> Result<Json<StatsDto>, WebError> {
     let (stats, target) = load(&state, learner).await?;
     Ok(Json(dto(&stats, target)))
 }

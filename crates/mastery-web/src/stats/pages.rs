@@ -235,10 +235,8 @@ pub fn page_view(layout: Layout, stats: &Stats, desired_retention: f64) -> Stats
 /// The learner's statistics now, and their desired retention.
 pub(crate) async fn load(state: &AppState, learner: LearnerId) -> Result<(Stats, f64), WebError> {
     let library = state.library();
-    let stats =
-        mastery_app::stats::load(state.store(), learner, &library.guides, now()).await?;
-    let (settings, _) =
-        mastery_app::settings::load_settings(state.store(), learner).await?;
+    let stats = mastery_app::stats::load(state.store(), learner, &library.guides, now()).await?;
+    let (settings, _) = mastery_app::settings::load_settings(state.store(), learner).await?;
     Ok((stats, f64::from(settings.desired_retention)))
 }
 

@@ -60,14 +60,8 @@ pub(crate) async fn study_queue(
 ) -> Result<Json<QueueDto>, WebError> {
     let library = state.library();
     let filter = params.filter()?;
-    let q = mastery_app::study::queue(
-        state.store(),
-        learner,
-        &library.guides,
-        &filter,
-        now(),
-    )
-    .await?;
+    let q =
+        mastery_app::study::queue(state.store(), learner, &library.guides, &filter, now()).await?;
     let current = q.current.as_ref().map(|c| StudyCardDto {
         guide: c.guide.id.to_string(),
         question: c.entry.id.to_string(),
@@ -159,14 +153,8 @@ pub(crate) async fn post_review(
         review_id: body.review_id,
         time_spent_ms: body.time_spent_ms.min(3_600_000),
     };
-    let answered = mastery_app::study::answer(
-        state.store(),
-        learner,
-        &library.guides,
-        &answer,
-        now(),
-    )
-    .await?;
+    let answered =
+        mastery_app::study::answer(state.store(), learner, &library.guides, &answer, now()).await?;
     state.metrics().count_answer(&answered);
     Ok(Json(match answered {
         mastery_app::study::Answered::Recorded { after, label } => ReviewResult {
@@ -194,7 +182,10 @@ pub struct UndoResult {
     params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
     responses((status = 200, body = UndoResult, description = "Undone (or nothing to undo)"),
         (status = 409, body = ErrorBody, description = "The review log changed meanwhile")))]
-pub(crate) async fn post_undo(State(state): State<AppState>, Learner(learner): Learner) -> Result<Json<UndoResult>, WebError> {
+pub(crate) async fn post_undo(
+    State(state): State<AppState>,
+    Learner(learner): Learner,
+) -> Result<Json<UndoResult>, WebError> {
     let key = mastery_app::study::undo(state.store(), learner).await?;
     Ok(Json(UndoResult {
         guide: key.as_ref().map(|k| k.guide.clone()),

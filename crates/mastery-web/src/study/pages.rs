@@ -45,14 +45,7 @@ pub(crate) async fn build_page(
     let library = state.library();
     let filter = params.filter()?;
     let now = now();
-    let mut queue = study::queue(
-        state.store(),
-        learner,
-        &library.guides,
-        &filter,
-        now,
-    )
-    .await?;
+    let mut queue = study::queue(state.store(), learner, &library.guides, &filter, now).await?;
     // After a prediction, show the card it was about (with its verdict), wherever it is in
     // the queue.
     if let Some((key, _)) = &graded {
@@ -155,14 +148,7 @@ pub async fn answer(
         review_id: form.review_id,
         time_spent_ms: time_spent(form.shown_at, now),
     };
-    let answered = study::answer(
-        state.store(),
-        learner,
-        &library.guides,
-        &answer,
-        now,
-    )
-    .await?;
+    let answered = study::answer(state.store(), learner, &library.guides, &answer, now).await?;
     state.metrics().count_answer(&answered);
     Ok(redirect_back(form.back.as_deref().or(Some("/study"))))
 }

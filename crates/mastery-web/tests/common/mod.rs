@@ -14,14 +14,14 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use mastery_app::accounts::password::Hasher;
+use mastery_app::accounts::{AccountPolicy, Accounts, SignUp};
 use mastery_content::GuideFiles;
 use mastery_storage::Storage;
+use mastery_storage::{LearnerId, Role};
 use mastery_storage_postgres::PostgresStore;
 use mastery_storage_postgres::testing::TestDatabase;
 use mastery_storage_sqlite::SqliteStore;
-use mastery_app::accounts::password::Hasher;
-use mastery_app::accounts::{AccountPolicy, Accounts, SignUp};
-use mastery_storage::{LearnerId, Role};
 use mastery_web::{AppState, Library, Settings, Shelf};
 
 pub struct Server {
@@ -46,7 +46,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// The account service of test servers: the real rules, cheap hashing.
 pub fn test_accounts() -> Accounts {
-    Accounts::with_hasher(AccountPolicy::default(), Hasher::with_params(64, 1, 1).unwrap())
+    Accounts::with_hasher(
+        AccountPolicy::default(),
+        Hasher::with_params(64, 1, 1).unwrap(),
+    )
 }
 
 pub fn guide_dir() -> PathBuf {
