@@ -189,6 +189,21 @@ impl Invite {
     pub fn usable(&self, now: Millis) -> bool {
         self.revoked_at.is_none() && now < self.expires_at && self.uses < self.max_uses
     }
+
+    /// Its state at `now` in a word, as listings show it: `revoked`, `expired`, `used up`
+    /// or `open`.
+    #[must_use]
+    pub fn status(&self, now: Millis) -> &'static str {
+        if self.revoked_at.is_some() {
+            "revoked"
+        } else if now >= self.expires_at {
+            "expired"
+        } else if self.uses >= self.max_uses {
+            "used up"
+        } else {
+            "open"
+        }
+    }
 }
 
 /// Which unique value is taken.

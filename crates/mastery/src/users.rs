@@ -381,15 +381,7 @@ pub fn run_invite(args: &InviteArgs) -> anyhow::Result<ExitCode> {
                     println!("No invitations.");
                 }
                 for i in all {
-                    let status = if i.revoked_at.is_some() {
-                        "revoked"
-                    } else if now >= i.expires_at {
-                        "expired"
-                    } else if i.uses >= i.max_uses {
-                        "used up"
-                    } else {
-                        "open"
-                    };
+                    let status = i.status(now);
                     println!(
                         "{:>5}  {:<8} used {}/{}  expires {}  {}",
                         i.id,

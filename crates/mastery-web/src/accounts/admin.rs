@@ -148,11 +148,7 @@ pub async fn disable(
     Admin(_): Admin,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let learner = target(&state, id).await?;
-    accounts(&state)?
-        .set_disabled(state.store(), learner, true, now())
-        .await?;
-    Ok(redirect_back(Some("/admin/users")))
+    set_disabled(&state, id, true).await
 }
 
 /// `POST /admin/users/{id}/enable`.
@@ -161,9 +157,13 @@ pub async fn enable(
     Admin(_): Admin,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let learner = target(&state, id).await?;
-    accounts(&state)?
-        .set_disabled(state.store(), learner, false, now())
+    set_disabled(&state, id, false).await
+}
+
+async fn set_disabled(state: &AppState, id: i64, disabled: bool) -> Result<Response, WebError> {
+    let learner = target(state, id).await?;
+    accounts(state)?
+        .set_disabled(state.store(), learner, disabled, now())
         .await?;
     Ok(redirect_back(Some("/admin/users")))
 }
@@ -244,16 +244,7 @@ async fn invites_page(
             created: utc(i.created_at),
             expires: utc(i.expires_at),
             uses: format!("{} of {}", i.uses, i.max_uses),
-            status: if i.revoked_at.is_some() {
-                "revoked"
-            } else if now >= i.expires_at {
-                "expired"
-            } else if i.uses >= i.max_uses {
-                "used up"
-            } else {
-                "open"
-            }
-            .to_owned(),
+            status: i.status(now).to_owned(),
             usable: i.usable(now),
         })
         .collect();

@@ -305,15 +305,7 @@ pub async fn sign_up(
     let created = accounts
         .sign_up(state.store(), &sign_up, query.invite.as_deref(), now())
         .await;
-    finish_sign_up(
-        &state,
-        &session,
-        &headers,
-        accounts,
-        created,
-        again,
-    )
-    .await
+    finish_sign_up(&state, &session, &headers, accounts, created, again).await
 }
 
 /// Signs a just-created account in, or shows the form again with its mistakes.

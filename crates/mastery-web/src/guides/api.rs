@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::access::Viewer;
 use crate::error::{ErrorBody, WebError};
-use crate::guides::lookup::{find_guide, mastered_in};
+use crate::guides::lookup::{find_guide, mastered_in, note_of};
 use crate::guides::notes::NoteDto;
 use crate::openapi::op;
 use crate::state::AppState;
@@ -230,19 +230,7 @@ pub(crate) async fn get_question(
     let mastered = mastered_in(&state, learner, &guide_id)
         .await?
         .contains(&question_id);
-    let note = match learner {
-        Some(learner) => {
-            mastery_app::notes::note(
-                state.store(),
-                learner,
-                &library.guides,
-                &guide_id,
-                &question_id,
-            )
-            .await?
-        }
-        None => None,
-    };
+    let note = note_of(&state, learner, &guide_id, &question_id).await?;
     Ok(Json(QuestionDetail {
         id: entry.id.to_string(),
         guide: g.id.to_string(),

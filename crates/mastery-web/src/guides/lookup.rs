@@ -35,6 +35,26 @@ pub(crate) async fn ticked_and_mastered(
     }
 }
 
+/// The learner's note on a question (nobody has none).
+pub(crate) async fn note_of(
+    state: &AppState,
+    learner: Option<LearnerId>,
+    guide: &str,
+    question: &str,
+) -> Result<Option<mastery_storage::Note>, WebError> {
+    match learner {
+        Some(learner) => Ok(mastery_app::notes::note(
+            state.store(),
+            learner,
+            &state.library().guides,
+            guide,
+            question,
+        )
+        .await?),
+        None => Ok(None),
+    }
+}
+
 pub(crate) fn as_set(ids: &HashSet<String>) -> HashSet<&str> {
     ids.iter().map(String::as_str).collect()
 }

@@ -14,7 +14,7 @@ use mastery_study::GuideProgress;
 
 use crate::access::Viewer;
 use crate::error::WebError;
-use crate::guides::lookup::{as_set, find_guide, mastered_in, ticked_and_mastered};
+use crate::guides::lookup::{as_set, find_guide, mastered_in, note_of, ticked_and_mastered};
 use crate::guides::page_cache::{self, FinishedPage, Lookup, PageKey};
 use crate::guides::prerender::{Fill, PageTemplate};
 use crate::guides::views::{Card, GuideCard, GuidePage, HomePage, Link, QuestionPage, SectionView};
@@ -224,19 +224,7 @@ pub async fn question(
         .await?
         .0
         .contains(&question_id);
-    let note = match learner {
-        Some(learner) => {
-            mastery_app::notes::note(
-                state.store(),
-                learner,
-                &library.guides,
-                &guide_id,
-                &question_id,
-            )
-            .await?
-        }
-        None => None,
-    };
+    let note = note_of(&state, learner, &guide_id, &question_id).await?;
     let link = |e: &Entry| Link {
         url: question_path(&guide.id, &e.id),
         title: e.title_text.clone(),
