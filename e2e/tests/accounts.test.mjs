@@ -55,14 +55,19 @@ test('learner A signs up by invitation, writes a note, signs out, and a wrong pa
   await p.goto(server.url + '/study');
   assert.match(p.url(), /\/sign-in\?next=\/study$/, 'personal pages ask to sign in');
 
-  await signIn(p, 'learner-a', 'not my password');
+  await p.fill('#login', 'learner-a');
+  await p.fill('#password', 'not my password');
+  await p.click('form.account-form button[type=submit]');
   await p.waitForSelector('#sign-in-error');
   assert.equal(await p.locator('#sign-in-error').textContent(), 'Wrong username or password.');
   assert.equal(await p.locator('#login').getAttribute('aria-invalid'), 'true');
   assert.equal(await p.inputValue('#login'), 'learner-a', 'the username is kept');
+  // The refused sign-in is answered with 401 on purpose (log-based blockers count those).
+  p.errors.splice(0, p.errors.length, ...p.errors.filter((e) => !e.includes('status of 401')));
 
-  await signIn(p, 'learner-a');
-  await p.waitForURL(/\/study$/);
+  // The right password, from the same form: back to the page that asked.
+  await p.fill('#password', PASSWORD);
+  await Promise.all([p.waitForURL(/\/study$/), p.click('form.account-form button[type=submit]')]);
   assert.deepEqual(p.errors, []);
   await p.context().close();
 });
@@ -95,8 +100,9 @@ test("learner B does not see learner A's note", { skip }, async () => {
   await p.goto(server.url + '/guides/python-django/gil');
   assert.equal(await p.inputValue('#note-text'), '');
   assert.doesNotMatch(await p.content(), /keeps this to herself/);
+  assert.deepEqual(p.errors, []);
+  // (A JSON page has no icon link: the browser asks for /favicon.ico, a 404.)
   await p.goto(server.url + '/api/v1/guides/python-django/questions/gil');
   assert.doesNotMatch(await p.content(), /keeps this to herself/);
-  assert.deepEqual(p.errors, []);
   await p.context().close();
 });
