@@ -94,6 +94,19 @@ test('the sessions page lists both browsers and ends the other one', { skip }, a
   await phone.context().close();
 });
 
+test('a visitor who ticks a question is asked to sign in and comes back', { skip }, async () => {
+  const p = await page();
+  await p.goto(server.url + '/guides/python-django');
+  await Promise.all([p.waitForURL(/\/sign-in\?next=/), p.click('#gil button.check')]);
+  assert.match(p.url(), /next=%2Fguides%2Fpython-django$/);
+  await p.fill('#login', 'learner-a');
+  await p.fill('#password', PASSWORD);
+  await Promise.all([p.waitForURL(server.url + '/guides/python-django'), p.click('form.account-form button[type=submit]')]);
+  // The 401 that sent the visitor to sign in is expected.
+  assert.deepEqual(p.errors.filter((e) => !e.includes('status of 401')), []);
+  await p.context().close();
+});
+
 test("learner B does not see learner A's note", { skip }, async () => {
   const p = await page();
   await signUp(p, invite, 'learner-b');

@@ -32,6 +32,9 @@ pub enum AppError {
     /// The person is signed in but may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// Too many sign-ins are being checked at once: try again in a few seconds.
+    #[error("the server is busy checking other sign-ins; try again in a few seconds")]
+    Busy,
     /// The text is longer than the limit, in KiB.
     #[error("the text is too large (the limit is {limit_kib} KiB)")]
     TooLarge {

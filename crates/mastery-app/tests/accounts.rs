@@ -47,7 +47,13 @@ async fn sessions_end_after_the_idle_timeout_and_the_absolute_lifetime() {
         .await
         .unwrap();
     let token = accounts
-        .start_session(&store, ada, Some("curl/8"), None, NOW)
+        .start_session(
+            &store,
+            &store.account(ada).await.unwrap().unwrap(),
+            Some("curl/8"),
+            None,
+            NOW,
+        )
         .await
         .unwrap();
 
@@ -97,7 +103,13 @@ async fn sessions_end_after_the_idle_timeout_and_the_absolute_lifetime() {
 
     // Idle for 2 hours: gone.
     let token = accounts
-        .start_session(&store, ada, None, None, NOW)
+        .start_session(
+            &store,
+            &store.account(ada).await.unwrap().unwrap(),
+            None,
+            None,
+            NOW,
+        )
         .await
         .unwrap();
     assert!(
@@ -126,11 +138,23 @@ async fn expired_sessions_are_swept_and_live_ones_kept() {
         .await
         .unwrap();
     accounts
-        .start_session(&store, ada, None, None, NOW)
+        .start_session(
+            &store,
+            &store.account(ada).await.unwrap().unwrap(),
+            None,
+            None,
+            NOW,
+        )
         .await
         .unwrap();
     let fresh = accounts
-        .start_session(&store, ada, None, None, NOW + 3 * HOUR)
+        .start_session(
+            &store,
+            &store.account(ada).await.unwrap().unwrap(),
+            None,
+            None,
+            NOW + 3 * HOUR,
+        )
         .await
         .unwrap();
     let ended = accounts
@@ -167,11 +191,23 @@ async fn sign_in_gives_one_answer_for_every_failure_and_starts_a_new_session() {
         .unwrap();
     assert_eq!(account.learner, ada);
     let first = accounts
-        .start_session(&store, ada, None, None, NOW)
+        .start_session(
+            &store,
+            &store.account(ada).await.unwrap().unwrap(),
+            None,
+            None,
+            NOW,
+        )
         .await
         .unwrap();
     let second = accounts
-        .start_session(&store, ada, None, Some(&first), NOW + 1)
+        .start_session(
+            &store,
+            &store.account(ada).await.unwrap().unwrap(),
+            None,
+            Some(&first),
+            NOW + 1,
+        )
         .await
         .unwrap();
     assert_ne!(first, second);
@@ -312,4 +348,40 @@ async fn invitations_admit_as_many_accounts_as_they_say() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn a_reset_racing_a_sign_in_leaves_no_session_and_long_input_is_refused() {
+    let (_dir, store) = store().await;
+    let accounts = accounts();
+    let ada = accounts
+        .add(&store, &form("ada"), Role::Learner, NOW)
+        .await
+        .unwrap();
+    let checked = accounts
+        .check_credentials(&store, "ada", PASSWORD)
+        .await
+        .unwrap();
+    // The admin's reset lands between the password check and the new session.
+    accounts
+        .reset_password(&store, ada, "a reset passphrase for ada", NOW + 1)
+        .await
+        .unwrap();
+    assert!(matches!(
+        accounts
+            .start_session(&store, &checked, None, None, NOW + 2)
+            .await,
+        Err(AppError::SignIn(_))
+    ));
+    assert!(store.sessions(ada).await.unwrap().is_empty());
+    // Input far longer than any username or password names no account.
+    let long = "a".repeat(10_000);
+    assert!(matches!(
+        accounts.check_credentials(&store, &long, PASSWORD).await,
+        Err(AppError::SignIn(_))
+    ));
+    assert!(matches!(
+        accounts.check_credentials(&store, "ada", &long).await,
+        Err(AppError::SignIn(_))
+    ));
 }

@@ -46,6 +46,11 @@
       credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (response.status === 401) {
+      // Multi-user mode, signed out (or the session ended): sign in, then come back here.
+      window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname)}`);
+      return new Promise(() => {}); // nothing else happens on this page
+    }
     if (!response.ok) throw new Error(`${method} ${url}: ${response.status}`);
     return response.json();
   };

@@ -103,6 +103,7 @@ impl From<mastery_app::AppError> for WebError {
     fn from(error: mastery_app::AppError) -> Self {
         use mastery_app::AppError;
         match error {
+            AppError::Busy => WebError::TooManyRequests(AppError::Busy.to_string()),
             AppError::NotFound(m) => WebError::NotFound(m),
             AppError::Invalid(m) => WebError::BadRequest(m),
             AppError::Conflict(m) => WebError::Conflict(m),

@@ -36,13 +36,7 @@ pub(crate) async fn render_errors(
     let api = request.uri().path().starts_with("/api/");
     let probe = matches!(request.uri().path(), "/healthz" | "/readyz");
     let session = request.extensions().get::<Session>().cloned();
-    let here = (request.method() == axum::http::Method::GET).then(|| {
-        request
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned()
-    });
+    let here = crate::security::come_back_to(&request);
     let response = next.run(request).await;
     let status = response.status();
     if probe

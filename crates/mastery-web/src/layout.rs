@@ -59,26 +59,30 @@ impl Layout {
         } else {
             Vec::new()
         };
+        let csrf = session
+            .map(|s| crate::session::masked(&s.csrf))
+            .unwrap_or_default();
         Self {
             title: title.into(),
             css: assets.css.url.clone(),
             js: assets.js.url.clone(),
             icon: assets.icon.url.clone(),
-            csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
+            account_nav: account_nav(session, &csrf),
+            csrf,
             theme_attr: theme_attr(session.and_then(|s| s.theme)),
             next_theme: next_theme(session.and_then(|s| s.theme)).to_owned(),
             query: String::new(),
             here: here.into(),
             problems,
-            account_nav: account_nav(session),
         }
     }
 }
 
 /// The header's account links in multi-user mode: "Sign in" for a visitor; the username
 /// (to the account page), "Admin" for admins and a sign-out button for an account. Empty
-/// in personal mode. Escaped here, inserted raw.
-pub fn account_nav(session: Option<&Session>) -> String {
+/// in personal mode. Escaped here, inserted raw. `csrf` is the token as this page shows
+/// it (masked).
+pub fn account_nav(session: Option<&Session>, csrf: &str) -> String {
     let Some(session) = session.filter(|s| s.multi_user) else {
         return String::new();
     };
@@ -93,7 +97,7 @@ pub fn account_nav(session: Option<&Session>) -> String {
     format!(
         r#"<a href="/account" class="account-link" aria-label="Your account, signed in as {name}">{name}</a>{admin}<form method="post" action="/sign-out" class="sign-out-form"><input type="hidden" name="csrf" value="{csrf}"><button type="submit" class="link-button">Sign out</button></form>"#,
         name = mastery_content::html::escape(&user.account.username),
-        csrf = mastery_content::html::escape(&session.csrf),
+        csrf = mastery_content::html::escape(csrf),
     )
 }
 

@@ -20,8 +20,8 @@ use axum::response::{IntoResponse, Response};
 use crate::error::{ErrorInfo, WebError};
 use crate::error_page::error_response;
 use crate::session::{
-    CSRF_HEADER, SECURE_SESSION_COOKIE, SESSION_COOKIE, Session, THEME_COOKIE, constant_time_eq,
-    cookie, csrf_token, random_hex, valid_session_id,
+    CSRF_HEADER, SECURE_SESSION_COOKIE, SESSION_COOKIE, Session, THEME_COOKIE, cookie,
+    csrf_matches, csrf_token, random_hex, valid_session_id,
 };
 use crate::state::{AppState, now};
 
@@ -40,12 +40,7 @@ pub async fn session_and_csrf(
     next: Next,
 ) -> Response {
     let api = request.uri().path().starts_with("/api/");
-    let here = request
-        .uri()
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_owned();
-    let get = request.method() == Method::GET;
+    let back = come_back_to(&request);
     match check(&state, request).await {
         Ok((request, new_cookie)) => {
             let session = request.extensions().get::<Session>().cloned();
@@ -57,7 +52,7 @@ pub async fn session_and_csrf(
             }
             response
         }
-        Err(WebError::Unauthorized(_)) if !api => sign_in_redirect(get.then_some(here.as_str())),
+        Err(WebError::Unauthorized(_)) if !api => sign_in_redirect(back.as_deref()),
         Err(error) => {
             let info = ErrorInfo {
                 status: error.status(),
@@ -67,6 +62,21 @@ pub async fn session_and_csrf(
             error_response(&state, api, None, &info)
         }
     }
+}
+
+/// Where to come back to after signing in: the page asked for (a GET), or the page a form
+/// was posted from (its same-site `Referer`).
+pub(crate) fn come_back_to(request: &Request) -> Option<String> {
+    if request.method() == Method::GET {
+        return request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned());
+    }
+    let referer = request.headers().get(header::REFERER)?.to_str().ok()?;
+    let host = request.headers().get(header::HOST)?.to_str().ok()?;
+    let rest = referer.split_once("://")?.1.strip_prefix(host)?;
+    rest.starts_with('/').then(|| rest.to_owned())
 }
 
 /// A 303 to the sign-in page that comes back to `next` (a local path) once signed in.
@@ -204,7 +214,7 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
             None => None,
         };
         match sent {
-            Some(token) if new_cookie.is_none() && constant_time_eq(&token, &csrf) => {}
+            Some(token) if new_cookie.is_none() && csrf_matches(&token, &csrf) => {}
             Some(_) if new_cookie.is_some() => {
                 return Err(WebError::Forbidden(
                     "your session cookie is missing (cookies may be blocked); reload the page and try again".into(),
@@ -393,9 +403,9 @@ mod tests {
             Some("tok")
         );
         assert!(
-            constant_time_eq("abc", "abc")
-                && !constant_time_eq("abc", "abd")
-                && !constant_time_eq("a", "ab")
+            crate::session::constant_time_eq("abc", "abc")
+                && !crate::session::constant_time_eq("abc", "abd")
+                && !crate::session::constant_time_eq("a", "ab")
         );
     }
 

@@ -38,7 +38,7 @@ pub const THEME_COOKIE: &str = "mastery_theme";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The session of the current request, with its CSRF token.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Session {
     /// The CSRF token for this session.
     pub csrf: String,
@@ -56,6 +56,18 @@ pub struct Session {
     pub multi_user: bool,
     /// The client's address (the peer, or what a trusted proxy says).
     pub client: Option<std::net::IpAddr>,
+}
+
+impl std::fmt::Debug for Session {
+    /// Never prints the session id or the CSRF token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.user.as_ref().map(|u| &u.account))
+            .field("fresh", &self.fresh)
+            .field("secure", &self.secure)
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -117,6 +129,70 @@ pub fn csrf_token(key: &[u8], session: &str) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
+/// The CSRF token as a page carries it: masked afresh for every response (32 random
+/// bytes, then the token XOR those bytes, in hex), so that no two compressed pages hold the
+/// same secret bytes and a BREACH-style attack, which guesses a secret from response sizes,
+/// has nothing stable to guess. [`csrf_matches`] accepts it, and the plain token too (what
+/// `GET /api/v1/session` gives API clients). Without randomness the plain token is used.
+pub fn masked(token: &str) -> String {
+    let Some(bytes) = unhex(token) else {
+        return token.to_owned();
+    };
+    let mut pad = vec![0u8; bytes.len()];
+    if getrandom::fill(&mut pad).is_err() {
+        return token.to_owned();
+    }
+    mask_with(&bytes, &pad)
+}
+
+/// The token masked with a pad derived from it (the same every time): for the guide page,
+/// which is kept finished and sent as the same bytes while nothing changes. That page
+/// reflects nothing from the request, so a stable mask gives a size-guessing attack nothing
+/// to work with either.
+pub fn stably_masked(key: &[u8], token: &str) -> String {
+    let Some(bytes) = unhex(token) else {
+        return token.to_owned();
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return token.to_owned();
+    };
+    mac.update(b"mastery-csrf-pad:");
+    mac.update(token.as_bytes());
+    let pad = mac.finalize().into_bytes();
+    if pad.len() < bytes.len() {
+        return token.to_owned();
+    }
+    mask_with(&bytes, &pad[..bytes.len()])
+}
+
+fn mask_with(bytes: &[u8], pad: &[u8]) -> String {
+    let xored: Vec<u8> = bytes.iter().zip(pad).map(|(b, p)| b ^ p).collect();
+    format!("{}{}", hex(pad), hex(&xored))
+}
+
+/// Whether `sent` is this session's CSRF token, plain or [`masked`], compared in time
+/// independent of where it differs.
+pub(crate) fn csrf_matches(sent: &str, token: &str) -> bool {
+    if sent.len() == token.len() * 2
+        && let Some(both) = unhex(sent)
+    {
+        let (pad, xored) = both.split_at(both.len() / 2);
+        let unmasked: Vec<u8> = pad.iter().zip(xored).map(|(p, x)| p ^ x).collect();
+        return constant_time_eq(&hex(&unmasked), token);
+    }
+    constant_time_eq(sent, token)
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 /// Compares two strings in time independent of where they differ.
 pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -167,6 +243,24 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_tokens_differ_every_time_and_are_accepted() {
+        let token = csrf_token(b"k", "session");
+        let a = masked(&token);
+        let b = masked(&token);
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 128);
+        assert!(csrf_matches(&a, &token) && csrf_matches(&b, &token));
+        assert!(csrf_matches(&token, &token), "the plain token still works");
+        let stable = stably_masked(b"k", &token);
+        assert_eq!(stable, stably_masked(b"k", &token));
+        assert!(csrf_matches(&stable, &token));
+        let other = csrf_token(b"k", "another session");
+        assert!(!csrf_matches(&masked(&other), &token));
+        assert!(!csrf_matches(&"z".repeat(128), &token));
+        assert!(!csrf_matches("", &token));
+    }
 
     #[test]
     fn tokens_depend_on_key_and_session() {

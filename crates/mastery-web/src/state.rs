@@ -82,6 +82,8 @@ struct Inner {
     site: RwLock<Option<(std::time::Instant, Site)>>,
     /// Sign-in and sign-up attempt limits.
     limits: Limits,
+    /// Held while personal parameters are fitted.
+    optimizing: tokio::sync::Semaphore,
     csrf_key: Vec<u8>,
     assets: Arc<Assets>,
     settings: Settings,
@@ -127,20 +129,39 @@ impl AppState {
             .map_err(|e| mastery_storage::StorageError::Database(format!("no randomness: {e}")))?;
         let csrf_key = store.secret("csrf-key", &fresh).await?;
         let metrics = Arc::new(Metrics::new(store.backend()));
-        Ok(Self {
-            inner: Arc::new(Inner {
-                metrics,
-                shelf,
-                store,
-                learner,
-                accounts,
-                site: RwLock::new(None),
-                limits: Limits::new(settings.sign_ins_per_minute, settings.sign_ups_per_hour),
-                csrf_key,
-                assets: Arc::new(Assets::build()),
-                settings,
-            }),
-        })
+        let inner = Arc::new(Inner {
+            metrics,
+            shelf,
+            store,
+            learner,
+            accounts,
+            site: RwLock::new(None),
+            limits: Limits::new(settings.sign_ins_per_minute, settings.sign_ups_per_hour),
+            optimizing: tokio::sync::Semaphore::new(1),
+            csrf_key,
+            assets: Arc::new(Assets::build()),
+            settings,
+        });
+        if inner.accounts.is_some() {
+            // Forget idle attempt counters every minute, for as long as the state lives.
+            let weak = Arc::downgrade(&inner);
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    every.tick().await;
+                    match weak.upgrade() {
+                        Some(inner) => inner.limits.forget_idle(),
+                        None => break,
+                    }
+                }
+            });
+        }
+        Ok(Self { inner })
+    }
+
+    /// The one fit of scheduler parameters allowed at a time (fitting uses every core).
+    pub(crate) fn optimizing(&self) -> &tokio::sync::Semaphore {
+        &self.inner.optimizing
     }
 
     pub(crate) fn library(&self) -> Arc<Library> {

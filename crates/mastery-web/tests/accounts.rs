@@ -333,6 +333,20 @@ fn personal_pages_send_visitors_to_sign_in_and_public_pages_stay_open() {
         assert_eq!(reply.status, 303, "{path}");
         assert_eq!(location(&reply), format!("/sign-in?next={path}"), "{path}");
     }
+    // A form posted without JavaScript comes back to the page it was posted from.
+    c.get("/guides/python-django");
+    let token = c.csrf.clone().unwrap();
+    let referer = format!("{}/guides/python-django", c.base);
+    let body = format!("csrf={token}&mastered=true");
+    let posted = c.send(
+        "POST",
+        "/guides/python-django/gil/mark",
+        Some("application/x-www-form-urlencoded"),
+        Some(&body),
+        &[("referer", &referer)],
+    );
+    assert_eq!(posted.status, 303);
+    assert_eq!(location(&posted), "/sign-in?next=/guides/python-django");
     let api = c.get("/api/v1/study/queue");
     assert_eq!(api.status, 401);
     assert_eq!(api.json()["error"]["code"], "unauthorized");
@@ -577,6 +591,35 @@ fn admins_disable_enable_reset_and_delete_accounts_and_that_ends_their_sessions(
             .is_none()
     );
     assert_eq!(admin.submit("/admin/users/999999/disable", &[]).status, 404);
+}
+
+#[test]
+fn changing_the_e_mail_address_needs_the_password() {
+    let server = Server::start_multi_user();
+    server.add_user("ada", Role::Learner);
+    let mut a = server.signed_in("ada");
+    a.get("/account");
+    let refused = a.submit(
+        "/account/email",
+        &[("email", "ada@example.org"), ("current", "nope")],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains(r#"id="email-current-error""#));
+    let saved = a.submit(
+        "/account/email",
+        &[("email", "Ada@Example.org"), ("current", PASSWORD)],
+    );
+    assert_eq!(saved.status, 303);
+    assert!(a.get("/account").body.contains("Ada@Example.org"));
+    let mut c = visitor(&server);
+    assert_eq!(
+        c.submit(
+            "/sign-in",
+            &[("login", "ada@example.org"), ("password", PASSWORD)]
+        )
+        .status,
+        303
+    );
 }
 
 #[test]

@@ -42,6 +42,14 @@ const SETUP_SECRET: &str = "setup-token";
 
 const DAY: Millis = 24 * 60 * 60 * 1000;
 
+/// The longest sign-in name looked up, in bytes (an e-mail address has at most 254).
+pub const MAX_LOGIN_BYTES: usize = 320;
+/// The longest password verified, in bytes (1024 characters of at most 4 bytes).
+pub const MAX_PASSWORD_BYTES: usize = 4 * password::MAX_PASSWORD_CHARS;
+
+/// How long a sign-in waits for a free hashing slot before the server says it is busy.
+pub const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The one answer to a failed sign-in, whether or not the account exists.
 pub const SIGN_IN_FAILED: &str = "Wrong username or password.";
 
@@ -67,7 +75,7 @@ impl Default for AccountPolicy {
 }
 
 /// What someone fills in to create an account.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct SignUp<'a> {
     /// The username as typed.
     pub username: &'a str,
@@ -75,6 +83,15 @@ pub struct SignUp<'a> {
     pub email: &'a str,
     /// The password.
     pub password: &'a str,
+}
+
+impl std::fmt::Debug for SignUp<'_> {
+    /// Never prints the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUp")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A signed-in session: its stored record and its account.
@@ -87,12 +104,21 @@ pub struct SignedIn {
 }
 
 /// An invitation just created, with its token (shown once: only its digest is stored).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewInvite {
     /// The stored record.
     pub invite: Invite,
     /// The token for the link.
     pub token: String,
+}
+
+impl std::fmt::Debug for NewInvite {
+    /// Never prints the token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewInvite")
+            .field("invite", &self.invite)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The account service: rules and hasher.
@@ -129,8 +155,16 @@ impl Accounts {
         &self.policy
     }
 
+    /// A hashing slot, or [`AppError::Busy`] after [`HASHING_WAIT`].
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        match tokio::time::timeout(HASHING_WAIT, self.gate.acquire()).await {
+            Ok(permit) => permit.map_err(internal),
+            Err(_) => Err(AppError::Busy),
+        }
+    }
+
     async fn hash(&self, password: &str) -> Result<String, AppError> {
-        let _permit = self.gate.acquire().await.map_err(internal)?;
+        let _permit = self.slot().await?;
         let hasher = self.hasher.clone();
         let password = password.to_owned();
         tokio::task::spawn_blocking(move || hasher.hash(&password))
@@ -140,7 +174,7 @@ impl Accounts {
     }
 
     async fn verify(&self, password: &str, hash: &str) -> Result<bool, AppError> {
-        let _permit = self.gate.acquire().await.map_err(internal)?;
+        let _permit = self.slot().await?;
         let hasher = self.hasher.clone();
         let (password, hash) = (password.to_owned(), hash.to_owned());
         tokio::task::spawn_blocking(move || hasher.verify(&password, &hash))
@@ -247,7 +281,11 @@ impl Accounts {
                 ));
             }
         };
-        if invite.is_some() && digest.is_none() {
+        // An unusable invitation is refused before anything else: no hashing, and no "this
+        // username is taken" for someone without an invitation.
+        if let Some(token) = invite
+            && self.usable_invite(store, token, now).await?.is_none()
+        {
             return Err(invite_unusable());
         }
         self.create(store, form, Role::Learner, admission, now)
@@ -332,14 +370,22 @@ impl Accounts {
         login: &str,
         password: &str,
     ) -> Result<Account, AppError> {
-        let found = if login.trim().is_empty() {
-            None
-        } else {
+        // Anything longer than a username, an e-mail address or a password can be names no
+        // account: no folding or lookup of up to 640 KiB of form (the decoy still runs).
+        let plausible = !login.trim().is_empty()
+            && login.len() <= MAX_LOGIN_BYTES
+            && password.len() <= MAX_PASSWORD_BYTES;
+        let found = if plausible {
             store.account_by_key(&names::login_key(login)).await?
+        } else {
+            None
         };
         let Some(account) = found else {
             let decoy = self.decoy_hash().await?;
-            let _ = self.verify(password, &decoy).await?;
+            let cut = password
+                .get(..MAX_PASSWORD_BYTES.min(password.len()))
+                .unwrap_or("");
+            let _ = self.verify(cut, &decoy).await?;
             return Err(AppError::SignIn(SIGN_IN_FAILED.into()));
         };
         if !self.verify(password, &account.password_hash).await? {
@@ -353,17 +399,22 @@ impl Accounts {
         Ok(account)
     }
 
-    /// Starts a session for `learner` (after [`Self::check_credentials`]), ending the one
-    /// `replacing` names (the anonymous or older session of this browser). Returns the
-    /// new session's token, for the cookie.
+    /// Starts a session for `account` as [`Self::check_credentials`] returned it, ending
+    /// the one `replacing` names (the anonymous or older session of this browser). Returns
+    /// the new session's token, for the cookie.
+    ///
+    /// The account is read again once the session is stored: when its password changed or
+    /// an admin disabled it since the credentials were checked (a reset racing the
+    /// sign-in, whose "end every session" ran before this one existed), the new session is
+    /// ended at once and the sign-in fails.
     ///
     /// # Errors
     ///
-    /// Storage errors.
+    /// [`AppError::SignIn`] in that race; storage errors.
     pub async fn start_session(
         &self,
         store: &dyn Storage,
-        learner: LearnerId,
+        account: &Account,
         user_agent: Option<&str>,
         replacing: Option<&str>,
         now: Millis,
@@ -371,7 +422,7 @@ impl Accounts {
         let token = tokens::fresh_token()?;
         let session = StoredSession {
             id_hash: tokens::digest(&token),
-            learner,
+            learner: account.learner,
             created_at: now,
             last_seen_at: now,
             device: tokens::device(user_agent),
@@ -380,6 +431,17 @@ impl Accounts {
             .filter(|t| tokens::is_token(t))
             .map(tokens::digest);
         store.create_session(&session, replacing.as_deref()).await?;
+        let unchanged = store
+            .account(account.learner)
+            .await?
+            .is_some_and(|current| {
+                current.disabled_at.is_none()
+                    && current.password_changed_at == account.password_changed_at
+            });
+        if !unchanged {
+            store.end_session(account.learner, &session.id_hash).await?;
+            return Err(AppError::SignIn(SIGN_IN_FAILED.into()));
+        }
         Ok(token)
     }
 
@@ -524,17 +586,27 @@ impl Accounts {
         Ok(())
     }
 
-    /// Changes (or removes, with an empty string) the account's e-mail address.
+    /// Changes (or removes, with an empty string) the account's e-mail address, after
+    /// checking the current password (the address is a sign-in name).
     ///
     /// # Errors
     ///
-    /// [`AppError::Field`] on `email` when it is malformed or taken.
+    /// [`AppError::Field`] on `current` when the password is wrong, on `email` when the
+    /// address is malformed or taken.
     pub async fn set_email(
         &self,
         store: &dyn Storage,
-        learner: LearnerId,
+        account: &Account,
+        current: &str,
         typed: &str,
     ) -> Result<(), AppError> {
+        if !self.verify(current, &account.password_hash).await? {
+            return Err(AppError::Field {
+                field: "current",
+                message: "This is not your current password.".into(),
+            });
+        }
+        let learner = account.learner;
         let email = match typed.trim() {
             "" => None,
             typed => Some(names::email(typed).map_err(|message| AppError::Field {

@@ -123,15 +123,14 @@ pub async fn sign_in(
         Err(other) => return Err(other.into()),
     };
     let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
-    let token = accounts
-        .start_session(
-            state.store(),
-            account.learner,
-            agent,
-            Some(&session.id),
-            now(),
-        )
-        .await?;
+    let token = match accounts
+        .start_session(state.store(), &account, agent, Some(&session.id), now())
+        .await
+    {
+        Ok(token) => token,
+        Err(AppError::SignIn(message)) => return Ok(again(message, StatusCode::UNAUTHORIZED)),
+        Err(other) => return Err(other.into()),
+    };
     tracing::info!(learner = account.learner.0, "signed in");
     let mut response = redirect_back(Some(&next));
     set_cookie(&mut response, &session.set_cookie(&token));
@@ -334,8 +333,13 @@ async fn finish_sign_up(
         Err(other) => return Err(other.into()),
     };
     let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
+    let account = state
+        .store()
+        .account(learner)
+        .await?
+        .ok_or_else(|| WebError::NotFound("the new account is gone".into()))?;
     let token = accounts
-        .start_session(state.store(), learner, agent, Some(&session.id), now())
+        .start_session(state.store(), &account, agent, Some(&session.id), now())
         .await?;
     let mut response = redirect_back(Some("/"));
     set_cookie(&mut response, &session.set_cookie(&token));

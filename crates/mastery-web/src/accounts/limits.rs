@@ -13,8 +13,13 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::WebError;
 
-/// How many keys a limiter keeps before forgetting the idle ones.
-const FORGET_ABOVE: usize = 10_000;
+/// How many addresses a limiter tracks; past that, new ones share one bucket (a flood
+/// from very many addresses then slows only itself and other newcomers, and memory stays
+/// bounded). Idle entries are forgotten by [`Limits::forget_idle`], run every minute.
+const MOST_KEYS: usize = 50_000;
+
+/// The bucket of addresses beyond [`MOST_KEYS`].
+const OVERFLOW: IpAddr = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
 
 /// The limits of this instance.
 #[derive(Debug)]
@@ -61,10 +66,10 @@ impl Limits {
             Attempt::SignIn => &self.sign_in,
             Attempt::SignUp => &self.sign_up,
         };
-        if limiter.len() > FORGET_ABOVE {
-            limiter.retain_recent();
+        let mut key = group(client.unwrap_or(IpAddr::from([0, 0, 0, 0])));
+        if limiter.len() >= MOST_KEYS {
+            key = OVERFLOW;
         }
-        let key = group(client.unwrap_or(IpAddr::from([0, 0, 0, 0])));
         limiter.check_key(&key).map_err(|_| {
             let what = match attempt {
                 Attempt::SignIn => {
@@ -76,6 +81,14 @@ impl Limits {
             };
             WebError::TooManyRequests(what.into())
         })
+    }
+}
+
+impl Limits {
+    /// Forgets the addresses whose buckets are full again (called every minute).
+    pub(crate) fn forget_idle(&self) {
+        self.sign_in.retain_recent();
+        self.sign_up.retain_recent();
     }
 }
 

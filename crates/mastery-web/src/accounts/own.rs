@@ -108,6 +108,8 @@ async fn again(
 pub struct EmailForm {
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    current: String,
 }
 
 /// `POST /account/email`.
@@ -118,8 +120,9 @@ pub async fn set_email(
     Form(form): Form<EmailForm>,
 ) -> Result<Response, WebError> {
     let accounts = state.accounts().ok_or_else(personal_mode)?;
+    state.limits().check(Attempt::SignIn, session.client)?;
     match accounts
-        .set_email(state.store(), user.account.learner, &form.email)
+        .set_email(state.store(), &user.account, &form.current, &form.email)
         .await
     {
         Ok(()) => Ok(redirect_back(Some("/account"))),

@@ -175,11 +175,12 @@ pub async fn guide(
         .map(|s| (s.progress.mastered, s.progress.percent()))
         .collect();
     let theme = session.theme;
+    let csrf = crate::session::stably_masked(state.csrf_key(), &session.csrf);
     let html = template.fill(&Fill {
         theme_attr: &theme_attr(theme),
         next_theme: next_theme(theme),
-        csrf: &session.csrf,
-        account_nav: &crate::layout::account_nav(Some(&session)),
+        csrf: &csrf,
+        account_nav: &crate::layout::account_nav(Some(&session), &csrf),
         mastered: &mastered,
         sections: &sections,
         guide: (progress.guide.mastered, progress.guide.percent()),

@@ -186,7 +186,14 @@ pub async fn optimize(
     State(state): State<AppState>,
     Learner(learner): Learner,
 ) -> Result<Response, WebError> {
-    // Fitting is CPU-bound: run it on a blocking thread so requests keep being served.
+    // Fitting uses every core: one at a time for the whole server (several learners of a
+    // multi-user site cannot stack fits up), on a blocking thread so requests keep being
+    // served.
+    let Ok(_fitting) = state.optimizing().try_acquire() else {
+        return Err(WebError::TooManyRequests(
+            "another fit of scheduler parameters is running; try again in a minute".into(),
+        ));
+    };
     let (store, learner) = (state.shared_store(), learner);
     let handle = tokio::runtime::Handle::current();
     let fitted = tokio::task::spawn_blocking(move || {
