@@ -10,6 +10,8 @@ pub(crate) struct Info {
     pub(crate) language: String,
     pub(crate) predict: bool,
     pub(crate) norun: bool,
+    /// Why it is not run (`norun="needs Python 3.14"`), shown by `mastery verify`.
+    pub(crate) norun_reason: Option<String>,
     pub(crate) requires: Vec<String>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) exit_code: Option<i32>,
@@ -94,6 +96,10 @@ pub(crate) fn parse_info(info: &str) -> (Info, Vec<InfoError>) {
         match (name, value) {
             ("predict", None) => parsed.predict = true,
             ("norun", None) => parsed.norun = true,
+            ("norun", Some(reason)) if !reason.trim().is_empty() => {
+                parsed.norun = true;
+                parsed.norun_reason = Some(reason.trim().to_owned());
+            }
             ("requires", Some(spec)) if !spec.trim().is_empty() => {
                 parsed.requires.push(spec.trim().to_owned());
             }
@@ -111,7 +117,7 @@ pub(crate) fn parse_info(info: &str) -> (Info, Vec<InfoError>) {
                     Some("an uncaught exception ends Python with `exit=1`".into()),
                 )),
             },
-            ("predict" | "norun", Some(_)) => errors.push(err(
+            ("predict", Some(_)) => errors.push(err(
                 format!("`{name}` takes no value"),
                 Some(format!("write just `{name}`")),
             )),
@@ -152,11 +158,24 @@ mod tests {
 
     #[test]
     fn reports_every_bad_attribute() {
-        let (_, errors) = parse_info("python predcit timeout=0 exit=x norun=1");
+        let (_, errors) = parse_info("python predcit timeout=0 exit=x predict=1");
         let messages: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(errors.len(), 4, "{messages:?}");
         assert_eq!(errors[0].hint.as_deref(), Some("did you mean `predict`?"));
         assert_eq!(errors[0].offset, 7);
+    }
+
+    #[test]
+    fn norun_may_say_why() {
+        let (info, errors) = parse_info("python norun=\"needs Python 3.14 (t-strings)\"");
+        assert!(errors.is_empty());
+        assert!(info.norun);
+        assert_eq!(
+            info.norun_reason.as_deref(),
+            Some("needs Python 3.14 (t-strings)")
+        );
+        let (info, _) = parse_info("python norun");
+        assert!(info.norun && info.norun_reason.is_none());
     }
 
     #[test]

@@ -311,6 +311,8 @@ pub struct CodeExample {
     pub predict: bool,
     /// Shown but never run.
     pub norun: bool,
+    /// Why it is not run, when the guide says (`norun="needs Python 3.14"`).
+    pub norun_reason: Option<String>,
     /// pip requirements.
     pub requires: Vec<String>,
     /// Time limit.

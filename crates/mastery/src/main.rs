@@ -9,6 +9,7 @@ mod embedded;
 mod guides;
 mod interview;
 mod optimize;
+mod pythons;
 mod runtime;
 mod serve;
 mod stats;
@@ -134,7 +135,9 @@ Examples:
   mastery verify --only gil --jobs 1    # the examples of one question, one at a time
 
 Examples with `requires=...` run in a virtual environment that verify creates with
-`python3 -m venv` and pip, cached under the cache directory between runs.")]
+`python3 -m venv` and pip, cached under the cache directory between runs. An example with
+`requires=\"python>=3.12\"` runs on an interpreter of that version: --python when it fits,
+else the oldest fitting one among python3.N on PATH, pyenv's versions and --pythons.")]
     Verify(verify::Args),
 
     /// Settings of `mastery serve`: print an example mastery.toml, or the settings in effect.

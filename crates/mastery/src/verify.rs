@@ -22,6 +22,7 @@ use mastery_content::expected::output_matches;
 use mastery_content::{CodeExample, Guide};
 
 use crate::guides::{GuideDirs, load_and_report, sources};
+use crate::pythons::{self, Constraint, Interpreter};
 
 /// Arguments of `mastery verify`.
 #[derive(Debug, clap::Args)]
@@ -37,6 +38,16 @@ pub struct Args {
     /// The Python interpreter that runs examples and creates virtual environments.
     #[arg(long, default_value = "python3", env = "MASTERY_PYTHON")]
     python: String,
+    /// More interpreters for examples that need another Python version
+    /// (`requires="python>=3.12"`), besides python3.N on PATH and pyenv's versions
+    /// (colon-separated in MASTERY_PYTHONS; repeatable).
+    #[arg(
+        long,
+        env = "MASTERY_PYTHONS",
+        value_name = "PATH",
+        value_delimiter = ':'
+    )]
+    pythons: Vec<PathBuf>,
     /// Where virtual environments are cached [default: the platform cache directory,
     /// e.g. ~/.cache/mastery].
     #[arg(long, env = "MASTERY_CACHE_DIR", value_name = "DIR")]
@@ -49,7 +60,16 @@ const OUTPUT_LIMIT: usize = 1 << 20;
 struct Job {
     entry: String,
     example: CodeExample,
+    /// The interpreter to run it with, or why there is none.
+    python: Result<PathBuf, String>,
+}
+
+/// What an example needs to run: an interpreter and the packages of its virtual
+/// environment (none: the interpreter itself).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Needs {
     python: PathBuf,
+    packages: Vec<String>,
 }
 
 enum Outcome {
@@ -91,9 +111,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let python_version = python_version(&args.python)?;
+    let default = Interpreter {
+        path: PathBuf::from(&args.python),
+        version: pythons::parse_version(&python_version).unwrap_or((3, 0, 0)),
+    };
+    let mut found: Option<Vec<Interpreter>> = None;
     let mut jobs = Vec::new();
     let mut skipped = Vec::new();
-    let mut envs: BTreeMap<Vec<String>, Option<PathBuf>> = BTreeMap::new();
+    let mut envs: BTreeMap<Needs, Option<PathBuf>> = BTreeMap::new();
     for guide in &guides {
         for entry in guide.entries() {
             if !args.only.is_empty() && !args.only.iter().any(|o| o == entry.id.as_str()) {
@@ -108,10 +133,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     skipped.push((entry.id.to_string(), example.clone()));
                     continue;
                 }
-                let mut requires = example.requires.clone();
-                requires.sort();
-                envs.entry(requires.clone()).or_default();
-                jobs.push((requires, entry.id.to_string(), example.clone()));
+                let needs = needs(example, &default, &mut found, &args.pythons);
+                if let Ok(needs) = &needs {
+                    envs.entry(needs.clone()).or_default();
+                }
+                jobs.push((needs, entry.id.to_string(), example.clone()));
             }
         }
     }
@@ -127,28 +153,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(std::env::temp_dir)
             .join("mastery"),
     };
-    for (requires, env) in &mut envs {
-        if !requires.is_empty() {
-            *env = Some(ensure_venv(
-                &args.python,
-                &python_version,
-                requires,
-                &cache,
-            )?);
+    for (needs, env) in &mut envs {
+        if !needs.packages.is_empty() {
+            let python = needs.python.to_string_lossy().into_owned();
+            let version = python_version(&python)?;
+            *env = Some(ensure_venv(&python, &version, &needs.packages, &cache)?);
         }
     }
     let jobs: Vec<Job> = jobs
         .into_iter()
-        .map(|(requires, entry, example)| Job {
+        .map(|(needs, entry, example)| Job {
             entry,
             example,
-            python: envs
-                .get(&requires)
-                .and_then(|env| env.as_ref())
-                .map_or_else(
-                    || PathBuf::from(&args.python),
+            python: needs.map(|needs| {
+                envs.get(&needs).and_then(|env| env.as_ref()).map_or_else(
+                    || needs.python.clone(),
                     |venv| venv.join("bin").join("python"),
-                ),
+                )
+            }),
         })
         .collect();
 
@@ -177,7 +199,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 };
                 let Some(job) = job else { break };
                 let started = Instant::now();
-                let outcome = run_example(&job.python, &job.example);
+                let outcome = match &job.python {
+                    Ok(python) => run_example(python, &job.example),
+                    Err(why) => Outcome::CouldNotRun(why.clone()),
+                };
                 let finished = Finished {
                     entry: job.entry,
                     example: job.example,
@@ -206,6 +231,48 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .cmp(&(&b.example.location.file, b.example.location.line))
     });
     Ok(report(&results, &skipped, &python_version))
+}
+
+/// The interpreter and packages an example needs: its `requires=` values, split into a
+/// Python version constraint and packages. The machine's interpreters are looked for once,
+/// when the first example with a constraint comes.
+fn needs(
+    example: &CodeExample,
+    default: &Interpreter,
+    found: &mut Option<Vec<Interpreter>>,
+    extra: &[PathBuf],
+) -> Result<Needs, String> {
+    let mut constraint = None;
+    let mut packages = Vec::new();
+    for spec in &example.requires {
+        match Constraint::of_requirement(spec) {
+            Some(parsed) => constraint = Some(parsed?),
+            None => packages.push(spec.clone()),
+        }
+    }
+    packages.sort();
+    let python = match &constraint {
+        None => default.path.clone(),
+        Some(constraint) => {
+            let found = found
+                .get_or_insert_with(|| pythons::discover(&default.path.to_string_lossy(), extra));
+            match pythons::choose(found, default, Some(constraint)) {
+                Some(interpreter) => interpreter.path.clone(),
+                None => {
+                    let list: Vec<String> = found.iter().map(Interpreter::describe).collect();
+                    return Err(format!(
+                        "it needs {constraint}, and no interpreter here has it (found: {}); install one (for example with pyenv) or name it with --pythons PATH",
+                        if list.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            list.join(", ")
+                        }
+                    ));
+                }
+            }
+        }
+    };
+    Ok(Needs { python, packages })
 }
 
 fn report(results: &[Finished], skipped: &[(String, CodeExample)], python: &str) -> ExitCode {
@@ -259,8 +326,12 @@ fn report(results: &[Finished], skipped: &[(String, CodeExample)], python: &str)
         );
     }
     for (entry, example) in skipped {
+        let why = example
+            .norun_reason
+            .as_deref()
+            .map_or_else(String::new, |r| format!(" ({r})"));
         println!(
-            "{:<7} {:>7}  {:<52} {entry}",
+            "{:<7} {:>7}  {:<52} {entry}{why}",
             "norun",
             "-",
             example.location.to_string()

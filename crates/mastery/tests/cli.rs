@@ -122,6 +122,55 @@ fn verify_runs_examples_and_shows_a_diff_on_mismatch() {
 }
 
 #[test]
+fn verify_runs_an_example_on_the_python_it_requires_and_says_what_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    // An interpreter of its own, whatever this machine has: a script that says it is
+    // Python 3.19 and prints its version when run on an example.
+    let fake = tmp.path().join("python3.19-test");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'Python 3.19.2'; else echo 'ran on 3.19'; fi\n",
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&fake).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&fake, perms).unwrap();
+    let new = "```python requires=\"python>=3.19\"\nprint('anything')\n```\n\n```output\nran on 3.19\n```\n";
+    let future =
+        "```python requires=\"python>=3.99\"\nprint('never')\n```\n\n```output\nnever\n```\n";
+    let later = "```python norun=\"needs Python 3.99 (no such interpreter)\"\nprint(t'{x}')\n```\n";
+    let section = format!(
+        "---\nid: s\ntitle: S\n---\n\n{}{}{}",
+        question("new", new),
+        question("future", future),
+        question("later", later)
+    );
+    write_guide(tmp.path(), &section);
+    let out = Command::new(env!("CARGO_BIN_EXE_mastery"))
+        .args(["verify", tmp.path().to_str().unwrap()])
+        .env("MASTERY_CACHE_DIR", tmp.path())
+        .env("MASTERY_PYTHONS", &fake)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("1 examples passed, 1 failed, 1 not run"),
+        "the 3.19 example ran on the 3.19 interpreter: {stdout}\n{stderr}"
+    );
+    assert!(
+        stderr.contains("(future): could not run: it needs Python >=3.99")
+            && stderr.contains("python3.19-test (3.19.2)")
+            && stderr.contains("--pythons"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("(needs Python 3.99 (no such interpreter))"),
+        "the norun reason is shown: {stdout}"
+    );
+}
+
+#[test]
 fn a_hanging_example_is_killed_at_its_timeout() {
     let tmp = tempfile::tempdir().unwrap();
     // The example also leaves a child behind that holds the output pipe open.

@@ -99,6 +99,7 @@ pub(super) fn extract_examples(
                     expected_output: None,
                     predict: info.predict,
                     norun: info.norun,
+                    norun_reason: info.norun_reason,
                     requires: info.requires,
                     timeout: info.timeout.unwrap_or(CodeExample::DEFAULT_TIMEOUT),
                     exit_code: info.exit_code.unwrap_or(0),
