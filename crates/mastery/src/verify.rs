@@ -110,10 +110,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         eprintln!("verify: fix the errors above first (`mastery check` lists them)");
         return Ok(ExitCode::FAILURE);
     }
-    let python_version = python_version(&args.python)?;
+    let default_version = python_version(&args.python)?;
     let default = Interpreter {
         path: PathBuf::from(&args.python),
-        version: pythons::parse_version(&python_version).unwrap_or((3, 0, 0)),
+        version: pythons::parse_version(&default_version).unwrap_or((3, 0, 0)),
     };
     let mut found: Option<Vec<Interpreter>> = None;
     let mut jobs = Vec::new();
@@ -230,7 +230,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         (&a.example.location.file, a.example.location.line)
             .cmp(&(&b.example.location.file, b.example.location.line))
     });
-    Ok(report(&results, &skipped, &python_version))
+    Ok(report(&results, &skipped, &default_version))
 }
 
 /// The interpreter and packages an example needs: its `requires=` values, split into a
