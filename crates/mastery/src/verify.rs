@@ -402,7 +402,7 @@ fn ensure_venv(
         .join(format!("{key}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     eprintln!(
-        "verify: creating a virtual environment with {} (cached in {})",
+        "verify: creating a virtual environment with {} on {version} (cached in {})",
         requires.join(" "),
         dir.display()
     );
