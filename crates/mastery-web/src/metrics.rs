@@ -18,7 +18,7 @@
 //! | `mastery_reviews_recorded_total` | counter | |
 //! | `mastery_db_pool_connections` | gauge | `state` = `idle` / `in_use` |
 //! | `mastery_db_pool_max` | gauge | |
-//! | `mastery_build_info` | gauge (1) | `version`, `backend` |
+//! | `mastery_build_info` | gauge (1) | `version`, `commit`, `backend` |
 //! | `process_start_time_seconds` | gauge | |
 //!
 //! Nothing in them identifies a learner or a question: labels are route templates, methods
@@ -78,6 +78,7 @@ struct PoolLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
     version: &'static str,
+    commit: &'static str,
     backend: &'static str,
 }
 
@@ -100,6 +101,11 @@ pub struct Metrics {
 impl Metrics {
     /// A fresh registry; `backend` is the storage backend's name for `mastery_build_info`.
     pub fn new(backend: &'static str) -> Self {
+        Self::with_commit(backend, "unknown")
+    }
+
+    /// The metrics of a server built from `commit` (shown in `mastery_build_info`).
+    pub fn with_commit(backend: &'static str, commit: &'static str) -> Self {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register(
@@ -143,12 +149,13 @@ impl Metrics {
         build
             .get_or_create(&BuildLabels {
                 version: env!("CARGO_PKG_VERSION"),
+                commit,
                 backend,
             })
             .set(1);
         registry.register(
             "mastery_build_info",
-            "Always 1: the version of Mastery and the storage backend",
+            "Always 1: the version of Mastery, the commit it was built from and the storage backend",
             build,
         );
         let started = SystemTime::now()

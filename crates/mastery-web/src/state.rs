@@ -43,6 +43,8 @@ pub struct Settings {
     pub sign_ins_per_minute: u32,
     /// Sign-up attempts allowed per client address and hour (multi-user mode).
     pub sign_ups_per_hour: u32,
+    /// The commit the binary was built from (`mastery_build_info` in `/metrics`).
+    pub commit: &'static str,
 }
 
 impl Default for Settings {
@@ -56,6 +58,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             sign_ins_per_minute: 6,
             sign_ups_per_hour: 10,
+            commit: "unknown",
         }
     }
 }
@@ -128,7 +131,7 @@ impl AppState {
         getrandom::fill(&mut fresh)
             .map_err(|e| mastery_storage::StorageError::Database(format!("no randomness: {e}")))?;
         let csrf_key = store.secret("csrf-key", &fresh).await?;
-        let metrics = Arc::new(Metrics::new(store.backend()));
+        let metrics = Arc::new(Metrics::with_commit(store.backend(), settings.commit));
         let inner = Arc::new(Inner {
             metrics,
             shelf,

@@ -8,6 +8,7 @@ mod db;
 mod embedded;
 mod guides;
 mod interview;
+mod manual;
 mod optimize;
 mod pythons;
 mod runtime;
@@ -31,11 +32,14 @@ use clap::{Parser, Subcommand};
 /// the terminal (`mastery study`); check a guide you write and verify that every code example
 /// really runs and prints what the guide says.
 #[derive(Debug, Parser)]
-#[command(name = "mastery", version, about, long_about, propagate_version = true)]
+#[command(name = "mastery", version = VERSION, about, long_about, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// `mastery --version`: the version and the commit it was built from (see build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("MASTERY_BUILD"), ")");
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -174,6 +178,21 @@ Examples:
   mastery invite revoke 3")]
     Invite(users::InviteArgs),
 
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    #[command(after_help = "\
+Examples:
+  mastery completions bash > ~/.local/share/bash-completion/completions/mastery
+  mastery completions zsh > ~/.zfunc/_mastery        # with fpath+=~/.zfunc in ~/.zshrc
+  mastery completions fish > ~/.config/fish/completions/mastery.fish")]
+    Completions(manual::CompletionsArgs),
+
+    /// Print the man page, or write one per command with --out-dir.
+    #[command(after_help = "\
+Examples:
+  mastery man | man -l -
+  mastery man --out-dir ~/.local/share/man/man1")]
+    Man(manual::ManArgs),
+
     /// Work on whole databases: `mastery db copy --from URL --to URL` moves everything
     /// between SQLite and PostgreSQL (either way) and verifies the copy.
     Db(db::Args),
@@ -197,6 +216,8 @@ fn main() -> ExitCode {
         Command::Config(args) => config::run(&args),
         Command::Db(args) => db::run(&args),
         Command::User(args) => users::run_user(&args),
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
         Command::Invite(args) => users::run_invite(&args),
     };
     match result {

@@ -102,6 +102,7 @@ async fn serve(config: &ServeConfig) -> anyhow::Result<ExitCode> {
         allowed_hosts: config.allowed_hosts.clone(),
         mode,
         trusted_proxies: config.trusted_proxies.clone(),
+        commit: env!("MASTERY_COMMIT"),
         ..Settings::default()
     };
     let state = AppState::new(shelf, Arc::clone(&store), settings)

@@ -36,6 +36,48 @@ fn question(id: &str, example: &str) -> String {
 }
 
 #[test]
+fn version_names_the_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = mastery(&["--version"], tmp.path());
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    assert!(
+        stdout.starts_with(&format!("mastery {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{stdout}"
+    );
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    if let Some(head) = head {
+        assert!(stdout.contains(&head), "{stdout} names {head}");
+    }
+}
+
+#[test]
+fn completions_and_man_pages_are_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (bash, _) = text(&mastery(&["completions", "bash"], tmp.path()));
+    assert!(
+        bash.contains("_mastery()") && bash.contains("serve"),
+        "{bash}"
+    );
+    let (man, _) = text(&mastery(&["man"], tmp.path()));
+    assert!(man.contains(".TH mastery 1"), "{man}");
+    let dir = tmp.path().join("man1");
+    let out = mastery(&["man", "--out-dir", dir.to_str().unwrap()], tmp.path());
+    assert!(out.status.success());
+    assert!(dir.join("mastery-serve.1").is_file() && dir.join("mastery-user-add.1").is_file());
+    assert!(
+        !mastery(&["completions", "tcsh"], tmp.path())
+            .status
+            .success()
+    );
+}
+
+#[test]
 fn help_lists_subcommands_with_examples() {
     let tmp = tempfile::tempdir().unwrap();
     let (out, _) = text(&mastery(&["--help"], tmp.path()));

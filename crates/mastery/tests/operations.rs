@@ -315,6 +315,21 @@ fn shutdown_waits_for_requests_in_flight() {
         &[],
     );
     let addr = served.addr.clone();
+    // What is running: the version and the commit `mastery --version` names.
+    let metrics = request(&addr, "GET", "/metrics", &[], "").body;
+    let build = metrics
+        .lines()
+        .find(|l| l.starts_with("mastery_build_info{"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        build.contains(&format!("version=\"{}\"", env!("CARGO_PKG_VERSION"))),
+        "{build}"
+    );
+    assert!(
+        build.contains("commit=\"") && build.ends_with(" 1"),
+        "{build}"
+    );
     let (cookie, csrf) = session(&addr);
     let (mut slow, rest) = start_slow_review(&addr, &cookie, &csrf, "drain-review-1");
     wait_in_flight(&addr, 2);
