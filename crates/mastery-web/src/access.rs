@@ -97,6 +97,13 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// The account service, or 404 on a personal server (where account pages do not exist).
+pub(crate) fn account_service(
+    state: &AppState,
+) -> Result<&mastery_app::accounts::Accounts, WebError> {
+    state.accounts().ok_or_else(personal_mode)
+}
+
 /// Account pages do not exist on a personal server.
 pub(crate) fn personal_mode() -> WebError {
     WebError::NotFound("this is a personal Mastery: accounts exist only in multi-user mode".into())

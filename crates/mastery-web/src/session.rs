@@ -114,10 +114,6 @@ pub fn random_hex(bytes: usize) -> Result<String, WebError> {
     Ok(hex(&buf))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The CSRF token of a session.
 pub fn csrf_token(key: &[u8], session: &str) -> String {
     // HMAC accepts keys of any length, so this never fails.
@@ -193,14 +189,8 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Compares two strings in time independent of where they differ.
-pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
+pub(crate) use mastery_app::accounts::tokens::constant_time_eq;
+use mastery_app::accounts::tokens::hex;
 
 /// Reads one cookie from the request headers.
 pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {

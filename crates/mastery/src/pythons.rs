@@ -135,15 +135,25 @@ pub fn parse_version(text: &str) -> Option<Version> {
     Some((major, minor, micro))
 }
 
+/// What an interpreter prints for `--version` (`Python 3.12.1`; very old versions print it
+/// on standard error).
+///
+/// # Errors
+///
+/// When it cannot be started.
+pub fn banner(path: &Path) -> std::io::Result<String> {
+    let out = Command::new(path).arg("--version").output()?;
+    let text = if out.stdout.is_empty() {
+        &out.stderr
+    } else {
+        &out.stdout
+    };
+    Ok(String::from_utf8_lossy(text).trim().to_owned())
+}
+
 /// Asks an interpreter its version; `None` when it does not run.
 pub fn version_of(path: &Path) -> Option<Version> {
-    let out = Command::new(path).arg("--version").output().ok()?;
-    let text = if out.stdout.is_empty() {
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    } else {
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    parse_version(&text)
+    parse_version(&banner(path).ok()?)
 }
 
 /// The candidate paths, in order (see the module documentation).

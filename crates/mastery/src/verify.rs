@@ -358,18 +358,8 @@ fn diff(expected: &str, actual: &str) -> String {
 }
 
 fn python_version(python: &str) -> anyhow::Result<String> {
-    let out = Command::new(python)
-        .arg("--version")
-        .output()
-        .with_context(|| {
-            format!("cannot run `{python}`: install Python 3 or pass --python PATH")
-        })?;
-    let text = String::from_utf8_lossy(if out.stdout.is_empty() {
-        &out.stderr
-    } else {
-        &out.stdout
-    });
-    Ok(text.trim().to_owned())
+    pythons::banner(Path::new(python))
+        .with_context(|| format!("cannot run `{python}`: install Python 3 or pass --python PATH"))
 }
 
 /// A stable 64-bit FNV-1a hash, for cache keys that must not change between builds.

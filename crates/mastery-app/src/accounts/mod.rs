@@ -343,7 +343,7 @@ impl Accounts {
         now: Millis,
     ) -> Result<LearnerId, AppError> {
         let valid = match self.setup_token(store).await? {
-            Some(expected) => constant_time_eq(expected.as_bytes(), token.as_bytes()),
+            Some(expected) => tokens::constant_time_eq(&expected, token),
             None => false,
         };
         if !valid {
@@ -835,9 +835,4 @@ fn no_account() -> AppError {
 
 fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::Storage(StorageError::Database(error.to_string()))
-}
-
-/// Compares two byte strings in time independent of where they differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

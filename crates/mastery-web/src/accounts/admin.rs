@@ -5,11 +5,11 @@ use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mastery_app::accounts::{Accounts, Registration, Site};
+use mastery_app::accounts::{Registration, Site};
 use mastery_storage::{LearnerId, Role};
 use serde::Deserialize;
 
-use crate::access::{Admin, personal_mode};
+use crate::access::{Admin, account_service};
 use crate::accounts::own::utc;
 use crate::accounts::views::{AdminInvitesPage, AdminUsersPage, InviteRow, UserRow};
 use crate::error::WebError;
@@ -20,10 +20,6 @@ use crate::session::Session;
 use crate::state::{AppState, now};
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
-
-fn accounts(state: &AppState) -> Result<&Accounts, WebError> {
-    state.accounts().ok_or_else(personal_mode)
-}
 
 async fn users_page(
     state: &AppState,
@@ -136,7 +132,7 @@ pub async fn set_role(
 ) -> Result<Response, WebError> {
     let learner = target(&state, id).await?;
     let role = Role::parse(&form.role)?;
-    accounts(&state)?
+    account_service(&state)?
         .set_role(state.store(), learner, role)
         .await?;
     Ok(redirect_back(Some("/admin/users")))
@@ -162,7 +158,7 @@ pub async fn enable(
 
 async fn set_disabled(state: &AppState, id: i64, disabled: bool) -> Result<Response, WebError> {
     let learner = target(state, id).await?;
-    accounts(state)?
+    account_service(state)?
         .set_disabled(state.store(), learner, disabled, now())
         .await?;
     Ok(redirect_back(Some("/admin/users")))
@@ -179,7 +175,7 @@ pub async fn reset_password(
     let learner = target(&state, id).await?;
     let password =
         mastery_app::accounts::password::generate().map_err(|e| WebError::Internal(e.into()))?;
-    accounts(&state)?
+    account_service(&state)?
         .reset_password(state.store(), learner, &password, now())
         .await?;
     let name = state
@@ -218,7 +214,9 @@ pub async fn delete(
         ));
     }
     let learner = target(&state, id).await?;
-    accounts(&state)?.delete(state.store(), learner).await?;
+    account_service(&state)?
+        .delete(state.store(), learner)
+        .await?;
     Ok(redirect_back(Some("/admin/users")))
 }
 
@@ -302,7 +300,7 @@ pub async fn create_invite(
         return Ok(form_with_errors(render(&page)));
     };
     let now = now();
-    let created = accounts(&state)?
+    let created = account_service(&state)?
         .create_invite(
             state.store(),
             Some(me.account.learner),

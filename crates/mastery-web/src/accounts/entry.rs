@@ -10,7 +10,7 @@ use mastery_app::AppError;
 use mastery_app::accounts::{Accounts, Registration, SignUp};
 use serde::Deserialize;
 
-use crate::access::{Account, personal_mode};
+use crate::access::{Account, account_service};
 use crate::accounts::limits::Attempt;
 use crate::accounts::views::{FieldErrors, SignInPage, SignUpPage};
 use crate::error::WebError;
@@ -19,10 +19,6 @@ use crate::layout::{Layout, render};
 use crate::security::{local_path, redirect_back};
 use crate::session::Session;
 use crate::state::{AppState, now};
-
-fn accounts(state: &AppState) -> Result<&Accounts, WebError> {
-    state.accounts().ok_or_else(personal_mode)
-}
 
 /// A page with the status of its mistake, kept as it is by the error layer.
 fn with_status(page: Response, status: StatusCode) -> Response {
@@ -66,7 +62,7 @@ pub async fn sign_in_form(
     Extension(session): Extension<Session>,
     Query(query): Query<NextQuery>,
 ) -> Result<Response, WebError> {
-    accounts(&state)?;
+    account_service(&state)?;
     let next = next_or_home(query.next.as_deref());
     if session.user.is_some() {
         return Ok(redirect_back(Some(&next)));
@@ -94,7 +90,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
-    let accounts = accounts(&state)?;
+    let accounts = account_service(&state)?;
     let next = next_or_home(form.next.as_deref());
     let open = state.site().await?.registration == Registration::Open;
     let again = |error: String, status: StatusCode| {
@@ -149,7 +145,7 @@ pub async fn sign_out(
     Extension(session): Extension<Session>,
     Account(user): Account,
 ) -> Result<Response, WebError> {
-    accounts(&state)?
+    account_service(&state)?
         .sign_out(state.store(), user.account.learner, &session.id)
         .await?;
     let mut response = redirect_back(Some("/"));
@@ -252,7 +248,7 @@ pub async fn sign_up_form(
     Extension(session): Extension<Session>,
     Query(query): Query<InviteQuery>,
 ) -> Result<Response, WebError> {
-    let accounts = accounts(&state)?;
+    let accounts = account_service(&state)?;
     let text = sign_up_text(&state, accounts, query.invite.as_deref()).await?;
     let page = SignUpPage {
         layout: Layout::new(&state, Some(&session), text.heading, "/sign-up"),
@@ -276,7 +272,7 @@ pub async fn sign_up(
     headers: HeaderMap,
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, WebError> {
-    let accounts = accounts(&state)?;
+    let accounts = account_service(&state)?;
     let text = sign_up_text(&state, accounts, query.invite.as_deref()).await?;
     let again = |errors: FieldErrors, status: StatusCode| {
         let page = SignUpPage {
@@ -381,7 +377,7 @@ pub async fn setup_form(
     Extension(session): Extension<Session>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let accounts = accounts(&state)?;
+    let accounts = account_service(&state)?;
     let valid = accounts
         .setup_token(state.store())
         .await?
@@ -411,7 +407,7 @@ pub async fn setup(
     headers: HeaderMap,
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, WebError> {
-    let accounts = accounts(&state)?;
+    let accounts = account_service(&state)?;
     if let Err(limited) = state.limits().check(Attempt::SignIn, session.client) {
         let errors = FieldErrors::on("general", limited.to_string());
         let page = setup_page(

@@ -10,7 +10,7 @@ use mastery_app::AppError;
 use mastery_app::accounts::{SignedIn, tokens, your_data};
 use serde::Deserialize;
 
-use crate::access::{Account, personal_mode};
+use crate::access::{Account, account_service};
 use crate::accounts::limits::Attempt;
 use crate::accounts::views::{AccountPage, FieldErrors, SessionRow};
 use crate::error::WebError;
@@ -35,7 +35,7 @@ async fn page(
     errors_for: &str,
     notice: String,
 ) -> Result<AccountPage, WebError> {
-    let accounts = state.accounts().ok_or_else(personal_mode)?;
+    let accounts = account_service(state)?;
     let account = &user.account;
     let current = tokens::digest(&session.id);
     let sessions = state
@@ -119,7 +119,7 @@ pub async fn set_email(
     Account(user): Account,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, WebError> {
-    let accounts = state.accounts().ok_or_else(personal_mode)?;
+    let accounts = account_service(&state)?;
     state.limits().check(Attempt::SignIn, session.client)?;
     match accounts
         .set_email(state.store(), &user.account, &form.current, &form.email)
@@ -147,7 +147,7 @@ pub async fn change_password(
     Account(user): Account,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let accounts = state.accounts().ok_or_else(personal_mode)?;
+    let accounts = account_service(&state)?;
     state.limits().check(Attempt::SignIn, session.client)?;
     let end_others = form.end_others.is_some().then_some(session.id.as_str());
     match accounts
@@ -247,7 +247,7 @@ pub async fn delete_account(
     Account(user): Account,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, WebError> {
-    let accounts = state.accounts().ok_or_else(personal_mode)?;
+    let accounts = account_service(&state)?;
     state.limits().check(Attempt::SignIn, session.client)?;
     match accounts
         .delete_own_account(state.store(), &user.account, &form.password)
