@@ -25,11 +25,12 @@ fn main() {
         commit.as_deref().unwrap_or("unknown")
     );
     println!("cargo:rustc-env=MASTERY_BUILD={build}");
-    // Run again when HEAD moves (a commit, a checkout) or the index or sources change.
+    // Run again when HEAD moves (a commit, a checkout) or the index changes. Not on every
+    // source edit: that would relink the binary for a change to any test file. So
+    // `modified` reflects the tree as of the last commit or `git add` before the build.
     if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
         for watched in ["HEAD", "index", "refs", "packed-refs"] {
             println!("cargo:rerun-if-changed={dir}/{watched}");
         }
     }
-    println!("cargo:rerun-if-changed=../../crates");
 }
