@@ -35,6 +35,14 @@ pub enum AppError {
     /// Too many sign-ins are being checked at once: try again in a few seconds.
     #[error("the server is busy checking other sign-ins; try again in a few seconds")]
     Busy,
+    /// A limit per action was reached (posts, votes, flags): wait before trying again.
+    #[error("{message}")]
+    TooMany {
+        /// What was limited and when to try again, in words.
+        message: String,
+        /// Seconds until one more is allowed.
+        retry_after_secs: u64,
+    },
     /// The text is longer than the limit, in KiB.
     #[error("the text is too large (the limit is {limit_kib} KiB)")]
     TooLarge {

@@ -9,6 +9,7 @@ mod error;
 
 pub mod accounts;
 pub mod cards;
+pub mod community;
 pub mod date_plan;
 pub mod guides;
 pub mod interview;

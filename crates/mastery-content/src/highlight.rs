@@ -42,6 +42,18 @@ const KINDS: [(&str, &str); 17] = [
     ("variable.builtin", "v"),
 ];
 
+/// The custom elements highlighted code is made of (`hl-k`, `hl-s`, …), for sanitisers
+/// that must keep them.
+pub fn element_names() -> Vec<String> {
+    let mut names: Vec<String> = KINDS
+        .iter()
+        .map(|(_, short)| format!("hl-{short}"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 fn names() -> Vec<&'static str> {
     KINDS.iter().map(|(name, _)| *name).collect()
 }

@@ -21,6 +21,7 @@ mod render;
 pub mod search;
 mod source;
 mod stats;
+pub mod user_markdown;
 
 pub use diagnostic::{Diagnostic, Severity, did_you_mean};
 pub use model::{

@@ -71,6 +71,7 @@
 //! with `CI=true`, where they fail (feature `testkit`, module `testing`).
 
 mod accounts;
+mod community;
 mod connect;
 mod errors;
 mod migrations;

@@ -20,6 +20,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0004_accounts.sql",
         include_str!("../migrations/0004_accounts.sql"),
     ),
+    (
+        "0005_community.sql",
+        include_str!("../migrations/0005_community.sql"),
+    ),
 ]);
 
 #[cfg(test)]

@@ -104,7 +104,15 @@ impl PostgresStore {
         .await
         .map_err(|e| self.error(e))?;
         Sql::import_into_empty(&mut tx, self.decoder(), dump).await?;
-        for (table, column) in [("learners", "id"), ("reviews", "seq"), ("invites", "id")] {
+        for (table, column) in [
+            ("learners", "id"),
+            ("reviews", "seq"),
+            ("invites", "id"),
+            ("threads", "id"),
+            ("posts", "id"),
+            ("flags", "id"),
+            ("moderation_log", "id"),
+        ] {
             // setval is strict: on an empty table (MAX is NULL) it leaves the sequence be.
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \

@@ -62,7 +62,10 @@ async fn instances_starting_at_once_migrate_once() {
         "SELECT version, success FROM _sqlx_migrations ORDER BY version",
     )
     .await;
-    assert_eq!(applied, [(1, true), (2, true), (3, true), (4, true)]);
+    assert_eq!(
+        applied,
+        [(1, true), (2, true), (3, true), (4, true), (5, true)]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,7 +96,7 @@ async fn a_database_from_a_newer_mastery_is_refused_before_migrating() {
             err,
             StorageError::NewerSchema {
                 found: 9999,
-                known: 4
+                known: 5
             }
         ),
         "{err:?}"

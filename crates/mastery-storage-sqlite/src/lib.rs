@@ -47,6 +47,7 @@
 //! are in `migrations/0002_study.sql`, the code in the `study` module.
 
 mod accounts;
+mod community;
 mod dump;
 mod errors;
 mod group;

@@ -22,6 +22,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0004_accounts.sql",
         include_str!("../migrations/0004_accounts.sql"),
     ),
+    (
+        "0005_community.sql",
+        include_str!("../migrations/0005_community.sql"),
+    ),
 ]);
 
 #[cfg(test)]
@@ -33,7 +37,7 @@ mod tests {
     fn every_file_is_listed() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         MIGRATIONS.check_listed(&dir).unwrap();
-        assert_eq!(MIGRATIONS.known_version().unwrap(), 4);
+        assert_eq!(MIGRATIONS.known_version().unwrap(), 5);
     }
 
     /// Released migrations are never edited (databases in the field have run them, and sqlx

@@ -15,8 +15,9 @@
 use std::collections::HashSet;
 
 use crate::{
-    Account, Invite, LearnerId, Mark, Millis, Note, ReviewRecord, StorageError, StoredCard,
-    StoredInterview, StoredSession, check_learner_kind, check_note, check_setting, check_text,
+    Account, Flag, Invite, LearnerId, Mark, Millis, ModerationEntry, Note, Post, ReviewRecord,
+    Revision, StorageError, StoredCard, StoredInterview, StoredSession, Suspension,
+    check_learner_kind, check_note, check_setting, check_text,
 };
 
 /// One learner.
@@ -89,6 +90,61 @@ pub struct DumpSiteSetting {
     pub value: String,
 }
 
+/// A thread as stored (its figures are the posts').
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DumpThread {
+    /// Its number, kept by the copy.
+    pub id: i64,
+    /// The guide of its question.
+    pub guide: String,
+    /// Its question.
+    pub question: String,
+    /// Its title.
+    pub title: String,
+    /// Its opening post.
+    pub opening_post: i64,
+    /// When it was opened.
+    pub created_at: Millis,
+    /// Its last visible post.
+    pub last_post_at: Millis,
+    /// When a moderator locked it.
+    pub locked_at: Option<Millis>,
+}
+
+/// A member's vote on a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DumpVote {
+    /// The post.
+    pub post: i64,
+    /// The member.
+    pub learner: LearnerId,
+    /// +1 or -1.
+    pub value: i64,
+    /// When.
+    pub voted_at: Millis,
+}
+
+/// The community of multi-user mode, every row by number (votes by post and member,
+/// suspensions by member). The limits per action are not carried: they refill by
+/// themselves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DumpCommunity {
+    /// By number.
+    pub threads: Vec<DumpThread>,
+    /// By number (the authors' names are read, never written).
+    pub posts: Vec<Post>,
+    /// By post, number.
+    pub revisions: Vec<Revision>,
+    /// By post, member.
+    pub votes: Vec<DumpVote>,
+    /// By number (the flaggers' names are read, never written).
+    pub flags: Vec<Flag>,
+    /// By number.
+    pub moderation_log: Vec<ModerationEntry>,
+    /// By member.
+    pub suspensions: Vec<Suspension>,
+}
+
 /// Everything a Mastery database holds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dump {
@@ -116,6 +172,8 @@ pub struct Dump {
     pub invites: Vec<Invite>,
     /// By name.
     pub site_settings: Vec<DumpSiteSetting>,
+    /// Threads, posts, votes, flags and moderation.
+    pub community: DumpCommunity,
 }
 
 impl Dump {
@@ -141,11 +199,19 @@ impl Dump {
             .sort_by(|a, b| (a.learner, &a.id_hash).cmp(&(b.learner, &b.id_hash)));
         self.invites.sort_by_key(|i| i.id);
         self.site_settings.sort_by(|a, b| a.name.cmp(&b.name));
+        let c = &mut self.community;
+        c.threads.sort_by_key(|t| t.id);
+        c.posts.sort_by_key(|p| p.id);
+        c.revisions.sort_by_key(|r| (r.post, r.number));
+        c.votes.sort_by_key(|v| (v.post, v.learner));
+        c.flags.sort_by_key(|f| f.id);
+        c.moderation_log.sort_by_key(|e| e.id);
+        c.suspensions.sort_by_key(|s| s.member);
         self
     }
 
     /// How many rows of each kind, in the order `mastery db copy` prints them.
-    pub fn counts(&self) -> [(&'static str, usize); 12] {
+    pub fn counts(&self) -> [(&'static str, usize); 19] {
         [
             ("learners", self.learners.len()),
             ("marks", self.marks.len()),
@@ -159,6 +225,13 @@ impl Dump {
             ("sessions", self.sessions.len()),
             ("invites", self.invites.len()),
             ("site settings", self.site_settings.len()),
+            ("threads", self.community.threads.len()),
+            ("posts", self.community.posts.len()),
+            ("post revisions", self.community.revisions.len()),
+            ("votes", self.community.votes.len()),
+            ("flags", self.community.flags.len()),
+            ("moderation log", self.community.moderation_log.len()),
+            ("suspensions", self.community.suspensions.len()),
         ]
     }
 
@@ -333,7 +406,7 @@ impl Dump {
                 )));
             }
         }
-        Ok(())
+        self.community.check(learners)
     }
 
     /// Where `self` and `other` first differ, one line per kind of row that differs
@@ -418,7 +491,161 @@ impl Dump {
             &other.site_settings,
             |s| s.name.clone(),
         );
+        let (a, b) = (&self.community, &other.community);
+        compare(&mut found, "threads", &a.threads, &b.threads, |t| {
+            format!("thread {}", t.id)
+        });
+        compare(&mut found, "posts", &a.posts, &b.posts, |p| {
+            format!("post {}", p.id)
+        });
+        compare(
+            &mut found,
+            "post revisions",
+            &a.revisions,
+            &b.revisions,
+            |r| format!("post {}, revision {}", r.post, r.number),
+        );
+        compare(&mut found, "votes", &a.votes, &b.votes, |v| {
+            format!("post {}, learner {}", v.post, v.learner)
+        });
+        compare(&mut found, "flags", &a.flags, &b.flags, |f| {
+            format!("flag {}", f.id)
+        });
+        compare(
+            &mut found,
+            "moderation log",
+            &a.moderation_log,
+            &b.moderation_log,
+            |e| format!("entry {}", e.id),
+        );
+        compare(
+            &mut found,
+            "suspensions",
+            &a.suspensions,
+            &b.suspensions,
+            |s| format!("learner {}", s.member),
+        );
         found
+    }
+}
+
+impl DumpCommunity {
+    /// The rules of [`Dump::check`] for the community: unique numbers, every post in a
+    /// thread of the dump, every reference to a learner or a post resolved, the same
+    /// length and text rules as the single-row writes.
+    fn check(&self, learners: &HashSet<LearnerId>) -> Result<(), StorageError> {
+        let learner = |id: LearnerId, what: &str| {
+            if learners.contains(&id) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{what} names learner {id}, who is not in it"
+                )))
+            }
+        };
+        let mut threads = HashSet::new();
+        for thread in &self.threads {
+            crate::check_community_text("a thread title", &thread.title)?;
+            crate::check_key(&crate::QuestionKey::new(&*thread.guide, &*thread.question))?;
+            if !threads.insert(thread.id) {
+                return Err(invalid(format!("thread {} appears twice", thread.id)));
+            }
+        }
+        let mut posts = HashSet::new();
+        for post in &self.posts {
+            if !threads.contains(&post.thread) {
+                return Err(invalid(format!(
+                    "post {} belongs to thread {}, which is not in it",
+                    post.id, post.thread
+                )));
+            }
+            if let Some(author) = post.author {
+                learner(author, &format!("post {}", post.id))?;
+            }
+            crate::check_body(&post.body, &post.html)?;
+            if let Some(reason) = &post.reason {
+                crate::check_community_text("a reason", reason)?;
+            }
+            if !posts.insert(post.id) {
+                return Err(invalid(format!("post {} appears twice", post.id)));
+            }
+        }
+        let known_post = |id: i64, what: &str| {
+            if posts.contains(&id) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{what} names post {id}, which is not in it"
+                )))
+            }
+        };
+        for thread in &self.threads {
+            known_post(thread.opening_post, &format!("thread {}", thread.id))?;
+        }
+        let mut revisions = HashSet::new();
+        for revision in &self.revisions {
+            known_post(revision.post, "a revision")?;
+            crate::check_body(&revision.body, "")?;
+            if !revisions.insert((revision.post, revision.number)) {
+                return Err(invalid(format!(
+                    "revision {} of post {} appears twice",
+                    revision.number, revision.post
+                )));
+            }
+        }
+        let mut votes = HashSet::new();
+        for vote in &self.votes {
+            known_post(vote.post, "a vote")?;
+            learner(vote.learner, "a vote")?;
+            if !votes.insert((vote.post, vote.learner)) {
+                return Err(invalid(format!(
+                    "learner {} votes twice on post {}",
+                    vote.learner, vote.post
+                )));
+            }
+        }
+        let (mut flags, mut open) = (HashSet::new(), HashSet::new());
+        for flag in &self.flags {
+            known_post(flag.post, &format!("flag {}", flag.id))?;
+            if let Some(flagger) = flag.flagger {
+                learner(flagger, &format!("flag {}", flag.id))?;
+            }
+            crate::check_community_text("a rule", &flag.rule)?;
+            crate::check_community_text("a flag's detail", &flag.detail)?;
+            if !flags.insert(flag.id) {
+                return Err(invalid(format!("flag {} appears twice", flag.id)));
+            }
+            if flag.resolved_at.is_none() && !open.insert((flag.post, flag.flagger)) {
+                return Err(invalid(format!(
+                    "two open flags of one member on post {}",
+                    flag.post
+                )));
+            }
+        }
+        let mut entries = HashSet::new();
+        for entry in &self.moderation_log {
+            crate::check_community_text("a reason", &entry.reason)?;
+            crate::check_community_text("a moderator's name", &entry.moderator_name)?;
+            crate::check_community_text("an action", &entry.action)?;
+            if !entries.insert(entry.id) {
+                return Err(invalid(format!(
+                    "moderation log entry {} appears twice",
+                    entry.id
+                )));
+            }
+        }
+        let mut suspended = HashSet::new();
+        for suspension in &self.suspensions {
+            learner(suspension.member, "a suspension")?;
+            crate::check_community_text("a reason", &suspension.reason)?;
+            if !suspended.insert(suspension.member) {
+                return Err(invalid(format!(
+                    "learner {} is suspended twice",
+                    suspension.member
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -601,7 +828,7 @@ mod tests {
             !shown.contains("hash") && !shown.contains("89abcdef"),
             "{shown}"
         );
-        assert_eq!(with_accounts().counts().len(), 12);
+        assert_eq!(with_accounts().counts().len(), 19);
         assert_eq!(with_accounts().counts()[11], ("site settings", 1));
     }
 

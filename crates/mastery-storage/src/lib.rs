@@ -32,6 +32,7 @@ pub use interviews::{
 };
 
 pub mod accounts;
+pub mod community;
 pub mod dump;
 pub mod interviews;
 #[cfg(feature = "sqlx")]
@@ -44,7 +45,15 @@ pub use accounts::{
     ACCOUNT_KIND, Account, AccountStorage, Admission, Invite, MAX_ACCOUNT_TEXT_BYTES, NewAccount,
     Role, StoredSession, Taken, check_account_text,
 };
-pub use dump::{Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting, DumpSiteSetting, Owned};
+pub use community::{
+    CommunityStorage, Flag, MAX_COMMUNITY_TEXT_BYTES, MAX_POST_BYTES, Moderation, ModerationEntry,
+    NewPost, NewThread, Post, PostState, Revision, Suspension, Thread, ThreadOrder, ThreadQuery,
+    check_body, check_community_text,
+};
+pub use dump::{
+    Dump, DumpCommunity, DumpLearner, DumpReview, DumpSecret, DumpSetting, DumpSiteSetting,
+    DumpThread, DumpVote, Owned,
+};
 
 pub use study::{
     CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
@@ -288,9 +297,10 @@ impl PoolStats {
 /// runs.
 ///
 /// Multi-user mode's accounts, sessions and invitations are the supertrait
-/// [`AccountStorage`].
+/// [`AccountStorage`]; its community (threads, posts, moderation) is
+/// [`CommunityStorage`].
 #[async_trait::async_trait]
-pub trait Storage: AccountStorage + Send + Sync + fmt::Debug + 'static {
+pub trait Storage: AccountStorage + CommunityStorage + Send + Sync + fmt::Debug + 'static {
     /// A short name of the backend for logs and `/readyz` (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
 

@@ -21,6 +21,7 @@ use sqlx::error::{BoxDynError, ErrorKind};
 use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
+mod community;
 pub mod queries;
 
 pub use queries::Queries;

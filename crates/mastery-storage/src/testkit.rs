@@ -28,10 +28,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod community;
+pub use community::*;
+
 use crate::{
     ACCOUNT_KIND, Account, Admission, CardPhase, Dump, Invite, LearnerId, MAX_ACCOUNT_TEXT_BYTES,
-    MAX_NOTE_BYTES, MAX_SETTING_VALUE_BYTES, Mark, Millis, NewAccount, QuestionKey, Recorded,
-    ReviewRecord, Role, Storage, StorageError, StoredCard, StoredInterview, StoredSession, Taken,
+    MAX_NOTE_BYTES, MAX_SETTING_VALUE_BYTES, Mark, Millis, NewAccount, PostState, QuestionKey,
+    Recorded, ReviewRecord, Role, Storage, StorageError, StoredCard, StoredInterview,
+    StoredSession, Taken,
 };
 
 /// A fresh, empty database of the backend under test, with what the checks need beyond the
@@ -109,7 +113,15 @@ macro_rules! storage_suite {
             expired_sessions_end,
             invitations_are_listed_newest_first_and_revoked_once,
             site_settings_round_trip,
-            account_text_with_nul_or_too_long_is_refused
+            account_text_with_nul_or_too_long_is_refused,
+            threads_are_listed_as_each_reader_may_see_them,
+            edits_keep_their_history_until_the_post_is_deleted,
+            votes_count_once_per_member_and_all_land,
+            flags_and_moderation_are_logged_together,
+            pending_posts_count_once_approved,
+            rate_limits_are_shared_and_refill,
+            community_text_with_nul_or_too_long_is_refused,
+            deleting_an_account_keeps_its_posts_without_author
         );
     };
 }
@@ -2590,6 +2602,47 @@ pub async fn fill(fx: &dyn Fixture) -> Vec<LearnerId> {
         .await
         .unwrap();
     store.set_site_setting("private", "true").await.unwrap();
+
+    let (thread, opening) = open(&store, ann, "Why the GIL? 🦀", PostState::Visible, 60).await;
+    let reply = store
+        .add_post(&post(
+            thread,
+            cid,
+            "a pending reply",
+            PostState::Pending,
+            61,
+        ))
+        .await
+        .unwrap();
+    store
+        .edit_post(opening, "edited", "<p>edited</p>", 62)
+        .await
+        .unwrap();
+    store.vote(opening, cid, 1, 63).await.unwrap();
+    store.flag(opening, cid, "Spam", "ads", 64).await.unwrap();
+    let reject = crate::ModerationEntry {
+        post: Some(reply),
+        thread: Some(thread),
+        ..entry(ann, "reject", "off topic", 65)
+    };
+    let change = crate::Moderation::PostState {
+        post: reply,
+        state: PostState::Rejected,
+    };
+    store.moderate(&reject, change).await.unwrap().unwrap();
+    let suspend = crate::ModerationEntry {
+        member: Some(cid),
+        member_name: Some("cid".into()),
+        until: Some(10_000),
+        ..entry(ann, "suspend", "spam", 66)
+    };
+    let change = crate::Moderation::Suspend {
+        member: cid,
+        until: Some(10_000),
+    };
+    store.moderate(&suspend, change).await.unwrap().unwrap();
+    // Limits are not carried by a copy.
+    store.take_rate("post:1", 67, 1_000, 3).await.unwrap();
     vec![me, other, ann, cid]
 }
 
@@ -2603,8 +2656,19 @@ pub async fn export_reads_everything_in_canonical_order(fx: &dyn Fixture) {
     dump.check().unwrap();
     let counts: Vec<usize> = dump.counts().iter().map(|(_, n)| *n).collect();
     // learners, marks, notes, cards, reviews, settings, interviews, secrets, accounts,
-    // sessions, invites, site settings
-    assert_eq!(counts, [4, 5, 2, 4, 8, 4, 2, 2, 2, 2, 2, 2]);
+    // sessions, invites, site settings, threads, posts, post revisions, votes, flags,
+    // moderation log, suspensions
+    assert_eq!(
+        counts,
+        [4, 5, 2, 4, 8, 4, 2, 2, 2, 2, 2, 2, 1, 2, 1, 1, 1, 2, 1]
+    );
+    assert_eq!(
+        dump.community.posts,
+        store
+            .posts(dump.community.threads[0].id, 0, 10)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         dump.learners
             .iter()

@@ -35,6 +35,14 @@ pub enum WebError {
     /// Too many attempts from this address (sign-in, sign-up): wait and try again.
     #[error("{0}")]
     TooManyRequests(String),
+    /// A limit per action was reached: the response says when to retry (`Retry-After`).
+    #[error("{message}")]
+    RateLimited {
+        /// What was limited, in words.
+        message: String,
+        /// Seconds until one more is allowed.
+        retry_after_secs: u64,
+    },
     /// The body is larger than the limit.
     #[error("the request body is too large (the limit is {0} KiB)")]
     PayloadTooLarge(usize),
@@ -59,7 +67,9 @@ impl WebError {
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::TooManyRequests(_) | WebError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -104,6 +114,13 @@ impl From<mastery_app::AppError> for WebError {
         use mastery_app::AppError;
         match error {
             AppError::Busy => WebError::TooManyRequests(AppError::Busy.to_string()),
+            AppError::TooMany {
+                message,
+                retry_after_secs,
+            } => WebError::RateLimited {
+                message,
+                retry_after_secs,
+            },
             AppError::NotFound(m) => WebError::NotFound(m),
             AppError::Invalid(m) => WebError::BadRequest(m),
             AppError::Conflict(m) => WebError::Conflict(m),
@@ -152,6 +169,15 @@ impl IntoResponse for WebError {
             message: self.to_string(),
         };
         let mut response = (info.status, info.message.clone()).into_response();
+        if let WebError::RateLimited {
+            retry_after_secs, ..
+        } = &self
+        {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after_secs),
+            );
+        }
         response.extensions_mut().insert(info);
         response
     }

@@ -49,6 +49,10 @@ pub(crate) async fn render_errors(
         // A page that needs an account: sign in, then come back.
         return crate::security::sign_in_redirect(here.as_deref());
     }
+    let retry_after = response
+        .headers()
+        .get(axum::http::header::RETRY_AFTER)
+        .cloned();
     let info = match response.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),
         None => {
@@ -72,7 +76,13 @@ pub(crate) async fn render_errors(
             }
         }
     };
-    error_response(&state, api, session.as_ref(), &info)
+    let mut rendered = error_response(&state, api, session.as_ref(), &info);
+    if let Some(value) = retry_after {
+        rendered
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, value);
+    }
+    rendered
 }
 
 /// The HTML error page or the JSON error body for `info`.

@@ -90,7 +90,9 @@ pub fn account_nav(session: Option<&Session>, csrf: &str) -> String {
         return r#"<a href="/sign-in" class="account-link">Sign in</a>"#.to_owned();
     };
     let admin = if user.account.role == mastery_storage::Role::Admin {
-        r#"<a href="/admin/users">Admin</a>"#
+        r#"<a href="/moderation">Moderation</a><a href="/admin/users">Admin</a>"#
+    } else if user.account.role == mastery_storage::Role::Moderator {
+        r#"<a href="/moderation">Moderation</a>"#
     } else {
         ""
     };

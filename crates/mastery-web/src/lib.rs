@@ -17,6 +17,7 @@ mod access;
 mod accounts;
 mod assets;
 mod charts;
+mod community;
 mod error;
 mod error_page;
 mod guides;
@@ -64,6 +65,7 @@ pub fn app_with(state: AppState, metrics: &MetricsPolicy) -> Router {
     let openapi = Arc::new(openapi);
     let pages = Router::new()
         .merge(accounts::routes())
+        .merge(community::routes())
         .merge(guides::routes())
         .merge(search::routes())
         .merge(study::routes())

@@ -97,7 +97,7 @@ fn an_empty_learner_sees_what_to_do() {
     assert!(body.contains("Core Python internals"));
     assert_eq!(
         count(body, "class=\"seg seg-mastered\""),
-        6,
+        10,
         "one bar per section"
     );
     assert!(!body.contains("style="), "no inline style (strict CSP)");
@@ -119,7 +119,7 @@ fn an_empty_learner_sees_what_to_do() {
             .all(|d| d["due"] == 0)
     );
     let sections = s["sections"].as_array().unwrap();
-    assert_eq!(sections.len(), 6);
+    assert_eq!(sections.len(), 10);
     assert_eq!(sections[0]["title"], "Core Python internals");
     assert!(
         sections

@@ -177,8 +177,8 @@ fn account_policy(config: &ServeConfig) -> anyhow::Result<AccountPolicy> {
     })
 }
 
-/// Deletes expired sessions every hour (they are refused when used anyway; this keeps the
-/// table small).
+/// Deletes expired sessions and the community's refilled limits every hour (they are
+/// refused or full when used anyway; this keeps the tables small).
 async fn end_expired_sessions(
     store: Arc<dyn mastery_storage::Storage>,
     accounts: mastery_app::accounts::Accounts,
@@ -193,6 +193,10 @@ async fn end_expired_sessions(
             Ok(0) => {}
             Ok(ended) => tracing::info!(ended, "expired sessions ended"),
             Err(e) => tracing::warn!(error = %e, "cannot end expired sessions"),
+        }
+        // The community's limits that are full again: forgetting them changes nothing.
+        if let Err(e) = store.sweep_rates(mastery_storage::now()).await {
+            tracing::warn!(error = %e, "cannot sweep the community's limits");
         }
     }
 }

@@ -1335,6 +1335,7 @@ where
                 value: d.text(&row, "value")?,
             });
         }
+        dump.community = Self::export_community(&mut *conn, d).await?;
         Ok(dump.canonical())
     }
 
@@ -1357,17 +1358,21 @@ where
             "SELECT (SELECT COUNT(*) FROM learners) AS learners, \
              (SELECT COUNT(*) FROM secrets) AS secrets, \
              (SELECT COUNT(*) FROM invites) AS invites, \
-             (SELECT COUNT(*) FROM site_settings) AS site_settings",
+             (SELECT COUNT(*) FROM site_settings) AS site_settings, \
+             (SELECT COUNT(*) FROM threads) + (SELECT COUNT(*) FROM moderation_log) \
+             AS community",
         )
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
         let (learners, secrets) = (d.int(&row, "learners")?, d.int(&row, "secrets")?);
         let (invites, site) = (d.int(&row, "invites")?, d.int(&row, "site_settings")?);
-        if learners > 0 || secrets > 0 || invites > 0 || site > 0 {
+        let community = d.int(&row, "community")?;
+        if learners > 0 || secrets > 0 || invites > 0 || site > 0 || community > 0 {
             return Err(StorageError::Invalid(format!(
                 "the database {} is not empty (it holds {learners} learners, {secrets} \
-                 secrets, {invites} invitations and {site} site settings); Mastery copies \
+                 secrets, {invites} invitations, {site} site settings and {community} \
+                 threads and moderation log entries); Mastery copies \
                  only into an empty database: create a new one",
                 d.location
             )));
@@ -1440,6 +1445,7 @@ where
         for setting in &dump.site_settings {
             Self::set_site_setting(&mut *conn, &setting.name, &setting.value).await?;
         }
+        Self::import_community(&mut *conn, &dump.community).await?;
         Ok(())
     }
 }

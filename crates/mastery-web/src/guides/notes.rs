@@ -15,7 +15,6 @@ use crate::openapi::op;
 use crate::security::redirect_back;
 use crate::state::{AppState, now};
 use mastery_app::notes;
-use pulldown_cmark::{Options, Parser, html};
 
 #[derive(Debug, Deserialize)]
 pub struct NoteForm {
@@ -137,21 +136,13 @@ pub(crate) async fn put_note(
     Ok(Json(NoteDto::from_note(note)))
 }
 
-/// Renders a note's Markdown to safe HTML.
+/// Renders a note's Markdown to safe HTML, as posts are (`mastery_content::user_markdown`);
+/// a note nested too deep for that is shown as its plain text.
 pub(crate) fn render_markdown(markdown: &str) -> String {
-    let mut raw = String::new();
-    html::push_html(
-        &mut raw,
-        Parser::new_ext(
-            markdown,
-            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-        ),
-    );
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .clean(&raw)
-        .to_string()
+    match mastery_content::user_markdown::render_user_markdown(markdown) {
+        Ok(rendered) => rendered.html,
+        Err(_) => format!("<pre>{}</pre>", mastery_content::html::escape(markdown)),
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +158,6 @@ mod tests {
         assert!(html.contains("<code>code</code>"));
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
-        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
     }
 }

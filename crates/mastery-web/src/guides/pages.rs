@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use mastery_content::{Entry, EntryKind, Guide, Level, question_path};
@@ -201,10 +201,34 @@ pub async fn guide(
 /// follow-ups, neighbours and the learner's note.
 pub async fn question(
     State(state): State<AppState>,
-    Viewer(learner): Viewer,
     Extension(session): Extension<Session>,
     Path((guide_id, question_id)): Path<(String, String)>,
+    Query(discussion): Query<crate::community::pages::DiscussionQuery>,
 ) -> Result<Response, WebError> {
+    let block = crate::community::pages::discussion_block(
+        &state,
+        &session,
+        &guide_id,
+        &question_id,
+        &discussion,
+        None,
+    )
+    .await?;
+    question_page(&state, &session, &guide_id, &question_id, block).await
+}
+
+/// A question's page, with its discussion (multi-user mode) as given.
+pub(crate) async fn question_page(
+    state: &AppState,
+    session: &Session,
+    guide_id: &str,
+    question_id: &str,
+    discussion: Option<crate::community::views::DiscussionBlock>,
+) -> Result<Response, WebError> {
+    let state = state.clone();
+    let session = session.clone();
+    let (guide_id, question_id) = (guide_id.to_string(), question_id.to_string());
+    let learner = state.personal_learner().or_else(|| session.learner());
     let library = state.library();
     let guide = find_guide(&library, &guide_id)?;
     // Unknown ids get the message every front end uses.
@@ -272,6 +296,7 @@ pub async fn question(
         note_limit: MAX_NOTE_BYTES,
         signed_out: learner.is_none(),
         sign_in_next: question_path(&guide.id, &entry.id),
+        discussion,
     };
     Ok(render(&page))
 }

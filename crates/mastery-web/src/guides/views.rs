@@ -101,4 +101,6 @@ pub struct QuestionPage {
     pub signed_out: bool,
     /// This page's path, for coming back after signing in.
     pub sign_in_next: String,
+    /// The question's discussion (multi-user mode).
+    pub discussion: Option<crate::community::views::DiscussionBlock>,
 }

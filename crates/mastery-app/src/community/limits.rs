@@ -1,0 +1,144 @@
+//! Limits per action of the community, shared by every instance (they live in the
+//! database: [`mastery_storage::CommunityStorage::take_rate`]). New members get tighter
+//! ones, as Discourse gives its new users: fewer posts per hour, fewer links per post.
+
+use mastery_storage::{Account, Millis, Storage};
+
+use crate::AppError;
+
+/// What is limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// A new thread or a reply (edits are not limited: they add no post).
+    Post,
+    /// A vote.
+    Vote,
+    /// A flag.
+    Flag,
+}
+
+/// A limit: `burst` at once, then one more every `interval_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Requests allowed at once.
+    pub burst: i64,
+    /// One more each this many milliseconds.
+    pub interval_ms: i64,
+}
+
+const MINUTE: i64 = 60_000;
+
+impl Action {
+    fn name(self) -> &'static str {
+        match self {
+            Action::Post => "post",
+            Action::Vote => "vote",
+            Action::Flag => "flag",
+        }
+    }
+
+    /// The limit for a new or an established member.
+    #[must_use]
+    pub fn limit(self, new_member: bool) -> Limit {
+        let (burst, interval_ms) = match (self, new_member) {
+            // 3 posts at once, then one every 20 minutes (3 an hour).
+            (Action::Post, true) => (3, 20 * MINUTE),
+            // 10 at once, then one every 2 minutes (30 an hour).
+            (Action::Post, false) => (10, 2 * MINUTE),
+            (Action::Vote, true) => (20, 3 * MINUTE),
+            (Action::Vote, false) => (60, MINUTE),
+            (Action::Flag, true) => (5, 60 * MINUTE),
+            (Action::Flag, false) => (20, 10 * MINUTE),
+        };
+        Limit { burst, interval_ms }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            Action::Post => "posts",
+            Action::Vote => "votes",
+            Action::Flag => "flags",
+        }
+    }
+}
+
+/// The most links a post of a new or an established member may have.
+#[must_use]
+pub fn max_links(new_member: bool) -> usize {
+    if new_member { 2 } else { 20 }
+}
+
+/// Whether the account is still new at `now`.
+#[must_use]
+pub fn is_new(account: &Account, new_member_days: u32, now: Millis) -> bool {
+    let days = i64::from(new_member_days);
+    now.saturating_sub(account.created_at) < days.saturating_mul(24 * 60 * MINUTE)
+}
+
+/// Takes one request of `action` for the member, or says how long to wait.
+///
+/// # Errors
+///
+/// [`AppError::TooMany`] when the limit is reached; storage errors.
+pub async fn take(
+    store: &dyn Storage,
+    action: Action,
+    account: &Account,
+    new_member: bool,
+    now: Millis,
+) -> Result<(), AppError> {
+    let limit = action.limit(new_member);
+    let key = format!("{}:{}", action.name(), account.learner.0);
+    match store
+        .take_rate(&key, now, limit.interval_ms, limit.burst)
+        .await?
+    {
+        None => Ok(()),
+        Some(wait_ms) => {
+            let retry_after_secs = u64::try_from(wait_ms.saturating_add(999) / 1000)
+                .unwrap_or(1)
+                .max(1);
+            Err(AppError::TooMany {
+                message: format!(
+                    "you have reached the limit of {} {} at once (one more every {} minutes{}); \
+                     try again in {}",
+                    limit.burst,
+                    action.plural(),
+                    limit.interval_ms / MINUTE,
+                    if new_member {
+                        " while your account is new"
+                    } else {
+                        ""
+                    },
+                    wait_words(retry_after_secs)
+                ),
+                retry_after_secs,
+            })
+        }
+    }
+}
+
+fn wait_words(secs: u64) -> String {
+    if secs < 90 {
+        format!("{secs} seconds")
+    } else {
+        format!("{} minutes", secs.div_ceil(60))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_members_have_tighter_limits() {
+        for action in [Action::Post, Action::Vote, Action::Flag] {
+            let new = action.limit(true);
+            let old = action.limit(false);
+            assert!(new.burst < old.burst && new.interval_ms > old.interval_ms);
+        }
+        assert!(max_links(true) < max_links(false));
+        assert_eq!(wait_words(30), "30 seconds");
+        assert_eq!(wait_words(600), "10 minutes");
+    }
+}

@@ -1,0 +1,286 @@
+//! Markdown written by members (posts, notes): rendered to HTML that cannot run anything.
+//!
+//! Two layers. The renderer turns every raw HTML block or tag into text (so `<script>` is
+//! shown as typed), turns images into links (a post loads nothing from elsewhere),
+//! highlights fenced code with the guide's highlighter, and measures what limits need:
+//! links and nesting depth. Then ammonia cleans the result with an allow-list: only the
+//! elements Markdown makes, `http`, `https` and `mailto` links (so `javascript:` and
+//! `data:` links lose their `href`), and `rel="nofollow ugc noopener noreferrer"` on
+//! every link.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+use crate::highlight::{element_names, highlight};
+
+/// The deepest nesting of lists and block quotes accepted.
+pub const MAX_NESTING: usize = 16;
+
+/// Member Markdown rendered to safe HTML, with what limits are checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserHtml {
+    /// The sanitised HTML.
+    pub html: String,
+    /// How many links the text has (images count as links).
+    pub links: usize,
+}
+
+/// Why member Markdown is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserMarkdownError {
+    /// Lists or quotes nested deeper than [`MAX_NESTING`].
+    #[error(
+        "lists and quotes may be nested {MAX_NESTING} levels deep at most; this text goes \
+         {depth} levels deep"
+    )]
+    TooDeep {
+        /// How deep the text goes (counting stops a little past the limit).
+        depth: usize,
+    },
+}
+
+/// Renders member Markdown (tables and strikethrough on, raw HTML shown as text).
+///
+/// # Errors
+///
+/// [`UserMarkdownError::TooDeep`] for nesting past [`MAX_NESTING`].
+pub fn render_user_markdown(src: &str) -> Result<UserHtml, UserMarkdownError> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut depth = 0usize;
+    let mut links = 0usize;
+    let mut code: Option<(String, String)> = None;
+    let mut in_image = 0usize;
+    for event in Parser::new_ext(src, options) {
+        if let Some((_, content)) = code.as_mut() {
+            match event {
+                Event::Text(text) => content.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((language, content)) = code.take() {
+                        events.push(Event::Html(
+                            format!(
+                                "<div class=\"code-block\"><pre class=\"code\"><code>{}</code></pre></div>\n",
+                                highlight(&content, &language)
+                            )
+                            .into(),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((language, String::new()));
+            }
+            Event::Start(tag @ (Tag::List(_) | Tag::BlockQuote(_))) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(UserMarkdownError::TooDeep { depth });
+                }
+                events.push(Event::Start(tag));
+            }
+            Event::End(tag @ (TagEnd::List(_) | TagEnd::BlockQuote(_))) => {
+                depth = depth.saturating_sub(1);
+                events.push(Event::End(tag));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                links += 1;
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            // An image becomes a link to it, labelled with its text.
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                links += 1;
+                in_image += 1;
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Image) => {
+                in_image = in_image.saturating_sub(1);
+                events.push(Event::End(TagEnd::Link));
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                events.push(Event::Text(html));
+            }
+            Event::Text(text) if in_image > 0 && text.is_empty() => {}
+            other => events.push(other),
+        }
+    }
+    let mut raw = String::with_capacity(src.len() * 2);
+    pulldown_cmark::html::push_html(&mut raw, events.into_iter());
+    Ok(UserHtml {
+        html: sanitiser().clean(&raw).to_string(),
+        links,
+    })
+}
+
+fn sanitiser() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let tags: HashSet<&'static str> = [
+            "a",
+            "blockquote",
+            "br",
+            "code",
+            "del",
+            "div",
+            "em",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hr",
+            "li",
+            "ol",
+            "p",
+            "pre",
+            "strong",
+            "table",
+            "tbody",
+            "td",
+            "th",
+            "thead",
+            "tr",
+            "ul",
+        ]
+        .into_iter()
+        .chain(
+            element_names()
+                .into_iter()
+                .map(|name| &*Box::leak(name.into_boxed_str())),
+        )
+        .collect();
+        let mut builder = ammonia::Builder::default();
+        builder
+            .tags(tags)
+            .link_rel(Some("nofollow ugc noopener noreferrer"))
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .add_tag_attributes("ol", ["start"])
+            .add_tag_attributes("td", ["style"])
+            .add_tag_attributes("th", ["style"])
+            .allowed_classes(
+                [
+                    ("div", ["code-block"].into_iter().collect()),
+                    ("pre", ["code"].into_iter().collect()),
+                ]
+                .into_iter()
+                .collect(),
+            );
+        builder
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(src: &str) -> String {
+        render_user_markdown(src).unwrap().html
+    }
+
+    #[test]
+    fn markdown_is_kept_and_code_is_highlighted() {
+        let out = html("**bold** `code` ~~old~~\n\n```python\ndef f():\n    return 1\n```\n");
+        assert!(out.contains("<strong>bold</strong>"), "{out}");
+        assert!(out.contains("<code>code</code>"), "{out}");
+        assert!(out.contains("<del>old</del>"), "{out}");
+        assert!(out.contains("<hl-k>def</hl-k>"), "{out}");
+        assert!(out.contains("<pre class=\"code\">"), "{out}");
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let out = html("<script>alert(1)</script>\n\nhi <img src=x onerror=alert(1)> there");
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("<img"), "{out}");
+        assert!(
+            out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{out}"
+        );
+        assert!(out.contains("&lt;img src=x onerror=alert(1)&gt;"), "{out}");
+    }
+
+    #[test]
+    fn dangerous_links_lose_their_target_and_others_get_rel() {
+        let out = html("[a](javascript:alert(1)) [b](data:text/html,hi) [c](https://example.org)");
+        assert!(!out.contains("javascript:"), "{out}");
+        assert!(!out.contains("data:"), "{out}");
+        assert!(
+            out.contains(
+                "<a href=\"https://example.org\" rel=\"nofollow ugc noopener noreferrer\">c</a>"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn images_become_links_and_count() {
+        let rendered =
+            render_user_markdown("![chart](https://example.org/x.png) and <https://a.example>")
+                .unwrap();
+        assert!(!rendered.html.contains("<img"), "{}", rendered.html);
+        assert!(rendered.html.contains(">chart</a>"), "{}", rendered.html);
+        assert_eq!(rendered.links, 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_and_shallow_is_fine() {
+        let deep: String = (0..40)
+            .map(|n| format!("{}- x\n", "  ".repeat(n)))
+            .collect();
+        assert!(matches!(
+            render_user_markdown(&deep),
+            Err(UserMarkdownError::TooDeep { .. })
+        ));
+        let quotes = ">".repeat(100);
+        assert!(render_user_markdown(&quotes).is_err());
+        assert!(render_user_markdown("- a\n  - b\n    - c\n").is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_renders_without_live_markup(src in "\\PC{0,400}") {
+            if let Ok(out) = render_user_markdown(&src) {
+                // Text is escaped, so every '<' opens a real tag: check each tag.
+                let lower = out.html.to_lowercase();
+                for tag in lower.split('<').skip(1) {
+                    let tag = tag.split('>').next().unwrap_or("");
+                    proptest::prop_assert!(!tag.starts_with("script"), "{}", tag);
+                    proptest::prop_assert!(!tag.starts_with("img"), "{}", tag);
+                    proptest::prop_assert!(!tag.contains(" on"), "{}", tag);
+                    proptest::prop_assert!(!tag.contains("javascript:"), "{}", tag);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Multi-user mode's community: the tables of migration 0005, behind
+//! [`CommunityStorage`].
+//!
+//! The statements are the ones every backend shares (`mastery_storage::sql::Queries`);
+//! a write that reads first locks the row it reads
+//! (`FOR UPDATE`: the thread a post joins, the post a vote recounts, the limit whose
+//! arrival time is moved), so several instances at READ COMMITTED serialise on it.
+
+use mastery_storage::{
+    CommunityStorage, Flag, LearnerId, Millis, Moderation, ModerationEntry, NewPost, NewThread,
+    Post, Result, Revision, Suspension, Thread, ThreadQuery, check_community_text, check_text,
+};
+
+use crate::{PostgresStore, Sql};
+
+/// What a `SELECT` that keeps its row for the transaction appends.
+const LOCK: &str = " FOR UPDATE";
+
+#[async_trait::async_trait]
+impl CommunityStorage for PostgresStore {
+    async fn create_thread(&self, new: &NewThread<'_>) -> Result<(i64, i64)> {
+        new.post.check()?;
+        check_community_text("a thread title", new.title)?;
+        check_text("a guide id", new.guide)?;
+        check_text("a question id", new.question)?;
+        let mut tx = self.begin().await?;
+        let ids = Sql::create_thread(&mut tx, self.decoder(), new).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(ids)
+    }
+
+    async fn add_post(&self, new: &NewPost<'_>) -> Result<i64> {
+        new.check()?;
+        let mut tx = self.begin().await?;
+        let id = Sql::add_post(&mut tx, self.decoder(), new, LOCK).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(id)
+    }
+
+    async fn thread(&self, id: i64) -> Result<Option<Thread>> {
+        Sql::thread(&self.pool, self.decoder(), id).await
+    }
+
+    async fn threads(&self, query: &ThreadQuery<'_>) -> Result<(Vec<Thread>, i64)> {
+        Sql::threads(&self.pool, self.decoder(), query).await
+    }
+
+    async fn thread_counts(&self, guide: &str) -> Result<Vec<(String, i64)>> {
+        Sql::thread_counts(&self.pool, self.decoder(), guide).await
+    }
+
+    async fn discussed_questions(&self) -> Result<Vec<(String, String, i64)>> {
+        Sql::discussed_questions(&self.pool, self.decoder()).await
+    }
+
+    async fn posts(&self, thread: i64, offset: i64, limit: i64) -> Result<Vec<Post>> {
+        Sql::posts(&self.pool, self.decoder(), thread, offset, limit).await
+    }
+
+    async fn post(&self, id: i64) -> Result<Option<Post>> {
+        Sql::post(&self.pool, self.decoder(), id).await
+    }
+
+    async fn edit_post(&self, id: i64, body: &str, html: &str, at: Millis) -> Result<bool> {
+        mastery_storage::check_body(body, html)?;
+        let mut tx = self.begin().await?;
+        let found = Sql::edit_post(&mut tx, self.decoder(), id, body, html, at, LOCK).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
+    }
+
+    async fn delete_post(&self, id: i64, at: Millis) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let found = Sql::delete_post(&mut tx, self.decoder(), id, at).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
+    }
+
+    async fn revisions(&self, post: i64) -> Result<Vec<Revision>> {
+        Sql::revisions(&self.pool, self.decoder(), post).await
+    }
+
+    async fn vote(&self, post: i64, voter: LearnerId, value: i64, at: Millis) -> Result<i64> {
+        let mut tx = self.begin().await?;
+        let score = Sql::vote(&mut tx, self.decoder(), post, voter, value, at, LOCK).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(score)
+    }
+
+    async fn votes_in_thread(&self, voter: LearnerId, thread: i64) -> Result<Vec<(i64, i64)>> {
+        Sql::votes_in_thread(&self.pool, self.decoder(), voter, thread).await
+    }
+
+    async fn flag(
+        &self,
+        post: i64,
+        flagger: LearnerId,
+        rule: &str,
+        detail: &str,
+        at: Millis,
+    ) -> Result<bool> {
+        check_community_text("a rule", rule)?;
+        check_community_text("a flag's detail", detail)?;
+        let mut tx = self.begin().await?;
+        let added = Sql::flag(&mut *tx, self.decoder(), post, flagger, rule, detail, at).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(added)
+    }
+
+    async fn open_flags(&self) -> Result<Vec<Flag>> {
+        Sql::open_flags(&self.pool, self.decoder()).await
+    }
+
+    async fn pending_posts(&self) -> Result<Vec<Post>> {
+        Sql::pending_posts(&self.pool, self.decoder()).await
+    }
+
+    async fn moderate(&self, entry: &ModerationEntry, change: Moderation) -> Result<Option<i64>> {
+        check_community_text("a reason", &entry.reason)?;
+        check_community_text("a moderator's name", &entry.moderator_name)?;
+        check_community_text("an action", &entry.action)?;
+        if let Some(name) = &entry.member_name {
+            check_community_text("a member's name", name)?;
+        }
+        let mut tx = self.begin().await?;
+        let id = Sql::moderate(&mut tx, self.decoder(), entry, change).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(id)
+    }
+
+    async fn moderation_log(&self, offset: i64, limit: i64) -> Result<Vec<ModerationEntry>> {
+        Sql::moderation_log(&self.pool, self.decoder(), offset, limit).await
+    }
+
+    async fn suspension(&self, member: LearnerId) -> Result<Option<Suspension>> {
+        Sql::suspension(&self.pool, self.decoder(), member).await
+    }
+
+    async fn approved_posts(&self, member: LearnerId) -> Result<i64> {
+        Sql::approved_posts(&self.pool, self.decoder(), member).await
+    }
+
+    async fn take_rate(
+        &self,
+        key: &str,
+        now: Millis,
+        interval_ms: i64,
+        burst: i64,
+    ) -> Result<Option<i64>> {
+        check_community_text("a limit's key", key)?;
+        let mut tx = self.begin().await?;
+        let wait =
+            Sql::take_rate(&mut tx, self.decoder(), key, now, interval_ms, burst, LOCK).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(wait)
+    }
+
+    async fn sweep_rates(&self, now: Millis) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let n = Sql::sweep_rates(&mut *tx, self.decoder(), now).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,512 @@
+//! The community of multi-user mode: discussion threads on a guide's questions, their
+//! posts with edit history, votes, flags, moderation (post states, locked threads,
+//! suspended members, the moderation log) and the limits per action that every instance
+//! shares ([`CommunityStorage::take_rate`]).
+//!
+//! Threads are kept by the ids of their guide and question, not by a reference to a
+//! loaded guide: a question that a guide drops keeps its threads, and they are shown again
+//! if it comes back. Posts keep their Markdown as typed and the HTML `mastery-app` made of
+//! it (sanitised there), so a page of 200 posts renders nothing. The moderation log
+//! outlives what it names: it keeps the names of the moderator and the member as they
+//! were.
+//!
+//! The rules on values (title and body lengths, which states follow which) live in
+//! `mastery-app`; this crate keeps the database sound: no NUL, bounded lengths, one vote
+//! per member and post, one open flag per member and post.
+
+use std::fmt;
+
+use crate::{LearnerId, Millis, Result, StorageError, check_text};
+
+/// The longest post body storage accepts, in bytes (with the HTML made of it, at most
+/// four times as much).
+pub const MAX_POST_BYTES: usize = 64 * 1024;
+
+/// The longest thread title, flag detail or moderation reason storage accepts, in bytes.
+pub const MAX_COMMUNITY_TEXT_BYTES: usize = 2048;
+
+/// Where a post stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PostState {
+    /// Waiting for a moderator's approval (a new member's first posts): only its author
+    /// and moderators see it.
+    Pending,
+    /// Shown to everyone.
+    Visible,
+    /// Hidden by a moderator, with a reason: its author and moderators see it.
+    Hidden,
+    /// Deleted by its author: its text is gone.
+    Deleted,
+    /// Refused by a moderator while pending: its author and moderators see it.
+    Rejected,
+}
+
+impl PostState {
+    /// Every state.
+    pub const ALL: [PostState; 5] = [
+        PostState::Pending,
+        PostState::Visible,
+        PostState::Hidden,
+        PostState::Deleted,
+        PostState::Rejected,
+    ];
+
+    /// Its stored name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostState::Pending => "pending",
+            PostState::Visible => "visible",
+            PostState::Hidden => "hidden",
+            PostState::Deleted => "deleted",
+            PostState::Rejected => "rejected",
+        }
+    }
+
+    /// The state of a stored name.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] for any other name.
+    pub fn parse(name: &str) -> Result<PostState> {
+        PostState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| StorageError::Invalid(format!("no post state is called {name:?}")))
+    }
+}
+
+impl fmt::Display for PostState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A thread and its opening post's public figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    /// Its number.
+    pub id: i64,
+    /// The guide of the question it discusses.
+    pub guide: String,
+    /// The question it discusses.
+    pub question: String,
+    /// Its title.
+    pub title: String,
+    /// Its opening post.
+    pub opening_post: i64,
+    /// Who opened it (None once that account is deleted).
+    pub author: Option<LearnerId>,
+    /// The author's username, if the account still exists.
+    pub author_name: Option<String>,
+    /// The opening post's state: the thread's own.
+    pub state: PostState,
+    /// The opening post's score (votes up minus down).
+    pub score: i64,
+    /// Visible posts, the opening one included.
+    pub visible_posts: i64,
+    /// When it was opened.
+    pub created_at: Millis,
+    /// The last visible post.
+    pub last_post_at: Millis,
+    /// When a moderator locked it: no more replies or edits.
+    pub locked_at: Option<Millis>,
+}
+
+/// A post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Post {
+    /// Its number.
+    pub id: i64,
+    /// Its thread.
+    pub thread: i64,
+    /// Who wrote it (None once that account is deleted).
+    pub author: Option<LearnerId>,
+    /// The author's username, if the account still exists.
+    pub author_name: Option<String>,
+    /// The Markdown as typed (empty once deleted).
+    pub body: String,
+    /// The sanitised HTML made of it.
+    pub html: String,
+    /// Where it stands.
+    pub state: PostState,
+    /// Why a moderator hid or rejected it.
+    pub reason: Option<String>,
+    /// Votes up minus votes down.
+    pub score: i64,
+    /// When it was written.
+    pub created_at: Millis,
+    /// Its last edit.
+    pub edited_at: Option<Millis>,
+    /// When it was first shown to everyone (posted visible, or approved).
+    pub approved_at: Option<Millis>,
+}
+
+/// A new thread with its opening post.
+#[derive(Debug, Clone, Copy)]
+pub struct NewThread<'a> {
+    /// See [`Thread::guide`].
+    pub guide: &'a str,
+    /// See [`Thread::question`].
+    pub question: &'a str,
+    /// See [`Thread::title`].
+    pub title: &'a str,
+    /// The opening post.
+    pub post: NewPost<'a>,
+}
+
+/// A new post (its thread is ignored when it opens a thread).
+#[derive(Debug, Clone, Copy)]
+pub struct NewPost<'a> {
+    /// See [`Post::thread`].
+    pub thread: i64,
+    /// Who writes it.
+    pub author: LearnerId,
+    /// See [`Post::body`].
+    pub body: &'a str,
+    /// See [`Post::html`].
+    pub html: &'a str,
+    /// [`PostState::Visible`] or [`PostState::Pending`].
+    pub state: PostState,
+    /// When.
+    pub at: Millis,
+}
+
+impl NewPost<'_> {
+    /// Checks what storage guards: lengths and NUL.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] naming the broken rule.
+    pub fn check(&self) -> Result<()> {
+        check_body(self.body, self.html)
+    }
+}
+
+/// Checks a post's body and HTML.
+///
+/// # Errors
+///
+/// [`StorageError::Invalid`] naming the broken rule.
+pub fn check_body(body: &str, html: &str) -> Result<()> {
+    if body.len() > MAX_POST_BYTES || html.len() > 4 * MAX_POST_BYTES {
+        return Err(StorageError::Invalid(format!(
+            "a post may be at most {} KiB",
+            MAX_POST_BYTES / 1024
+        )));
+    }
+    check_text("a post", body)?;
+    check_text("a post's HTML", html)
+}
+
+/// Checks a short community text (title, reason, flag detail).
+///
+/// # Errors
+///
+/// [`StorageError::Invalid`] naming the broken rule.
+pub fn check_community_text(what: &str, text: &str) -> Result<()> {
+    if text.len() > MAX_COMMUNITY_TEXT_BYTES {
+        return Err(StorageError::Invalid(format!(
+            "{what} may be at most {MAX_COMMUNITY_TEXT_BYTES} bytes"
+        )));
+    }
+    check_text(what, text)
+}
+
+/// An earlier version of a post, kept when it is edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The post.
+    pub post: i64,
+    /// 1 for the first text, then 2, …
+    pub number: i64,
+    /// The Markdown of that version.
+    pub body: String,
+    /// When that version was written.
+    pub written_at: Millis,
+}
+
+/// A member's report of a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    /// Its number.
+    pub id: i64,
+    /// The post.
+    pub post: i64,
+    /// Who flagged it (None once that account is deleted).
+    pub flagger: Option<LearnerId>,
+    /// The flagger's username, if the account still exists.
+    pub flagger_name: Option<String>,
+    /// The rule of the community the post breaks, as the rules named it.
+    pub rule: String,
+    /// What the flagger added (may be empty).
+    pub detail: String,
+    /// When.
+    pub created_at: Millis,
+    /// When a moderator acted on the post or dismissed the flags.
+    pub resolved_at: Option<Millis>,
+}
+
+/// A line of the moderation log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModerationEntry {
+    /// Its number (0 before it is stored).
+    pub id: i64,
+    /// When.
+    pub at: Millis,
+    /// Who acted (None once that account is deleted).
+    pub moderator: Option<LearnerId>,
+    /// Their username when they acted.
+    pub moderator_name: String,
+    /// What was done (`hide`, `restore`, `approve`, `reject`, `dismiss`, `lock`,
+    /// `unlock`, `suspend`, `unsuspend`).
+    pub action: String,
+    /// The thread acted on or that the post belongs to.
+    pub thread: Option<i64>,
+    /// The post acted on.
+    pub post: Option<i64>,
+    /// The member acted on or whose post it was.
+    pub member: Option<LearnerId>,
+    /// Their username when the action was taken.
+    pub member_name: Option<String>,
+    /// Why (required).
+    pub reason: String,
+    /// Until when a suspension lasts.
+    pub until: Option<Millis>,
+}
+
+/// What a moderator changes, stored with its [`ModerationEntry`] in one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    /// Sets a post's state (hide, restore, approve, reject); resolves its open flags.
+    PostState {
+        /// The post.
+        post: i64,
+        /// Its new state.
+        state: PostState,
+    },
+    /// Resolves a post's open flags without changing it.
+    DismissFlags {
+        /// The post.
+        post: i64,
+    },
+    /// Locks (`true`) or unlocks a thread.
+    Lock {
+        /// The thread.
+        thread: i64,
+        /// Locked or not.
+        locked: bool,
+    },
+    /// Suspends a member until a time, or lifts a suspension (`None`).
+    Suspend {
+        /// The member.
+        member: LearnerId,
+        /// Until when.
+        until: Option<Millis>,
+    },
+}
+
+/// A member's suspension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suspension {
+    /// The member.
+    pub member: LearnerId,
+    /// Until when: they may read, not write.
+    pub until: Millis,
+    /// Why.
+    pub reason: String,
+}
+
+/// How threads are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ThreadOrder {
+    /// The opening post's score, highest first (then newest).
+    #[default]
+    Votes,
+    /// Newest first.
+    Newest,
+}
+
+/// Which threads of a question to list, as whom.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadQuery<'a> {
+    /// The guide.
+    pub guide: &'a str,
+    /// The question.
+    pub question: &'a str,
+    /// The order.
+    pub order: ThreadOrder,
+    /// Threads to skip.
+    pub offset: i64,
+    /// Threads to return at most.
+    pub limit: i64,
+    /// The reader: they see their own pending and rejected threads.
+    pub viewer: Option<LearnerId>,
+    /// Moderators see every thread.
+    pub moderator: bool,
+}
+
+/// Multi-user mode's community. Every method is one transaction.
+#[async_trait::async_trait]
+pub trait CommunityStorage: Send + Sync {
+    /// Opens a thread with its first post; returns the thread's and the post's numbers.
+    /// An author who is not a learner is [`StorageError::Invalid`].
+    async fn create_thread(&self, new: &NewThread<'_>) -> Result<(i64, i64)>;
+
+    /// Adds a post to a thread; its number. A thread that does not exist is
+    /// [`StorageError::Invalid`].
+    async fn add_post(&self, new: &NewPost<'_>) -> Result<i64>;
+
+    /// A thread by number.
+    async fn thread(&self, id: i64) -> Result<Option<Thread>>;
+
+    /// A page of a question's threads as a reader sees them, and how many there are in
+    /// all: threads whose opening post is visible or hidden, or deleted with replies
+    /// still visible; the reader's own pending and rejected threads; every thread for a
+    /// moderator.
+    async fn threads(&self, query: &ThreadQuery<'_>) -> Result<(Vec<Thread>, i64)>;
+
+    /// How many threads everyone sees, per question of a guide that has any.
+    async fn thread_counts(&self, guide: &str) -> Result<Vec<(String, i64)>>;
+
+    /// Every (guide, question) with threads, and how many (for moderators' list of
+    /// threads whose question is gone).
+    async fn discussed_questions(&self) -> Result<Vec<(String, String, i64)>>;
+
+    /// A page of a thread's posts, oldest first (every state: the caller masks).
+    async fn posts(&self, thread: i64, offset: i64, limit: i64) -> Result<Vec<Post>>;
+
+    /// A post by number.
+    async fn post(&self, id: i64) -> Result<Option<Post>>;
+
+    /// Replaces a post's text, keeping the old one as a [`Revision`]; whether it existed
+    /// and was not deleted.
+    async fn edit_post(&self, id: i64, body: &str, html: &str, at: Millis) -> Result<bool>;
+
+    /// Deletes a post's text and its revisions for its author (the post stays, as
+    /// deleted, so replies keep their place); whether it existed and was not deleted.
+    async fn delete_post(&self, id: i64, at: Millis) -> Result<bool>;
+
+    /// A post's earlier versions, oldest first.
+    async fn revisions(&self, post: i64) -> Result<Vec<Revision>>;
+
+    /// Sets a member's vote on a post (+1, -1, or 0 to take it back); the post's new
+    /// score. A post that does not exist is [`StorageError::Invalid`].
+    async fn vote(&self, post: i64, voter: LearnerId, value: i64, at: Millis) -> Result<i64>;
+
+    /// A member's votes on the posts of a thread: (post, value).
+    async fn votes_in_thread(&self, voter: LearnerId, thread: i64) -> Result<Vec<(i64, i64)>>;
+
+    /// Flags a post; false when this member already has an open flag on it.
+    async fn flag(
+        &self,
+        post: i64,
+        flagger: LearnerId,
+        rule: &str,
+        detail: &str,
+        at: Millis,
+    ) -> Result<bool>;
+
+    /// Every open flag, oldest first.
+    async fn open_flags(&self) -> Result<Vec<Flag>>;
+
+    /// Every pending post, oldest first.
+    async fn pending_posts(&self) -> Result<Vec<Post>>;
+
+    /// Applies a moderator's change and logs it; the entry's number, or None when what
+    /// it names does not exist (nothing is logged then).
+    async fn moderate(&self, entry: &ModerationEntry, change: Moderation) -> Result<Option<i64>>;
+
+    /// A page of the moderation log, newest first.
+    async fn moderation_log(&self, offset: i64, limit: i64) -> Result<Vec<ModerationEntry>>;
+
+    /// A member's suspension, if one was set (it may have ended: compare `until`).
+    async fn suspension(&self, member: LearnerId) -> Result<Option<Suspension>>;
+
+    /// How many of a member's posts were ever shown to everyone.
+    async fn approved_posts(&self, member: LearnerId) -> Result<i64>;
+
+    /// Takes one request from the limit named `key`, shared by every instance: a generic
+    /// cell rate algorithm allowing `burst` requests at once and one more every
+    /// `interval_ms`. None when allowed; else how many milliseconds to wait.
+    async fn take_rate(
+        &self,
+        key: &str,
+        now: Millis,
+        interval_ms: i64,
+        burst: i64,
+    ) -> Result<Option<i64>>;
+
+    /// Forgets the limits that are full again at `now`; how many.
+    async fn sweep_rates(&self, now: Millis) -> Result<u64>;
+}
+
+/// The GCRA step of [`CommunityStorage::take_rate`], shared by the backends: from the
+/// stored theoretical arrival time (if any), the new one, or how long to wait.
+#[must_use]
+pub fn gcra(stored: Option<Millis>, now: Millis, interval_ms: i64, burst: i64) -> GcraStep {
+    let interval = interval_ms.max(1);
+    let tolerance = interval.saturating_mul(burst.max(1) - 1);
+    let tat = stored.map_or(now, |t| t.max(now));
+    let ahead = tat - now;
+    if ahead > tolerance {
+        GcraStep::Wait(ahead - tolerance)
+    } else {
+        GcraStep::Allow(tat.saturating_add(interval))
+    }
+}
+
+/// What [`gcra`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GcraStep {
+    /// Allowed: store this arrival time.
+    Allow(Millis),
+    /// Refused: wait this many milliseconds.
+    Wait(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_through_their_names() {
+        for state in PostState::ALL {
+            assert_eq!(PostState::parse(state.as_str()).ok(), Some(state));
+        }
+        assert!(PostState::parse("gone").is_err());
+    }
+
+    #[test]
+    fn gcra_allows_a_burst_then_one_per_interval() {
+        let mut tat = None;
+        let now = 1_000_000;
+        for _ in 0..3 {
+            match gcra(tat, now, 1000, 3) {
+                GcraStep::Allow(t) => tat = Some(t),
+                GcraStep::Wait(w) => panic!("refused within the burst, wait {w}"),
+            }
+        }
+        assert_eq!(gcra(tat, now, 1000, 3), GcraStep::Wait(1000));
+        assert_eq!(gcra(tat, now + 400, 1000, 3), GcraStep::Wait(600));
+        assert!(matches!(gcra(tat, now + 1000, 1000, 3), GcraStep::Allow(_)));
+        // A long pause refills the whole burst, no more.
+        let later = now + 1_000_000;
+        let mut t = tat;
+        for _ in 0..3 {
+            match gcra(t, later, 1000, 3) {
+                GcraStep::Allow(n) => t = Some(n),
+                GcraStep::Wait(_) => panic!("the burst was not refilled"),
+            }
+        }
+        assert!(matches!(gcra(t, later, 1000, 3), GcraStep::Wait(_)));
+    }
+
+    #[test]
+    fn bodies_and_texts_are_bounded() {
+        assert!(check_body("x", "<p>x</p>").is_ok());
+        assert!(check_body(&"x".repeat(MAX_POST_BYTES + 1), "").is_err());
+        assert!(check_body("a\0b", "").is_err());
+        assert!(check_community_text("a title", &"t".repeat(3000)).is_err());
+    }
+}

@@ -1,0 +1,434 @@
+//! The discussion pages: a question's threads (on its page), a thread, its forms, a post's
+//! edit form and history.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::Response;
+use mastery_app::AppError;
+use mastery_app::accounts::SignedIn;
+use mastery_app::community::discussion::{self, ThreadList};
+use mastery_app::community::is_moderator;
+use mastery_app::community::rules::CommunitySettings;
+use mastery_storage::{Account as StoredAccount, ThreadOrder};
+use serde::Deserialize;
+
+use crate::access::{Account, personal_mode};
+use crate::community::question_url;
+use crate::community::views::{
+    DiscussionBlock, EditPage, HistoryPage, PostRow, ThreadPage, ThreadRow, VersionRow,
+};
+use crate::error::WebError;
+use crate::error_page::form_with_errors;
+use crate::layout::{Layout, render};
+use crate::security::redirect_back;
+use crate::session::Session;
+use crate::state::{AppState, now};
+
+/// The signed-in reader of a community page, if any; a 404 on a personal server.
+pub(crate) fn reader(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<Arc<SignedIn>>, WebError> {
+    if state.multi_user() {
+        Ok(session.user.clone())
+    } else {
+        Err(personal_mode())
+    }
+}
+
+fn account_of(user: Option<&Arc<SignedIn>>) -> Option<&StoredAccount> {
+    user.map(|u| &u.account)
+}
+
+/// `?sort=votes|newest&page=N` on a question page.
+#[derive(Debug, Default, Deserialize)]
+pub struct DiscussionQuery {
+    sort: Option<String>,
+    page: Option<i64>,
+}
+
+pub(crate) fn order_of(sort: Option<&str>) -> Result<ThreadOrder, WebError> {
+    match sort {
+        None | Some("votes") => Ok(ThreadOrder::Votes),
+        Some("newest") => Ok(ThreadOrder::Newest),
+        Some(other) => Err(WebError::BadRequest(format!(
+            "sort is votes or newest, not {other:?}"
+        ))),
+    }
+}
+
+/// A question's discussion for its page: None on a personal server.
+pub(crate) async fn discussion_block(
+    state: &AppState,
+    session: &Session,
+    guide: &str,
+    question: &str,
+    query: &DiscussionQuery,
+    form: Option<(String, String, String)>,
+) -> Result<Option<DiscussionBlock>, WebError> {
+    let library = state.library();
+    let is_question = mastery_app::guides::find_guide(&library.guides, guide)
+        .and_then(|g| mastery_app::guides::find_question(g, question))
+        .is_ok();
+    if !state.multi_user() || !is_question {
+        return Ok(None);
+    }
+    let order = order_of(query.sort.as_deref())?;
+    let reader = session.user.as_ref().map(|u| &u.account);
+    let list: ThreadList = discussion::threads(
+        state.store(),
+        reader,
+        guide,
+        question,
+        order,
+        query.page.unwrap_or(1),
+    )
+    .await?;
+    let here = question_url(guide, question);
+    let notice = match reader {
+        Some(account) => mastery_app::community::check_not_suspended(state.store(), account, now())
+            .await
+            .err()
+            .map(|e| e.to_string()),
+        None => None,
+    };
+    let settings = CommunitySettings::load(state.store()).await?;
+    let (title, body, error) = form.unwrap_or_default();
+    Ok(Some(DiscussionBlock {
+        action: format!("{here}/threads"),
+        sign_in_next: here.clone(),
+        here,
+        threads: list.threads.iter().map(ThreadRow::of).collect(),
+        total: list.total,
+        page: list.page,
+        pages: list.pages,
+        order: match order {
+            ThreadOrder::Votes => "votes".into(),
+            ThreadOrder::Newest => "newest".into(),
+        },
+        can_post: reader.is_some() && notice.is_none(),
+        notice,
+        signed_out: reader.is_none(),
+        title,
+        body,
+        error: (!error.is_empty()).then_some(error),
+        rules: settings
+            .flag_reasons()
+            .into_iter()
+            .filter(|r| r != mastery_app::community::rules::OTHER_REASON)
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewThreadForm {
+    title: String,
+    body: String,
+}
+
+/// `POST /guides/{guide}/{question}/threads`: opens a thread; its page next.
+pub async fn start_thread(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Path((guide, question)): Path<(String, String)>,
+    Form(form): Form<NewThreadForm>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let posted = discussion::start_thread(
+        state.store(),
+        &library.guides,
+        &user.account,
+        &guide,
+        &question,
+        &form.title,
+        &form.body,
+        now(),
+    )
+    .await;
+    match posted {
+        Ok(p) => Ok(redirect_back(Some(&format!(
+            "/threads/{}#post-{}",
+            p.thread, p.post
+        )))),
+        Err(AppError::Field { message, .. }) => {
+            // The question page again, with the form as typed and the mistake.
+            let query = DiscussionQuery::default();
+            let block = discussion_block(
+                &state,
+                &session,
+                &guide,
+                &question,
+                &query,
+                Some((form.title, form.body, message)),
+            )
+            .await?;
+            let page =
+                crate::guides::pages::question_page(&state, &session, &guide, &question, block)
+                    .await?;
+            Ok(form_with_errors(page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+async fn thread_page(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    page: i64,
+    body: String,
+    error: Option<String>,
+) -> Result<ThreadPage, WebError> {
+    let user = reader(state, session)?;
+    let account = account_of(user.as_ref());
+    let view = discussion::view(state.store(), account, id, page, now()).await?;
+    let library = state.library();
+    let question_title = library
+        .guides
+        .iter()
+        .find(|g| g.id.as_str() == view.thread.guide)
+        .and_then(|g| g.entry(&view.thread.question))
+        .map_or_else(
+            || format!("{} (no longer in the guide)", view.thread.question),
+            |e| e.title_text.clone(),
+        );
+    let settings = CommunitySettings::load(state.store()).await?;
+    Ok(ThreadPage {
+        layout: Layout::new(
+            state,
+            Some(session),
+            view.title.clone(),
+            format!("/threads/{id}"),
+        ),
+        id,
+        question_url: question_url(&view.thread.guide, &view.thread.question),
+        question_title,
+        locked: view.thread.locked_at.is_some(),
+        posts: view.posts.iter().map(PostRow::of).collect(),
+        page: view.page,
+        pages: view.pages,
+        can_reply: view.can_reply,
+        reply_notice: view.reply_notice.clone(),
+        signed_out: account.is_none(),
+        moderator: account.is_some_and(is_moderator),
+        flag_reasons: settings.flag_reasons(),
+        title: view.title,
+        body,
+        error,
+    })
+}
+
+/// `GET /threads/{id}`.
+pub async fn thread(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<i64>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let page = thread_page(
+        &state,
+        &session,
+        id,
+        query.page.unwrap_or(1),
+        String::new(),
+        None,
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BodyForm {
+    body: String,
+}
+
+/// `POST /threads/{id}/posts`: a reply; back to it.
+pub async fn reply(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Path(id): Path<i64>,
+    Form(form): Form<BodyForm>,
+) -> Result<Response, WebError> {
+    match discussion::reply(state.store(), &user.account, id, &form.body, now()).await {
+        Ok(p) => Ok(redirect_back(Some(&format!(
+            "/threads/{id}#post-{}",
+            p.post
+        )))),
+        Err(AppError::Field { message, .. }) => {
+            let page = thread_page(&state, &session, id, 1, form.body, Some(message)).await?;
+            Ok(form_with_errors(render(&page)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_page(
+    state: &AppState,
+    session: &Session,
+    user: &SignedIn,
+    id: i64,
+    body: Option<String>,
+    error: Option<String>,
+) -> Result<EditPage, WebError> {
+    let history = discussion::history(state.store(), Some(&user.account), id).await?;
+    if !history.post.can_edit {
+        return Err(WebError::Forbidden(
+            "you can only edit your own posts, while they are visible or waiting for approval \
+             and their thread is not locked"
+                .into(),
+        ));
+    }
+    Ok(EditPage {
+        layout: Layout::new(
+            state,
+            Some(session),
+            "Edit your post",
+            format!("/posts/{id}/edit"),
+        ),
+        id,
+        thread_url: format!("/threads/{}#post-{id}", history.thread),
+        body: body.unwrap_or_else(|| history.post.body.clone().unwrap_or_default()),
+        error,
+    })
+}
+
+/// `GET /posts/{id}/edit`.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    Ok(render(
+        &edit_page(&state, &session, &user, id, None, None).await?,
+    ))
+}
+
+/// `POST /posts/{id}/edit`.
+pub async fn edit(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Path(id): Path<i64>,
+    Form(form): Form<BodyForm>,
+) -> Result<Response, WebError> {
+    match discussion::edit(state.store(), &user.account, id, &form.body, now()).await {
+        Ok(()) => {
+            let post = state.store().post(id).await?;
+            let thread = post.map_or(0, |p| p.thread);
+            Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
+        }
+        Err(AppError::Field { message, .. }) => {
+            let page =
+                edit_page(&state, &session, &user, id, Some(form.body), Some(message)).await?;
+            Ok(form_with_errors(render(&page)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /posts/{id}/delete`.
+pub async fn delete(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let thread = state.store().post(id).await?.map_or(0, |p| p.thread);
+    discussion::delete(state.store(), &user.account, id, now()).await?;
+    Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
+}
+
+/// `GET /posts/{id}/history`.
+pub async fn history(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let user = reader(&state, &session)?;
+    let history = discussion::history(state.store(), account_of(user.as_ref()), id).await?;
+    let post = state
+        .store()
+        .post(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("there is no post {id}")))?;
+    let count = history.revisions.len();
+    let mut versions: Vec<VersionRow> = history
+        .revisions
+        .iter()
+        .map(|r| VersionRow {
+            label: format!("Version {} of {}", r.number, count + 1),
+            when: crate::accounts::own::utc(r.written_at),
+            body: r.body.clone(),
+        })
+        .collect();
+    versions.push(VersionRow {
+        label: format!("Version {} of {} (now)", count + 1, count + 1),
+        when: crate::accounts::own::utc(post.edited_at.unwrap_or(post.created_at)),
+        body: post.body,
+    });
+    versions.reverse();
+    Ok(render(&HistoryPage {
+        layout: Layout::new(
+            &state,
+            Some(&session),
+            format!("History of post {id}"),
+            format!("/posts/{id}/history"),
+        ),
+        id,
+        thread_url: format!("/threads/{}#post-{id}", history.thread),
+        versions,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VoteForm {
+    value: i64,
+}
+
+/// `POST /posts/{id}/vote`.
+pub async fn vote(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Path(id): Path<i64>,
+    Form(form): Form<VoteForm>,
+) -> Result<Response, WebError> {
+    discussion::vote(state.store(), &user.account, id, form.value, now()).await?;
+    let thread = state.store().post(id).await?.map_or(0, |p| p.thread);
+    Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FlagForm {
+    reason: String,
+    #[serde(default)]
+    detail: String,
+}
+
+/// `POST /posts/{id}/flag`.
+pub async fn flag(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Path(id): Path<i64>,
+    Form(form): Form<FlagForm>,
+) -> Result<Response, WebError> {
+    discussion::flag(
+        state.store(),
+        &user.account,
+        id,
+        &form.reason,
+        &form.detail,
+        now(),
+    )
+    .await?;
+    let thread = state.store().post(id).await?.map_or(0, |p| p.thread);
+    Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
+}

@@ -1,0 +1,493 @@
+//! The community through HTTP, as members use it: threads and replies on a question,
+//! approval of new members' first posts, inert scripts, votes, flags, moderation and its
+//! public log, locks, suspensions, limits per action, edit history and bad input; and
+//! every community route walked as every role. Runs on SQLite, and on PostgreSQL with
+//! `MASTERY_TEST_BACKEND=postgres`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Client, Server};
+use mastery_storage::Role;
+
+const QUESTION: &str = "/guides/python-django/gil";
+
+fn location(reply: &common::Reply) -> String {
+    reply.header("location").unwrap_or_default().to_owned()
+}
+
+/// The thread and post numbers of a redirect to `/threads/T#post-P`.
+fn posted(reply: &common::Reply) -> (i64, i64) {
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let loc = location(reply);
+    let rest = loc.strip_prefix("/threads/").expect(&loc);
+    let (thread, post) = rest.split_once("#post-").expect(&loc);
+    (thread.parse().unwrap(), post.parse().unwrap())
+}
+
+/// A server with an admin, a moderator and two members; first posts need no approval
+/// unless `approve_first` says so.
+fn community(approve_first: &str) -> Server {
+    let server = Server::start_multi_user();
+    server.add_user("admin", Role::Admin);
+    server.add_user("mod", Role::Moderator);
+    server.add_user("ann", Role::Learner);
+    server.add_user("bob", Role::Learner);
+    let mut admin = server.signed_in("admin");
+    admin.get("/admin/community");
+    let saved = admin.submit(
+        "/admin/community",
+        &[
+            ("rules", "Be kind: no insults\nNo spam: no advertising"),
+            ("approve_first", approve_first),
+            ("new_member_days", "0"),
+            ("show_moderators", "true"),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    server
+}
+
+fn start(c: &mut Client, title: &str, body: &str) -> common::Reply {
+    c.get(QUESTION);
+    c.submit(
+        &format!("{QUESTION}/threads"),
+        &[("title", title), ("body", body)],
+    )
+}
+
+#[test]
+fn a_member_discusses_a_question_and_scripts_stay_inert() {
+    let server = community("0");
+    let mut ann = server.signed_in("ann");
+    let (thread, first) = posted(&start(
+        &mut ann,
+        "Is the GIL per interpreter?",
+        "Since **3.12** each subinterpreter can have its own.\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))",
+    ));
+    let mut bob = server.signed_in("bob");
+    bob.get(&format!("/threads/{thread}"));
+    let (_, reply) = posted(&bob.submit(
+        &format!("/threads/{thread}/posts"),
+        &[("body", "Yes: PEP 684. ```\ncode\n```")],
+    ));
+
+    let mut anonymous = server.client();
+    let page = anonymous.get(QUESTION);
+    assert!(page.body.contains("Discussion"), "{}", page.body);
+    assert!(page.body.contains("Is the GIL per interpreter?"));
+    assert!(page.body.contains("1 thread"));
+    let shown = anonymous.get(&format!("/threads/{thread}"));
+    assert_eq!(shown.status, 200);
+    assert!(
+        shown.body.contains("<strong>3.12</strong>"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!shown.body.contains("<script>alert"), "a live script");
+    assert!(
+        !shown.body.contains("javascript:"),
+        "a live javascript: link"
+    );
+    assert!(shown.body.contains(&format!("id=\"post-{first}\"")));
+    assert!(shown.body.contains(&format!("id=\"post-{reply}\"")));
+    assert!(shown.body.contains("Sign in</a> to reply"));
+    assert!(
+        !shown.body.contains("/vote"),
+        "anonymous readers get no vote buttons"
+    );
+    // Sorting and pages answer; a wrong sort is a clear 400.
+    assert_eq!(
+        anonymous.get(&format!("{QUESTION}?sort=newest")).status,
+        200
+    );
+    assert_eq!(anonymous.get(&format!("{QUESTION}?sort=worst")).status, 400);
+    assert_eq!(anonymous.get("/threads/9999").status, 404);
+}
+
+#[test]
+fn first_posts_of_new_members_wait_for_a_moderator() {
+    let server = community("1");
+    let mut ann = server.signed_in("ann");
+    let (thread, first) = posted(&start(&mut ann, "Waiting", "my first post"));
+    let mut bob = server.signed_in("bob");
+    assert!(
+        !bob.get(QUESTION).body.contains("Waiting"),
+        "others see a pending thread"
+    );
+    assert_eq!(bob.get(&format!("/threads/{thread}")).status, 404);
+    let own = ann.get(&format!("/threads/{thread}"));
+    assert!(own.body.contains("Waiting for a moderator"), "{}", own.body);
+
+    let mut moderator = server.signed_in("mod");
+    let queue = moderator.get("/moderation");
+    assert!(queue.body.contains("my first post"), "{}", queue.body);
+    let approved = moderator.submit(
+        &format!("/moderation/posts/{first}"),
+        &[("action", "approve"), ("reason", "welcome")],
+    );
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    assert!(bob.get(QUESTION).body.contains("Waiting"));
+    // Approved once: her next post is shown at once.
+    ann.get(&format!("/threads/{thread}"));
+    let (_, second) =
+        posted(&ann.submit(&format!("/threads/{thread}/posts"), &[("body", "second")]));
+    let page = bob.get(&format!("/threads/{thread}"));
+    assert!(
+        page.body.contains(&format!("id=\"post-{second}\"")),
+        "{}",
+        page.body
+    );
+    // Approving twice is a conflict, not a silent success.
+    moderator.get("/moderation");
+    let again = moderator.submit(
+        &format!("/moderation/posts/{first}"),
+        &[("action", "approve"), ("reason", "again")],
+    );
+    assert_eq!(again.status, 409);
+}
+
+#[test]
+fn votes_flags_hiding_and_the_public_log() {
+    let server = community("0");
+    let mut ann = server.signed_in("ann");
+    let (thread, post) = posted(&start(&mut ann, "Rude", "you are all wrong"));
+    // No vote on one's own post.
+    ann.get(&format!("/threads/{thread}"));
+    let own = ann.submit(&format!("/posts/{post}/vote"), &[("value", "1")]);
+    assert_eq!(own.status, 403);
+
+    let mut bob = server.signed_in("bob");
+    bob.get(&format!("/threads/{thread}"));
+    for _ in 0..2 {
+        let voted = bob.submit(&format!("/posts/{post}/vote"), &[("value", "-1")]);
+        assert_eq!(voted.status, 303, "{}", voted.body);
+    }
+    assert_eq!(
+        server
+            .block_on(server.store().post(post))
+            .unwrap()
+            .unwrap()
+            .score,
+        -1
+    );
+    let bad = bob.submit(&format!("/posts/{post}/vote"), &[("value", "5")]);
+    assert_eq!(bad.status, 400);
+    let flagged = bob.submit(
+        &format!("/posts/{post}/flag"),
+        &[("reason", "Be kind"), ("detail", "insulting")],
+    );
+    assert_eq!(flagged.status, 303, "{}", flagged.body);
+    let twice = bob.submit(&format!("/posts/{post}/flag"), &[("reason", "Be kind")]);
+    assert_eq!(twice.status, 409);
+    let unknown_rule = bob.submit(
+        &format!("/posts/{post}/flag"),
+        &[("reason", "I dislike it")],
+    );
+    assert_eq!(unknown_rule.status, 400);
+
+    let mut moderator = server.signed_in("mod");
+    let queue = moderator.get("/moderation");
+    assert!(queue.body.contains("Be kind (1)"), "{}", queue.body);
+    assert!(queue.body.contains("insulting"));
+    let no_reason = moderator.submit(
+        &format!("/moderation/posts/{post}"),
+        &[("action", "hide"), ("reason", " ")],
+    );
+    assert_eq!(no_reason.status, 400, "a moderator action needs a reason");
+    let hidden = moderator.submit(
+        &format!("/moderation/posts/{post}"),
+        &[("action", "hide"), ("reason", "insults members")],
+    );
+    assert_eq!(hidden.status, 303);
+
+    let author_view = ann.get(&format!("/threads/{thread}"));
+    assert!(
+        author_view
+            .body
+            .contains("Hidden by a moderator: insults members")
+    );
+    assert!(author_view.body.contains("you are all wrong"));
+    let other_view = bob.get(&format!("/threads/{thread}"));
+    assert!(other_view.body.contains("Hidden by a moderator."));
+    assert!(!other_view.body.contains("you are all wrong"));
+    assert!(
+        !bob.get(QUESTION).body.contains(">Rude<"),
+        "the hidden title shows"
+    );
+
+    let log = bob.get("/moderation/log");
+    assert_eq!(log.status, 200);
+    assert!(log.body.contains("insults members"), "{}", log.body);
+    assert!(log.body.contains(">mod<"), "{}", log.body);
+    // The admin can keep moderators' names out of the log.
+    let mut admin = server.signed_in("admin");
+    admin.get("/admin/community");
+    admin.submit(
+        "/admin/community",
+        &[
+            ("rules", "Be kind: no insults"),
+            ("approve_first", "0"),
+            ("new_member_days", "0"),
+        ],
+    );
+    let anonymous_log = bob.get("/moderation/log");
+    assert!(anonymous_log.body.contains("a moderator"));
+    assert!(!anonymous_log.body.contains(">mod<"));
+    // The log is for members: anonymous readers are asked to sign in.
+    assert_eq!(server.client().get("/moderation/log").status, 303);
+    // Members have no queue.
+    assert_eq!(bob.get("/moderation").status, 403);
+}
+
+#[test]
+fn locks_suspensions_and_limits() {
+    let server = community("0");
+    let mut ann = server.signed_in("ann");
+    let (thread, _) = posted(&start(&mut ann, "Locked soon", "text"));
+    let mut moderator = server.signed_in("mod");
+    moderator.get(&format!("/threads/{thread}"));
+    let locked = moderator.submit(
+        &format!("/moderation/threads/{thread}/lock"),
+        &[("locked", "true"), ("reason", "answered")],
+    );
+    assert_eq!(locked.status, 303);
+    let mut bob = server.signed_in("bob");
+    let page = bob.get(&format!("/threads/{thread}"));
+    assert!(page.body.contains("locked this thread"), "{}", page.body);
+    let refused = bob.submit(&format!("/threads/{thread}/posts"), &[("body", "late")]);
+    assert_eq!(refused.status, 409);
+
+    moderator.get("/moderation/members/bob");
+    let suspended = moderator.submit(
+        "/moderation/members/bob",
+        &[("days", "7"), ("reason", "spam links")],
+    );
+    assert_eq!(suspended.status, 303, "{}", suspended.body);
+    let blocked = start(&mut bob, "Spam", "buy now");
+    assert_eq!(blocked.status, 403);
+    assert!(blocked.body.contains("spam links"), "{}", blocked.body);
+    // A moderator cannot suspend an admin.
+    moderator.get("/moderation/members/admin");
+    let refused = moderator.submit(
+        "/moderation/members/admin",
+        &[("days", "7"), ("reason", "x")],
+    );
+    assert_eq!(refused.status, 403);
+
+    // Posts per member are limited (the established limit: 10 at once), with Retry-After.
+    let mut limited = None;
+    for n in 0..12 {
+        let reply = start(&mut ann, &format!("thread {n}"), "text");
+        if reply.status == 429 {
+            limited = Some(reply);
+            break;
+        }
+        assert_eq!(reply.status, 303, "{}", reply.body);
+    }
+    let limited = limited.expect("the post limit never answered 429");
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 0 && retry <= 120, "{retry}");
+    assert!(limited.body.contains("try again in"), "{}", limited.body);
+}
+
+#[test]
+fn edits_keep_history_and_bad_input_is_refused_clearly() {
+    let server = community("0");
+    let mut ann = server.signed_in("ann");
+    let (thread, post) = posted(&start(&mut ann, "Edited", "first text"));
+    ann.get(&format!("/posts/{post}/edit"));
+    let edited = ann.submit(&format!("/posts/{post}/edit"), &[("body", "second text")]);
+    assert_eq!(edited.status, 303);
+    let history = server.client().get(&format!("/posts/{post}/history"));
+    assert_eq!(history.status, 200);
+    assert!(history.body.contains("first text") && history.body.contains("second text"));
+    // Someone else cannot edit or delete it.
+    let mut bob = server.signed_in("bob");
+    assert_eq!(bob.get(&format!("/posts/{post}/edit")).status, 403);
+    bob.get(&format!("/threads/{thread}"));
+    assert_eq!(
+        bob.submit(&format!("/posts/{post}/delete"), &[]).status,
+        403
+    );
+
+    // Deep nesting: the form comes back with the text kept and the reason.
+    let deep: String = (0..40)
+        .map(|n| format!("{}- x\n", "  ".repeat(n)))
+        .collect();
+    ann.get(&format!("/threads/{thread}"));
+    let refused = ann.submit(&format!("/threads/{thread}/posts"), &[("body", &deep)]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("nested"), "{}", refused.body);
+    assert!(refused.body.contains("  - x"), "the text was lost");
+    // Too long, empty, a huge body, invalid UTF-8, a title that is too long.
+    let long = "x".repeat(20_001);
+    for (body, status) in [(long.as_str(), 422), ("   ", 422)] {
+        let reply = ann.submit(&format!("/threads/{thread}/posts"), &[("body", body)]);
+        assert_eq!(reply.status, status, "{}", reply.body);
+    }
+    // Just over the 640 KiB form limit (a much larger body is cut off while it is sent).
+    let huge = "x".repeat(700 * 1024);
+    let reply = ann.submit(&format!("/threads/{thread}/posts"), &[("body", &huge)]);
+    assert_eq!(reply.status, 413);
+    let csrf = ann.csrf.clone().unwrap_or_default();
+    let raw = format!("csrf={csrf}&body=%FF%FE");
+    let reply = ann.send(
+        "POST",
+        &format!("/threads/{thread}/posts"),
+        Some("application/x-www-form-urlencoded"),
+        Some(&raw),
+        &[],
+    );
+    // Form decoding replaces bytes that are not UTF-8 with U+FFFD: stored and shown inert.
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert!(
+        ann.get(&format!("/threads/{thread}"))
+            .body
+            .contains("\u{FFFD}\u{FFFD}")
+    );
+    let title = "t".repeat(151);
+    let reply = start(&mut ann, &title, "body");
+    assert_eq!(reply.status, 422);
+    assert!(reply.body.contains("at most 150"), "{}", reply.body);
+
+    // Deleting keeps the place and removes the text and its history.
+    ann.get(&format!("/threads/{thread}"));
+    assert_eq!(
+        ann.submit(&format!("/posts/{post}/delete"), &[]).status,
+        303
+    );
+    let page = bob.get(&format!("/threads/{thread}"));
+    assert!(page.body.contains("Deleted by its author"));
+    assert!(!page.body.contains("second text"));
+    assert_eq!(bob.get(&format!("/posts/{post}/history")).status, 404);
+}
+
+#[test]
+fn a_personal_server_has_no_community() {
+    let server = Server::start();
+    let mut c = server.client();
+    for path in [
+        "/threads/1",
+        "/moderation",
+        "/moderation/log",
+        "/posts/1/history",
+    ] {
+        assert_eq!(c.get(path).status, 404, "{path}");
+    }
+    assert!(!c.get(QUESTION).body.contains("Discussion"));
+}
+
+/// Every community page and form, as anonymous, the author, another member, a moderator
+/// and an admin: what each may do, and nothing else changes.
+#[test]
+fn every_community_route_answers_each_role_as_it_should() {
+    let server = community("0");
+    let mut ann = server.signed_in("ann");
+    let (thread, post) = posted(&start(&mut ann, "Walked", "walked text"));
+    let store = server.store();
+    let before = server.block_on(store.post(post)).unwrap().unwrap();
+
+    let mut clients: Vec<(&str, Client)> = vec![
+        ("anonymous", server.client()),
+        ("bob", server.signed_in("bob")),
+        ("mod", server.signed_in("mod")),
+        ("admin", server.signed_in("admin")),
+    ];
+    for (role, c) in &mut clients {
+        let signed_in = *role != "anonymous";
+        let moderator = matches!(*role, "mod" | "admin");
+        let pages = [
+            (format!("/threads/{thread}"), 200),
+            (format!("/posts/{post}/history"), 200),
+            (QUESTION.to_string(), 200),
+        ];
+        for (path, status) in pages {
+            assert_eq!(c.get(&path).status, status, "{role} GET {path}");
+        }
+        let expect = |member: u16, mods: u16| -> u16 {
+            if !signed_in {
+                303
+            } else if moderator {
+                mods
+            } else {
+                member
+            }
+        };
+        assert_eq!(
+            c.get("/moderation").status,
+            expect(403, 200),
+            "{role} queue"
+        );
+        assert_eq!(
+            c.get("/moderation/log").status,
+            expect(200, 200),
+            "{role} log"
+        );
+        assert_eq!(
+            c.get("/moderation/members/ann").status,
+            expect(403, 200),
+            "{role} member page"
+        );
+        let admin_page = if !signed_in {
+            303
+        } else if *role == "admin" {
+            200
+        } else {
+            403
+        };
+        assert_eq!(
+            c.get("/admin/community").status,
+            admin_page,
+            "{role} settings"
+        );
+        // Nobody but its author edits or deletes a post.
+        let edit = c.get(&format!("/posts/{post}/edit")).status;
+        assert_eq!(edit, if signed_in { 403 } else { 303 }, "{role} edit form");
+        c.get(&format!("/threads/{thread}"));
+        for path in [
+            format!("/posts/{post}/edit"),
+            format!("/posts/{post}/delete"),
+        ] {
+            let reply = c.submit(&path, &[("body", "taken over")]);
+            let expected = if signed_in { 403 } else { 303 };
+            assert_eq!(reply.status, expected, "{role} POST {path}");
+        }
+        // Moderation forms: members are refused before anything changes.
+        let act = c.submit(
+            &format!("/moderation/posts/{post}"),
+            &[("action", "dismiss"), ("reason", "walk")],
+        );
+        // A moderator dismissing flags that do not exist gets a conflict.
+        assert_eq!(act.status, expect(403, 409), "{role} moderate");
+        let lock = c.submit(
+            &format!("/moderation/threads/{thread}/lock"),
+            &[("locked", "false"), ("reason", "walk")],
+        );
+        assert_eq!(lock.status, expect(403, 409), "{role} lock");
+        let settings = c.submit(
+            "/admin/community",
+            &[
+                ("rules", "x"),
+                ("approve_first", "0"),
+                ("new_member_days", "0"),
+            ],
+        );
+        // Anonymous: to the sign-in page; the admin: saved; others: refused.
+        let expected = if !signed_in || *role == "admin" {
+            303
+        } else {
+            403
+        };
+        assert_eq!(settings.status, expected, "{role} save settings");
+        // Without a CSRF token, every form is refused.
+        let forged = c.form(&format!("/threads/{thread}/posts"), &[("body", "forged")]);
+        assert_eq!(forged.status, 403, "{role} forged reply");
+    }
+    let after = server.block_on(store.post(post)).unwrap().unwrap();
+    assert_eq!(before, after, "the walk changed the author's post");
+    let posts = server.block_on(store.posts(thread, 0, 50)).unwrap();
+    assert_eq!(posts.len(), 1, "a forged or refused reply was stored");
+}
