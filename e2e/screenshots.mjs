@@ -54,6 +54,7 @@ try {
   }
   await interviewShots(browser, server.url, setup);
   await accountShots(browser);
+  await communityShots(browser);
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
@@ -167,4 +168,90 @@ async function interviewShots(browser, base, setup) {
   await Promise.all([setup.waitForNavigation(), setup.click('.iv-answer-form button[type=submit]:not([name])')]);
   await Promise.all([setup.waitForURL(/\/report$/), setup.click('[data-finish-form] button')]);
   await take('interview-report', setup.url());
+}
+
+// The community: a question's discussion, a thread with code, votes and a hidden reply, the
+// moderation queue with a flag, and the public log; desktop light and phone dark.
+async function communityShots(browser) {
+  if (!wanted('community')) return;
+  const multi = await startServer(['--mode', 'multi-user']);
+  const PASS = 'correct horse battery staple';
+  const signUp = async (url, name) => {
+    const p = await (await browser.newContext()).newPage();
+    await p.goto(url);
+    await p.fill('#username', name);
+    await p.fill('#password', PASS);
+    await Promise.all([p.waitForURL(multi.url + '/'), p.click('form.account-form button[type=submit]')]);
+    return p;
+  };
+  try {
+    const ada = await signUp(multi.setup, 'ada');
+    await ada.goto(multi.url + '/admin/community');
+    await ada.fill('#approve_first', '0');
+    await ada.fill('#new_member_days', '0');
+    await ada.click('form.account-form button[type=submit]');
+    await ada.goto(multi.url + '/admin/invites');
+    await ada.fill('#uses', '5');
+    await ada.click('form.account-form button[type=submit]');
+    const link = (await ada.locator('code.secret').textContent()).trim();
+    const grace = await signUp(link, 'grace');
+    const linus = await signUp(link, 'linus');
+    const question = multi.url + '/guides/python-django/select-vs-prefetch-related';
+    await grace.goto(question);
+    await grace.click('details.new-thread summary');
+    await grace.fill('#thread-title', 'prefetch_related with a filtered Prefetch: one query or two?');
+    await grace.fill('#thread-body', 'With `Prefetch("books", queryset=Book.objects.filter(published=True))` I still see **two** queries:\n\n```python\nauthors = Author.objects.prefetch_related(\n    Prefetch("books", queryset=Book.objects.filter(published=True))\n)\nfor a in authors:\n    print(a.name, [b.title for b in a.books.all()])\n```\n\nIs that expected?');
+    await Promise.all([grace.waitForURL(/\/threads\//), grace.click('details.new-thread button[type=submit]')]);
+    const thread = new URL(grace.url()).pathname;
+    await linus.goto(multi.url + thread);
+    await linus.fill('#reply-body', 'Yes: one query for the authors, one for all their books together. `prefetch_related` joins them in Python, so it is two queries whatever the number of authors, never N+1.');
+    await Promise.all([linus.waitForURL(/#post-/), linus.click('form.reply-form button[type=submit]')]);
+    await linus.goto(multi.url + thread);
+    await linus.fill('#reply-body', 'Buy cheap watches at <a href="https://spam.example">our shop</a>!');
+    await Promise.all([linus.waitForURL(/#post-/), linus.click('form.reply-form button[type=submit]')]);
+    await grace.goto(multi.url + thread);
+    await grace.locator('.post').nth(1).locator('form[action$="/vote"] button').first().click();
+    await grace.waitForLoadState('load');
+    await grace.locator('.post').nth(2).locator('details.flag summary').click();
+    await grace.locator('.post').nth(2).locator('input[name=reason][value="No spam"]').check();
+    await grace.locator('.post').nth(2).locator('.flag-form button').click();
+    await grace.waitForLoadState('load');
+    await grace.goto(question);
+    await grace.click('details.new-thread summary');
+    await grace.fill('#thread-title', 'When is select_related the wrong choice?');
+    await grace.fill('#thread-body', 'For a reverse foreign key it cannot work at all, but what about a wide one-to-one?');
+    await Promise.all([grace.waitForURL(/\/threads\//), grace.click('details.new-thread button[type=submit]')]);
+    const shots = [
+      ['desktop', 'light', { width: 1366, height: 900 }],
+      ['phone', 'dark', { width: 390, height: 844 }],
+    ];
+    const adaCookies = await ada.context().cookies();
+    const graceCookies = await grace.context().cookies();
+    for (const [device, theme, viewport] of shots) {
+      const context = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
+      await context.addCookies(adaCookies);
+      const p = await context.newPage();
+      await p.goto(multi.url + '/moderation');
+      await p.screenshot({ path: join(out, `community-queue-${device}-${theme}.png`) });
+      if (device === 'desktop') {
+        const item = p.locator('.queue-item').first();
+        await item.locator('input[name=reason]').fill('advertising');
+        await Promise.all([p.waitForURL(/\/threads\//), item.locator('button[value=hide]').click()]);
+      }
+      await context.close();
+      const member = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
+      await member.addCookies(graceCookies);
+      const m = await member.newPage();
+      await m.goto(multi.url + thread);
+      await m.screenshot({ path: join(out, `community-thread-${device}-${theme}.png`), fullPage: device === 'desktop' });
+      await m.goto(question + '#discussion');
+      await m.locator('#discussion').scrollIntoViewIfNeeded();
+      await m.screenshot({ path: join(out, `community-question-${device}-${theme}.png`) });
+      await m.goto(multi.url + '/moderation/log');
+      await m.screenshot({ path: join(out, `community-log-${device}-${theme}.png`) });
+      await member.close();
+    }
+  } finally {
+    await multi.stop();
+  }
 }

@@ -22,7 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ErrorBody;
 use crate::state::AppState;
-use crate::{accounts, guides, interviews, search, session, settings, stats, study};
+use crate::{accounts, community, guides, interviews, search, session, settings, stats, study};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,7 +32,7 @@ use crate::{accounts, guides, interviews, search, session, settings, stats, stud
         description = "Everything the Mastery pages do, as JSON. State-changing requests (PUT, POST) must send the `X-CSRF-Token` header with the token from `GET /api/v1/session`, and the session cookie that request set. Errors are `{\"error\": {\"status\", \"code\", \"message\"}}` (`ErrorBody`); every status an operation can answer is listed with it. Integer fields of request bodies accept whole numbers written as floats (`3.0`)."
     ),
     components(schemas(ErrorBody)),
-    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"), (name = "account", description = "The signed-in account (multi-user mode)"), (name = "study", description = "Spaced repetition"))
+    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"), (name = "account", description = "The signed-in account (multi-user mode)"), (name = "study", description = "Spaced repetition"), (name = "community", description = "Discussion, votes, flags and moderation (multi-user mode)"))
 )]
 struct ApiDoc;
 
@@ -64,6 +64,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(session::api())
         .merge(accounts::api())
+        .merge(community::api())
         .merge(guides::api())
         .merge(search::api())
         .merge(study::api())
@@ -128,7 +129,7 @@ fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
             "401",
             match access {
                 "public" => WHY_401_PUBLIC,
-                "account" => WHY_401_ACCOUNT,
+                "account" | "moderator" => WHY_401_ACCOUNT,
                 _ => WHY_401_LEARNER,
             },
         );
@@ -208,7 +209,8 @@ fn respell_links(doc: &mut utoipa::openapi::OpenApi) {
 /// - `public`: anyone; on a private multi-user site, signed-in accounts only;
 /// - `learner`: the learner of a personal server, or a signed-in account, acting on their
 ///   own data only;
-/// - `account`: a signed-in account (multi-user mode; 404 on a personal server).
+/// - `account`: a signed-in account (multi-user mode; 404 on a personal server);
+/// - `moderator`: a signed-in moderator or admin (others: 403; 404 on a personal server).
 ///
 /// The handlers enforce it with the extractors of `access`; the walk over every route in
 /// `tests/roles.rs` checks that both agree.
@@ -216,8 +218,20 @@ pub(crate) fn access_of(method: &str, path: &str) -> &'static str {
     let public_read = method == "get"
         && (path.starts_with("/api/v1/guides") && !path.ends_with("/note")
             || path == "/api/v1/search"
-            || path == "/api/v1/interviews/presets");
-    if path.starts_with("/api/v1/account") {
+            || path == "/api/v1/interviews/presets"
+            || path.starts_with("/api/v1/threads")
+            || path.starts_with("/api/v1/posts")
+            || path == "/api/v1/community/rules");
+    let community_write = method != "get"
+        && (path.starts_with("/api/v1/threads")
+            || path.starts_with("/api/v1/posts")
+            || path.ends_with("/threads"));
+    if path.starts_with("/api/v1/moderation") && path != "/api/v1/moderation/log" {
+        "moderator"
+    } else if path.starts_with("/api/v1/account")
+        || community_write
+        || path == "/api/v1/moderation/log"
+    {
         "account"
     } else if public_read || path == "/api/v1/session" {
         "public"

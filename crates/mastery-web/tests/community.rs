@@ -491,3 +491,146 @@ fn every_community_route_answers_each_role_as_it_should() {
     let posts = server.block_on(store.posts(thread, 0, 50)).unwrap();
     assert_eq!(posts.len(), 1, "a forged or refused reply was stored");
 }
+
+/// A client holding its session's API token.
+fn api_client(server: &Server, name: &str) -> Client {
+    let mut c = server.signed_in(name);
+    let token = c.get("/api/v1/session").json()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    c.csrf = Some(token);
+    c
+}
+
+#[test]
+fn the_api_does_what_the_pages_do() {
+    let server = community("1");
+    let mut ann = api_client(&server, "ann");
+    let threads = "/api/v1/guides/python-django/questions/gil/threads";
+    let created = ann.post_json(threads, r#"{"title": "Via the API", "body": "<b>hi</b> **there**"}"#);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let created = created.json();
+    assert_eq!(created["state"], "pending");
+    let (thread, post) = (created["thread"].as_i64().unwrap(), created["post"].as_i64().unwrap());
+
+    // Pending: nobody else sees it; the moderator approves it through the API.
+    let mut bob = api_client(&server, "bob");
+    assert_eq!(bob.get(threads).json()["total"], 0);
+    assert_eq!(bob.get(&format!("/api/v1/threads/{thread}")).status, 404);
+    let mut moderator = api_client(&server, "mod");
+    let queue = moderator.get("/api/v1/moderation/queue");
+    assert_eq!(queue.status, 200);
+    assert_eq!(queue.json()[0]["post"], post);
+    assert_eq!(bob.get("/api/v1/moderation/queue").status, 403);
+    let approved = moderator.post_json(
+        &format!("/api/v1/moderation/posts/{post}"),
+        r#"{"action": "approve", "reason": "fine"}"#,
+    );
+    assert_eq!(approved.status, 204, "{}", approved.body);
+
+    let list = bob.get(threads).json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["threads"][0]["title"], "Via the API");
+    let view = bob.get(&format!("/api/v1/threads/{thread}")).json();
+    let html = view["posts"][0]["html"].as_str().unwrap();
+    assert!(html.contains("&lt;b&gt;hi&lt;/b&gt; <strong>there</strong>"), "{html}");
+    assert_eq!(view["posts"][0]["can_vote"], true);
+    assert!(view["posts"][0]["body"].is_null(), "only the author gets the Markdown");
+
+    let reply = bob.post_json(&format!("/api/v1/threads/{thread}/posts"), r#"{"body": "a reply"}"#);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let voted = bob.put_json(&format!("/api/v1/posts/{post}/vote"), r#"{"value": 1}"#);
+    assert_eq!(voted.json()["score"], 1);
+    let own = ann.put_json(&format!("/api/v1/posts/{post}/vote"), r#"{"value": 1}"#);
+    assert_eq!(own.status, 403);
+    let out_of_range = bob.put_json(&format!("/api/v1/posts/{post}/vote"), r#"{"value": 2}"#);
+    assert_eq!(out_of_range.status, 400);
+    let rules = bob.get("/api/v1/community/rules").json();
+    assert_eq!(rules["flag_reasons"][0], "Be kind");
+    let flagged = bob.post_json(
+        &format!("/api/v1/posts/{post}/flags"),
+        r#"{"reason": "No spam", "detail": "an ad"}"#,
+    );
+    assert_eq!(flagged.status, 204, "{}", flagged.body);
+
+    let edited = ann.put_json(&format!("/api/v1/posts/{post}"), r#"{"body": "edited"}"#);
+    assert_eq!(edited.status, 204, "{}", edited.body);
+    let history = bob.get(&format!("/api/v1/posts/{post}/history")).json();
+    assert_eq!(history["revisions"][0]["body"], "<b>hi</b> **there**");
+    let taken = bob.put_json(&format!("/api/v1/posts/{post}"), r#"{"body": "mine now"}"#);
+    assert_eq!(taken.status, 403);
+
+    let hidden = moderator.post_json(
+        &format!("/api/v1/moderation/posts/{post}"),
+        r#"{"action": "hide", "reason": "advertising"}"#,
+    );
+    assert_eq!(hidden.status, 204);
+    let locked = moderator.put_json(
+        &format!("/api/v1/moderation/threads/{thread}/lock"),
+        r#"{"locked": true, "reason": "done"}"#,
+    );
+    assert_eq!(locked.status, 204);
+    let late = bob.post_json(&format!("/api/v1/threads/{thread}/posts"), r#"{"body": "late"}"#);
+    assert_eq!(late.status, 409);
+    let suspended = moderator.put_json(
+        "/api/v1/moderation/members/bob/suspension",
+        r#"{"days": 3, "reason": "spam"}"#,
+    );
+    assert_eq!(suspended.status, 204, "{}", suspended.body);
+    let log = bob.get("/api/v1/moderation/log").json();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["suspend", "lock", "hide", "approve"]);
+    assert_eq!(log[0]["member"], "bob");
+    // Anonymous readers read, but do not write or read the log.
+    let mut anonymous = server.client();
+    assert_eq!(anonymous.get(threads).status, 200);
+    assert_eq!(anonymous.get("/api/v1/moderation/log").status, 401);
+    // Deleting keeps the place.
+    let deleted = ann.send("DELETE", &format!("/api/v1/posts/{post}"), None, None, &[(
+        "x-csrf-token",
+        &ann.csrf.clone().unwrap(),
+    )]);
+    assert_eq!(deleted.status, 204);
+}
+
+#[test]
+fn limits_answer_429_with_retry_after_in_the_api() {
+    let server = community("0");
+    let mut admin = server.signed_in("admin");
+    admin.get("/admin/community");
+    // Members are new for 7 days: 3 posts at once.
+    admin.submit(
+        "/admin/community",
+        &[("rules", "Be kind"), ("approve_first", "0"), ("new_member_days", "7")],
+    );
+    let mut ann = api_client(&server, "ann");
+    let threads = "/api/v1/guides/python-django/questions/gil/threads";
+    for n in 0..3 {
+        let reply = ann.post_json(threads, &format!(r#"{{"title": "t{n}", "body": "b"}}"#));
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let limited = ann.post_json(threads, r#"{"title": "t3", "body": "b"}"#);
+    assert_eq!(limited.status, 429);
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=1200).contains(&retry), "{retry}");
+    assert_eq!(limited.json()["error"]["code"], "too_many_requests");
+    // New members may post two links at most.
+    let mut bob = api_client(&server, "bob");
+    let links = bob.post_json(
+        threads,
+        r#"{"title": "links", "body": "<https://a.example> <https://b.example> <https://c.example>"}"#,
+    );
+    assert_eq!(links.status, 400, "{}", links.body);
+    assert!(links.body.contains("at most 2 links"), "{}", links.body);
+    // The limit is the database's: another instance counts the same posts.
+    let other = server.another_instance();
+    let mut again = api_client(&other, "ann");
+    let still = again.post_json(threads, r#"{"title": "t4", "body": "b"}"#);
+    assert_eq!(still.status, 429, "a second instance has its own count");
+}

@@ -29,6 +29,8 @@ use crate::state::{AppState, now};
 
 #[derive(Debug, Clone)]
 pub struct ReportQuestion {
+    /// A link to the question's discussion (multi-user mode).
+    pub discussion: Option<String>,
     pub label: String,
     pub title_html: String,
     pub url: String,
@@ -148,10 +150,16 @@ async fn report_page(
             .map(|s| s.title.clone())
             .unwrap_or_default()
     };
+    let counts = crate::community::thread_counts(state, guide.id.as_str()).await?;
     let questions = report
         .questions
         .iter()
         .map(|q| ReportQuestion {
+            discussion: if url(&q.question).is_empty() {
+                None
+            } else {
+                crate::community::discussion_label(counts.as_ref(), &q.question)
+            },
             label: label(q.item),
             title_html: title_html(&q.question),
             url: url(&q.question),

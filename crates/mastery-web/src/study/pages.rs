@@ -52,7 +52,12 @@ pub(crate) async fn build_page(
         queue.current =
             Some(study::card_now(state.store(), learner, &library.guides, key, now).await?);
     }
+    let counts = match queue.current.as_ref() {
+        Some(c) => crate::community::thread_counts(&state, c.guide.id.as_str()).await?,
+        None => None,
+    };
     let card = queue.current.as_ref().map(|c| StudyCard {
+        discussion: crate::community::discussion_label(counts.as_ref(), c.entry.id.as_str()),
         guide: c.guide.id.to_string(),
         question: c.entry.id.to_string(),
         url: question_path(&c.guide.id, &c.entry.id),

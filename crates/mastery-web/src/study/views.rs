@@ -13,6 +13,8 @@ pub struct Button {
 /// The card on the study page.
 #[derive(Debug, Clone)]
 pub struct StudyCard {
+    /// A link to the question's discussion (multi-user mode), shown with the answer.
+    pub discussion: Option<String>,
     pub guide: String,
     pub question: String,
     pub url: String,

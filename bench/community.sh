@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# A discussion thread of 200 posts read by a signed-in member: `mastery serve` (multi-user
+# mode, SQLite) against nginx serving the same bytes as a static file, in the same run.
+# Usage: bench/community.sh [DURATION_SECONDS]   (needs wrk, nginx, curl, python3)
+# Figures and how to read them: docs/performance.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/nginx.sh
+bin="${CARGO_TARGET_DIR:-target}/release"
+duration=${1:-10}
+connections=64
+posts=200
+for tool in wrk nginx curl python3; do
+  command -v "$tool" >/dev/null || { echo "bench/community.sh needs $tool (apt-get install wrk nginx curl python3)"; exit 2; }
+done
+cargo build --release -p mastery >&2
+work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers run as an unprivileged user
+trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+pass='benchmark passphrase that is long'
+for name in writer reader; do
+  "$bin"/mastery user add "$name" --data-dir "$work/data" --password-stdin <<<"$pass" >/dev/null
+done
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+mport=$(free_port)
+base="http://127.0.0.1:$mport"
+"$bin"/mastery serve --mode multi-user --bind "127.0.0.1:$mport" --data-dir "$work/data" --log warn >"$work/mastery.log" 2>&1 &
+echo $! >"$work/mastery.pid"
+until curl -fs "$base/healthz" >/dev/null; do sleep 0.05; done
+
+# sign_in NAME: the session cookie of NAME, signed in through the sign-in form.
+sign_in() {
+  local jar="$work/jar-$1" token
+  token=$(curl -fs -c "$jar" "$base/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+  curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf=$token" --data-urlencode "login=$1" \
+    --data-urlencode "password=$pass" --data-urlencode "next=/" "$base/sign-in"
+  awk '$6 ~ /mastery_session$/ {print $6"="$7}' "$jar"
+}
+writer=$(sign_in writer)
+reader=$(sign_in reader)
+token=$(curl -fs -H "Cookie: $writer" "$base/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+
+# One real post through the API (rendered and sanitised by the server), then its copies:
+# writing 200 posts through the API would meet the limits per member.
+body=$(python3 - <<'PY'
+import json
+text = ("`select_related` follows foreign keys in **one** query with a SQL join; "
+        "`prefetch_related` runs a second query and joins in Python. See the "
+        "[docs](https://docs.djangoproject.com/en/stable/ref/models/querysets/).\n\n"
+        "```python\nbooks = Book.objects.select_related(\"author\")\n"
+        "for b in books:\n    print(b.title, b.author.name)\n```\n\n"
+        "- one query for the books and their authors\n- no N+1\n")
+print(json.dumps({"title": "select_related or prefetch_related?", "body": text}))
+PY
+)
+thread=$(curl -fs -H "Cookie: $writer" -H "x-csrf-token: $token" -H 'content-type: application/json' \
+  -d "$body" "$base/api/v1/guides/python-django/questions/select-vs-prefetch-related/threads" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["thread"])')
+db=$(ls "$work"/data/*.db | head -n 1)
+python3 - "$db" "$thread" "$posts" <<'PY'
+import sqlite3, sys
+db, thread, posts = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+con = sqlite3.connect(db, timeout=30)
+row = con.execute("SELECT author_id, body, html, created_at FROM posts WHERE thread_id = ?", (thread,)).fetchone()
+author, body, html, at = row
+readers = [r[0] for r in con.execute("SELECT learner_id FROM accounts")]
+with con:
+    for n in range(1, posts):
+        who = readers[n % len(readers)]
+        con.execute(
+            "INSERT INTO posts (thread_id, author_id, body, html, state, score, created_at, approved_at) "
+            "VALUES (?, ?, ?, ?, 'visible', ?, ?, ?)",
+            (thread, who, body, html, n % 7, at + n * 1000, at + n * 1000),
+        )
+    con.execute("UPDATE threads SET last_post_at = ? WHERE id = ?", (at + posts * 1000, thread))
+PY
+page="$base/threads/$thread"
+count=$(curl -fs -H "Cookie: $reader" "$page" | grep -c 'class="post' || true)
+[ "$count" -ge "$posts" ] || { echo "the thread page shows $count posts, not $posts"; exit 1; }
+
+mkdir -p "$work/www"
+curl -fs -H "Cookie: $reader" "$page" >"$work/www/thread.html"
+curl -fs -H "Cookie: $reader" -H 'Accept-Encoding: gzip' "$page" >"$work/www/thread.html.gz"
+echo ok >"$work/www/index.html"
+nport=$(free_port)
+nginx_static "$work" "$work/www" "$nport"
+
+run_wrk() { # label url [cookie] [accept-encoding]
+  local out args=()
+  [ -n "${3:-}" ] && args+=(-H "Cookie: $3")
+  [ -n "${4:-}" ] && args+=(-H "Accept-Encoding: $4")
+  out=$(wrk -t2 -c$connections -d"${duration}s" --latency "${args[@]}" "$2")
+  local rps p99 errors
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
+  printf '%-34s %12s req/s   p99 %-9s %s\n' "$1" "$rps" "$p99" "$errors"
+  echo "$rps" >"$work/rps-$(tr ' /' '__' <<<"$1")"
+}
+echo
+echo "a thread of $posts posts read by a signed-in member, $connections connections, ${duration}s each, wrk -t2"
+echo "page: $(wc -c <"$work/www/thread.html") bytes ($(wc -c <"$work/www/thread.html.gz") gzip)"
+run_wrk "mastery thread page" "$page" "$reader"
+run_wrk "nginx thread page (static)" "http://127.0.0.1:$nport/thread.html"
+run_wrk "mastery thread page gzip" "$page" "$reader" gzip
+run_wrk "nginx thread page gzip (static)" "http://127.0.0.1:$nport/thread.html" "" gzip
+r() { python3 -c "print(f'{float(open(\"$work/rps-$1\").read())/float(open(\"$work/rps-$2\").read())*100:.0f}%')"; }
+echo
+echo "mastery / nginx:       $(r mastery_thread_page nginx_thread_page_\(static\))"
+echo "mastery / nginx, gzip: $(r mastery_thread_page_gzip nginx_thread_page_gzip_\(static\))"
