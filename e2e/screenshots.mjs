@@ -212,10 +212,9 @@ async function communityShots(browser) {
     await grace.goto(multi.url + thread);
     await grace.locator('.post').nth(1).locator('form[action$="/vote"] button').first().click();
     await grace.waitForLoadState('load');
-    await grace.locator('.post').nth(2).locator('details.flag summary').click();
-    await grace.locator('.post').nth(2).locator('input[name=reason][value="No spam"]').check();
-    await grace.locator('.post').nth(2).locator('.flag-form button').click();
-    await grace.waitForLoadState('load');
+    await Promise.all([grace.waitForURL(/\/flag$/), grace.locator('.post').nth(2).locator('a[href$="/flag"]').click()]);
+    await grace.locator('input[name=reason][value="No spam"]').check();
+    await Promise.all([grace.waitForURL(/\/threads\//), grace.click('.flag-form button[type=submit]')]);
     await grace.goto(question);
     await grace.click('details.new-thread summary');
     await grace.fill('#thread-title', 'When is select_related the wrong choice?');

@@ -79,10 +79,10 @@ test('ann votes for the reply and flags it; the admin hides it with a reason', {
   await Promise.all([ann.waitForURL(/#post-\d+$/), reply.locator('form[action$="/vote"] button').first().click()]);
   assert.equal((await ann.locator('.post').nth(1).locator('.score').textContent()).trim(), '1');
   assert.equal(await ann.locator('.post').nth(1).locator('button[aria-pressed="true"]').count(), 1);
-  await ann.locator('.post').nth(1).locator('details.flag summary').click();
-  await ann.locator('.post').nth(1).locator('input[name=reason][value="Be kind"]').check();
-  await ann.locator('.post').nth(1).locator('input[name=detail]').fill('tries to run code in our browsers');
-  await Promise.all([ann.waitForURL(/#post-\d+$/), ann.locator('.post').nth(1).locator('.flag-form button').click()]);
+  await Promise.all([ann.waitForURL(/\/posts\/\d+\/flag$/), ann.locator('.post').nth(1).locator('a[href$="/flag"]').click()]);
+  await ann.locator('input[name=reason][value="Be kind"]').check();
+  await ann.fill('#detail', 'tries to run code in our browsers');
+  await Promise.all([ann.waitForURL(/\/threads\/\d+#post-\d+$/), ann.click('.flag-form button[type=submit]')]);
 
   const admin = await page();
   await signIn(admin, 'admin');

@@ -521,7 +521,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(ids.len(), 4 + 2 * 5 - 1);
+        assert_eq!(ids.len(), 4 + 2 * 7 - 1);
         for mut schema in ids {
             schema.as_object_mut().unwrap().remove("description");
             assert_eq!(schema, id);

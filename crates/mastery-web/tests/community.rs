@@ -182,11 +182,18 @@ fn votes_flags_hiding_and_the_public_log() {
     assert_eq!(flagged.status, 303, "{}", flagged.body);
     let twice = bob.submit(&format!("/posts/{post}/flag"), &[("reason", "Be kind")]);
     assert_eq!(twice.status, 409);
+    // A reason that is no rule: the flag form again, with the rules to pick from.
     let unknown_rule = bob.submit(
         &format!("/posts/{post}/flag"),
         &[("reason", "I dislike it")],
     );
-    assert_eq!(unknown_rule.status, 400);
+    assert_eq!(unknown_rule.status, 422);
+    assert!(unknown_rule.body.contains("pick one of the community"));
+    assert_eq!(
+        ann.get(&format!("/posts/{post}/flag")).status,
+        403,
+        "one's own post"
+    );
 
     let mut moderator = server.signed_in("mod");
     let queue = moderator.get("/moderation");
@@ -399,6 +406,12 @@ fn every_community_route_answers_each_role_as_it_should() {
     for (role, c) in &mut clients {
         let signed_in = *role != "anonymous";
         let moderator = matches!(*role, "mod" | "admin");
+        let flag_form = if signed_in { 200 } else { 303 };
+        assert_eq!(
+            c.get(&format!("/posts/{post}/flag")).status,
+            flag_form,
+            "{role} flag form"
+        );
         let pages = [
             (format!("/threads/{thread}"), 200),
             (format!("/posts/{post}/history"), 200),
@@ -508,11 +521,17 @@ fn the_api_does_what_the_pages_do() {
     let server = community("1");
     let mut ann = api_client(&server, "ann");
     let threads = "/api/v1/guides/python-django/questions/gil/threads";
-    let created = ann.post_json(threads, r#"{"title": "Via the API", "body": "<b>hi</b> **there**"}"#);
+    let created = ann.post_json(
+        threads,
+        r#"{"title": "Via the API", "body": "<b>hi</b> **there**"}"#,
+    );
     assert_eq!(created.status, 201, "{}", created.body);
     let created = created.json();
     assert_eq!(created["state"], "pending");
-    let (thread, post) = (created["thread"].as_i64().unwrap(), created["post"].as_i64().unwrap());
+    let (thread, post) = (
+        created["thread"].as_i64().unwrap(),
+        created["post"].as_i64().unwrap(),
+    );
 
     // Pending: nobody else sees it; the moderator approves it through the API.
     let mut bob = api_client(&server, "bob");
@@ -534,11 +553,20 @@ fn the_api_does_what_the_pages_do() {
     assert_eq!(list["threads"][0]["title"], "Via the API");
     let view = bob.get(&format!("/api/v1/threads/{thread}")).json();
     let html = view["posts"][0]["html"].as_str().unwrap();
-    assert!(html.contains("&lt;b&gt;hi&lt;/b&gt; <strong>there</strong>"), "{html}");
+    assert!(
+        html.contains("&lt;b&gt;hi&lt;/b&gt; <strong>there</strong>"),
+        "{html}"
+    );
     assert_eq!(view["posts"][0]["can_vote"], true);
-    assert!(view["posts"][0]["body"].is_null(), "only the author gets the Markdown");
+    assert!(
+        view["posts"][0]["body"].is_null(),
+        "only the author gets the Markdown"
+    );
 
-    let reply = bob.post_json(&format!("/api/v1/threads/{thread}/posts"), r#"{"body": "a reply"}"#);
+    let reply = bob.post_json(
+        &format!("/api/v1/threads/{thread}/posts"),
+        r#"{"body": "a reply"}"#,
+    );
     assert_eq!(reply.status, 201, "{}", reply.body);
     let voted = bob.put_json(&format!("/api/v1/posts/{post}/vote"), r#"{"value": 1}"#);
     assert_eq!(voted.json()["score"], 1);
@@ -571,7 +599,10 @@ fn the_api_does_what_the_pages_do() {
         r#"{"locked": true, "reason": "done"}"#,
     );
     assert_eq!(locked.status, 204);
-    let late = bob.post_json(&format!("/api/v1/threads/{thread}/posts"), r#"{"body": "late"}"#);
+    let late = bob.post_json(
+        &format!("/api/v1/threads/{thread}/posts"),
+        r#"{"body": "late"}"#,
+    );
     assert_eq!(late.status, 409);
     let suspended = moderator.put_json(
         "/api/v1/moderation/members/bob/suspension",
@@ -592,10 +623,13 @@ fn the_api_does_what_the_pages_do() {
     assert_eq!(anonymous.get(threads).status, 200);
     assert_eq!(anonymous.get("/api/v1/moderation/log").status, 401);
     // Deleting keeps the place.
-    let deleted = ann.send("DELETE", &format!("/api/v1/posts/{post}"), None, None, &[(
-        "x-csrf-token",
-        &ann.csrf.clone().unwrap(),
-    )]);
+    let deleted = ann.send(
+        "DELETE",
+        &format!("/api/v1/posts/{post}"),
+        None,
+        None,
+        &[("x-csrf-token", &ann.csrf.clone().unwrap())],
+    );
     assert_eq!(deleted.status, 204);
 }
 
@@ -607,7 +641,11 @@ fn limits_answer_429_with_retry_after_in_the_api() {
     // Members are new for 7 days: 3 posts at once.
     admin.submit(
         "/admin/community",
-        &[("rules", "Be kind"), ("approve_first", "0"), ("new_member_days", "7")],
+        &[
+            ("rules", "Be kind"),
+            ("approve_first", "0"),
+            ("new_member_days", "7"),
+        ],
     );
     let mut ann = api_client(&server, "ann");
     let threads = "/api/v1/guides/python-django/questions/gil/threads";

@@ -11,7 +11,7 @@ use mastery_app::community::discussion::{self, PostView};
 use mastery_app::community::moderation::{self, PostAction};
 use mastery_app::community::rules::CommunitySettings;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::access::Account;
 use crate::community::pages::{order_of, reader};
@@ -21,7 +21,7 @@ use crate::state::{AppState, now};
 use axum::Extension;
 
 /// `?sort=&page=` of a list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `votes` (the opening post's score, the default) or `newest`.
@@ -33,7 +33,7 @@ pub struct ListQuery {
 }
 
 /// `?page=`.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// The page, from 1.
@@ -637,8 +637,15 @@ pub(crate) async fn act_on_post(
     Json(body): Json<PostActionBody>,
 ) -> Result<StatusCode, WebError> {
     let action = PostAction::parse(&body.action)?;
-    moderation::act_on_post(state.store(), &user.account, post, action, &body.reason, now())
-        .await?;
+    moderation::act_on_post(
+        state.store(),
+        &user.account,
+        post,
+        action,
+        &body.reason,
+        now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -61,7 +61,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/posts/{id}/delete", post(pages::delete))
         .route("/posts/{id}/history", get(pages::history))
         .route("/posts/{id}/vote", post(pages::vote))
-        .route("/posts/{id}/flag", post(pages::flag))
+        .route("/posts/{id}/flag", get(pages::flag_form).post(pages::flag))
         .route("/moderation", get(moderation::queue))
         .route("/moderation/posts/{id}", post(moderation::act_on_post))
         .route("/moderation/threads/{id}/lock", post(moderation::lock))

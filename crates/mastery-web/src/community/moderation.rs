@@ -116,8 +116,7 @@ pub async fn act_on_post(
         now(),
     )
     .await?;
-    let thread = state.store().post(id).await?.map_or(0, |p| p.thread);
-    Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
+    crate::community::pages::back_to_post(&state, id).await
 }
 
 #[derive(Debug, Deserialize)]

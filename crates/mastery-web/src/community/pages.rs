@@ -17,11 +17,11 @@ use serde::Deserialize;
 use crate::access::{Account, personal_mode};
 use crate::community::question_url;
 use crate::community::views::{
-    DiscussionBlock, EditPage, HistoryPage, PostRow, ThreadPage, ThreadRow, VersionRow,
+    DiscussionBlock, EditPage, FlagPage, HistoryPage, PostRow, ThreadPage, ThreadRow, VersionRow,
 };
 use crate::error::WebError;
 use crate::error_page::form_with_errors;
-use crate::layout::{Layout, render};
+use crate::layout::{Choice, Layout, render};
 use crate::security::redirect_back;
 use crate::session::Session;
 use crate::state::{AppState, now};
@@ -40,6 +40,12 @@ pub(crate) fn reader(
 
 fn account_of(user: Option<&Arc<SignedIn>>) -> Option<&StoredAccount> {
     user.map(|u| &u.account)
+}
+
+/// A redirect to a post in its thread (after a form about it).
+pub(crate) async fn back_to_post(state: &AppState, id: i64) -> Result<Response, WebError> {
+    let thread = state.store().post(id).await?.map_or(0, |p| p.thread);
+    Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
 }
 
 /// `?sort=votes|newest&page=N` on a question page.
@@ -200,7 +206,6 @@ async fn thread_page(
             || format!("{} (no longer in the guide)", view.thread.question),
             |e| e.title_text.clone(),
         );
-    let settings = CommunitySettings::load(state.store()).await?;
     Ok(ThreadPage {
         layout: Layout::new(
             state,
@@ -219,7 +224,6 @@ async fn thread_page(
         reply_notice: view.reply_notice.clone(),
         signed_out: account.is_none(),
         moderator: account.is_some_and(is_moderator),
-        flag_reasons: settings.flag_reasons(),
         title: view.title,
         body,
         error,
@@ -322,11 +326,7 @@ pub async fn edit(
     Form(form): Form<BodyForm>,
 ) -> Result<Response, WebError> {
     match discussion::edit(state.store(), &user.account, id, &form.body, now()).await {
-        Ok(()) => {
-            let post = state.store().post(id).await?;
-            let thread = post.map_or(0, |p| p.thread);
-            Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
-        }
+        Ok(()) => back_to_post(&state, id).await,
         Err(AppError::Field { message, .. }) => {
             let page =
                 edit_page(&state, &session, &user, id, Some(form.body), Some(message)).await?;
@@ -342,9 +342,9 @@ pub async fn delete(
     Account(user): Account,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let thread = state.store().post(id).await?.map_or(0, |p| p.thread);
     discussion::delete(state.store(), &user.account, id, now()).await?;
-    Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
+    // The post keeps its place (as deleted): back to it.
+    back_to_post(&state, id).await
 }
 
 /// `GET /posts/{id}/history`.
@@ -402,8 +402,7 @@ pub async fn vote(
     Form(form): Form<VoteForm>,
 ) -> Result<Response, WebError> {
     discussion::vote(state.store(), &user.account, id, form.value, now()).await?;
-    let thread = state.store().post(id).await?.map_or(0, |p| p.thread);
-    Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
+    back_to_post(&state, id).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -413,14 +412,70 @@ pub struct FlagForm {
     detail: String,
 }
 
+async fn flag_page(
+    state: &AppState,
+    session: &Session,
+    user: &SignedIn,
+    id: i64,
+    form: Option<&FlagForm>,
+    error: Option<String>,
+) -> Result<FlagPage, WebError> {
+    let history = discussion::history(state.store(), Some(&user.account), id).await?;
+    if history.post.mine || history.post.state != mastery_storage::PostState::Visible {
+        return Err(WebError::Forbidden(
+            "you can flag visible posts of other members".into(),
+        ));
+    }
+    let settings = CommunitySettings::load(state.store()).await?;
+    let chosen = form.map(|f| f.reason.as_str());
+    let reasons = settings
+        .flag_reasons()
+        .into_iter()
+        .enumerate()
+        .map(|(n, r)| Choice {
+            selected: chosen.map_or(n == 0, |c| c == r),
+            value: r.clone(),
+            label: r,
+        })
+        .collect();
+    Ok(FlagPage {
+        layout: Layout::new(
+            state,
+            Some(session),
+            "Flag a post",
+            format!("/posts/{id}/flag"),
+        ),
+        id,
+        thread_url: format!("/threads/{}#post-{id}", history.thread),
+        author: history.post.author.clone(),
+        html: history.post.html.clone(),
+        reasons,
+        detail: form.map(|f| f.detail.clone()).unwrap_or_default(),
+        error,
+    })
+}
+
+/// `GET /posts/{id}/flag`: the flag form.
+pub async fn flag_form(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    Ok(render(
+        &flag_page(&state, &session, &user, id, None, None).await?,
+    ))
+}
+
 /// `POST /posts/{id}/flag`.
 pub async fn flag(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Account(user): Account,
     Path(id): Path<i64>,
     Form(form): Form<FlagForm>,
 ) -> Result<Response, WebError> {
-    discussion::flag(
+    match discussion::flag(
         state.store(),
         &user.account,
         id,
@@ -428,7 +483,13 @@ pub async fn flag(
         &form.detail,
         now(),
     )
-    .await?;
-    let thread = state.store().post(id).await?.map_or(0, |p| p.thread);
-    Ok(redirect_back(Some(&format!("/threads/{thread}#post-{id}"))))
+    .await
+    {
+        Ok(()) => back_to_post(&state, id).await,
+        Err(AppError::Field { message, .. }) => {
+            let page = flag_page(&state, &session, &user, id, Some(&form), Some(message)).await?;
+            Ok(form_with_errors(render(&page)))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

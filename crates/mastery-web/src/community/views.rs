@@ -132,8 +132,21 @@ pub struct ThreadPage {
     pub reply_notice: Option<String>,
     pub signed_out: bool,
     pub moderator: bool,
-    pub flag_reasons: Vec<String>,
     pub body: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "post_flag.html")]
+pub struct FlagPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub thread_url: String,
+    pub author: String,
+    pub html: Option<String>,
+    /// The rules' names, then "Something else".
+    pub reasons: Vec<Choice>,
+    pub detail: String,
     pub error: Option<String>,
 }
 
