@@ -18,6 +18,15 @@ use crate::highlight::{element_names, highlight};
 /// The deepest nesting of lists and block quotes accepted.
 pub const MAX_NESTING: usize = 16;
 
+/// The most Markdown events (paragraphs, cells, words between marks…) a text may make: a
+/// short table can otherwise make a quarter of a million empty cells.
+pub const MAX_EVENTS: usize = 20_000;
+
+/// The most HTML a text may make: eight times its own length, plus 4 KiB.
+fn max_html(src: &str) -> usize {
+    src.len().saturating_mul(8).saturating_add(4096)
+}
+
 /// Member Markdown rendered to safe HTML, with what limits are checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserHtml {
@@ -39,6 +48,13 @@ pub enum UserMarkdownError {
         /// How deep the text goes (counting stops a little past the limit).
         depth: usize,
     },
+    /// The text makes far more HTML than text of its length should (a table whose rows
+    /// leave out most cells, thousands of empty elements).
+    #[error(
+        "this text makes too much HTML for its length (very wide tables or many empty \
+         elements); simplify it"
+    )]
+    TooBig,
 }
 
 /// Renders member Markdown (tables and strikethrough on, raw HTML shown as text).
@@ -53,7 +69,18 @@ pub fn render_user_markdown(src: &str) -> Result<UserHtml, UserMarkdownError> {
     let mut links = 0usize;
     let mut code: Option<(String, String)> = None;
     let mut in_image = 0usize;
+    let mut count = 0usize;
+    let mut cells = 0usize;
+    let budget = max_html(src);
     for event in Parser::new_ext(src, options) {
+        count += 1;
+        if matches!(event, Event::Start(Tag::TableCell)) {
+            cells += 1;
+        }
+        // Each event makes some HTML; an empty cell about 35 bytes.
+        if count > MAX_EVENTS || cells.saturating_mul(35) > budget {
+            return Err(UserMarkdownError::TooBig);
+        }
         if let Some((_, content)) = code.as_mut() {
             match event {
                 Event::Text(text) => content.push_str(&text),
@@ -136,6 +163,9 @@ pub fn render_user_markdown(src: &str) -> Result<UserHtml, UserMarkdownError> {
     }
     let mut raw = String::with_capacity(src.len() * 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
+    if raw.len() > budget.saturating_mul(2) {
+        return Err(UserMarkdownError::TooBig);
+    }
     Ok(UserHtml {
         html: sanitiser().clean(&raw).to_string(),
         links,
@@ -188,6 +218,7 @@ fn sanitiser() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("ol", ["start"])
             .add_tag_attributes("td", ["style"])
             .add_tag_attributes("th", ["style"])
+            .filter_style_properties(["text-align"].into_iter().collect())
             .allowed_classes(
                 [
                     ("div", ["code-block"].into_iter().collect()),
@@ -251,6 +282,17 @@ mod tests {
         assert!(!rendered.html.contains("<img"), "{}", rendered.html);
         assert!(rendered.html.contains(">chart</a>"), "{}", rendered.html);
         assert_eq!(rendered.links, 2);
+    }
+
+    #[test]
+    fn tables_that_explode_into_empty_cells_are_refused() {
+        // A header of 320 columns and 800 one-cell rows: 256,000 cells from 3 KB.
+        let mut src = format!("{}\n{}\n", "|a".repeat(320), "|:-".repeat(320));
+        src.push_str(&"a\n".repeat(800));
+        assert_eq!(render_user_markdown(&src), Err(UserMarkdownError::TooBig));
+        let ok = "| a | b |\n|---|---|\n| 1 | 2 |\n";
+        let html = render_user_markdown(ok).unwrap().html;
+        assert!(html.contains("<td>1</td>"), "{html}");
     }
 
     #[test]

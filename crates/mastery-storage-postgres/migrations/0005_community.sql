@@ -103,7 +103,9 @@ CREATE TABLE moderation_log (
 CREATE TABLE suspensions (
     learner_id BIGINT PRIMARY KEY REFERENCES learners (id) ON DELETE CASCADE,
     until_at BIGINT NOT NULL,
-    reason TEXT NOT NULL
+    reason TEXT NOT NULL,
+    -- The role of who set it: a moderator cannot change an admin's suspension.
+    by_role TEXT NOT NULL
 );
 
 -- Limits per action shared by every instance: the theoretical arrival time of the

@@ -22,6 +22,9 @@ use crate::{LearnerId, Millis, Result, StorageError, check_text};
 /// four times as much).
 pub const MAX_POST_BYTES: usize = 64 * 1024;
 
+/// How many earlier versions of a post are kept (the oldest go first).
+pub const MAX_REVISIONS: i64 = 50;
+
 /// The longest thread title, flag detail or moderation reason storage accepts, in bytes.
 pub const MAX_COMMUNITY_TEXT_BYTES: usize = 2048;
 
@@ -105,6 +108,10 @@ pub struct Thread {
     pub score: i64,
     /// Visible posts, the opening one included.
     pub visible_posts: i64,
+    /// Posts in every state (the pages of the thread).
+    pub all_posts: i64,
+    /// Whether the opening post was ever shown to everyone.
+    pub approved: bool,
     /// When it was opened.
     pub created_at: Millis,
     /// The last visible post.
@@ -278,10 +285,14 @@ pub struct ModerationEntry {
 /// What a moderator changes, stored with its [`ModerationEntry`] in one transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Moderation {
-    /// Sets a post's state (hide, restore, approve, reject); resolves its open flags.
+    /// Moves a post from one state to another (hide, restore, approve, reject); resolves
+    /// its open flags. Nothing happens (and nothing is logged) if the post is no longer in
+    /// the state `from`.
     PostState {
         /// The post.
         post: i64,
+        /// The state the moderator saw.
+        from: PostState,
         /// Its new state.
         state: PostState,
     },
@@ -303,6 +314,8 @@ pub enum Moderation {
         member: LearnerId,
         /// Until when.
         until: Option<Millis>,
+        /// The role of who sets it (a moderator cannot change an admin's suspension).
+        by: crate::Role,
     },
 }
 
@@ -315,6 +328,8 @@ pub struct Suspension {
     pub until: Millis,
     /// Why.
     pub reason: String,
+    /// The role of who set it.
+    pub by: crate::Role,
 }
 
 /// How threads are listed.
@@ -379,12 +394,13 @@ pub trait CommunityStorage: Send + Sync {
     /// A post by number.
     async fn post(&self, id: i64) -> Result<Option<Post>>;
 
-    /// Replaces a post's text, keeping the old one as a [`Revision`]; whether it existed
-    /// and was not deleted.
+    /// Replaces a post's text, keeping the old one as a [`Revision`] (the latest
+    /// [`MAX_REVISIONS`] are kept); whether it existed and was visible or pending.
     async fn edit_post(&self, id: i64, body: &str, html: &str, at: Millis) -> Result<bool>;
 
     /// Deletes a post's text and its revisions for its author (the post stays, as
-    /// deleted, so replies keep their place); whether it existed and was not deleted.
+    /// deleted, so replies keep their place) and closes its open flags; whether it existed
+    /// and was not deleted.
     async fn delete_post(&self, id: i64, at: Millis) -> Result<bool>;
 
     /// A post's earlier versions, oldest first.

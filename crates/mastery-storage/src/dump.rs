@@ -615,7 +615,10 @@ impl DumpCommunity {
             if !flags.insert(flag.id) {
                 return Err(invalid(format!("flag {} appears twice", flag.id)));
             }
-            if flag.resolved_at.is_none() && !open.insert((flag.post, flag.flagger)) {
+            if flag.resolved_at.is_none()
+                && flag.flagger.is_some()
+                && !open.insert((flag.post, flag.flagger))
+            {
                 return Err(invalid(format!(
                     "two open flags of one member on post {}",
                     flag.post

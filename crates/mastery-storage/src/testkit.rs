@@ -2627,6 +2627,7 @@ pub async fn fill(fx: &dyn Fixture) -> Vec<LearnerId> {
     };
     let change = crate::Moderation::PostState {
         post: reply,
+        from: PostState::Pending,
         state: PostState::Rejected,
     };
     store.moderate(&reject, change).await.unwrap().unwrap();
@@ -2639,6 +2640,7 @@ pub async fn fill(fx: &dyn Fixture) -> Vec<LearnerId> {
     let change = crate::Moderation::Suspend {
         member: cid,
         until: Some(10_000),
+        by: Role::Moderator,
     };
     store.moderate(&suspend, change).await.unwrap().unwrap();
     // Limits are not carried by a copy.

@@ -622,7 +622,7 @@ fn the_api_does_what_the_pages_do() {
     let mut anonymous = server.client();
     assert_eq!(anonymous.get(threads).status, 200);
     assert_eq!(anonymous.get("/api/v1/moderation/log").status, 401);
-    // Deleting keeps the place.
+    // A post a moderator hid stays as they left it: its author cannot delete it.
     let deleted = ann.send(
         "DELETE",
         &format!("/api/v1/posts/{post}"),
@@ -630,7 +630,7 @@ fn the_api_does_what_the_pages_do() {
         None,
         &[("x-csrf-token", &ann.csrf.clone().unwrap())],
     );
-    assert_eq!(deleted.status, 204);
+    assert_eq!(deleted.status, 409, "{}", deleted.body);
 }
 
 #[test]
@@ -671,4 +671,120 @@ fn limits_answer_429_with_retry_after_in_the_api() {
     let mut again = api_client(&other, "ann");
     let still = again.post_json(threads, r#"{"title": "t4", "body": "b"}"#);
     assert_eq!(still.status, 429, "a second instance has its own count");
+}
+
+/// What a security review found, each now refused: an HTML bomb in a table, a pending or
+/// hidden thread brought out by deleting it, a suspended moderator, a moderator above
+/// their role, unlimited edits, members found by e-mail address, votes in hidden threads.
+#[test]
+fn the_review_findings_stay_fixed() {
+    let server = community("0");
+    let mut ann = server.signed_in("ann");
+    // A 3 KB table that would make a quarter of a million empty cells.
+    let mut bomb = format!("{}\n{}\n", "|a".repeat(320), "|:-".repeat(320));
+    bomb.push_str(&"a\n".repeat(800));
+    let refused = start(&mut ann, "Table", &bomb);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("too much HTML"), "{}", refused.body);
+
+    // A hidden post cannot be deleted to bring its thread's title back.
+    let (thread, post) = posted(&start(&mut ann, "Rude title", "text"));
+    let mut moderator = server.signed_in("mod");
+    moderator.get("/moderation");
+    let hidden = moderator.submit(
+        &format!("/moderation/posts/{post}"),
+        &[("action", "hide"), ("reason", "the title")],
+    );
+    assert_eq!(hidden.status, 303);
+    ann.get(&format!("/threads/{thread}"));
+    assert_eq!(
+        ann.submit(&format!("/posts/{post}/delete"), &[]).status,
+        409
+    );
+    let mut bob = server.signed_in("bob");
+    assert!(
+        !bob.get(&format!("/threads/{thread}"))
+            .body
+            .contains("Rude title")
+    );
+
+    // Moderators never decide on their own posts, nor on an admin's.
+    let (_, own) = posted(&start(&mut moderator, "Mine", "text"));
+    moderator.get("/moderation");
+    let self_hide = moderator.submit(
+        &format!("/moderation/posts/{own}"),
+        &[("action", "hide"), ("reason", "x")],
+    );
+    assert_eq!(self_hide.status, 403);
+    let mut admin = server.signed_in("admin");
+    let (_, admins) = posted(&start(&mut admin, "Announcement", "text"));
+    moderator.get("/moderation");
+    let above = moderator.submit(
+        &format!("/moderation/posts/{admins}"),
+        &[("action", "hide"), ("reason", "x")],
+    );
+    assert_eq!(above.status, 403);
+
+    // An admin's suspension stays as the admin set it.
+    admin.get("/moderation/members/bob");
+    let by_admin = admin.submit(
+        "/moderation/members/bob",
+        &[("days", "30"), ("reason", "spam")],
+    );
+    assert_eq!(by_admin.status, 303);
+    moderator.get("/moderation/members/bob");
+    let lifted = moderator.submit(
+        "/moderation/members/bob",
+        &[("days", "lift"), ("reason", "appeal")],
+    );
+    assert_eq!(lifted.status, 403);
+    // A suspended moderator cannot moderate.
+    admin.get("/moderation/members/mod");
+    admin.submit(
+        "/moderation/members/mod",
+        &[("days", "1"), ("reason", "review")],
+    );
+    moderator.get("/moderation");
+    let while_suspended = moderator.submit(
+        &format!("/moderation/threads/{thread}/lock"),
+        &[("locked", "true"), ("reason", "x")],
+    );
+    assert_eq!(while_suspended.status, 403);
+
+    // Members are found by username only, never by e-mail address.
+    let store = server.store();
+    let ann_id = server
+        .block_on(store.account_by_key(&mastery_app::accounts::names::username_key("ann")))
+        .unwrap()
+        .unwrap()
+        .learner;
+    server
+        .block_on(store.set_email(ann_id, Some(("ann@example.org", "ann@example.org"))))
+        .unwrap();
+    assert_eq!(admin.get("/moderation/members/ann@example.org").status, 404);
+
+    // Edits are limited too (a new member: 5 at once).
+    let mut admin2 = server.signed_in("admin");
+    admin2.get("/admin/community");
+    admin2.submit(
+        "/admin/community",
+        &[
+            ("rules", "Be kind"),
+            ("approve_first", "0"),
+            ("new_member_days", "7"),
+        ],
+    );
+    let (_, editable) = posted(&start(&mut ann, "Edited often", "v0"));
+    let mut statuses = Vec::new();
+    for n in 1..=6 {
+        ann.get(&format!("/posts/{editable}/edit"));
+        statuses.push(
+            ann.submit(
+                &format!("/posts/{editable}/edit"),
+                &[("body", &format!("v{n}"))],
+            )
+            .status,
+        );
+    }
+    assert_eq!(statuses, [303, 303, 303, 303, 303, 429]);
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use mastery_content::Guide;
-use mastery_content::user_markdown::{UserMarkdownError, render_user_markdown};
+use mastery_content::user_markdown::render_user_markdown;
 use mastery_storage::{
     Account, LearnerId, Millis, NewPost, NewThread, Post, PostState, Revision, Storage, Thread,
     ThreadOrder, ThreadQuery,
@@ -156,11 +156,12 @@ fn name(author_name: Option<&str>) -> String {
 
 /// Whether the reader may see the thread at all.
 fn may_see_thread(reader: Option<&Account>, thread: &Thread) -> bool {
+    let privileged = sees_everything(reader) || is_author(reader, thread.author);
     match thread.state {
-        PostState::Visible | PostState::Hidden | PostState::Deleted => true,
-        PostState::Pending | PostState::Rejected => {
-            sees_everything(reader) || is_author(reader, thread.author)
-        }
+        PostState::Visible | PostState::Hidden => true,
+        // A deleted opening post shows its thread only if everyone could see it once.
+        PostState::Deleted => thread.approved || privileged,
+        PostState::Pending | PostState::Rejected => privileged,
     }
 }
 
@@ -298,8 +299,8 @@ pub async fn view(
             })
         })
         .collect();
-    // Posts other than the ones this reader may see are counted in the pages but few.
-    let total_posts = thread.visible_posts.max(1);
+    // Pages are counted over every post, as they are read.
+    let total_posts = thread.all_posts.max(1);
     let reply_notice = match (reader, &suspended) {
         (None, _) => None,
         (Some(_), Some(e)) => Some(e.to_string()),
@@ -340,6 +341,8 @@ fn post_view(
             (true, Some(format!("Rejected by a moderator: {reason}")))
         }
         PostState::Pending | PostState::Rejected => return None,
+        // Deleted before anyone else saw it: it stays unseen.
+        PostState::Deleted if post.approved_at.is_none() && !privileged => return None,
         PostState::Hidden if privileged => (true, Some(format!("Hidden by a moderator: {reason}"))),
         PostState::Hidden => (false, Some("Hidden by a moderator.".into())),
         PostState::Deleted => (false, Some("Deleted by its author.".into())),
@@ -374,22 +377,23 @@ struct Checked {
     state: PostState,
 }
 
-/// The checks every new or edited post passes, in this order: the author may write,
-/// the text follows the rules, the limit allows it (so a refused text takes nothing).
+/// The checks every new or edited post passes, in this order: the author may write, the
+/// text's size is within bounds, the limit allows it (taken before the costlier
+/// rendering, so that no one can make the server render for free), then the text renders
+/// within its rules.
 async fn check_post(
     store: &dyn Storage,
     author: &Account,
     body: &str,
     now: Millis,
-    take_limit: bool,
+    action: Action,
 ) -> Result<Checked, AppError> {
     check_not_suspended(store, author, now).await?;
+    check_size(body)?;
     let settings = CommunitySettings::load(store).await?;
     let new_member = limits::is_new(author, settings.new_member_days, now) && !is_moderator(author);
+    limits::take(store, action, author, new_member, now).await?;
     let html = render_body(body, new_member)?;
-    if take_limit {
-        limits::take(store, Action::Post, author, new_member, now).await?;
-    }
     let state = if is_moderator(author)
         || store.approved_posts(author.learner).await? >= i64::from(settings.approve_first)
     {
@@ -400,30 +404,45 @@ async fn check_post(
     Ok(Checked { html, state })
 }
 
-/// Checks a post's text and renders it.
-fn render_body(body: &str, new_member: bool) -> Result<String, AppError> {
-    let field = |message: String| AppError::Field {
+fn body_error(message: String) -> AppError {
+    AppError::Field {
         field: "body",
         message,
-    };
+    }
+}
+
+/// A post's size: not empty, at most [`MAX_POST_CHARS`] characters and
+/// [`mastery_storage::MAX_POST_BYTES`] bytes, no NUL.
+fn check_size(body: &str) -> Result<(), AppError> {
     if body.trim().is_empty() {
-        return Err(field("write something first".into()));
+        return Err(body_error("write something first".into()));
     }
     let chars = body.chars().count();
     if chars > MAX_POST_CHARS {
-        return Err(field(format!(
+        return Err(body_error(format!(
             "a post may be at most {MAX_POST_CHARS} characters; this one has {chars}"
         )));
     }
-    if body.contains('\0') {
-        return Err(field("a post may not contain the NUL character".into()));
+    if body.len() > mastery_storage::MAX_POST_BYTES {
+        return Err(body_error(format!(
+            "a post may be at most {} KiB of text",
+            mastery_storage::MAX_POST_BYTES / 1024
+        )));
     }
-    let rendered = render_user_markdown(body).map_err(|e| match e {
-        UserMarkdownError::TooDeep { .. } => field(e.to_string()),
-    })?;
+    if body.contains('\0') {
+        return Err(body_error(
+            "a post may not contain the NUL character".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Renders a post's text, within its rules (nesting, size of the HTML, links).
+fn render_body(body: &str, new_member: bool) -> Result<String, AppError> {
+    let rendered = render_user_markdown(body).map_err(|e| body_error(e.to_string()))?;
     let max = limits::max_links(new_member);
     if rendered.links > max {
-        return Err(field(format!(
+        return Err(body_error(format!(
             "{} may have at most {max} links; this one has {}",
             if new_member {
                 "while your account is new, a post"
@@ -457,7 +476,7 @@ pub async fn start_thread(
     let found = crate::guides::find_guide(guides, guide)?;
     crate::guides::find_question(found, question)?;
     let title = short_text("title", "a title", title, MAX_TITLE_CHARS)?;
-    let checked = check_post(store, author, body, now, true).await?;
+    let checked = check_post(store, author, body, now, Action::Post).await?;
     let (thread, post) = store
         .create_thread(&NewThread {
             guide,
@@ -493,12 +512,20 @@ pub async fn reply(
     now: Millis,
 ) -> Result<Posted, AppError> {
     let thread = thread(store, Some(author), thread_id).await?;
-    if thread.locked_at.is_some() && !is_moderator(author) {
-        return Err(AppError::Conflict(
-            "a moderator locked this thread: it takes no more replies".into(),
-        ));
+    if !is_moderator(author) {
+        if thread.locked_at.is_some() {
+            return Err(AppError::Conflict(
+                "a moderator locked this thread: it takes no more replies".into(),
+            ));
+        }
+        if thread.state != PostState::Visible {
+            return Err(AppError::Conflict(format!(
+                "this thread is {}: it takes no replies",
+                thread.state
+            )));
+        }
     }
-    let checked = check_post(store, author, body, now, true).await?;
+    let checked = check_post(store, author, body, now, Action::Post).await?;
     let post = store
         .add_post(&NewPost {
             thread: thread_id,
@@ -536,6 +563,24 @@ async fn own_post(store: &dyn Storage, author: &Account, id: i64) -> Result<Post
     Ok(post)
 }
 
+/// The account's own post, if its author may still change it: not hidden or rejected by
+/// a moderator (it stays as they left it), not in a locked thread.
+async fn changeable_post(store: &dyn Storage, author: &Account, id: i64) -> Result<Post, AppError> {
+    let post = own_post(store, author, id).await?;
+    if matches!(post.state, PostState::Hidden | PostState::Rejected) {
+        return Err(AppError::Conflict(
+            "a moderator hid or rejected this post: it stays as they left it".into(),
+        ));
+    }
+    let thread = thread(store, Some(author), post.thread).await?;
+    if thread.locked_at.is_some() && !is_moderator(author) {
+        return Err(AppError::Conflict(
+            "a moderator locked this thread: its posts can no longer be changed".into(),
+        ));
+    }
+    Ok(post)
+}
+
 /// Replaces the text of the account's own post, keeping the old text in its history.
 ///
 /// # Errors
@@ -549,24 +594,15 @@ pub async fn edit(
     body: &str,
     now: Millis,
 ) -> Result<(), AppError> {
-    let post = own_post(store, author, id).await?;
-    if matches!(post.state, PostState::Hidden | PostState::Rejected) {
-        return Err(AppError::Conflict(
-            "a moderator hid or rejected this post: it can no longer be edited".into(),
-        ));
-    }
-    let thread = thread(store, Some(author), post.thread).await?;
-    if thread.locked_at.is_some() && !is_moderator(author) {
-        return Err(AppError::Conflict(
-            "a moderator locked this thread: its posts can no longer be edited".into(),
-        ));
-    }
+    let post = changeable_post(store, author, id).await?;
     if post.body == body {
         return Ok(());
     }
-    let checked = check_post(store, author, body, now, false).await?;
+    let checked = check_post(store, author, body, now, Action::Edit).await?;
     if !store.edit_post(id, body, &checked.html, now).await? {
-        return Err(AppError::NotFound(format!("there is no post {id}")));
+        return Err(AppError::Conflict(
+            "this post changed meanwhile (a moderator hid it, or it was deleted)".into(),
+        ));
     }
     Ok(())
 }
@@ -575,14 +611,17 @@ pub async fn edit(
 ///
 /// # Errors
 ///
-/// [`AppError::Forbidden`] for someone else's post; storage errors.
+/// [`AppError::Forbidden`] for someone else's post or when suspended;
+/// [`AppError::Conflict`] for a post a moderator hid or rejected, or in a locked thread;
+/// storage errors.
 pub async fn delete(
     store: &dyn Storage,
     author: &Account,
     id: i64,
     now: Millis,
 ) -> Result<(), AppError> {
-    own_post(store, author, id).await?;
+    check_not_suspended(store, author, now).await?;
+    changeable_post(store, author, id).await?;
     store.delete_post(id, now).await?;
     Ok(())
 }
@@ -622,6 +661,10 @@ async fn others_visible_post(
         .await?
         .filter(|p| p.state == PostState::Visible)
         .ok_or_else(|| AppError::NotFound(format!("there is no visible post {id}")))?;
+    // The thread must be one the member may see, as the post's page is.
+    if thread(store, Some(member), post.thread).await.is_err() {
+        return Err(AppError::NotFound(format!("there is no visible post {id}")));
+    }
     if post.author == Some(member.learner) {
         return Err(AppError::Forbidden(format!(
             "you cannot {what} your own post"

@@ -9,8 +9,10 @@ use crate::AppError;
 /// What is limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// A new thread or a reply (edits are not limited: they add no post).
+    /// A new thread or a reply.
     Post,
+    /// An edit of one's own post (each keeps a revision).
+    Edit,
     /// A vote.
     Vote,
     /// A flag.
@@ -32,6 +34,7 @@ impl Action {
     fn name(self) -> &'static str {
         match self {
             Action::Post => "post",
+            Action::Edit => "edit",
             Action::Vote => "vote",
             Action::Flag => "flag",
         }
@@ -45,6 +48,8 @@ impl Action {
             (Action::Post, true) => (3, 20 * MINUTE),
             // 10 at once, then one every 2 minutes (30 an hour).
             (Action::Post, false) => (10, 2 * MINUTE),
+            (Action::Edit, true) => (5, 10 * MINUTE),
+            (Action::Edit, false) => (20, 2 * MINUTE),
             (Action::Vote, true) => (20, 3 * MINUTE),
             (Action::Vote, false) => (60, MINUTE),
             (Action::Flag, true) => (5, 60 * MINUTE),
@@ -56,6 +61,7 @@ impl Action {
     fn plural(self) -> &'static str {
         match self {
             Action::Post => "posts",
+            Action::Edit => "edits",
             Action::Vote => "votes",
             Action::Flag => "flags",
         }
@@ -132,7 +138,7 @@ mod tests {
 
     #[test]
     fn new_members_have_tighter_limits() {
-        for action in [Action::Post, Action::Vote, Action::Flag] {
+        for action in [Action::Post, Action::Edit, Action::Vote, Action::Flag] {
             let new = action.limit(true);
             let old = action.limit(false);
             assert!(new.burst < old.burst && new.interval_ms > old.interval_ms);

@@ -13,6 +13,9 @@ use super::rules::CommunitySettings;
 use super::{MAX_REASON_CHARS, is_moderator, short_text};
 use crate::AppError;
 
+/// The most flagged posts, and the most pending posts, the queue shows at once.
+pub const QUEUE_LIMIT: usize = 200;
+
 /// Log entries per page.
 pub const LOG_PER_PAGE: i64 = 50;
 /// The longest suspension, in days.
@@ -116,6 +119,26 @@ fn moderator_only(account: &Account) -> Result<(), AppError> {
     }
 }
 
+/// A moderator who may act now: not suspended.
+async fn acting_moderator(
+    store: &dyn Storage,
+    account: &Account,
+    now: Millis,
+) -> Result<(), AppError> {
+    moderator_only(account)?;
+    super::check_not_suspended(store, account, now).await
+}
+
+/// Whether `actor` may act on what `target` wrote or on `target` themselves: never on
+/// oneself; moderators on learners; admins on learners and moderators.
+fn outranks(actor: &Account, target: Role) -> bool {
+    match target {
+        Role::Learner => true,
+        Role::Moderator => actor.role == Role::Admin,
+        Role::Admin => false,
+    }
+}
+
 /// Flagged posts (most flags first) and pending posts (oldest first).
 ///
 /// # Errors
@@ -141,7 +164,8 @@ pub async fn queue(store: &dyn Storage, moderator: &Account) -> Result<Vec<Queue
             .cmp(&a.flags.len())
             .then(a.post.id.cmp(&b.post.id))
     });
-    for post in store.pending_posts().await? {
+    items.truncate(QUEUE_LIMIT);
+    for post in store.pending_posts().await?.into_iter().take(QUEUE_LIMIT) {
         if seen.insert(post.id)
             && let Some(thread) = store.thread(post.thread).await?
         {
@@ -217,15 +241,33 @@ pub async fn act_on_post(
     reason: &str,
     now: Millis,
 ) -> Result<(), AppError> {
-    moderator_only(moderator)?;
+    acting_moderator(store, moderator, now).await?;
     let reason = reason_of(reason)?;
     let post = store
         .post(post_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no post {post_id}")))?;
+    if post.author == Some(moderator.learner) {
+        return Err(AppError::Forbidden(
+            "another moderator decides on your own posts".into(),
+        ));
+    }
+    if let Some(author) = post.author
+        && let Some(account) = store.account(author).await?
+        && !outranks(moderator, account.role)
+    {
+        return Err(AppError::Forbidden(format!(
+            "a {} cannot moderate the posts of a {}",
+            moderator.role, account.role
+        )));
+    }
     let (from, to) = action.transition();
-    let dismissing_hidden = action == PostAction::Dismiss && post.state == PostState::Hidden;
-    if post.state != from && !dismissing_hidden {
+    // A deleted opening post may be hidden (its thread's title goes with it); flags can be
+    // dismissed whatever the post's state.
+    let allowed = post.state == from
+        || action == PostAction::Dismiss
+        || action == PostAction::Hide && post.state == PostState::Deleted;
+    if !allowed {
         return Err(AppError::Conflict(format!(
             "this post is {}, so it cannot be {}",
             post.state,
@@ -241,6 +283,7 @@ pub async fn act_on_post(
     let change = match to {
         Some(state) => Moderation::PostState {
             post: post_id,
+            from: post.state,
             state,
         },
         None => Moderation::DismissFlags { post: post_id },
@@ -277,7 +320,7 @@ pub async fn lock(
     reason: &str,
     now: Millis,
 ) -> Result<(), AppError> {
-    moderator_only(moderator)?;
+    acting_moderator(store, moderator, now).await?;
     let reason = reason_of(reason)?;
     let thread = store
         .thread(thread_id)
@@ -328,24 +371,30 @@ pub async fn suspend(
     reason: &str,
     now: Millis,
 ) -> Result<(), AppError> {
-    moderator_only(moderator)?;
+    acting_moderator(store, moderator, now).await?;
     let reason = reason_of(reason)?;
+    // By username only: the key also finds e-mail addresses, which moderators never see.
     let member = store
         .account_by_key(member_key)
         .await?
+        .filter(|a| a.username_key == member_key)
         .ok_or_else(|| AppError::NotFound("there is no member with this username".into()))?;
     if member.learner == moderator.learner {
         return Err(AppError::Forbidden("you cannot suspend yourself".into()));
     }
-    let allowed = match member.role {
-        Role::Learner => true,
-        Role::Moderator => moderator.role == Role::Admin,
-        Role::Admin => false,
-    };
-    if !allowed {
+    if !outranks(moderator, member.role) {
         return Err(AppError::Forbidden(format!(
             "a {} cannot suspend a {}",
             moderator.role, member.role
+        )));
+    }
+    if let Some(current) = store.suspension(member.learner).await?
+        && current.until > now
+        && current.by > moderator.role
+    {
+        return Err(AppError::Forbidden(format!(
+            "an {} set this suspension: only an {} may change it",
+            current.by, current.by
         )));
     }
     let until = match days {
@@ -378,6 +427,7 @@ pub async fn suspend(
     let change = Moderation::Suspend {
         member: member.learner,
         until,
+        by: moderator.role,
     };
     match store.moderate(&logged, change).await? {
         Some(_) => Ok(()),

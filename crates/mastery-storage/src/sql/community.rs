@@ -23,7 +23,8 @@ static THREAD_SELECT: LazyLock<String> = LazyLock::new(|| {
      t.last_post_at AS last_post_at, t.locked_at AS locked_at, p.author_id AS author_id, \
      a.username AS author_name, p.state AS state, p.score AS score, \
      (SELECT COUNT(*) FROM posts v WHERE v.thread_id = t.id AND v.state = 'visible') \
-     AS visible_posts \
+     AS visible_posts, (SELECT COUNT(*) FROM posts w WHERE w.thread_id = t.id) AS all_posts, \
+     p.approved_at AS opening_approved_at \
      FROM threads t JOIN posts p ON p.id = t.opening_post_id \
      LEFT JOIN accounts a ON a.learner_id = p.author_id"
         .to_string()
@@ -32,6 +33,7 @@ static THREAD_SELECT: LazyLock<String> = LazyLock::new(|| {
 /// A thread everyone sees: its opening post visible or hidden, or deleted with replies
 /// still visible.
 const PUBLIC_THREAD: &str = "(p.state IN ('visible', 'hidden') OR (p.state = 'deleted' AND \
+     p.approved_at IS NOT NULL AND \
      EXISTS (SELECT 1 FROM posts r WHERE r.thread_id = t.id AND r.state = 'visible')))";
 
 const POST_SELECT: &str = "SELECT p.id AS id, p.thread_id AS thread_id, p.author_id AS author_id, \
@@ -331,7 +333,7 @@ where
     ) -> Result<bool> {
         let row = sqlx::query(&format!(
             "SELECT body, created_at, edited_at FROM posts \
-             WHERE id = $1 AND state <> 'deleted'{lock}"
+             WHERE id = $1 AND state IN ('visible', 'pending'){lock}"
         ))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -363,6 +365,12 @@ where
         .execute(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
+        sqlx::query("DELETE FROM post_revisions WHERE post_id = $1 AND number <= $2")
+            .bind(id)
+            .bind(d.int(&next, "n")? - crate::community::MAX_REVISIONS)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?;
         sqlx::query("UPDATE posts SET body = $2, html = $3, edited_at = $4 WHERE id = $1")
             .bind(id)
             .bind(body)
@@ -398,6 +406,7 @@ where
             .execute(&mut *conn)
             .await
             .map_err(|e| d.error(e))?;
+        Self::resolve_flags(&mut *conn, d, id, at).await?;
         Ok(true)
     }
 
@@ -551,19 +560,20 @@ where
     ) -> Result<Option<i64>> {
         let at = entry.at;
         let applied = match change {
-            Moderation::PostState { post, state } => {
+            Moderation::PostState { post, from, state } => {
                 let reason = matches!(state, PostState::Hidden | PostState::Rejected)
                     .then_some(entry.reason.as_str());
                 let visible_at = (state == PostState::Visible).then_some(at);
                 let rows = sqlx::query(
                     "UPDATE posts SET state = $2, reason = $3, \
                      approved_at = COALESCE(approved_at, $4) \
-                     WHERE id = $1 AND state <> 'deleted' RETURNING thread_id",
+                     WHERE id = $1 AND state = $5 RETURNING thread_id",
                 )
                 .bind(post)
                 .bind(state.as_str())
                 .bind(reason)
                 .bind(visible_at)
+                .bind(from.as_str())
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(|e| d.error(e))?;
@@ -592,16 +602,18 @@ where
                         .map_err(|e| d.error(e))?;
                 !rows.is_empty()
             }
-            Moderation::Suspend { member, until } => match until {
+            Moderation::Suspend { member, until, by } => match until {
                 Some(until) => {
                     sqlx::query(
-                        "INSERT INTO suspensions (learner_id, until_at, reason) \
-                         VALUES ($1, $2, $3) ON CONFLICT (learner_id) DO UPDATE SET \
-                         until_at = excluded.until_at, reason = excluded.reason",
+                        "INSERT INTO suspensions (learner_id, until_at, reason, by_role) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (learner_id) DO UPDATE SET \
+                         until_at = excluded.until_at, reason = excluded.reason, \
+                         by_role = excluded.by_role",
                     )
                     .bind(member.0)
                     .bind(until)
                     .bind(entry.reason.as_str())
+                    .bind(by.as_str())
                     .execute(&mut *conn)
                     .await
                     .map_err(|e| learner_error(member, e, |e| d.error(e)))?;
@@ -685,16 +697,18 @@ where
         d: Decoder<'_>,
         member: LearnerId,
     ) -> Result<Option<Suspension>> {
-        let row = sqlx::query("SELECT until_at, reason FROM suspensions WHERE learner_id = $1")
-            .bind(member.0)
-            .fetch_optional(e)
-            .await
-            .map_err(|e| d.error(e))?;
+        let row =
+            sqlx::query("SELECT until_at, reason, by_role FROM suspensions WHERE learner_id = $1")
+                .bind(member.0)
+                .fetch_optional(e)
+                .await
+                .map_err(|e| d.error(e))?;
         row.map(|row| {
             Ok(Suspension {
                 member,
                 until: d.int(&row, "until_at")?,
                 reason: d.text(&row, "reason")?,
+                by: role_of(d, &row)?,
             })
         })
         .transpose()
@@ -773,12 +787,13 @@ where
         for row in &fetch(&mut *conn, d, &sql).await? {
             out.moderation_log.push(log_entry_of(d, row)?);
         }
-        let sql = "SELECT learner_id, until_at, reason FROM suspensions";
+        let sql = "SELECT learner_id, until_at, reason, by_role FROM suspensions";
         for row in &fetch(&mut *conn, d, sql).await? {
             out.suspensions.push(Suspension {
                 member: LearnerId(d.int(row, "learner_id")?),
                 until: d.int(row, "until_at")?,
                 reason: d.text(row, "reason")?,
+                by: role_of(d, row)?,
             });
         }
         Ok(out)
@@ -885,11 +900,13 @@ where
         }
         for s in &c.suspensions {
             sqlx::query(
-                "INSERT INTO suspensions (learner_id, until_at, reason) VALUES ($1, $2, $3)",
+                "INSERT INTO suspensions (learner_id, until_at, reason, by_role) \
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(s.member.0)
             .bind(s.until)
             .bind(s.reason.as_str())
+            .bind(s.by.as_str())
             .execute(&mut *conn)
             .await?;
         }
@@ -978,10 +995,17 @@ fn thread_of(d: Decoder<'_>, row: &impl Columns) -> Result<Thread> {
         state: state_of(d, row)?,
         score: d.int(row, "score")?,
         visible_posts: d.int(row, "visible_posts")?,
+        all_posts: d.int(row, "all_posts")?,
+        approved: d.sql(row.int_or_null("opening_approved_at"))?.is_some(),
         created_at: d.int(row, "created_at")?,
         last_post_at: d.int(row, "last_post_at")?,
         locked_at: d.sql(row.int_or_null("locked_at"))?,
     })
+}
+
+fn role_of(d: Decoder<'_>, row: &impl Columns) -> Result<crate::Role> {
+    let role = d.text(row, "by_role")?;
+    crate::Role::parse(&role).map_err(|_| d.corrupt(&format!("a suspension set by {role:?}")))
 }
 
 fn state_of(d: Decoder<'_>, row: &impl Columns) -> Result<PostState> {

@@ -317,6 +317,7 @@ pub async fn flags_and_moderation_are_logged_together(fx: &dyn Fixture) {
     };
     let change = Moderation::PostState {
         post: first,
+        from: PostState::Visible,
         state: PostState::Hidden,
     };
     assert!(store.moderate(&hide, change).await.unwrap().is_some());
@@ -334,6 +335,7 @@ pub async fn flags_and_moderation_are_logged_together(fx: &dyn Fixture) {
 
     let restore = Moderation::PostState {
         post: first,
+        from: PostState::Hidden,
         state: PostState::Visible,
     };
     store
@@ -358,6 +360,7 @@ pub async fn flags_and_moderation_are_logged_together(fx: &dyn Fixture) {
     let suspend = Moderation::Suspend {
         member: bob,
         until: Some(10_000),
+        by: Role::Moderator,
     };
     store
         .moderate(&entry(mia, "suspend", "spam", 500), suspend)
@@ -372,6 +375,7 @@ pub async fn flags_and_moderation_are_logged_together(fx: &dyn Fixture) {
     let lift = Moderation::Suspend {
         member: bob,
         until: None,
+        by: Role::Moderator,
     };
     store
         .moderate(&entry(mia, "unsuspend", "appeal", 600), lift)
@@ -382,11 +386,25 @@ pub async fn flags_and_moderation_are_logged_together(fx: &dyn Fixture) {
 
     let nothing = Moderation::PostState {
         post: 9_999,
+        from: PostState::Visible,
         state: PostState::Hidden,
     };
     assert_eq!(
         store
             .moderate(&entry(mia, "hide", "x", 700), nothing)
+            .await
+            .unwrap(),
+        None
+    );
+    // A change from a state the post is no longer in does nothing, and logs nothing.
+    let stale = Moderation::PostState {
+        post: first,
+        from: PostState::Hidden,
+        state: PostState::Visible,
+    };
+    assert_eq!(
+        store
+            .moderate(&entry(mia, "restore", "late", 650), stale)
             .await
             .unwrap(),
         None
@@ -397,6 +415,12 @@ pub async fn flags_and_moderation_are_logged_together(fx: &dyn Fixture) {
     assert_eq!(log[4].reason, "personal attack");
     assert_eq!(log[4].member_name.as_deref(), Some("ann"));
     assert_eq!(store.moderation_log(4, 10).await.unwrap().len(), 1);
+    // Deleting a post closes its flags: nothing is left in the queue for it.
+    assert!(store.flag(first, bob, "Spam", "", 700).await.unwrap());
+    assert!(!store.open_flags().await.unwrap().is_empty());
+    assert!(store.delete_post(first, 800).await.unwrap());
+    assert!(store.open_flags().await.unwrap().is_empty());
+    assert!(!store.edit_post(first, "back", "", 900).await.unwrap());
 }
 
 /// Approval: a pending post counts for its author once approved; the queue lists
@@ -425,6 +449,7 @@ pub async fn pending_posts_count_once_approved(fx: &dyn Fixture) {
     assert_eq!(queue, [first, second]);
     let approve = Moderation::PostState {
         post: first,
+        from: PostState::Pending,
         state: PostState::Visible,
     };
     store
@@ -434,6 +459,7 @@ pub async fn pending_posts_count_once_approved(fx: &dyn Fixture) {
         .unwrap();
     let reject = Moderation::PostState {
         post: second,
+        from: PostState::Pending,
         state: PostState::Rejected,
     };
     store

@@ -218,7 +218,7 @@ pub struct RevisionDto {
 
 /// A post's edit history.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryDto {
+pub struct PostHistoryDto {
     thread: i64,
     post: PostDto,
     /// Earlier versions, oldest first.
@@ -483,16 +483,16 @@ pub(crate) async fn delete_post(
 /// A post's earlier versions.
 #[utoipa::path(get, path = "/api/v1/posts/{post}/history", tag = "community",
     params(("post" = i64, Path, description = "Post number", minimum = 1)),
-    responses((status = 200, body = HistoryDto, description = "The post and its earlier versions"),
+    responses((status = 200, body = PostHistoryDto, description = "The post and its earlier versions"),
         (status = 404, body = ErrorBody, description = "A personal server, or no post whose text the reader may see")))]
 pub(crate) async fn post_history(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Path(post): Path<i64>,
-) -> Result<Json<HistoryDto>, WebError> {
+) -> Result<Json<PostHistoryDto>, WebError> {
     let user = reader(&state, &session)?;
     let history = discussion::history(state.store(), account_of(user.as_ref()), post).await?;
-    Ok(Json(HistoryDto {
+    Ok(Json(PostHistoryDto {
         thread: history.thread,
         post: PostDto::from(&history.post),
         revisions: history

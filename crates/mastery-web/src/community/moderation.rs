@@ -226,10 +226,12 @@ async fn member_page(
         ));
     }
     let key = mastery_app::accounts::names::username_key(username);
+    // By username only: the key also finds e-mail addresses, which moderators never see.
     let member = state
         .store()
         .account_by_key(&key)
         .await?
+        .filter(|a| a.username_key == key)
         .ok_or_else(|| WebError::NotFound("there is no member with this username".into()))?;
     let suspended = state
         .store()
