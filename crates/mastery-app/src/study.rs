@@ -87,6 +87,25 @@ type Item<'g> = (
     CardState,
 );
 
+/// The questions whose cards are due at `now` (for search's `is:due`).
+///
+/// # Errors
+///
+/// Storage errors.
+pub async fn due_keys(
+    store: &dyn Storage,
+    learner: LearnerId,
+    now: Millis,
+) -> Result<std::collections::HashSet<QuestionKey>, AppError> {
+    Ok(store
+        .cards(learner)
+        .await?
+        .into_iter()
+        .filter(|c| c.phase != CardPhase::New && c.due <= now)
+        .map(|c| c.key)
+        .collect())
+}
+
 /// The seed of a card's interval fuzz: stable for a given learner, card and review count,
 /// so the buttons show exactly what answering will do.
 pub fn seed(learner: LearnerId, key: &QuestionKey, state: &CardState) -> u64 {

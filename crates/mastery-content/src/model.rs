@@ -171,6 +171,9 @@ pub struct Guide {
     pub licence: Option<String>,
     /// Authors.
     pub authors: Vec<String>,
+    /// Search synonym groups (`guide.toml`'s `[synonyms]`): each phrase of a group finds
+    /// the others.
+    pub synonyms: Vec<Vec<String>>,
     /// The introduction (`README.md`), rendered.
     pub intro_html: Option<String>,
     /// Sections in order.
@@ -420,6 +423,7 @@ mod tests {
             version: "1".into(),
             licence: None,
             authors: Vec::new(),
+            synonyms: Vec::new(),
             intro_html: None,
             sections: vec![
                 section(

@@ -226,10 +226,21 @@
       results.replaceChildren(p);
     };
 
-    const renderResults = (hits) => {
+    const renderResults = (hits, total, suggestion) => {
       const nodes = [];
-      nodes.push(el('p', 'result-count', `${hits.length} ${hits.length === 1 ? 'result' : 'results'}`));
+      const count = Number.isFinite(total) ? total : hits.length;
+      let countText = `${count} ${count === 1 ? 'result' : 'results'}`;
+      if (count > hits.length) countText += ` (the best ${hits.length} shown)`;
+      nodes.push(el('p', 'result-count', countText));
       if (hits.length === 0) {
+        if (suggestion) {
+          const p = el('p', 'did-you-mean', 'Did you mean ');
+          const a = el('a', '', suggestion);
+          a.href = `/search?q=${encodeURIComponent(suggestion)}`;
+          p.appendChild(a);
+          p.appendChild(document.createTextNode('?'));
+          nodes.push(p);
+        }
         nodes.push(el('p', 'empty', 'Nothing matches. Try fewer words, or remove a filter.'));
       }
       const list = el('ol', 'results');
@@ -261,7 +272,7 @@
       });
       nodes.push(list);
       results.replaceChildren(...nodes);
-      if (status) status.textContent = `${hits.length} ${hits.length === 1 ? 'result' : 'results'}`;
+      if (status) status.textContent = countText;
     };
 
     // `fallback`: on failure, submit the form the ordinary way (the server renders it).
@@ -293,7 +304,14 @@
         });
         if (!response.ok) throw new Error(String(response.status));
         const hits = await response.json();
-        if (Array.isArray(hits)) renderResults(hits);
+        const total = Number.parseInt(response.headers.get('x-total-count') || '', 10);
+        let suggestion = response.headers.get('x-did-you-mean') || '';
+        try {
+          suggestion = decodeURIComponent(suggestion);
+        } catch (_) {
+          suggestion = '';
+        }
+        if (Array.isArray(hits)) renderResults(hits, total, suggestion);
         results.classList.remove('is-loading');
       } catch (error) {
         if (error && error.name === 'AbortError') return;
@@ -309,6 +327,23 @@
     };
 
     input.addEventListener('input', schedule);
+    // Arrow keys move between the results (from the box too); Enter opens the one focused.
+    const resultLinks = () => Array.from(results.querySelectorAll('.result h2 a'));
+    const onArrow = (event) => {
+      if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+      const links = resultLinks();
+      if (links.length === 0) return;
+      const at = links.indexOf(document.activeElement);
+      let next;
+      if (event.key === 'ArrowDown') next = at < 0 ? 0 : Math.min(at + 1, links.length - 1);
+      else if (at <= 0) next = -1;
+      else next = at - 1;
+      event.preventDefault();
+      if (next < 0) input.focus();
+      else links[next].focus();
+    };
+    input.addEventListener('keydown', onArrow);
+    results.addEventListener('keydown', onArrow);
     form.addEventListener('change', (event) => {
       const target = event.target;
       if (!(target instanceof HTMLSelectElement)) return;

@@ -25,6 +25,10 @@ pub(super) struct GuideToml {
     pub(super) licence: Option<String>,
     #[serde(default)]
     pub(super) authors: Vec<String>,
+    /// Search synonyms: `gil = ["global interpreter lock"]` makes each phrase find the
+    /// others.
+    #[serde(default)]
+    pub(super) synonyms: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The id used when the guide's own is missing or malformed, so the sections can still be
@@ -74,6 +78,7 @@ pub(super) fn parse_guide_toml(src: &SourceText<'_>, diags: &mut Diagnostics) ->
                         "version",
                         "licence",
                         "authors",
+                        "synonyms",
                     ],
                 )
                 .map(|s| format!("did you mean `{s}`?"))

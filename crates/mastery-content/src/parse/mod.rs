@@ -144,6 +144,11 @@ pub fn load_guide(files: &GuideFiles) -> LoadReport {
         version: meta.version,
         licence: meta.licence,
         authors: meta.authors,
+        synonyms: meta
+            .synonyms
+            .into_iter()
+            .map(|(key, phrases)| std::iter::once(key).chain(phrases).collect())
+            .collect(),
         intro_html,
         sections,
         origin: files.root.clone(),

@@ -2,6 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
 use mastery_content::{Level, question_path};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -25,18 +27,24 @@ pub struct SearchHit {
     url: String,
 }
 
-/// Full-text search over titles, answers, code and tags, with filters.
+/// Full-text search over titles, answers, key points, code and tags, with filters and the
+/// query language of the search page. The headers say how many matched in all
+/// (`X-Total-Count`) and, when nothing did, a corrected query (`X-Did-You-Mean`,
+/// percent-encoded).
 #[utoipa::path(get, path = "/api/v1/search", tag = "guides", params(SearchParams),
-    responses((status = 200, body = Vec<SearchHit>, description = "At most 100 hits, best first"),
+    responses((status = 200, body = Vec<SearchHit>, description = "At most 100 hits, best first",
+        headers(("X-Total-Count" = u64, description = "How many entries matched in all"),
+                ("X-Did-You-Mean" = String, description = "When nothing matched: a corrected query, percent-encoded"))),
         (status = 400, body = ErrorBody, description = "An unknown `level` or `status`, or a query string that does not parse")))]
 pub(crate) async fn search(
     State(state): State<AppState>,
     Viewer(learner): Viewer,
     Query(params): Query<SearchParams>,
-) -> Result<Json<Vec<SearchHit>>, WebError> {
-    let found = run_search(&state, learner, &params).await?;
-    Ok(Json(
-        found
+) -> Result<Response, WebError> {
+    let outcome = run_search(&state, learner, &params).await?;
+    let mut response = Json(
+        outcome
+            .found
             .into_iter()
             .filter_map(|f| {
                 let section = f.guide.sections.get(f.section)?;
@@ -52,6 +60,33 @@ pub(crate) async fn search(
                     url: question_path(&f.guide.id, &entry.id),
                 })
             })
-            .collect(),
-    ))
+            .collect::<Vec<_>>(),
+    )
+    .into_response();
+    let headers = response.headers_mut();
+    headers.insert("x-total-count", HeaderValue::from(outcome.total));
+    if let Some(suggestion) = outcome.did_you_mean
+        && let Ok(value) = HeaderValue::from_str(&percent_encode(&suggestion))
+    {
+        headers.insert("x-did-you-mean", value);
+    }
+    Ok(response)
+}
+
+/// A query for a URL's query string.
+pub(crate) fn encode_query(text: &str) -> String {
+    percent_encode(text)
+}
+
+/// Percent-encodes everything but ASCII letters, digits and `-_.~`.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

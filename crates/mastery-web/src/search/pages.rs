@@ -40,6 +40,12 @@ pub struct SearchPage {
     pub statuses: Vec<Choice>,
     pub results: Vec<ResultView>,
     pub searched: bool,
+    /// How many matched in all (the page shows the best 100).
+    pub total: usize,
+    /// A corrected query when nothing matched, and its URL.
+    pub did_you_mean: Option<(String, String)>,
+    /// Parts of the query that were not understood.
+    pub problems: Vec<String>,
 }
 
 /// `GET /search?q=...`: results with highlighted words and filters, as a shareable page.
@@ -61,13 +67,22 @@ pub async fn search(
         ]
         .iter()
         .any(|v| non_empty(v).is_some());
-    let found = if searched {
-        run_search(&state, learner, &params).await?
+    let outcome = if searched {
+        Some(run_search(&state, learner, &params).await?)
     } else {
-        Vec::new()
+        None
     };
-    let results = found
+    let (total, did_you_mean, problems) = match &outcome {
+        Some(o) => (o.total, o.did_you_mean.clone(), o.problems.clone()),
+        None => (0, None, Vec::new()),
+    };
+    let did_you_mean = did_you_mean.map(|q| {
+        let url = format!("/search?q={}", crate::search::api::encode_query(&q));
+        (q, url)
+    });
+    let results = outcome
         .iter()
+        .flat_map(|o| o.found.iter())
         .filter_map(|f| {
             let section = f.guide.sections.get(f.section)?;
             let entry = section.entries.get(f.entry)?;
@@ -136,6 +151,9 @@ pub async fn search(
         ),
         results,
         searched,
+        total,
+        did_you_mean,
+        problems,
     };
     Ok(render(&page))
 }

@@ -4,20 +4,24 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use mastery_content::search::Query as SearchQuery;
-use mastery_content::{Guide, Level};
+use mastery_content::search::{EntryRef, Is, Query as SearchQuery};
+use mastery_content::{Entry, Guide, Level};
+use mastery_storage::QuestionKey;
 use serde::Deserialize;
 
 use crate::error::WebError;
 use crate::guides::lookup::mastered_in;
 use crate::layout::Choice;
-use crate::state::AppState;
+use crate::state::{AppState, now};
 
 /// The query string of the search page and API.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct SearchParams {
-    /// Words to find (titles, answers, code, tags); the last word also matches as a prefix.
-    /// Only the first 200 characters are used.
+    /// Words to find in titles, answers, key points, code and tags; the last word also
+    /// matches as a prefix, and words of 5 letters or more tolerate a typo (9 or more, two).
+    /// The query language: `"a phrase"`, `-word` (without), `tag:NAME`, `level:LEVEL`,
+    /// `section:ID`, `guide:ID`, `is:mastered`, `is:todo`, `is:due`. Only the first 200
+    /// characters are used.
     #[serde(default)]
     pub q: String,
     /// Only this guide id.
@@ -69,12 +73,28 @@ pub(crate) struct Found {
     pub mastered: bool,
 }
 
-/// Runs a search with the learner's mastered filter. Shared by the page and the API.
+/// A search's results, with what the page says about them.
+pub(crate) struct Outcome {
+    /// At most [`MAX_RESULTS`], best first.
+    pub found: Vec<Found>,
+    /// How many matched in all.
+    pub total: usize,
+    /// A corrected query when nothing matched.
+    pub did_you_mean: Option<String>,
+    /// Parts of the query that were not understood.
+    pub problems: Vec<String>,
+}
+
+/// The most results a search returns.
+pub(crate) const MAX_RESULTS: usize = 100;
+
+/// Runs a search with the learner's filters (`status`, `is:`). Shared by the page and the
+/// API.
 pub(crate) async fn run_search(
     state: &AppState,
     learner: Option<mastery_storage::LearnerId>,
     params: &SearchParams,
-) -> Result<Vec<Found>, WebError> {
+) -> Result<Outcome, WebError> {
     let level = match chosen(&params.level) {
         Some(l) => Some(Level::parse(l).ok_or_else(|| {
             WebError::BadRequest(format!(
@@ -100,39 +120,73 @@ pub(crate) async fn run_search(
         level,
         tag: non_empty(&params.tag),
     };
+    let parsed = mastery_content::search::parse(&query.text);
+    let wants = |is: Is| parsed.is.contains(&is);
     // "Mastered" as everywhere: ticked by hand, or stable in study.
     let mut marks: HashSet<(String, String)> = HashSet::new();
-    for g in &library.guides {
-        for q in mastered_in(state, learner, g.id.as_str()).await? {
-            marks.insert((g.id.to_string(), q));
+    let needs_marks =
+        status.is_some() || wants(Is::Mastered) || wants(Is::Todo) || learner.is_some();
+    if needs_marks {
+        for g in &library.guides {
+            for q in mastered_in(state, learner, g.id.as_str()).await? {
+                marks.insert((g.id.to_string(), q));
+            }
         }
     }
-    let mut out = Vec::new();
-    for hit in library.search.search(&query).into_iter().take(100) {
-        let Some(guide) = library.search.guides().get(hit.at.guide) else {
-            continue;
-        };
-        let Some(entry) = library.search.entry(hit.at) else {
-            continue;
-        };
-        let mastered = marks.contains(&(guide.id.to_string(), entry.id.to_string()));
-        let keep = match status {
-            Some("mastered") => mastered,
-            Some("todo") => !mastered && entry.level().is_some(),
-            _ => true,
-        };
-        if keep {
-            out.push(Found {
+    let due: HashSet<QuestionKey> = match learner {
+        Some(l) if wants(Is::Due) => mastery_app::study::due_keys(state.store(), l, now()).await?,
+        _ => HashSet::new(),
+    };
+    let guides = library.search.guides();
+    let mastered_of = |at: EntryRef, entry: &Entry| {
+        guides
+            .get(at.guide)
+            .is_some_and(|g| marks.contains(&(g.id.to_string(), entry.id.to_string())))
+    };
+    let results = library
+        .search
+        .search_with(&query, MAX_RESULTS, |at, entry| {
+            let mastered = mastered_of(at, entry);
+            let todo = !mastered && entry.level().is_some();
+            let is_due = || {
+                guides.get(at.guide).is_some_and(|g| {
+                    due.contains(&QuestionKey::new(g.id.as_str(), entry.id.as_str()))
+                })
+            };
+            (match status {
+                Some("mastered") => mastered,
+                Some("todo") => todo,
+                _ => true,
+            }) && (!wants(Is::Mastered) || mastered)
+                && (!wants(Is::Todo) || todo)
+                && (!wants(Is::Due) || is_due())
+        });
+    let found = results
+        .hits
+        .into_iter()
+        .filter_map(|hit| {
+            let guide = guides.get(hit.at.guide)?;
+            let entry = library.search.entry(hit.at)?;
+            Some(Found {
                 guide: Arc::clone(guide),
                 section: hit.at.section,
                 entry: hit.at.entry,
+                mastered: mastered_of(hit.at, entry),
                 title_html: hit.title_html,
                 snippet_html: hit.snippet_html,
-                mastered,
-            });
-        }
+            })
+        })
+        .collect();
+    let mut problems = results.parsed.problems;
+    if wants(Is::Due) && learner.is_none() {
+        problems.push("is:due needs you to sign in".into());
     }
-    Ok(out)
+    Ok(Outcome {
+        found,
+        total: results.total,
+        did_you_mean: results.did_you_mean,
+        problems,
+    })
 }
 
 pub(crate) fn choices(

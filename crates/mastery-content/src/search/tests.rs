@@ -1,0 +1,161 @@
+use super::*;
+use crate::{GuideFiles, SourceFile, load_guide};
+
+fn index() -> SearchIndex {
+    let toml = "id = \"g\"\ntitle = \"G\"\ndescription = \"d\"\nversion = \"1\"\nlicence = \"MIT\"\nauthors = [\"a\"]\n\n[synonyms]\ngil = [\"global interpreter lock\"]\n";
+    let section = "---\nid: s\ntitle: S\n---\n\n\
+## What is the Global Interpreter Lock?\n\nid: gil\nlevel: senior\ntags: threads\n\nA mutex in CPython that serialises bytecode.\n\n\
+### Key points\n\n- One thread runs bytecode.\n  Words: thread\n\n### References\n\n- [T](https://docs.python.org/)\n\n\
+## When does CPython release the GIL?\n\nid: gil-release\nlevel: senior\n\nAround blocking I/O the GIL is released.\n\n\
+### References\n\n- [T](https://docs.python.org/)\n\n\
+## select_related or prefetch?\n\nid: orm\nlevel: junior\n\nUse `select_related` for foreign keys; the GIL is irrelevant here.\n\n\
+```python\nprint(\"zebra\")\n```\n\n```output\nzebra\n```\n\n### References\n\n- [T](https://docs.djangoproject.com/)\n\n\
+## How do decorators work?\n\nid: decorators\nlevel: confirmed\n\nA decorator wraps a function and returns another one.\n\n\
+### References\n\n- [T](https://docs.python.org/)\n";
+    let files = GuideFiles {
+        root: "g".into(),
+        files: vec![
+            SourceFile {
+                path: "guide.toml".into(),
+                bytes: toml.into(),
+            },
+            SourceFile {
+                path: "01.md".into(),
+                bytes: section.into(),
+            },
+        ],
+    };
+    let report = load_guide(&files);
+    let guide = report
+        .guide
+        .unwrap_or_else(|| panic!("{:?}", report.diagnostics));
+    SearchIndex::build(&[Arc::new(guide)])
+}
+
+fn ids(index: &SearchIndex, q: &Query) -> Vec<String> {
+    index
+        .search(q)
+        .iter()
+        .map(|h| {
+            index
+                .entry(h.at)
+                .map(|e| e.id.to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn text(t: &str) -> Query {
+    Query {
+        text: t.into(),
+        ..Query::default()
+    }
+}
+
+#[test]
+fn the_question_a_query_names_comes_first() {
+    let i = index();
+    // Its id, and its title through a synonym: the GIL question, not the one that mentions it.
+    assert_eq!(ids(&i, &text("GIL "))[0], "gil");
+    assert_eq!(ids(&i, &text("global interpreter lock "))[0], "gil");
+    assert_eq!(ids(&i, &text("gil release "))[0], "gil-release");
+}
+
+#[test]
+fn every_word_must_match_and_a_title_beats_a_body() {
+    let i = index();
+    assert_eq!(ids(&i, &text("foreign gil")), ["orm"]);
+    assert!(ids(&i, &text("gil nothingatall")).is_empty());
+    let found = ids(&i, &text("released "));
+    assert_eq!(found, ["gil-release"]);
+}
+
+#[test]
+fn typos_prefixes_and_identifiers() {
+    let i = index();
+    assert_eq!(
+        ids(&i, &text("decoratr ")),
+        ["decorators"],
+        "one typo from 5 letters"
+    );
+    assert_eq!(
+        ids(&i, &text("select_relatd ")),
+        ["orm"],
+        "an identifier with a typo"
+    );
+    assert_eq!(
+        ids(&i, &text("select_rel")),
+        ["orm"],
+        "the last word as a prefix"
+    );
+    assert_eq!(
+        ids(&i, &text("related ")),
+        ["orm"],
+        "a part of an identifier"
+    );
+    assert_eq!(ids(&i, &text("zeb")), ["orm"], "code is searched");
+    assert!(ids(&i, &text("gli ")).is_empty(), "no typo below 5 letters");
+}
+
+#[test]
+fn phrases_exclusions_and_filters() {
+    let i = index();
+    assert_eq!(ids(&i, &text("\"release the gil\"")), ["gil-release"]);
+    assert_eq!(ids(&i, &text("gil -mutex -irrelevant ")), ["gil-release"]);
+    assert_eq!(ids(&i, &text("gil level:junior")), ["orm"]);
+    assert_eq!(ids(&i, &text("tag:threads")), ["gil"]);
+    let q = Query {
+        guide: Some("other".into()),
+        ..text("gil")
+    };
+    assert!(ids(&i, &q).is_empty());
+}
+
+#[test]
+fn nothing_found_suggests_a_correction() {
+    let i = index();
+    let r = i.search_with(&text("decoratorz wrapps"), 10, |_, _| true);
+    assert_eq!(r.total, 1, "a typo in each word");
+    assert_eq!(r.did_you_mean, None);
+    let r = i.search_with(&text("mutx"), 10, |_, _| true);
+    assert_eq!(r.total, 0);
+    assert_eq!(r.did_you_mean.as_deref(), Some("mutex"));
+}
+
+#[test]
+fn a_limit_keeps_the_count_and_a_filter_applies_before_it() {
+    let i = index();
+    let all = i.search_with(&text("gil"), 1, |_, _| true);
+    assert_eq!((all.hits.len(), all.total), (1, 3));
+    let kept = i.search_with(&text("gil"), 10, |_, e| e.id.as_str() != "gil");
+    assert_eq!(kept.total, 2);
+}
+
+#[test]
+fn matches_are_marked_and_escaped() {
+    let i = index();
+    let hits = i.search(&text("serialises"));
+    assert!(
+        hits[0].snippet_html.contains("<mark>serialises</mark>"),
+        "{}",
+        hits[0].snippet_html
+    );
+    let marks: HashSet<String> = ["gil".to_owned()].into_iter().collect();
+    assert_eq!(mark("a <b> gil", &marks), "a &lt;b&gt; <mark>gil</mark>");
+    let zebra = i.search(&text("zebra"));
+    assert!(
+        zebra[0].snippet_html.contains("<mark>zebra</mark>"),
+        "the code's snippet: {}",
+        zebra[0].snippet_html
+    );
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_query_is_answered(q in "\\PC{0,80}") {
+        let i = index();
+        let r = i.search_with(&text(&q), 5, |_, _| true);
+        proptest::prop_assert!(r.hits.len() <= 5);
+        proptest::prop_assert!(r.hits.len() <= r.total);
+    }
+}
