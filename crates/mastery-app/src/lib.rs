@@ -13,6 +13,7 @@ pub mod community;
 pub mod date_plan;
 pub mod guides;
 pub mod interview;
+pub mod learner_data;
 pub mod marks;
 pub mod notes;
 pub mod settings;

@@ -7,13 +7,15 @@
 //! (HTML with server-side highlighting). The result is an immutable [`Guide`] that pages
 //! share without re-rendering; [`Guide::question`] finds a question with its section, and
 //! [`html::escape`] escapes text the way the rendered pages do. The format is documented in
-//! `docs/guide-format.md`.
+//! `docs/guide-format.md`. [`import`] turns the Markdown question lists people publish into
+//! a guide folder.
 
 mod diagnostic;
 pub mod expected;
 mod fields;
 pub mod highlight;
 pub mod html;
+pub mod import;
 mod info;
 mod model;
 mod parse;

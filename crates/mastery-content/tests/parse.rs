@@ -466,6 +466,17 @@ fn warnings_do_not_stop_loading() {
     assert!(html.contains("&lt;b&gt;"), "{html}");
 }
 
+#[test]
+fn headings_in_emphasis_or_quotes_are_read_whole() {
+    // A title that is all emphasis has text; a fence inside a quote closes with `> ```.
+    let section = "---\nid: s\ntitle: S\n---\n\n## *Emphasis only?*\n\nid: emphasis\nlevel: junior\n\n> ```text\n> quoted code\n> ```\n";
+    let report = load_guide(&guide(&[("guide.toml", TOML), ("01-s.md", section)]));
+    let errors = report.error_messages();
+    assert!(errors.is_empty(), "{errors:?}");
+    let guide = report.guide.unwrap();
+    assert_eq!(guide.sections[0].entries[0].title, "*Emphasis only?*");
+}
+
 fn arbitrary_markdown() -> impl Strategy<Value = String> {
     let pieces = prop::collection::vec(
         prop_oneof![

@@ -325,6 +325,14 @@ impl Storage for PostgresStore {
         Sql::interview(&self.pool, self.decoder(), learner, id).await
     }
 
+    async fn restore_learner(
+        &self,
+        learner: LearnerId,
+        restore: &mastery_storage::LearnerRestore,
+    ) -> Result<()> {
+        self.restore_learner_locked(learner, restore).await
+    }
+
     async fn interviews(&self, learner: LearnerId, limit: u32) -> Result<Vec<StoredInterview>> {
         Sql::interviews(&self.pool, self.decoder(), learner, limit).await
     }

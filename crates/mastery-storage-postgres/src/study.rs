@@ -2,7 +2,8 @@
 //! learner's row (see the crate docs), and the whole-database export and import.
 
 use mastery_storage::{
-    Dump, LearnerId, QuestionKey, Recorded, Result, ReviewRecord, StorageError, StoredInterview,
+    Dump, LearnerId, LearnerRestore, QuestionKey, Recorded, Result, ReviewRecord, StorageError,
+    StoredInterview,
 };
 use sqlx::{Postgres, Transaction};
 
@@ -75,6 +76,19 @@ impl PostgresStore {
             return Err(no_learner(learner));
         };
         Sql::save_interview(&mut tx, self.decoder(), learner, interview).await?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    pub(crate) async fn restore_learner_locked(
+        &self,
+        learner: LearnerId,
+        restore: &LearnerRestore,
+    ) -> Result<()> {
+        restore.check()?;
+        let Some(mut tx) = self.lock_learner(learner).await? else {
+            return Err(no_learner(learner));
+        };
+        Sql::restore_learner(&mut tx, self.decoder(), learner, restore).await?;
         tx.commit().await.map_err(|e| self.error(e))
     }
 

@@ -1,7 +1,8 @@
 //! Mock interviews: the `interviews` table of migration 0003, behind the interview methods
 //! of [`mastery_storage::Storage`]. The session document is stored as text and never parsed.
+//! Also the restore of a learner's backup, which writes interviews among the rest.
 
-use mastery_storage::{LearnerId, Result, StoredInterview, check_interview_id};
+use mastery_storage::{LearnerId, LearnerRestore, Result, StoredInterview, check_interview_id};
 
 use crate::Sql;
 use crate::SqliteStore;
@@ -17,6 +18,18 @@ impl SqliteStore {
         interview.check()?;
         let mut tx = self.write().await?;
         Sql::save_interview(&mut tx, self.decoder(), learner, interview).await?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    /// A restore: the comparisons and the writes in one `BEGIN IMMEDIATE` transaction.
+    pub(crate) async fn restore_learner_tx(
+        &self,
+        learner: LearnerId,
+        restore: &LearnerRestore,
+    ) -> Result<()> {
+        restore.check()?;
+        let mut tx = self.write().await?;
+        Sql::restore_learner(&mut tx, self.decoder(), learner, restore).await?;
         tx.commit().await.map_err(|e| self.error(e))
     }
 

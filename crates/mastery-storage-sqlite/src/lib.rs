@@ -394,6 +394,14 @@ impl Storage for SqliteStore {
         self.interview_of(learner, id).await
     }
 
+    async fn restore_learner(
+        &self,
+        learner: LearnerId,
+        restore: &mastery_storage::LearnerRestore,
+    ) -> Result<()> {
+        self.restore_learner_tx(learner, restore).await
+    }
+
     async fn interviews(&self, learner: LearnerId, limit: u32) -> Result<Vec<StoredInterview>> {
         self.interviews_of(learner, limit).await
     }

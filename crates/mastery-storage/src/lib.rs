@@ -35,6 +35,7 @@ pub mod accounts;
 pub mod community;
 pub mod dump;
 pub mod interviews;
+pub mod restore;
 #[cfg(feature = "sqlx")]
 pub mod sql;
 pub mod study;
@@ -54,6 +55,8 @@ pub use dump::{
     Dump, DumpCommunity, DumpLearner, DumpReview, DumpSecret, DumpSetting, DumpSiteSetting,
     DumpThread, DumpVote, Owned,
 };
+
+pub use restore::{LearnerRestore, Replace, Setting};
 
 pub use study::{
     CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
@@ -449,6 +452,21 @@ pub trait Storage: AccountStorage + CommunityStorage + Send + Sync + fmt::Debug 
     fn local_write_generation(&self) -> Option<u64> {
         None
     }
+
+    /// Writes what restoring a backup of the learner's data decided ([`LearnerRestore`]),
+    /// in one transaction: marks are added (a question already ticked keeps its time),
+    /// notes, cards, settings and interviews are written in place of the row each
+    /// [`Replace::expected`] names, and reviews are appended to the log unless the learner
+    /// already has a review with the same id (which then stays as it is). Calling it again
+    /// with the same reviews adds none.
+    ///
+    /// # Errors
+    ///
+    /// - [`StorageError::Invalid`] when a row breaks a rule ([`LearnerRestore::check`]) or
+    ///   the learner does not exist; nothing is written;
+    /// - [`StorageError::Conflict`] when a row to replace is not the expected one any more
+    ///   (it changed since the caller read it): nothing is written.
+    async fn restore_learner(&self, learner: LearnerId, restore: &LearnerRestore) -> Result<()>;
 
     /// Everything the database holds (learners, marks, notes, cards, the review log with
     /// its recording order, settings, interviews, secrets, and multi-user mode's accounts,

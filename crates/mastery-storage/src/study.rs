@@ -218,6 +218,13 @@ impl StoredCard {
         check_finite(self.stability, &format!("the stability {which}"))?;
         check_finite(self.difficulty, &format!("the difficulty {which}"))
     }
+
+    /// Checks that the card's numbers can be stored exactly (finite stability and
+    /// difficulty), for a card written without a review (a restore).
+    pub(crate) fn check_numbers(&self) -> Result<()> {
+        check_finite(self.stability, "a card's stability")?;
+        check_finite(self.difficulty, "a card's difficulty")
+    }
 }
 
 impl ReviewRecord {

@@ -29,7 +29,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 mod community;
+mod restore;
 pub use community::*;
+pub use restore::*;
 
 use crate::{
     ACCOUNT_KIND, Account, Admission, CardPhase, Dump, Invite, LearnerId, MAX_ACCOUNT_TEXT_BYTES,
@@ -96,6 +98,9 @@ macro_rules! storage_suite {
             random_records_and_undos_match_a_model,
             interviews_round_trip_and_refuse_stale_saves,
             concurrent_interview_saves_have_one_winner,
+            a_restore_writes_every_kind_of_row_and_merges_reviews_by_id,
+            a_restore_based_on_a_stale_read_is_a_conflict_and_writes_nothing,
+            an_invalid_restore_is_refused_and_writes_nothing,
             export_reads_everything_in_canonical_order,
             import_refuses_a_database_that_is_not_empty,
             import_refuses_a_database_with_invitations_or_site_settings,

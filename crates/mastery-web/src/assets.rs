@@ -36,6 +36,13 @@ pub struct Assets {
     pub icon: Asset,
 }
 
+impl Asset {
+    /// The bytes served (the static site copies them).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.body
+    }
+}
+
 fn asset(stem: &str, ext: &str, content_type: &'static str, body: Vec<u8>) -> Asset {
     let digest = Sha256::digest(&body);
     let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();

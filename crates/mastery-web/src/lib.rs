@@ -10,14 +10,16 @@
 //! The crate is organised by feature: each folder (`guides`, `search`, `study`, `stats`,
 //! `settings`, `interviews`) holds its pages, its API handlers and its view models, and
 //! exposes `routes()` and `api()`; what every feature shares sits beside them (`state`,
-//! `session`, `security`, `error`, `error_page`, `layout`, `charts`, `library`). This file
-//! only assembles the router.
+//! `session`, `security`, `error`, `error_page`, `layout`, `charts`, `library`,
+//! `download`, `multipart`). This file only assembles the router. `site` is the one
+//! feature without routes: the static site `mastery build` writes.
 
 mod access;
 mod accounts;
 mod assets;
 mod charts;
 mod community;
+mod download;
 mod error;
 mod error_page;
 mod guides;
@@ -25,6 +27,7 @@ mod interviews;
 mod layout;
 mod library;
 pub mod metrics;
+mod multipart;
 mod openapi;
 mod probes;
 mod search;
@@ -32,6 +35,7 @@ mod security;
 mod server;
 mod session;
 mod settings;
+pub mod site;
 mod state;
 mod stats;
 mod study;

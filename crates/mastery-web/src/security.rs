@@ -30,6 +30,23 @@ use crate::state::{AppState, now};
 /// character), with room for the other fields.
 pub const BODY_LIMIT: usize = 640 * 1024;
 
+/// The largest body of the one route that takes a file: a learner backup restored from
+/// the settings page (`POST /settings/data`), sent as `multipart/form-data`. Years of
+/// daily reviews fit in a few MiB.
+pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The path of that route.
+pub const UPLOAD_PATH: &str = "/settings/data";
+
+/// The body limit of a request to `path`.
+fn body_limit(path: &str) -> usize {
+    if path == UPLOAD_PATH {
+        UPLOAD_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
 /// Middleware: attaches a [`Session`], checks CSRF on state-changing requests, and sets
 /// the session cookie on the response when the browser had none. In multi-user mode it
 /// also finds the signed-in account, and on a private site sends anonymous visitors to
@@ -205,13 +222,19 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
         body
     } else {
         refuse_cross_site(&parts.headers)?;
-        let bytes = to_bytes(body, BODY_LIMIT)
+        let limit = body_limit(parts.uri.path());
+        let bytes = to_bytes(body, limit)
             .await
-            .map_err(|_| WebError::PayloadTooLarge(BODY_LIMIT / 1024))?;
+            .map_err(|_| WebError::PayloadTooLarge(limit / 1024))?;
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let sent = match parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
             Some(token) => Some(token.to_owned()),
             None if is_form(&parts.headers) => form_field(&bytes, "csrf"),
-            None => None,
+            None => crate::multipart::csrf_field(content_type, &bytes),
         };
         match sent {
             Some(token) if new_cookie.is_none() && csrf_matches(&token, &csrf) => {}

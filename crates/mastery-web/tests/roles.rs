@@ -242,6 +242,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/interviews",
         "/account",
         "/account/data.json",
+        "/settings/data.json",
     ];
     let public = [
         "/",
@@ -261,6 +262,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/settings/study",
         "/settings/optimize",
         "/settings/forget",
+        "/settings/data",
         "/study/answer",
         "/study/undo",
         "/study/predict",

@@ -7,12 +7,16 @@ mod context;
 mod db;
 mod embedded;
 mod guides;
+mod import;
 mod interview;
+mod learner;
 mod manual;
 mod optimize;
+mod output;
 mod pythons;
 mod runtime;
 mod serve;
+mod site;
 mod stats;
 mod study;
 #[cfg(test)]
@@ -144,6 +148,35 @@ Examples with `requires=...` run in a virtual environment that verify creates wi
 else the oldest fitting one among python3.N on PATH, pyenv's versions and --pythons.")]
     Verify(verify::Args),
 
+    /// Turn a Markdown question list (a file, or a folder as interview-question repositories
+    /// publish them) into a guide folder that `mastery check` accepts.
+    #[command(after_help = "\
+Examples:
+  mastery import questions.md -o my-guide
+  mastery import ./javascript-questions -o js-guide --level junior
+  mastery import repo/ -o guide --link-base https://github.com/OWNER/REPO/blob/main/
+
+Recognised: questions as headings followed by answers (the level whose headings read as
+questions; deeper headings and `#` lines in code stay in the answer), <details><summary>
+blocks, numbered or bulleted lists with indented answers, **bold** or Q: paragraphs, and one
+file per question. A table of contents is used to find the questions, then left out. Code
+keeps its language, links to headings become links to questions, images are copied. The
+report says what was guessed and what was left out, with file and line. OUT is written
+whole, after the guide passed the same checks as `mastery check`.")]
+    Import(import::Args),
+
+    /// Write one guide as a static site: home, guide, question pages, search that works
+    /// offline, light and dark themes, and one page for print.
+    #[command(after_help = "\
+Examples:
+  mastery build python-django -o site          # a built-in guide
+  mastery build ./my-guide -o public --force   # a guide folder; replace what is in public/
+
+Open site/index.html straight from the disk, or put the folder on any web host: every link
+is relative, and the search index is a script, so search works from file:// too. The guide
+must pass `mastery check` first; the folder is written whole or not at all.")]
+    Build(site::Args),
+
     /// Settings of `mastery serve`: print an example mastery.toml, or the settings in effect.
     #[command(after_help = "\
 Examples:
@@ -193,6 +226,10 @@ Examples:
   mastery man --out-dir ~/.local/share/man/man1")]
     Man(manual::ManArgs),
 
+    /// Back up or restore one learner's data (marks, notes, card states, review log,
+    /// interviews, settings) as a JSON file: `mastery learner export` and `import`.
+    Learner(learner::Args),
+
     /// Work on whole databases: `mastery db copy --from URL --to URL` moves everything
     /// between SQLite and PostgreSQL (either way) and verifies the copy.
     Db(db::Args),
@@ -215,6 +252,9 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Config(args) => config::run(&args),
         Command::Db(args) => db::run(&args),
+        Command::Learner(args) => learner::run(&args),
+        Command::Import(args) => import::run(&args),
+        Command::Build(args) => site::run(&args),
         Command::User(args) => users::run_user(&args),
         Command::Completions(args) => manual::completions(&args),
         Command::Man(args) => manual::man(&args),

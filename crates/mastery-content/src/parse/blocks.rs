@@ -76,6 +76,12 @@ pub(super) fn blocks(src: &SourceText<'_>, base: usize, diags: &mut Diagnostics)
                     && let Some(Block::List { items, .. }) = out.last_mut()
                 {
                     items.push(range.clone());
+                } else if let Some(Block::Heading { .. }) = out.last() {
+                    // Emphasis, code or a link in a heading is part of its text.
+                    heading_content = Some(match heading_content.take() {
+                        Some(c) => c.start.min(range.start)..c.end.max(range.end),
+                        None => range.clone(),
+                    });
                 }
                 depth += 1;
             }
@@ -126,9 +132,20 @@ fn check_fence_closed(src: &SourceText<'_>, range: Range<usize>, diags: &mut Dia
         let line = line.trim();
         line.chars().take_while(|c| *c == fence_char).count() >= fence_len
     };
+    let line_start = src.text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let in_quote = src
+        .text
+        .get(line_start..range.start)
+        .is_some_and(|prefix| prefix.contains('>'));
     let line_count = text.lines().count();
     let closed = line_count > 1
         && text.lines().last().is_some_and(|last| {
+            // Inside a block quote, the closing fence follows the quote's `>` too.
+            let last = if in_quote {
+                last.trim_start_matches([' ', '>'])
+            } else {
+                last
+            };
             let last = last.trim();
             last.chars().count() >= fence_len && last.chars().all(|c| c == fence_char)
         });

@@ -19,9 +19,9 @@ use super::{
 };
 use crate::{
     ACCOUNT_KIND, Account, Admission, Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting,
-    DumpSiteSetting, Invite, LearnerId, Mark, Millis, NewAccount, Note, Owned, QuestionKey, Result,
-    ReviewRecord, Role, StorageError, StoredCard, StoredInterview, StoredSession, Taken,
-    check_text,
+    DumpSiteSetting, Invite, LearnerId, LearnerRestore, Mark, Millis, NewAccount, Note, Owned,
+    QuestionKey, Result, ReviewRecord, Role, Setting, StorageError, StoredCard, StoredInterview,
+    StoredSession, Taken, check_text,
 };
 
 /// The statements of this module for the database `DB` (`Queries::<Sqlite>::marks(...)`).
@@ -698,6 +698,92 @@ where
         Self::put_interview(&mut *conn, learner, interview)
             .await
             .map_err(|e| super::learner_error(learner, e, |e| d.error(e)))
+    }
+
+    // -------------------------------------------------------------------------- restore
+
+    /// Writes a restore inside the caller's write transaction (locked as for
+    /// [`Queries::record_review`]): first compares every row to replace with what is
+    /// stored, then writes. The restore is checked by the caller.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Storage::restore_learner`]. Writes may have happened on `conn` when it
+    /// fails: the caller rolls back (drops the transaction).
+    pub async fn restore_learner(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        restore: &LearnerRestore,
+    ) -> Result<()> {
+        for note in &restore.notes {
+            let stored = Self::note(&mut *conn, d, learner, &note.value.key).await?;
+            if stored != note.expected {
+                return Err(StorageError::Conflict);
+            }
+        }
+        for card in &restore.cards {
+            let stored = Self::card(&mut *conn, d, learner, &card.value.key).await?;
+            if stored != card.expected {
+                return Err(StorageError::Conflict);
+            }
+        }
+        for setting in &restore.settings {
+            let name = setting.value.name.as_str();
+            let stored = Self::learner_setting(&mut *conn, d, learner, name).await?;
+            if stored.as_deref() != setting.expected.as_ref().map(|s| s.value.as_str()) {
+                return Err(StorageError::Conflict);
+            }
+        }
+        for interview in &restore.interviews {
+            let stored = Self::interview(&mut *conn, d, learner, &interview.value.id).await?;
+            if stored != interview.expected {
+                return Err(StorageError::Conflict);
+            }
+        }
+        let learner_error = |e| super::learner_error(learner, e, |e| d.error(e));
+        for mark in &restore.marks {
+            Self::set_mark(&mut *conn, learner, &mark.key, true, mark.at)
+                .await
+                .map_err(learner_error)?;
+        }
+        for note in &restore.notes {
+            let Note {
+                key,
+                body,
+                updated_at,
+            } = &note.value;
+            Self::save_note(&mut *conn, learner, key, body, *updated_at)
+                .await
+                .map_err(learner_error)?;
+        }
+        for card in &restore.cards {
+            Self::put_card(&mut *conn, learner, &card.value)
+                .await
+                .map_err(learner_error)?;
+        }
+        for review in &restore.reviews {
+            if Self::review_by_id(&mut *conn, d, learner, &review.id)
+                .await?
+                .is_none()
+            {
+                Self::insert_review(&mut *conn, None, learner, review)
+                    .await
+                    .map_err(learner_error)?;
+            }
+        }
+        for setting in &restore.settings {
+            let Setting { name, value } = &setting.value;
+            Self::set_learner_setting(&mut *conn, learner, name, value)
+                .await
+                .map_err(learner_error)?;
+        }
+        for interview in &restore.interviews {
+            Self::put_interview(&mut *conn, learner, &interview.value)
+                .await
+                .map_err(learner_error)?;
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------------------- accounts

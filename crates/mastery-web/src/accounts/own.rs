@@ -4,8 +4,8 @@
 use axum::Extension;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue, SET_COOKIE};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::{HeaderValue, SET_COOKIE};
+use axum::response::Response;
 use mastery_app::AppError;
 use mastery_app::accounts::{SignedIn, tokens, your_data};
 use serde::Deserialize;
@@ -219,19 +219,7 @@ pub async fn download_data(
     Account(user): Account,
 ) -> Result<Response, WebError> {
     let data = your_data::export(state.store(), user.account.learner, now()).await?;
-    let body = serde_json::to_vec_pretty(&data)
-        .map_err(|e| WebError::Internal(anyhow::anyhow!("cannot write the data: {e}")))?;
-    Ok((
-        [
-            (CONTENT_TYPE, "application/json".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"mastery-my-data.json\"".to_owned(),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    crate::download::json_attachment(&data, "mastery-my-data.json")
 }
 
 #[derive(Debug, Deserialize)]

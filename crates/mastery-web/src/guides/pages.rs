@@ -268,14 +268,7 @@ pub(crate) async fn question_page(
         section_url: format!("/guides/{}#{}", guide.id, section.id),
         card: card(&guide, entry, mastered),
         key_points: entry.key_points.iter().map(|k| k.html.clone()).collect(),
-        references: entry
-            .references
-            .iter()
-            .map(|r| Link {
-                url: r.url.clone(),
-                title: r.title.clone(),
-            })
-            .collect(),
+        references: Link::references(entry),
         follow_ups: entry
             .follow_ups
             .iter()

@@ -78,6 +78,20 @@ pub struct Link {
     pub title: String,
 }
 
+impl Link {
+    /// An entry's references, as links (the question page and the static site's).
+    pub(crate) fn references(entry: &mastery_content::Entry) -> Vec<Link> {
+        entry
+            .references
+            .iter()
+            .map(|r| Link {
+                url: r.url.clone(),
+                title: r.title.clone(),
+            })
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "question.html")]
 pub struct QuestionPage {

@@ -2,7 +2,7 @@
 //! personal parameters, and forgetting what the guides no longer have.
 
 use axum::Extension;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Query, State};
 use axum::http::header::{HeaderValue, SET_COOKIE};
 use axum::response::Response;
 use mastery_app::settings::{self, StudyChanges};
@@ -17,14 +17,23 @@ use crate::guides::views::Link;
 use crate::layout::{Choice, Layout, render};
 use crate::security::redirect_back;
 use crate::session::{Session, THEME_COOKIE};
+use crate::settings::backup::restored_notice;
 use crate::settings::views::{Orphan, SettingsPage, StudySettingsView};
 use crate::state::AppState;
+
+/// What the page was sent back with after a backup restore.
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsQuery {
+    restored: Option<usize>,
+    kept: Option<usize>,
+}
 
 /// `GET /settings`.
 pub async fn settings(
     State(state): State<AppState>,
     Learner(learner): Learner,
     Extension(session): Extension<Session>,
+    Query(query): Query<SettingsQuery>,
 ) -> Result<Response, WebError> {
     let library = state.library();
     let orphans = mastery_app::marks::lost(state.store(), learner, &library.guides)
@@ -41,6 +50,11 @@ pub async fn settings(
     let page = SettingsPage {
         study,
         layout: Layout::new(&state, Some(&session), "Settings", "/settings"),
+        restored: query
+            .restored
+            .map(|written| restored_notice(written, query.kept.unwrap_or(0)))
+            .unwrap_or_default(),
+        upload_limit_mib: crate::security::UPLOAD_LIMIT / (1024 * 1024),
         theme_choices: [
             ("system", "Follow the system"),
             ("light", "Light"),

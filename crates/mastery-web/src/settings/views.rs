@@ -21,6 +21,10 @@ pub struct SettingsPage {
     pub orphans: Vec<Orphan>,
     pub guides: Vec<Link>,
     pub study: StudySettingsView,
+    /// What the last backup restore did, right after it.
+    pub restored: String,
+    /// The largest backup the upload form takes, in MiB.
+    pub upload_limit_mib: usize,
 }
 
 /// The study part of the settings page.

@@ -6,11 +6,32 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 use mastery_content::{Guide, GuideFiles, load_guide};
+
+/// Runs the binary with `args` as a user would, without the environment's database, data
+/// folder or account.
+pub fn mastery(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mastery"))
+        .args(args)
+        .env_remove("MASTERY_DATABASE_URL")
+        .env_remove("MASTERY_DATA_DIR")
+        .env_remove("MASTERY_USER")
+        .output()
+        .expect("the binary runs")
+}
+
+/// A run's standard output and standard error, together.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
 
 /// The Python & Django guide from the repository (the one embedded in the binary).
 pub fn python_django() -> Arc<Guide> {
