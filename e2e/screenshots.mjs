@@ -21,7 +21,8 @@ const pages = [
   ['home', '/'],
   ['guide', '/guides/python-django'],
   ['question', '/guides/python-django/select-vs-prefetch-related'],
-  ['search', '/search?q=transaction&level=senior'],
+  ['search', '/search?q=GIL'],
+  ['search-typo', '/search?q=select_relatd+level:senior'],
 ];
 const devices = [
   ['desktop', { width: 1366, height: 900 }],
@@ -248,6 +249,10 @@ async function communityShots(browser) {
       await m.screenshot({ path: join(out, `community-question-${device}-${theme}.png`) });
       await m.goto(multi.url + '/moderation/log');
       await m.screenshot({ path: join(out, `community-log-${device}-${theme}.png`) });
+      // The search page finds the threads too, below the guide's results.
+      await m.goto(multi.url + '/search?q=prefetch_related+queries');
+      await m.locator('.discussion-results').scrollIntoViewIfNeeded();
+      await m.screenshot({ path: join(out, `community-search-${device}-${theme}.png`) });
       await member.close();
     }
   } finally {

@@ -124,3 +124,27 @@ test('bob sees his reply hidden with the reason; ann sees it hidden and the log 
   await bob.context().close();
   await ann.context().close();
 });
+
+test('typing in the search box finds the thread below the guide, and not the hidden reply', { skip }, async () => {
+  const ann = await page();
+  await signIn(ann, 'ann');
+  await ann.goto(server.url + '/search');
+  await ann.locator('[data-search-input]').pressSequentially('per interpr', { delay: 30 });
+  const found = ann.locator('.discussion-results .result');
+  await found.first().waitFor();
+  assert.equal(await found.count(), 1);
+  assert.match(await found.first().locator('h3').textContent(), /Is the GIL per interpreter now\?/);
+  assert.match(await found.first().locator('.result-meta').textContent(), /On “What is the Global Interpreter Lock/);
+  // The hidden reply's words find nothing in the discussions, for anyone but its author's eyes.
+  await ann.locator('[data-search-input]').fill('pwned');
+  await ann.locator('.discussion-results').waitFor({ state: 'detached' });
+  await ann.waitForFunction(() => !document.querySelector('[data-search-results].is-loading'));
+  await ann.waitForTimeout(300);
+  assert.equal(await ann.locator('.discussion-results').count(), 0);
+  // Following the result opens the thread.
+  await ann.locator('[data-search-input]').fill('per interpreter');
+  await found.first().waitFor();
+  await Promise.all([ann.waitForURL(/\/threads\/\d+#post-\d+$/), found.first().locator('h3 a').click()]);
+  assert.deepEqual(ann.errors, []);
+  await ann.context().close();
+});

@@ -57,6 +57,38 @@ pub enum UserMarkdownError {
     TooBig,
 }
 
+/// A member's Markdown as plain text, for search snippets: the words of text, inline code
+/// and code blocks as the reader sees them (raw HTML too, since it is shown as text), one
+/// space where a block or a line ends. Bounded like rendering: at most
+/// [`MAX_EVENTS`] events are read.
+#[must_use]
+pub fn user_markdown_text(src: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut out = String::with_capacity(src.len());
+    for event in Parser::new_ext(src, options).take(MAX_EVENTS) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t);
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::HtmlBlock
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead,
+            ) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Renders member Markdown (tables and strikethrough on, raw HTML shown as text).
 ///
 /// # Errors
@@ -233,6 +265,14 @@ fn sanitiser() -> &'static ammonia::Builder<'static> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn text_for_snippets_keeps_what_a_reader_sees() {
+        let text = user_markdown_text(
+            "# Title\n\nUse `select_related`, see [docs](https://x.test).\n\n```python\nx = 1\n```\n<b>raw</b>",
+        );
+        assert_eq!(text, "Title Use select_related, see docs. x = 1 <b>raw</b>");
+    }
+
     use super::*;
 
     fn html(src: &str) -> String {

@@ -7,11 +7,22 @@
 //! arrival time is moved), so several instances at READ COMMITTED serialise on it.
 
 use mastery_storage::{
-    CommunityStorage, Flag, LearnerId, Millis, Moderation, ModerationEntry, NewPost, NewThread,
-    Post, Result, Revision, Suspension, Thread, ThreadQuery, check_community_text, check_text,
+    CommunityStorage, DiscussionHit, DiscussionSearch, Flag, LearnerId, Millis, Moderation,
+    ModerationEntry, NewPost, NewThread, Post, Result, Revision, Suspension, Thread, ThreadQuery,
+    check_community_text, check_text,
 };
 
 use crate::{PostgresStore, Sql};
+
+/// The full-text part of a discussion search: `ts_rank` over post bodies and thread titles
+/// (a title counts twice), negated so that lower is better; the expressions are those of
+/// migration 0006's GIN indexes, so PostgreSQL uses them.
+const DISCUSSION_HITS: &str = "SELECT p.thread_id AS thread_id, p.id AS post_id, \
+     -ts_rank(to_tsvector('simple', p.body), q) AS rank \
+     FROM posts p, to_tsquery('simple', $1) q \
+     WHERE to_tsvector('simple', p.body) @@ q AND p.state = 'visible' \
+     UNION ALL SELECT t.id, t.opening_post_id, -2.0 * ts_rank(to_tsvector('simple', t.title), q) \
+     FROM threads t, to_tsquery('simple', $1) q WHERE to_tsvector('simple', t.title) @@ q";
 
 /// What a `SELECT` that keeps its row for the transaction appends.
 const LOCK: &str = " FOR UPDATE";
@@ -160,5 +171,20 @@ impl CommunityStorage for PostgresStore {
         let n = Sql::sweep_rates(&mut *tx, self.decoder(), now).await?;
         tx.commit().await.map_err(|e| self.error(e))?;
         Ok(n)
+    }
+
+    async fn search_discussions(&self, query: &DiscussionSearch<'_>) -> Result<Vec<DiscussionHit>> {
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let text = query.tsquery();
+        Sql::search_discussions(
+            &self.pool,
+            self.decoder(),
+            DISCUSSION_HITS,
+            &text,
+            query.limit,
+        )
+        .await
     }
 }

@@ -7,11 +7,21 @@
 //! post, a limit reading its arrival time) sees no other write between its statements.
 
 use mastery_storage::{
-    CommunityStorage, Flag, LearnerId, Millis, Moderation, ModerationEntry, NewPost, NewThread,
-    Post, Result, Revision, Suspension, Thread, ThreadQuery, check_community_text, check_text,
+    CommunityStorage, DiscussionHit, DiscussionSearch, Flag, LearnerId, Millis, Moderation,
+    ModerationEntry, NewPost, NewThread, Post, Result, Revision, Suspension, Thread, ThreadQuery,
+    check_community_text, check_text,
 };
 
 use crate::{Sql, SqliteStore};
+
+/// The full-text part of a discussion search: FTS5's `bm25` over post bodies and thread
+/// titles (a title counts twice), lower is better. The FTS tables come from migration 0006.
+const DISCUSSION_HITS: &str = "SELECT p.thread_id AS thread_id, p.id AS post_id, \
+     bm25(posts_search) AS rank FROM posts_search JOIN posts p ON p.id = posts_search.rowid \
+     WHERE posts_search MATCH $1 AND p.state = 'visible' \
+     UNION ALL SELECT t.id, t.opening_post_id, 2.0 * bm25(threads_search) \
+     FROM threads_search JOIN threads t ON t.id = threads_search.rowid \
+     WHERE threads_search MATCH $1";
 
 /// What a `SELECT` that keeps its row for the transaction appends.
 const LOCK: &str = "";
@@ -160,5 +170,20 @@ impl CommunityStorage for SqliteStore {
         let n = Sql::sweep_rates(&mut *tx, self.decoder(), now).await?;
         tx.commit().await.map_err(|e| self.error(e))?;
         Ok(n)
+    }
+
+    async fn search_discussions(&self, query: &DiscussionSearch<'_>) -> Result<Vec<DiscussionHit>> {
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let text = query.fts5();
+        Sql::search_discussions(
+            &self.readers,
+            self.decoder(),
+            DISCUSSION_HITS,
+            &text,
+            query.limit,
+        )
+        .await
     }
 }

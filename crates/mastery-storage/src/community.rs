@@ -361,6 +361,106 @@ pub struct ThreadQuery<'a> {
     pub moderator: bool,
 }
 
+/// A search in the discussions: what the search box asked for, as words.
+#[derive(Debug, Clone, Copy)]
+pub struct DiscussionSearch<'a> {
+    /// Words every match contains (lowercase runs of letters, digits and `_`; anything
+    /// else in them is ignored).
+    pub words: &'a [String],
+    /// Whether the last word also matches as the start of a word (the reader is typing).
+    pub last_is_prefix: bool,
+    /// Phrases every match contains, word for word.
+    pub phrases: &'a [Vec<String>],
+    /// Threads to return at most.
+    pub limit: i64,
+}
+
+impl DiscussionSearch<'_> {
+    /// Whether there is anything to look for.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.terms().is_empty()
+    }
+
+    /// The terms, each a run of word parts that must follow each other, and whether the
+    /// last part of the term is a prefix. Only letters and digits are kept: `_` and
+    /// punctuation split parts, as both databases' tokenizers do.
+    fn terms(&self) -> Vec<(Vec<String>, bool)> {
+        let split = |w: &str| -> Vec<String> {
+            w.split(|c: char| !c.is_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .map(str::to_lowercase)
+                .collect()
+        };
+        let last = self.words.len().saturating_sub(1);
+        let mut terms: Vec<(Vec<String>, bool)> = self
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (split(w), self.last_is_prefix && i == last))
+            .collect();
+        terms.extend(self.phrases.iter().map(|p| {
+            let parts = p.iter().flat_map(|w| split(w)).collect();
+            (parts, false)
+        }));
+        terms.retain(|(parts, _)| !parts.is_empty());
+        terms.truncate(24);
+        terms
+    }
+
+    /// The query in SQLite FTS5's syntax: every term a quoted phrase (`"select related"`),
+    /// a prefix marked `*`, all of them required.
+    #[must_use]
+    pub fn fts5(&self) -> String {
+        self.terms()
+            .iter()
+            .map(|(parts, prefix)| {
+                format!("\"{}\"{}", parts.join(" "), if *prefix { "*" } else { "" })
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// The query as a PostgreSQL `tsquery` text: parts quoted (`'select' <-> 'related'`),
+    /// a prefix marked `:*`, terms joined by `&`.
+    #[must_use]
+    pub fn tsquery(&self) -> String {
+        self.terms()
+            .iter()
+            .map(|(parts, prefix)| {
+                let last = parts.len() - 1;
+                let quoted: Vec<String> = parts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| format!("'{p}'{}", if *prefix && i == last { ":*" } else { "" }))
+                    .collect();
+                format!("({})", quoted.join(" <-> "))
+            })
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+}
+
+/// A thread that mentions what was searched for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscussionHit {
+    /// The thread's number.
+    pub thread: i64,
+    /// The guide of the question it discusses.
+    pub guide: String,
+    /// The question it discusses.
+    pub question: String,
+    /// Its title.
+    pub title: String,
+    /// The Markdown of its best-matching visible post (the opening post when only the
+    /// title matched).
+    pub body: String,
+    /// Its post whose text is [`DiscussionHit::body`].
+    pub post: i64,
+    /// How many of its visible posts (and its title) match.
+    pub matches: i64,
+}
+
 /// Multi-user mode's community. Every method is one transaction.
 #[async_trait::async_trait]
 pub trait CommunityStorage: Send + Sync {
@@ -455,6 +555,11 @@ pub trait CommunityStorage: Send + Sync {
 
     /// Forgets the limits that are full again at `now`; how many.
     async fn sweep_rates(&self, now: Millis) -> Result<u64>;
+
+    /// The threads everyone may read (opening post visible) whose title or one of whose
+    /// visible posts contains every term, best match first. Nothing hidden, pending,
+    /// rejected or deleted is searched.
+    async fn search_discussions(&self, query: &DiscussionSearch<'_>) -> Result<Vec<DiscussionHit>>;
 }
 
 /// The GCRA step of [`CommunityStorage::take_rate`], shared by the backends: from the
@@ -516,6 +621,49 @@ mod tests {
             }
         }
         assert!(matches!(gcra(t, later, 1000, 3), GcraStep::Wait(_)));
+    }
+
+    #[test]
+    fn discussion_searches_become_each_database_s_query() {
+        let words = vec![
+            "Select_Related".to_string(),
+            "n+1".to_string(),
+            "quer".to_string(),
+        ];
+        let phrases = vec![vec!["free".to_string(), "threading".to_string()]];
+        let q = DiscussionSearch {
+            words: &words,
+            last_is_prefix: true,
+            phrases: &phrases,
+            limit: 10,
+        };
+        assert_eq!(
+            q.fts5(),
+            "\"select related\" AND \"n 1\" AND \"quer\"* AND \"free threading\""
+        );
+        assert_eq!(
+            q.tsquery(),
+            "('select' <-> 'related') & ('n' <-> '1') & ('quer':*) & ('free' <-> 'threading')"
+        );
+        // Quotes and operators never reach either syntax.
+        let words = vec!["a'b\"c".to_string(), "***".to_string()];
+        let q = DiscussionSearch {
+            words: &words,
+            last_is_prefix: false,
+            phrases: &[],
+            limit: 10,
+        };
+        assert_eq!(q.fts5(), "\"a b c\"");
+        assert_eq!(q.tsquery(), "('a' <-> 'b' <-> 'c')");
+        assert!(
+            DiscussionSearch {
+                words: &["--".to_string()],
+                last_is_prefix: true,
+                phrases: &[],
+                limit: 1
+            }
+            .is_empty()
+        );
     }
 
     #[test]

@@ -47,9 +47,9 @@ pub use accounts::{
     Role, StoredSession, Taken, check_account_text,
 };
 pub use community::{
-    CommunityStorage, Flag, MAX_COMMUNITY_TEXT_BYTES, MAX_POST_BYTES, Moderation, ModerationEntry,
-    NewPost, NewThread, Post, PostState, Revision, Suspension, Thread, ThreadOrder, ThreadQuery,
-    check_body, check_community_text,
+    CommunityStorage, DiscussionHit, DiscussionSearch, Flag, MAX_COMMUNITY_TEXT_BYTES,
+    MAX_POST_BYTES, Moderation, ModerationEntry, NewPost, NewThread, Post, PostState, Revision,
+    Suspension, Thread, ThreadOrder, ThreadQuery, check_body, check_community_text,
 };
 pub use dump::{
     Dump, DumpCommunity, DumpLearner, DumpReview, DumpSecret, DumpSetting, DumpSiteSetting,

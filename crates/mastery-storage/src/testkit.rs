@@ -126,7 +126,8 @@ macro_rules! storage_suite {
             pending_posts_count_once_approved,
             rate_limits_are_shared_and_refill,
             community_text_with_nul_or_too_long_is_refused,
-            deleting_an_account_keeps_its_posts_without_author
+            deleting_an_account_keeps_its_posts_without_author,
+            discussions_are_searched_as_everyone_may_read_them
         );
     };
 }

@@ -226,7 +226,42 @@
       results.replaceChildren(p);
     };
 
-    const renderResults = (hits, total, suggestion) => {
+    // One result: its linked title and snippet (HTML escaped by the server, with <mark>
+    // around the matched words) and the line of facts about it.
+    const resultItem = (heading, className, found, meta) => {
+      const li = el('li', className);
+      const h = el(heading);
+      const a = el('a');
+      a.href = String(found.url || '#');
+      a.innerHTML = String(found.title_html || '');
+      h.appendChild(a);
+      li.appendChild(h);
+      li.appendChild(meta);
+      const snippet = el('p', 'snippet');
+      snippet.innerHTML = String(found.snippet_html || '');
+      li.appendChild(snippet);
+      return li;
+    };
+
+    // Threads of the community that mention the query (multi-user mode), below the results.
+    const renderDiscussions = (threads) => {
+      if (!Array.isArray(threads) || threads.length === 0) return [];
+      const section = el('section', 'discussion-results');
+      section.setAttribute('aria-labelledby', 'discussion-results-title');
+      const h2 = el('h2', '', 'In the discussions');
+      h2.id = 'discussion-results-title';
+      section.appendChild(h2);
+      const list = el('ol', 'results');
+      threads.forEach((t) => {
+        let meta = `On “${String(t.question_title || '')}”`;
+        if (t.matches > 1) meta += ` · ${Number(t.matches)} posts match`;
+        list.appendChild(resultItem('h3', 'result', t, el('p', 'result-meta', meta)));
+      });
+      section.appendChild(list);
+      return [section];
+    };
+
+    const renderResults = (hits, total, suggestion, threads) => {
       const nodes = [];
       const count = Number.isFinite(total) ? total : hits.length;
       let countText = `${count} ${count === 1 ? 'result' : 'results'}`;
@@ -245,13 +280,6 @@
       }
       const list = el('ol', 'results');
       hits.forEach((hit) => {
-        const li = el('li', hit.mastered ? 'result mastered' : 'result');
-        const h2 = el('h2');
-        const a = el('a');
-        a.href = String(hit.url || '#');
-        a.innerHTML = String(hit.title_html || ''); // escaped by the server, with <mark>
-        h2.appendChild(a);
-        li.appendChild(h2);
         const meta = el('p', 'result-meta');
         const guide = guideTitles.get(hit.guide) || String(hit.guide || '');
         const section = sectionTitles.get(hit.section) || String(hit.section || '');
@@ -264,13 +292,10 @@
           meta.appendChild(document.createTextNode(' · '));
           meta.appendChild(el('span', 'pill mastered-pill', 'mastered'));
         }
-        li.appendChild(meta);
-        const snippet = el('p', 'snippet');
-        snippet.innerHTML = String(hit.snippet_html || ''); // escaped by the server, with <mark>
-        li.appendChild(snippet);
-        list.appendChild(li);
+        list.appendChild(resultItem('h2', hit.mastered ? 'result mastered' : 'result', hit, meta));
       });
       nodes.push(list);
+      nodes.push(...renderDiscussions(threads));
       results.replaceChildren(...nodes);
       if (status) status.textContent = countText;
     };
@@ -297,12 +322,25 @@
       controller = typeof AbortController === 'function' ? new AbortController() : null;
       results.classList.add('is-loading');
       try {
-        const response = await fetch(`/api/v1/search?${key}`, {
-          headers: { Accept: 'application/json' },
-          credentials: 'same-origin',
-          signal: controller ? controller.signal : undefined,
-        });
+        const get = (url) =>
+          fetch(url, {
+            headers: { Accept: 'application/json' },
+            credentials: 'same-origin',
+            signal: controller ? controller.signal : undefined,
+          });
+        const words = query.get('q') || '';
+        const discussions =
+          form.hasAttribute('data-discussions') && words.trim() !== ''
+            ? get(`/api/v1/search/discussions?q=${encodeURIComponent(words)}`)
+                .then((r) => (r.ok ? r.json() : []))
+                .catch((e) => {
+                  if (e && e.name === 'AbortError') throw e;
+                  return [];
+                })
+            : Promise.resolve([]);
+        const response = await get(`/api/v1/search?${key}`);
         if (!response.ok) throw new Error(String(response.status));
+        const threads = await discussions;
         const hits = await response.json();
         const total = Number.parseInt(response.headers.get('x-total-count') || '', 10);
         let suggestion = response.headers.get('x-did-you-mean') || '';
@@ -311,7 +349,7 @@
         } catch (_) {
           suggestion = '';
         }
-        if (Array.isArray(hits)) renderResults(hits, total, suggestion);
+        if (Array.isArray(hits)) renderResults(hits, total, suggestion, threads);
         results.classList.remove('is-loading');
       } catch (error) {
         if (error && error.name === 'AbortError') return;
@@ -328,7 +366,7 @@
 
     input.addEventListener('input', schedule);
     // Arrow keys move between the results (from the box too); Enter opens the one focused.
-    const resultLinks = () => Array.from(results.querySelectorAll('.result h2 a'));
+    const resultLinks = () => Array.from(results.querySelectorAll('.result h2 a, .result h3 a'));
     const onArrow = (event) => {
       if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
       const links = resultLinks();

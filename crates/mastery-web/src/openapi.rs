@@ -217,7 +217,7 @@ fn respell_links(doc: &mut utoipa::openapi::OpenApi) {
 pub(crate) fn access_of(method: &str, path: &str) -> &'static str {
     let public_read = method == "get"
         && (path.starts_with("/api/v1/guides") && !path.ends_with("/note")
-            || path == "/api/v1/search"
+            || path.starts_with("/api/v1/search")
             || path == "/api/v1/interviews/presets"
             || path.starts_with("/api/v1/threads")
             || path.starts_with("/api/v1/posts")

@@ -788,3 +788,84 @@ fn the_review_findings_stay_fixed() {
     }
     assert_eq!(statuses, [303, 303, 303, 303, 303, 429]);
 }
+
+/// The search page and the API find threads by their title and their visible posts, for
+/// everyone who may read them; pending, hidden and deleted text never shows, and a
+/// personal server has no discussion search.
+#[test]
+fn discussions_are_found_by_search() {
+    let server = community("0");
+    let mut ann = server.signed_in("ann");
+    let (thread, opening) = posted(&start(
+        &mut ann,
+        "Subinterpreters and the GIL",
+        "Since 3.12 each subinterpreter may own its lock.",
+    ));
+    let mut bob = server.signed_in("bob");
+    bob.get(&format!("/threads/{thread}"));
+    let (_, reply) = posted(&bob.submit(
+        &format!("/threads/{thread}/posts"),
+        &[(
+            "body",
+            "See `Py_NewInterpreterFromConfig` and <b>PEP 684</b>.",
+        )],
+    ));
+
+    // The page, for someone signed out: the thread, the question it discusses, the
+    // matched words marked, raw HTML escaped.
+    let mut anonymous = server.client();
+    let page = anonymous.get("/search?q=pep+684");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("In the discussions"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("/threads/{thread}#post-{reply}"))
+    );
+    assert!(
+        page.body.contains("<mark>PEP</mark> <mark>684</mark>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("&lt;b&gt;"), "raw HTML is shown as text");
+    assert!(
+        page.body
+            .contains("On “What is the Global Interpreter Lock"),
+        "the question's title: {}",
+        page.body
+    );
+
+    // The API: the title counts, a prefix finds while typing, every word is required.
+    let found = anonymous
+        .get("/api/v1/search/discussions?q=subinterp")
+        .json();
+    assert_eq!(found[0]["thread"], thread, "{found}");
+    assert_eq!(found[0]["post"], opening);
+    assert_eq!(found[0]["matches"], 2, "{found}");
+    assert!(
+        found[0]["title_html"]
+            .as_str()
+            .unwrap()
+            .contains("Subinterpreters")
+    );
+    let none = anonymous.get("/api/v1/search/discussions?q=subinterpreter+asyncio");
+    assert_eq!(none.json(), serde_json::json!([]));
+
+    // A hidden reply is no longer found, by anyone.
+    let mut moderator = server.signed_in("mod");
+    moderator.get("/moderation");
+    let hidden = moderator.submit(
+        &format!("/moderation/posts/{reply}"),
+        &[("action", "hide"), ("reason", "off topic")],
+    );
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    for c in [&mut anonymous, &mut bob, &mut moderator] {
+        let page = c.get("/search?q=pep+684");
+        assert!(!page.body.contains("In the discussions"), "{}", page.body);
+    }
+
+    // A personal server: no discussion section, and the API route is 404.
+    let personal = Server::start();
+    let mut c = personal.client();
+    assert!(!c.get("/search?q=gil").body.contains("In the discussions"));
+    assert_eq!(c.get("/api/v1/search/discussions?q=gil").status, 404);
+}

@@ -267,8 +267,8 @@ fn the_interview_needs_a_terminal_and_valid_arguments() {
     assert!(stdout.contains("recruiter-screen"), "{stdout}");
 }
 
-/// Runs `mastery interview` in a pseudo-terminal made by `script`, typing `keys` after a
-/// pause each, and returns what the terminal received.
+/// Runs `mastery interview` in a pseudo-terminal made by `script`, typing `keys` (once the
+/// first screen is drawn, after a pause each), and returns what the terminal received.
 fn in_a_pty(data: &Path, args: &str, keys: &[&str]) -> Option<String> {
     let probe = Command::new("script")
         .args(["-qc", "true", "/dev/null"])
@@ -294,13 +294,29 @@ fn in_a_pty(data: &Path, args: &str, keys: &[&str]) -> Option<String> {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Read while typing, so a full pipe never blocks the terminal.
+    // Read while typing, so a full pipe never blocks the terminal; what arrived so far is
+    // shared, so the keys wait for the screen to be drawn (a loaded machine may take
+    // seconds to start the program, and keys typed before it reads them could be lost).
     let mut stdout = child.stdout.take().unwrap();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&received);
     let reader = std::thread::spawn(move || {
-        let mut raw = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut stdout, &mut raw);
-        raw
+        let mut chunk = [0u8; 4096];
+        loop {
+            match std::io::Read::read(&mut stdout, &mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => sink.lock().unwrap().extend_from_slice(&chunk[..n]),
+            }
+        }
     });
+    let drawn = Instant::now() + Duration::from_secs(60);
+    while !squeeze(&String::from_utf8_lossy(&received.lock().unwrap())).contains("Timeleft") {
+        assert!(
+            Instant::now() < drawn,
+            "`mastery interview` drew no screen within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     {
         use std::io::Write as _;
         let stdin = child.stdin.as_mut().unwrap();
@@ -321,7 +337,9 @@ fn in_a_pty(data: &Path, args: &str, keys: &[&str]) -> Option<String> {
         std::thread::sleep(Duration::from_millis(100));
     }
     drop(child.stdin.take());
-    Some(String::from_utf8_lossy(&reader.join().unwrap()).into_owned())
+    reader.join().unwrap();
+    let raw = received.lock().unwrap().clone();
+    Some(String::from_utf8_lossy(&raw).into_owned())
 }
 
 /// `raw` without escape sequences and whitespace: ratatui redraws only the cells that

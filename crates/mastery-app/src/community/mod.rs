@@ -5,7 +5,8 @@
 //! - [`limits`]: limits per action shared by every instance, tighter for new members;
 //! - [`discussion`]: threads and posts as a reader sees them, and what members do
 //!   (open a thread, reply, edit with history, delete, vote, flag);
-//! - [`moderation`]: the queue, moderators' actions with their reasons, the public log.
+//! - [`moderation`]: the queue, moderators' actions with their reasons, the public log;
+//! - [`search`]: the threads that mention what the search box asked for.
 //!
 //! Every function takes the clock (`now`) and the acting account; who may do what is
 //! decided here, so the pages and the JSON API follow the same rules.
@@ -14,6 +15,7 @@ pub mod discussion;
 pub mod limits;
 pub mod moderation;
 pub mod rules;
+pub mod search;
 
 use mastery_storage::{Account, Millis, Role, Storage};
 use mastery_study::scheduler::DAY_MS;

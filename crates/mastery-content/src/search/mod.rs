@@ -791,6 +791,30 @@ fn best_snippet(entry: &Entry, marks: &HashSet<String>) -> String {
     snippet(&entry.answer_text, marks)
 }
 
+/// The words of a query that results mark: its words and its phrases' words.
+fn query_marks(parsed: &Parsed) -> HashSet<String> {
+    parsed
+        .words
+        .iter()
+        .chain(parsed.phrases.iter().flatten())
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// Escapes a text found by another search (a discussion's title) and marks the query's
+/// words in it, as results of the guide are marked.
+#[must_use]
+pub fn mark_query(text: &str, parsed: &Parsed) -> String {
+    mark(text, &query_marks(parsed))
+}
+
+/// About 200 characters of a text found by another search (a discussion post, as plain
+/// text) around the query's first word, escaped, the words marked.
+#[must_use]
+pub fn snippet_for_query(text: &str, parsed: &Parsed) -> String {
+    snippet(text, &query_marks(parsed))
+}
+
 /// About 200 characters around the first matched word.
 fn snippet(text: &str, marks: &HashSet<String>) -> String {
     const BEFORE: usize = 60;

@@ -11,9 +11,9 @@ use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 use super::{Columns, Decoder, Queries, learner_error};
 use crate::community::{GcraStep, gcra};
 use crate::{
-    DumpCommunity, DumpThread, DumpVote, Flag, LearnerId, Millis, Moderation, ModerationEntry,
-    NewPost, NewThread, Post, PostState, Result, Revision, StorageError, Suspension, Thread,
-    ThreadOrder, ThreadQuery,
+    DiscussionHit, DumpCommunity, DumpThread, DumpVote, Flag, LearnerId, Millis, Moderation,
+    ModerationEntry, NewPost, NewThread, Post, PostState, Result, Revision, StorageError,
+    Suspension, Thread, ThreadOrder, ThreadQuery,
 };
 
 /// The threads with their opening post's figures.
@@ -965,6 +965,52 @@ where
             .await
             .map_err(|e| d.error(e))?;
         Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
+    }
+
+    // ------------------------------------------------------------------------- search
+
+    /// As [`crate::CommunityStorage::search_discussions`]. `hits` is the backend's
+    /// full-text part: a `SELECT thread_id, post_id, rank` of matching visible posts and
+    /// thread titles (lower rank is better) for the query text bound as `$1`.
+    pub async fn search_discussions<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        hits: &str,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<DiscussionHit>> {
+        let sql = format!(
+            "WITH hits AS ({hits}), \
+             ranked AS (SELECT thread_id, post_id, rank, \
+               ROW_NUMBER() OVER (PARTITION BY thread_id ORDER BY rank, post_id) AS nth, \
+               COUNT(*) OVER (PARTITION BY thread_id) AS matches FROM hits) \
+             SELECT t.id AS id, t.guide_id AS guide_id, t.question_id AS question_id, \
+               t.title AS title, b.id AS post_id, b.body AS body, r.matches AS matches \
+             FROM ranked r JOIN threads t ON t.id = r.thread_id \
+             JOIN posts o ON o.id = t.opening_post_id \
+             JOIN posts b ON b.id = r.post_id \
+             WHERE r.nth = 1 AND o.state = 'visible' \
+             ORDER BY r.rank, t.id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(query)
+            .bind(limit.clamp(0, 1000))
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter()
+            .map(|row| {
+                Ok(DiscussionHit {
+                    thread: d.int(row, "id")?,
+                    guide: d.text(row, "guide_id")?,
+                    question: d.text(row, "question_id")?,
+                    title: d.text(row, "title")?,
+                    post: d.int(row, "post_id")?,
+                    body: d.text(row, "body")?,
+                    matches: d.int(row, "matches")?,
+                })
+            })
+            .collect()
     }
 }
 

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use super::{Fixture, new_account};
 use crate::{
-    LearnerId, Moderation, ModerationEntry, NewPost, NewThread, PostState, Role, Storage,
-    StorageError, ThreadOrder, ThreadQuery,
+    DiscussionSearch, LearnerId, Moderation, ModerationEntry, NewPost, NewThread, PostState, Role,
+    Storage, StorageError, ThreadOrder, ThreadQuery,
 };
 
 /// A post by `author` at `at` in `state`.
@@ -582,4 +582,136 @@ pub async fn deleting_an_account_keeps_its_posts_without_author(fx: &dyn Fixture
     assert_eq!(kept.body, "reply");
     assert!(store.votes_in_thread(bob, thread).await.unwrap().is_empty());
     assert_eq!(store.open_flags().await.unwrap()[0].flagger, None);
+}
+
+/// Search finds what everyone may read, as it is now: visible posts and titles of visible
+/// threads, edited text by its new words, identifiers whole and by prefix; never pending,
+/// deleted or hidden text.
+pub async fn discussions_are_searched_as_everyone_may_read_them(fx: &dyn Fixture) {
+    let store = fx.store();
+    let (ann, bob, _mia) = members(&store).await;
+    let search = |words: &[&str], prefix: bool| {
+        let store = Arc::clone(&store);
+        let words: Vec<String> = words.iter().map(ToString::to_string).collect();
+        async move {
+            store
+                .search_discussions(&DiscussionSearch {
+                    words: &words,
+                    last_is_prefix: prefix,
+                    phrases: &[],
+                    limit: 10,
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.thread, h.post, h.matches))
+                .collect::<Vec<_>>()
+        }
+    };
+    let (gil, gil_post) = open(&store, ann, "Why the GIL matters", PostState::Visible, 100).await;
+    let reply = store
+        .add_post(&post(
+            gil,
+            bob,
+            "Use select_related to avoid the N+1 queries",
+            PostState::Visible,
+            110,
+        ))
+        .await
+        .unwrap();
+    let (orm, orm_post) = open(
+        &store,
+        bob,
+        "ORM pitfalls with the gil",
+        PostState::Visible,
+        120,
+    )
+    .await;
+    store
+        .add_post(&post(
+            orm,
+            ann,
+            "the gil again, and again: gil gil",
+            PostState::Visible,
+            130,
+        ))
+        .await
+        .unwrap();
+    let (_secret, _) = open(
+        &store,
+        bob,
+        "Pending thread about prefetch",
+        PostState::Pending,
+        140,
+    )
+    .await;
+    store
+        .add_post(&post(
+            gil,
+            bob,
+            "a pending reply on prefetch",
+            PostState::Pending,
+            150,
+        ))
+        .await
+        .unwrap();
+
+    // Titles and visible posts, every word required, one line per thread (`open` writes
+    // the title as the opening post too: two matches, three with a reply).
+    let found = search(&["gil"], false).await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.contains(&(gil, gil_post, 2)), "{found:?}");
+    assert_eq!(
+        found.iter().find(|h| h.0 == orm).map(|h| h.2),
+        Some(3),
+        "{found:?}"
+    );
+    assert_eq!(
+        search(&["select_related"], false).await,
+        vec![(gil, reply, 1)]
+    );
+    assert_eq!(search(&["SELECT_REL"], true).await, vec![(gil, reply, 1)]);
+    assert_eq!(
+        search(&["related", "queries"], false).await,
+        vec![(gil, reply, 1)]
+    );
+    assert!(search(&["related", "threading"], false).await.is_empty());
+    assert!(
+        search(&["sele"], false).await.is_empty(),
+        "a prefix only when asked"
+    );
+    assert!(
+        search(&["prefetch"], true).await.is_empty(),
+        "pending text is not searched"
+    );
+
+    // An edit is found by its new words only; a deleted post not at all.
+    assert!(
+        store
+            .edit_post(reply, "Use prefetch_related for many-to-many", "x", 200)
+            .await
+            .unwrap()
+    );
+    assert!(search(&["select_related"], false).await.is_empty());
+    assert_eq!(
+        search(&["prefetch_related"], false).await,
+        vec![(gil, reply, 1)]
+    );
+    assert!(store.delete_post(reply, 210).await.unwrap());
+    assert!(search(&["prefetch_related"], false).await.is_empty());
+
+    // A thread whose opening post is hidden is not searched, even by its replies.
+    store
+        .moderate(
+            &entry(ann, "hide", "spam", 300),
+            Moderation::PostState {
+                post: orm_post,
+                from: PostState::Visible,
+                state: PostState::Hidden,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(search(&["again"], false).await, vec![]);
+    assert_eq!(search(&["gil"], false).await, vec![(gil, gil_post, 2)]);
 }

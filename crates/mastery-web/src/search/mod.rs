@@ -1,6 +1,8 @@
-//! Search over every guide: the page and the API share one query ([`query`]).
+//! Search over every guide: the page and the API share one query ([`query`]); in
+//! multi-user mode, the community's discussions too ([`discussions`]).
 
 pub(crate) mod api;
+pub(crate) mod discussions;
 pub(crate) mod pages;
 pub(crate) mod query;
 
@@ -18,5 +20,7 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// The search API.
 pub(crate) fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::search))
+    OpenApiRouter::new()
+        .routes(routes!(api::search))
+        .routes(routes!(discussions::search_discussions))
 }

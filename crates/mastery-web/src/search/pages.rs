@@ -12,6 +12,7 @@ use mastery_content::{Guide, Level, question_path};
 use crate::access::Viewer;
 use crate::error::WebError;
 use crate::layout::{Choice, Layout, render};
+use crate::search::discussions::{DiscussionHitDto, found};
 use crate::search::query::non_empty;
 use crate::search::query::{SearchParams, choices, run_search};
 use crate::session::Session;
@@ -46,6 +47,11 @@ pub struct SearchPage {
     pub did_you_mean: Option<(String, String)>,
     /// Parts of the query that were not understood.
     pub problems: Vec<String>,
+    /// Threads of the community that mention the query (multi-user mode).
+    pub discussions: Vec<DiscussionHitDto>,
+    /// Whether the community is searched too (multi-user mode): the script asks for it
+    /// as the reader types.
+    pub discussions_on: bool,
 }
 
 /// `GET /search?q=...`: results with highlighted words and filters, as a shareable page.
@@ -75,6 +81,11 @@ pub async fn search(
     let (total, did_you_mean, problems) = match &outcome {
         Some(o) => (o.total, o.did_you_mean.clone(), o.problems.clone()),
         None => (0, None, Vec::new()),
+    };
+    let discussions = if params.q.trim().is_empty() {
+        Vec::new()
+    } else {
+        found(&state, &params.q).await?
     };
     let did_you_mean = did_you_mean.map(|q| {
         let url = format!("/search?q={}", crate::search::api::encode_query(&q));
@@ -154,6 +165,8 @@ pub async fn search(
         total,
         did_you_mean,
         problems,
+        discussions,
+        discussions_on: state.multi_user(),
     };
     Ok(render(&page))
 }
