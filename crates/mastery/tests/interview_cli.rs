@@ -298,8 +298,8 @@ fn in_a_pty(data: &Path, args: &str, keys: &[&str]) -> Option<String> {
     // shared, so the keys wait for the screen to be drawn (a loaded machine may take
     // seconds to start the program, and keys typed before it reads them could be lost).
     let mut stdout = child.stdout.take().unwrap();
-    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = std::sync::Arc::clone(&received);
+    let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&received);
     let reader = std::thread::spawn(move || {
         let mut chunk = [0u8; 4096];
         loop {
