@@ -13,14 +13,17 @@ use mastery_content::import::{self, Imported, Input, Options, Source};
 use mastery_content::{Level, load_guide};
 use mastery_study::text::plural;
 
+use crate::anki;
+use crate::context::{DataArgs, UserArgs};
 use crate::guides::print_diagnostics;
 use crate::output;
 
 /// Arguments of `mastery import`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A Markdown file, or a folder of them (read with its subfolders).
-    #[arg(value_name = "DIR|FILE.md")]
+    /// A Markdown file, or a folder of them (read with its subfolders); or an Anki file:
+    /// a package (.apkg, .colpkg) or Anki's text format (.csv, .tsv, .txt).
+    #[arg(value_name = "DIR|FILE.md|FILE.apkg|FILE.csv")]
     source: PathBuf,
     /// The guide folder to write (must not exist, or be empty, unless --force).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
@@ -42,6 +45,13 @@ pub struct Args {
     /// Replace OUT if it exists.
     #[arg(long)]
     force: bool,
+    /// Anki packages: import the review history and card states into your data too.
+    #[arg(long)]
+    with_scheduling: bool,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    user: UserArgs,
 }
 
 fn parse_level(text: &str) -> Result<Level, String> {
@@ -67,6 +77,24 @@ const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "vendor"];
 const MAX_FILES: usize = 20_000;
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if args.source.is_file() && anki::is_anki_file(&args.source) {
+        return anki::import(&anki::ImportRequest {
+            source: &args.source,
+            output: &args.output,
+            id: args.id.clone(),
+            title: args.title.clone(),
+            level: args.level,
+            force: args.force,
+            with_scheduling: args.with_scheduling,
+            data: &args.data,
+            user: &args.user,
+        });
+    }
+    if args.with_scheduling {
+        bail!(
+            "--with-scheduling is for Anki packages (.apkg, .colpkg); Markdown has no scheduling"
+        );
+    }
     if let Some(base) = &args.link_base
         && !(base.starts_with("https://") || base.starts_with("http://"))
     {
@@ -176,7 +204,7 @@ fn list(source: &Path) -> anyhow::Result<(PathBuf, Vec<String>, Vec<String>)> {
     if meta.is_file() {
         if !is_markdown(source) {
             bail!(
-                "{} is not a Markdown file (*.md or *.markdown); give a Markdown file or a folder",
+                "{} is not a Markdown file (*.md or *.markdown) nor an Anki file (*.apkg, *.colpkg, *.csv, *.tsv, *.txt); give one of those or a folder",
                 source.display()
             );
         }

@@ -235,7 +235,7 @@ pub(crate) fn github_slug(text: &str) -> String {
 
 /// An id made from free text (the ASCII words of a title); `None` when it has none that
 /// make a valid id.
-pub(crate) fn id_from(text: &str, max: usize) -> Option<String> {
+pub fn id_from(text: &str, max: usize) -> Option<String> {
     let mut out = String::new();
     for word in text
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -404,7 +404,7 @@ fn decode_entities(text: &str) -> String {
 }
 
 /// A TOML basic string.
-pub(crate) fn toml_string(text: &str) -> String {
+pub fn toml_string(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
@@ -420,13 +420,13 @@ pub(crate) fn toml_string(text: &str) -> String {
 }
 
 /// A value for a front matter line, single-quoted (`''` inside), on one line.
-pub(crate) fn front_matter_value(text: &str) -> String {
+pub fn front_matter_value(text: &str) -> String {
     format!("'{}'", one_line(text).replace('\'', "''"))
 }
 
 /// Text on one line: every run of whitespace (line breaks included) as one space, and no
 /// control characters.
-pub(crate) fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
