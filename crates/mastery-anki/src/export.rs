@@ -243,7 +243,9 @@ pub async fn package(
         .journal_mode(SqliteJournalMode::Delete);
     let mut conn = SqliteConnection::connect_with(&options).await?;
     let mut tx = conn.begin().await?;
-    sqlx::raw_sql(SCHEMA).execute(&mut *tx).await?;
+    for statement in SCHEMA.split(';').filter(|s| !s.trim().is_empty()) {
+        sqlx::query(statement).execute(&mut *tx).await?;
+    }
 
     let first_deck = notes
         .first()
@@ -319,12 +321,12 @@ pub async fn package(
         };
         sqlx::query("INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, ?, 0, '')")
             .bind(note_id)
-            .bind(&note.guid)
+            .bind(note.guid.clone())
             .bind(model_id)
             .bind(now_s)
             .bind(tags)
             .bind(note.fields.join("\x1f"))
-            .bind(&sort)
+            .bind(sort.clone())
             .bind(field_checksum(&sort))
             .execute(&mut *tx)
             .await?;
@@ -480,5 +482,142 @@ fn card_row(state: Option<&CardState>, position: usize, crt_s: i64, now: i64) ->
         lapses: i64::from(state.lapses),
         left: if queue == 1 { 1001 } else { 0 },
         data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::schedule::Review;
+    use mastery_content::{GuideFiles, load_guide};
+
+    fn guide() -> Guide {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django");
+        load_guide(&GuideFiles::from_dir(&dir).unwrap())
+            .guide
+            .unwrap()
+    }
+
+    fn block_on<T>(f: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn a_package_reads_back_as_the_same_questions() {
+        let guide = guide();
+        let now = 1_790_000_000_000;
+        let card = CardState {
+            phase: Phase::Review,
+            step: 0,
+            stability: Some(12.5),
+            difficulty: Some(5.25),
+            due: now + 5 * DAY_MS,
+            last_review: Some(now - 2 * DAY_MS),
+            reps: 2,
+            lapses: 0,
+        };
+        let first = Review {
+            id: "r-0000001".to_owned(),
+            question: "gil".to_owned(),
+            rating: 3,
+            reviewed_at: now - 9 * DAY_MS,
+            time_spent_ms: 5_000,
+            before: None,
+            after: CardState {
+                due: now - 2 * DAY_MS,
+                last_review: Some(now - 9 * DAY_MS),
+                reps: 1,
+                ..card.clone()
+            },
+        };
+        let second = Review {
+            id: "r-0000002".to_owned(),
+            reviewed_at: now - 2 * DAY_MS,
+            before: Some(first.after.clone()),
+            after: card.clone(),
+            ..first.clone()
+        };
+        let scheduling = Scheduling {
+            cards: [("gil".to_owned(), card.clone())].into_iter().collect(),
+            reviews: vec![first, second],
+        };
+        let (bytes, summary) = block_on(package(&guide, Some(&scheduling), now)).unwrap();
+        assert_eq!(summary.notes, guide.questions().count());
+        assert_eq!((summary.scheduled, summary.reviews), (1, 2));
+        if let Ok(path) = std::env::var("MASTERY_ANKI_SAMPLE") {
+            std::fs::write(path, &bytes).unwrap();
+        }
+        let read = block_on(crate::read::read(&bytes)).unwrap();
+        assert_eq!(read.format, "legacy (collection.anki21)");
+        assert_eq!(read.notes.len(), guide.questions().count());
+        assert_eq!(read.reviews, 2);
+        let gil = read
+            .notes
+            .iter()
+            .find(|n| n.fields.get(4).map(String::as_str) == Some("gil"))
+            .unwrap();
+        assert_eq!(
+            gil.guid.as_deref(),
+            Some(note_guid("python-django", "gil").as_str())
+        );
+        let state = gil.card.as_ref().unwrap();
+        assert_eq!(state.phase, Phase::Review);
+        assert_eq!(state.stability, Some(12.5));
+        assert_eq!(state.difficulty, Some(5.25));
+        assert!(
+            (state.due - card.due).abs() < DAY_MS,
+            "{} vs {}",
+            state.due,
+            card.due
+        );
+        assert_eq!(gil.reviews.len(), 2);
+
+        let imported = crate::guide::to_guide(
+            &read.notes,
+            &crate::guide::Options {
+                id: None,
+                title: None,
+                level: mastery_content::Level::Confirmed,
+                name: "python-django.apkg".to_owned(),
+            },
+        );
+        assert_eq!(imported.title, guide.title);
+        assert_eq!(imported.questions.len(), guide.questions().count());
+        let files = GuideFiles {
+            root: "back".to_owned(),
+            files: imported
+                .files
+                .iter()
+                .map(|(p, t)| mastery_content::SourceFile {
+                    path: p.clone(),
+                    bytes: t.as_bytes().to_vec(),
+                })
+                .collect(),
+        };
+        let report = load_guide(&files);
+        assert_eq!(report.error_count(), 0, "{:#?}", report.diagnostics);
+        let back = report.guide.unwrap();
+        let section_titles: Vec<&str> = back.sections.iter().map(|s| s.title.as_str()).collect();
+        let original: Vec<&str> = guide.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(section_titles, original);
+        assert!(back.question("gil").is_some());
+    }
+
+    #[test]
+    fn exports_are_the_same_twice() {
+        let guide = guide();
+        let (a, _) = notes(&guide);
+        let (b, _) = notes(&guide);
+        assert_eq!(
+            a.iter().map(|n| &n.guid).collect::<Vec<_>>(),
+            b.iter().map(|n| &n.guid).collect::<Vec<_>>()
+        );
     }
 }

@@ -102,9 +102,12 @@ pub fn to_markdown(html: &str) -> Converted {
 pub fn to_markdown_in(html: &str, media_prefix: &str) -> Converted {
     let mut dropped = BTreeSet::new();
     let root = parse(html, &mut dropped);
+    // Headings move under the question: the highest one becomes `###` (never higher).
+    let top = top_heading(&root).unwrap_or(3);
     let mut writer = Writer {
         images: Vec::new(),
         media_prefix: media_prefix.to_owned(),
+        heading_shift: 3_usize.saturating_sub(top),
     };
     let blocks = writer.blocks(&root, 0);
     Converted {
@@ -433,6 +436,25 @@ fn entity(name: &str) -> Option<char> {
 struct Writer {
     images: Vec<String>,
     media_prefix: String,
+    heading_shift: usize,
+}
+
+/// The highest heading level (1 for `<h1>`) among `nodes`.
+fn top_heading(nodes: &[Node]) -> Option<usize> {
+    nodes
+        .iter()
+        .filter_map(|n| match n {
+            Node::Element(e) => {
+                let own = e
+                    .name
+                    .strip_prefix('h')
+                    .and_then(|l| l.parse::<usize>().ok())
+                    .filter(|l| (1..=6).contains(l));
+                own.into_iter().chain(top_heading(&e.children)).min()
+            }
+            Node::Text(_) => None,
+        })
+        .min()
 }
 
 impl Writer {
@@ -459,7 +481,7 @@ impl Writer {
         match e.name.as_str() {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 let level = e.name[1..].parse::<usize>().unwrap_or(1);
-                let hashes = "#".repeat((level + 2).min(6));
+                let hashes = "#".repeat((level + self.heading_shift).clamp(3, 6));
                 let mut text = String::new();
                 for child in &e.children {
                     self.inline(child, &mut text, depth);
@@ -608,6 +630,9 @@ impl Writer {
                 plain(&e.children, &mut text);
                 out.push_str(&inline_code(&text));
             }
+            "a" if e
+                .attr("class")
+                .is_some_and(|c| c.split_whitespace().any(|c| c == "anchor")) => {}
             "a" => {
                 let mut text = String::new();
                 inner(self, &mut text);
@@ -927,7 +952,13 @@ mod tests {
     #[test]
     fn headings_move_under_the_question() {
         assert_eq!(md("<h1>Top</h1><p>x</p>"), "### Top\n\nx");
-        assert_eq!(md("<h4>Deep</h4>"), "###### Deep");
+        assert_eq!(md("<h1>Top</h1><h4>Deep</h4>"), "### Top\n\n###### Deep");
+        assert_eq!(md("<h4>Deep</h4>"), "#### Deep");
+        assert_eq!(
+            md("<h3 id=\"x\">Sub <a class=\"anchor\" href=\"#x\">#</a></h3>"),
+            "### Sub"
+        );
+        assert_eq!(md("<h1>Key points</h1>"), "#### Key points");
     }
 
     #[test]

@@ -4,9 +4,11 @@
 
 use sha1::Digest as _;
 
-/// The characters of Anki's GUIDs (printable ASCII without space, quotes and backslash).
+/// The characters of our GUIDs: those of Anki's own (printable ASCII without space, quotes
+/// and backslash) but `#`, which would make a text file's row that starts with the GUID
+/// read as a comment line.
 const GUID_CHARS: &[u8] =
-    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~";
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!$%&()*+,-./:;<=>?@[]^_`{|}~";
 
 /// The first eight bytes of the SHA-256 of `parts` (joined by a byte no part holds).
 fn hash64(parts: &[&str]) -> u64 {

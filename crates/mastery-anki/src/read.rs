@@ -34,8 +34,10 @@ pub struct Package {
     pub notes: Vec<AnkiNote>,
     /// Card templates of its note types (not carried over), by note type.
     pub templates: BTreeMap<String, usize>,
-    /// Reviews in its log.
+    /// Reviews in its log of each note's first card.
     pub reviews: usize,
+    /// Reviews of further cards (reverse cards, further clozes), not carried over.
+    pub other_reviews: usize,
 }
 
 fn bad(message: impl Into<String>) -> AnkiError {
@@ -366,20 +368,22 @@ async fn read_collection(conn: &mut SqliteConnection) -> Result<Package, AnkiErr
     // The review log of each note's first card.
     let mut reviews: HashMap<i64, Vec<Review>> = HashMap::new();
     let mut review_count = 0;
+    let mut other_reviews = 0;
     for row in sqlx::query("SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY id")
         .fetch_all(&mut *conn)
         .await?
     {
         let cid: i64 = row.try_get(1)?;
-        let Some(nid) = card_note.get(&cid) else {
-            continue;
-        };
         let ease: i64 = row.try_get(2)?;
         let kind: i64 = row.try_get(5)?;
         // Manual reschedules and cramming are not reviews.
         if !(1..=4).contains(&ease) || kind > 2 {
             continue;
         }
+        let Some(nid) = card_note.get(&cid) else {
+            other_reviews += 1;
+            continue;
+        };
         review_count += 1;
         let id: i64 = row.try_get(0)?;
         let ivl: i64 = row.try_get(3)?;
@@ -473,6 +477,7 @@ async fn read_collection(conn: &mut SqliteConnection) -> Result<Package, AnkiErr
         notes,
         templates,
         reviews: review_count,
+        other_reviews,
         ..Package::default()
     })
 }

@@ -44,6 +44,7 @@ pub fn write(guide: &Guide, separator: u8) -> Result<(String, usize), AnkiError>
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(Vec::new());
     for note in &notes {
+        // A row must never start with `#` (a comment to Anki's reader): GUIDs never do.
         let mut row: Vec<String> = vec![note.guid.clone(), NOTE_TYPE.to_owned(), note.deck.clone()];
         row.extend(note.fields.iter().cloned());
         row.push(note.tags.join(" "));

@@ -259,7 +259,7 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(source).with_context(|| format!("cannot read {shown}"))?;
     let package = matches!(extension(source).as_str(), "apkg" | "colpkg");
     let runtime = runtime::current_thread()?;
-    let (notes, format, templates, reviews_in_file, ignored_headers) = if package {
+    let (notes, format, templates, reviews_in_file, other_reviews, ignored_headers) = if package {
         let bar = spinner(format!("reading {shown}"));
         let read = runtime.block_on(mastery_anki::read::read(&bytes));
         bar.finish_and_clear();
@@ -269,6 +269,7 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
             package.format,
             package.templates,
             package.reviews,
+            package.other_reviews,
             Vec::new(),
         )
     } else {
@@ -287,6 +288,7 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
             "Anki's text format".to_owned(),
             BTreeMap::new(),
             0,
+            0,
             text.ignored_headers,
         )
     };
@@ -303,13 +305,7 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
         mastery_content::Id::parse(id)
             .map_err(|e| anyhow::anyhow!("--id {id:?} is not a valid id: {e}"))?;
     }
-    let bar = ProgressBar::new(notes.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("converting {bar:32.cyan/blue} {pos}/{len} notes")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
     let imported = guide::to_guide(&notes, &options);
-    bar.finish_and_clear();
     if imported.sections.is_empty() {
         bail!(
             "none of the {} of {shown} has both a question and an answer; nothing was written",
@@ -344,20 +340,20 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|(p, t)| (p.clone(), t.clone().into_bytes()))
         .collect();
-    let mut missing_media = 0;
-    if package && !imported.media.is_empty() {
+    let missing_media = if package && !imported.media.is_empty() {
         let wanted: BTreeSet<&str> = imported.media.iter().map(String::as_str).collect();
         let media = mastery_anki::read::media(&bytes, &|n| wanted.contains(n))
             .with_context(|| format!("cannot read the media of {shown}"))?;
-        missing_media = imported.media.len().saturating_sub(media.len());
+        let missing = imported.media.len().saturating_sub(media.len());
         out.extend(
             media
                 .into_iter()
                 .map(|(name, data)| (format!("media/{name}"), data)),
         );
+        missing
     } else {
-        missing_media = imported.media.len();
-    }
+        imported.media.len()
+    };
     let media_count = out.len() - imported.files.len();
     let bar = ProgressBar::new(out.len() as u64);
     bar.set_style(
@@ -413,6 +409,13 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
                 plural(templates.len(), "note type", "note types")
             ),
             template_count,
+        ));
+    }
+    if other_reviews > 0 {
+        left_out.push((
+            "reviews of reverse and further cards (their notes' first card keeps its own)"
+                .to_owned(),
+            other_reviews,
         ));
     }
     if missing_media > 0 {
