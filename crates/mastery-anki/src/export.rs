@@ -584,7 +584,7 @@ mod tests {
             &crate::guide::Options {
                 id: None,
                 title: None,
-                level: mastery_content::Level::Confirmed,
+                level: Level::Confirmed,
                 name: "python-django.apkg".to_owned(),
             },
         );

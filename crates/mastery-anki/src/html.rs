@@ -109,7 +109,7 @@ pub fn to_markdown_in(html: &str, media_prefix: &str) -> Converted {
         media_prefix: media_prefix.to_owned(),
         heading_shift: 3_usize.saturating_sub(top),
     };
-    let blocks = writer.blocks(&root, 0);
+    let blocks = writer.blocks(&root);
     Converted {
         markdown: blocks.join("\n\n"),
         images: writer.images,
@@ -459,32 +459,31 @@ fn top_heading(nodes: &[Node]) -> Option<usize> {
 
 impl Writer {
     /// The Markdown blocks of `nodes`: runs of inline content become paragraphs.
-    fn blocks(&mut self, nodes: &[Node], depth: usize) -> Vec<String> {
+    fn blocks(&mut self, nodes: &[Node]) -> Vec<String> {
         let mut out = Vec::new();
         let mut inline = String::new();
         for node in nodes {
             match node {
                 Node::Element(e) if BLOCKS.contains(&e.name.as_str()) => {
                     flush(&mut inline, &mut out);
-                    out.extend(self.block(e, depth));
+                    out.extend(self.block(e));
                 }
                 Node::Element(e) if e.name == "br" => inline.push('\n'),
-                other => self.inline(other, &mut inline, depth),
+                other => self.inline(other, &mut inline),
             }
         }
         flush(&mut inline, &mut out);
         out
     }
 
-    fn block(&mut self, e: &Element, depth: usize) -> Vec<String> {
-        let depth = depth + 1;
+    fn block(&mut self, e: &Element) -> Vec<String> {
         match e.name.as_str() {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 let level = e.name[1..].parse::<usize>().unwrap_or(1);
                 let hashes = "#".repeat((level + self.heading_shift).clamp(3, 6));
                 let mut text = String::new();
                 for child in &e.children {
-                    self.inline(child, &mut text, depth);
+                    self.inline(child, &mut text);
                 }
                 let text = one_line(&text);
                 let reserved = ["key points", "references"]
@@ -512,9 +511,9 @@ impl Writer {
                 let mut items = Vec::new();
                 for child in &e.children {
                     let body = match child {
-                        Node::Element(li) if li.name == "li" => self.blocks(&li.children, depth),
+                        Node::Element(li) if li.name == "li" => self.blocks(&li.children),
                         Node::Text(t) if t.trim().is_empty() => continue,
-                        other => self.blocks(std::slice::from_ref(other), depth),
+                        other => self.blocks(std::slice::from_ref(other)),
                     };
                     if body.is_empty() {
                         continue;
@@ -534,7 +533,7 @@ impl Writer {
                 }
             }
             "blockquote" => {
-                let inner = self.blocks(&e.children, depth).join("\n\n");
+                let inner = self.blocks(&e.children).join("\n\n");
                 if inner.is_empty() {
                     Vec::new()
                 } else {
@@ -553,11 +552,11 @@ impl Writer {
                     ]
                 }
             }
-            "table" => self.table(e, depth),
+            "table" => self.table(e),
             "dt" => {
                 let mut text = String::new();
                 for child in &e.children {
-                    self.inline(child, &mut text, depth);
+                    self.inline(child, &mut text);
                 }
                 let text = one_line(&text);
                 if text.is_empty() {
@@ -566,11 +565,11 @@ impl Writer {
                     vec![format!("**{text}**")]
                 }
             }
-            _ => self.blocks(&e.children, depth),
+            _ => self.blocks(&e.children),
         }
     }
 
-    fn table(&mut self, e: &Element, depth: usize) -> Vec<String> {
+    fn table(&mut self, e: &Element) -> Vec<String> {
         let mut rows: Vec<Vec<String>> = Vec::new();
         collect_rows(
             e,
@@ -578,7 +577,7 @@ impl Writer {
             &mut |cell: &Element, out: &mut Vec<String>| {
                 let mut text = String::new();
                 for child in &cell.children {
-                    self.inline(child, &mut text, depth);
+                    self.inline(child, &mut text);
                 }
                 out.push(one_line(&text));
             },
@@ -598,7 +597,7 @@ impl Writer {
         vec![out.join("\n")]
     }
 
-    fn inline(&mut self, node: &Node, out: &mut String, depth: usize) {
+    fn inline(&mut self, node: &Node, out: &mut String) {
         let e = match node {
             Node::Text(t) => {
                 out.push_str(&escape(&collapse(t)));
@@ -609,7 +608,7 @@ impl Writer {
         let inner = |w: &mut Self, out: &mut String| {
             let mut text = String::new();
             for child in &e.children {
-                w.inline(child, &mut text, depth + 1);
+                w.inline(child, &mut text);
             }
             out.push_str(&text);
         };

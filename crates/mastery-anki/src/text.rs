@@ -182,7 +182,7 @@ pub fn read(name: &str, bytes: &[u8], default_separator: u8) -> Result<TextFile,
         .delimiter(separator)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text[body_start..].as_bytes());
+        .from_reader(&text.as_bytes()[body_start..]);
     let mut expected: Option<usize> = headers.columns.as_ref().map(Vec::len);
     let mut notes = Vec::new();
     for record in reader.records() {
