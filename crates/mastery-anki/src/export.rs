@@ -490,6 +490,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::block_on;
     use crate::schedule::Review;
     use mastery_content::{GuideFiles, load_guide};
 
@@ -499,14 +500,6 @@ mod tests {
         load_guide(&GuideFiles::from_dir(&dir).unwrap())
             .guide
             .unwrap()
-    }
-
-    fn block_on<T>(f: impl Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(f)
     }
 
     #[test]

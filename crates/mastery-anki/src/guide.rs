@@ -7,9 +7,11 @@
 //! What cannot be carried over is counted in the [`Report`]: card templates and styling,
 //! reverse cards, sounds, scripts, notes with nothing to ask or answer.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
-use mastery_content::import::names::{front_matter_value, id_from, one_line, toml_string};
+use mastery_content::import::names::{
+    UniqueIds, front_matter_value, id_from, one_line, toml_string,
+};
 use mastery_content::{Id, Level};
 
 use crate::export::{FIELDS, NOTE_TYPE};
@@ -223,20 +225,8 @@ pub fn to_guide(notes: &[AnkiNote], options: &Options) -> Imported {
         .or_else(|| id_from(&title, 40))
         .or_else(|| id_from(&options.name, 40))
         .unwrap_or_else(|| "anki-import".to_owned());
-    let mut used: HashSet<String> = HashSet::new();
-    let mut unique = |base: Option<String>, fallback: String| -> String {
-        let base = base.unwrap_or(fallback);
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while !used.insert(candidate.clone()) {
-            let suffix = format!("-{n}");
-            let mut stem = base.clone();
-            stem.truncate(Id::MAX_LEN - suffix.len());
-            candidate = format!("{}{suffix}", stem.trim_end_matches('-'));
-            n += 1;
-        }
-        candidate
-    };
+    let mut ids = UniqueIds::default();
+    let mut unique = |base: Option<String>, fallback: String| ids.unique(base, fallback);
 
     let mut files = vec![(
         "guide.toml".to_owned(),

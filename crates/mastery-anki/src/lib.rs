@@ -38,3 +38,14 @@ pub enum AnkiError {
     #[error("{0}")]
     Text(String),
 }
+
+/// Runs a future to completion in tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn block_on<T>(f: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}

@@ -314,26 +314,7 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
     }
 
     // Checked as `mastery check` would, before anything is written.
-    let files = mastery_content::GuideFiles {
-        root: request.output.display().to_string(),
-        files: imported
-            .files
-            .iter()
-            .map(|(path, text)| mastery_content::SourceFile {
-                path: path.clone(),
-                bytes: text.as_bytes().to_vec(),
-            })
-            .collect(),
-    };
-    let report = load_guide(&files);
-    if report.error_count() > 0 {
-        print_diagnostics(&report.diagnostics);
-        bail!(
-            "the imported guide does not pass `mastery check` ({}); nothing was written. \
-             This is a bug of the importer: please report it with the file that caused it",
-            plural(report.error_count(), "error", "errors")
-        );
-    }
+    let warnings = crate::import::check_imported(request.output, &imported.files)?;
 
     let mut out: Vec<(String, Vec<u8>)> = imported
         .files
@@ -375,18 +356,7 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
         imported.id,
         imported.title
     );
-    let width = imported
-        .sections
-        .iter()
-        .map(|(f, _, _)| f.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (file, title, n) in &imported.sections {
-        println!(
-            "  {file:<width$}  {title}  ({})",
-            plural(*n, "question", "questions")
-        );
-    }
+    crate::import::print_sections(&imported.sections);
     let types: Vec<String> = imported
         .note_types
         .iter()
@@ -466,7 +436,7 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
     println!(
         "Next: mastery check {0}   ({1})\n      mastery build {0} -o site",
         request.output.display(),
-        plural(report.warning_count(), "warning", "warnings")
+        plural(warnings, "warning", "warnings")
     );
     Ok(ExitCode::SUCCESS)
 }

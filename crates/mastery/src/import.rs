@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use mastery_content::import::{self, Imported, Input, Options, Source};
-use mastery_content::{Level, load_guide};
+use mastery_content::{GuideFiles, Level, SourceFile, load_guide};
 use mastery_study::text::plural;
 
 use crate::anki;
@@ -149,16 +149,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let imported = import::import(&input, &options)
         .with_context(|| format!("cannot import {}", args.source.display()))?;
 
-    // Checked as `mastery check` would, before anything is written.
-    let report = load_guide(&imported.guide_files(&args.output.display().to_string()));
-    if report.error_count() > 0 {
-        print_diagnostics(&report.diagnostics);
-        bail!(
-            "the imported guide does not pass `mastery check` ({}); nothing was written. \
-             This is a bug of the importer: please report it with the file that caused it",
-            plural(report.error_count(), "error", "errors")
-        );
-    }
+    let warnings = check_imported(&args.output, &imported.files)?;
 
     let mut files: Vec<(String, Vec<u8>)> = imported
         .files
@@ -177,7 +168,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         bar.inc(1);
     })?;
     bar.finish_and_clear();
-    print_report(&imported, args, report.warning_count());
+    print_report(&imported, args, warnings);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -324,6 +315,46 @@ fn natural_key(path: &str) -> Vec<(String, u64)> {
     key
 }
 
+/// Loads an imported guide's files as `mastery check` would, before anything is written:
+/// its warning count, or an error (with the diagnostics printed).
+pub(crate) fn check_imported(output: &Path, files: &[(String, String)]) -> anyhow::Result<usize> {
+    let files = GuideFiles {
+        root: output.display().to_string(),
+        files: files
+            .iter()
+            .map(|(path, text)| SourceFile {
+                path: path.clone(),
+                bytes: text.as_bytes().to_vec(),
+            })
+            .collect(),
+    };
+    let report = load_guide(&files);
+    if report.error_count() > 0 {
+        print_diagnostics(&report.diagnostics);
+        bail!(
+            "the imported guide does not pass `mastery check` ({}); nothing was written. \
+             This is a bug of the importer: please report it with the file that caused it",
+            plural(report.error_count(), "error", "errors")
+        );
+    }
+    Ok(report.warning_count())
+}
+
+/// Each section written, as a table: its file, title and number of questions.
+pub(crate) fn print_sections(sections: &[(String, String, usize)]) {
+    let width = sections
+        .iter()
+        .map(|(file, _, _)| file.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (file, title, n) in sections {
+        println!(
+            "  {file:<width$}  {title}  ({})",
+            plural(*n, "question", "questions")
+        );
+    }
+}
+
 fn print_report(imported: &Imported, args: &Args, warnings: usize) {
     let report = &imported.report;
     println!(
@@ -335,18 +366,7 @@ fn print_report(imported: &Imported, args: &Args, warnings: usize) {
         report.id,
         report.title
     );
-    let width = report
-        .sections
-        .iter()
-        .map(|(file, _, _)| file.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (file, title, n) in &report.sections {
-        println!(
-            "  {file:<width$}  {title}  ({})",
-            plural(*n, "question", "questions")
-        );
-    }
+    print_sections(&report.sections);
     println!("Guessed:");
     for (path, n, guess) in &report.files {
         println!(

@@ -403,6 +403,30 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
+/// Ids made unique across a guide (sections and questions alike): a taken id gets `-2`,
+/// `-3`, ... (shortened to fit).
+#[derive(Debug, Default)]
+pub struct UniqueIds {
+    used: std::collections::HashSet<String>,
+}
+
+impl UniqueIds {
+    /// `base` (else `fallback`), made unique.
+    pub fn unique(&mut self, base: Option<String>, fallback: String) -> String {
+        let base = base.unwrap_or(fallback);
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while !self.used.insert(candidate.clone()) {
+            let suffix = format!("-{n}");
+            let mut stem = base.clone();
+            stem.truncate(Id::MAX_LEN - suffix.len());
+            candidate = format!("{}{suffix}", stem.trim_end_matches('-'));
+            n += 1;
+        }
+        candidate
+    }
+}
+
 /// A TOML basic string.
 pub fn toml_string(text: &str) -> String {
     let mut out = String::from("\"");
