@@ -141,7 +141,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         }
         if summary.insights_left_out > 0 {
             line.push_str(&format!(
-                "; {} left out (they are not questions)",
+                "; {} left out (insights are not questions)",
                 plural(summary.insights_left_out, "insight", "insights")
             ));
         }
