@@ -371,7 +371,12 @@ pub fn import(request: &ImportRequest<'_>) -> anyhow::Result<ExitCode> {
         );
     }
     let mut left_out: Vec<(String, usize)> = imported.left_out.clone().into_iter().collect();
-    let template_count: usize = templates.values().sum();
+    // Only the note types the notes use.
+    let templates: BTreeMap<&String, &usize> = templates
+        .iter()
+        .filter(|(name, _)| imported.note_types.contains_key(*name))
+        .collect();
+    let template_count: usize = templates.values().copied().sum();
     if template_count > 0 {
         left_out.push((
             format!(

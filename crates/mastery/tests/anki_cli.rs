@@ -377,7 +377,7 @@ fn packages_anki_writes_become_guides_with_their_reviews() {
     assert_eq!(made["notes"], 4);
     let revlog = made["revlog"].as_u64().unwrap();
     assert!(revlog >= 4, "{made}");
-    for package in ["current.apkg", "legacy.apkg"] {
+    for package in ["current.apkg", "legacy.apkg", "whole.colpkg"] {
         let data = dir.path().join(format!("data-{package}"));
         let out_dir = dir.path().join(format!("guide-{package}"));
         let out = mastery(&[
@@ -397,6 +397,10 @@ fn packages_anki_writes_become_guides_with_their_reviews() {
         );
         assert!(
             said.contains("reverse and further cards"),
+            "{package}: {said}"
+        );
+        assert!(
+            said.contains("4  card templates and styling of 3 note types"),
             "{package}: {said}"
         );
         // The reviews of each note's first card come along; those of the reverse card and

@@ -73,8 +73,10 @@ def main():
             ),
             limit=None,
         )
-    print(json.dumps({"notes": col.note_count(), "cards": col.card_count(), "revlog": revlog, "memory": memory, "reviewed": reviewed}))
-    col.close()
+    made = {"notes": col.note_count(), "cards": col.card_count(), "revlog": revlog, "memory": memory, "reviewed": reviewed}
+    # The whole collection, as File > Export > "Anki Collection Package" does (this closes it).
+    col.export_collection_package(os.path.join(out, "whole.colpkg"), include_media=True, legacy=False)
+    print(json.dumps(made))
 
 
 main()
