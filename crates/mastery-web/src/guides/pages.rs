@@ -135,7 +135,8 @@ pub async fn anki_package(
 
     let library = state.library();
     let guide = find_guide(&library, &id)?;
-    let (bytes, _) = mastery_anki::export::package(&guide, None, crate::state::now())
+    let bytes = library
+        .anki_package(&guide, crate::state::now())
         .await
         .map_err(|e| WebError::Internal(anyhow::anyhow!("cannot write the Anki package: {e}")))?;
     Ok((
@@ -146,7 +147,7 @@ pub async fn anki_package(
                 format!("attachment; filename=\"{}.apkg\"", guide.id.as_str()),
             ),
         ],
-        bytes,
+        bytes.to_vec(),
     )
         .into_response())
 }
