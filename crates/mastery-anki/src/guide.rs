@@ -412,7 +412,8 @@ fn question(
                 .get(i)
                 .map(|n| one_line(n))
                 .unwrap_or_default();
-            let heading = i > 1 || (note.cloze && !name.to_ascii_lowercase().contains("extra"));
+            // The second field is the back (or a cloze's extra): no heading.
+            let heading = i > 1;
             if heading && !name.is_empty() {
                 answer_parts.push(format!("#### {}\n\n{md}", escape_text(&name)));
             } else {

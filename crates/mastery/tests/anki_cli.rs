@@ -377,6 +377,27 @@ fn packages_anki_writes_become_guides_with_their_reviews() {
     assert_eq!(made["notes"], 4);
     let revlog = made["revlog"].as_u64().unwrap();
     assert!(revlog >= 4, "{made}");
+    // Anki's text format, as Anki writes it.
+    let from_text = dir.path().join("from-text");
+    let out = mastery(&[
+        "import",
+        s(&dir.path().join("notes.txt")),
+        "-o",
+        s(&from_text),
+    ]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("Imported 4 questions in 2 sections"),
+        "{said}"
+    );
+    assert!(mastery(&["check", s(&from_text)]).status.success());
+    let words = std::fs::read_to_string(from_text.join("02-words.md")).unwrap();
+    assert!(
+        words.contains("**Madrid** is the capital of **Spain**.\n\nSince 1561."),
+        "{words}"
+    );
+
     for package in ["current.apkg", "legacy.apkg", "whole.colpkg"] {
         let data = dir.path().join(format!("data-{package}"));
         let out_dir = dir.path().join(format!("guide-{package}"));

@@ -1,6 +1,7 @@
 """Builds Anki packages with the official Anki package, as a learner's Anki would: FSRS on,
 a basic note, a basic-and-reversed note, a cloze note, an image, code, a few reviews. Writes
-OUT_DIR/current.apkg (the current format) and OUT_DIR/legacy.apkg (the legacy one), and
+OUT_DIR/current.apkg (the current format), OUT_DIR/legacy.apkg (the legacy one),
+OUT_DIR/whole.colpkg (the whole collection) and OUT_DIR/notes.txt (its text format), and
 prints what it made as JSON for crates/mastery/tests/anki_cli.rs to check.
 
 usage: write_with_anki.py OUT_DIR
@@ -73,6 +74,15 @@ def main():
             ),
             limit=None,
         )
+    col.export_note_csv(
+        out_path=os.path.join(out, "notes.txt"),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
     made = {"notes": col.note_count(), "cards": col.card_count(), "revlog": revlog, "memory": memory, "reviewed": reviewed}
     # The whole collection, as File > Export > "Anki Collection Package" does (this closes it).
     col.export_collection_package(os.path.join(out, "whole.colpkg"), include_media=True, legacy=False)
