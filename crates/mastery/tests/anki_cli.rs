@@ -488,3 +488,78 @@ fn packages_anki_writes_become_guides_with_their_reviews() {
         assert!(text(&again).contains("0 reviews added"), "{}", text(&again));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduling_goes_out_and_back_for_an_account_of_a_multi_user_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let personal = dir.path().join("personal");
+    let now = mastery_storage::now();
+    let card = learner_with_reviews(&personal, now).await;
+    let apkg = dir.path().join("mine.apkg");
+    let out = mastery(&[
+        "export",
+        "anki",
+        "python-django",
+        "-o",
+        s(&apkg),
+        "--with-scheduling",
+        "--data-dir",
+        s(&personal),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let shared = dir.path().join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    let out = mastery(&["user", "add", "ada", "--data-dir", s(&shared)]);
+    assert!(out.status.success(), "{}", text(&out));
+    // A database with accounts needs --user.
+    let guide_dir = dir.path().join("guide");
+    let args = [
+        "import",
+        s(&apkg),
+        "-o",
+        s(&guide_dir),
+        "--id",
+        "python-django",
+        "--with-scheduling",
+        "--data-dir",
+        s(&shared),
+    ];
+    let out = mastery(&args);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("pass --user NAME"), "{}", text(&out));
+    let out = mastery(&[&args[..], &["--user", "ada", "--force"]].concat());
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("1 card and 2 reviews added"),
+        "{}",
+        text(&out)
+    );
+
+    let json = dir.path().join("ada.json");
+    let out = mastery(&[
+        "learner",
+        "export",
+        "-o",
+        s(&json),
+        "--user",
+        "ada",
+        "--data-dir",
+        s(&shared),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let doc: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let cards = doc["cards"].as_array().unwrap();
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    let back = &cards[0];
+    assert_eq!(back["question"], "gil");
+    assert_eq!(back["phase"], "review");
+    assert!((back["stability"].as_f64().unwrap() - card.stability.unwrap()).abs() < 0.001);
+    assert!(
+        (back["due"].as_i64().unwrap() - card.due).abs() < DAY,
+        "{back}"
+    );
+    let reviews = doc["reviews"].as_array().unwrap();
+    assert_eq!(reviews.len(), 2);
+    assert!(reviews.iter().all(|r| r["rating"] == 3));
+}
