@@ -251,12 +251,31 @@ async fn anki_imports_our_package_and_text_file_with_the_scheduling() {
     let out = mastery(&["export", "csv", "python-django", "-o", s(&csv)]);
     assert!(out.status.success(), "{}", text(&out));
 
+    // A newer version of the guide, where one answer changed: exported a second later.
+    let edited = dir.path().join("python-django");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guides/python-django");
+    std::fs::create_dir_all(&edited).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, edited.join(path.file_name().unwrap())).unwrap();
+    }
+    let core = edited.join("01-core-python.md");
+    let text_before = std::fs::read_to_string(&core).unwrap();
+    let text_after = text_before.replacen("The GIL is a lock", "The GIL is one lock", 1);
+    assert_ne!(text_before, text_after);
+    std::fs::write(&core, text_after).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let newer = dir.path().join("newer.apkg");
+    let out = mastery(&["export", "anki", s(&edited), "-o", s(&newer)]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Anki imports ours, the same again, the newer one, then the text file of the first.
     let collection = dir.path().join("anki");
     std::fs::create_dir_all(&collection).unwrap();
     let seen = run_python(
         &python,
         "read_with_anki.py",
-        &[&collection, &apkg, &apkg, Path::new("--csv"), &csv],
+        &[&collection, &apkg, &apkg, &newer, Path::new("--csv"), &csv],
     );
     let guide = python_django();
     let questions = guide.questions().count() as u64;
@@ -265,11 +284,19 @@ async fn anki_imports_our_package_and_text_file_with_the_scheduling() {
         seen["after_package_1"], questions,
         "importing again updates the notes, never duplicates them"
     );
+    assert_eq!(
+        seen["after_package_2"], questions,
+        "a newer export updates the notes, never duplicates them"
+    );
     let csv_log = &seen["csv"];
     assert_eq!(csv_log["missing_notetype"], 0, "{csv_log}");
     assert_eq!(
         csv_log["new"], 0,
         "the CSV rows match the notes by GUID: {csv_log}"
+    );
+    assert_eq!(
+        csv_log["updated"], 1,
+        "only the answer the newer package changed differs from the text file: {csv_log}"
     );
     assert_eq!(
         seen["after_package_1"],
