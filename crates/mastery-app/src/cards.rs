@@ -57,6 +57,33 @@ pub fn to_stored(key: &QuestionKey, state: &CardState) -> StoredCard {
     }
 }
 
+/// The learner's cards and review log (oldest first) for the questions of one guide: what
+/// an export to Anki carries.
+///
+/// # Errors
+///
+/// Storage errors.
+pub async fn of_guide(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guide: &str,
+) -> Result<(Vec<StoredCard>, Vec<mastery_storage::ReviewRecord>), AppError> {
+    let cards = store
+        .cards(learner)
+        .await?
+        .into_iter()
+        .filter(|c| c.key.guide == guide)
+        .collect();
+    let mut reviews: Vec<_> = store
+        .reviews(learner, None)
+        .await?
+        .into_iter()
+        .filter(|r| r.key.guide == guide)
+        .collect();
+    reviews.sort_by_key(|r| r.reviewed_at);
+    Ok((cards, reviews))
+}
+
 /// The learner's review log as FSRS histories, one per card.
 pub(crate) async fn histories(
     store: &dyn Storage,

@@ -32,6 +32,8 @@ pub struct Library {
     pub problems: Vec<Problem>,
     /// Each guide's page, rendered on first use and then only filled in per request.
     pages: HashMap<String, OnceLock<Option<PageTemplate>>>,
+    /// Each guide's Anki package ("Download for Anki"), made on first use.
+    packages: HashMap<String, tokio::sync::OnceCell<Arc<[u8]>>>,
     /// Filled-in guide pages, kept until the learner's data changes.
     pub(crate) finished: PageCache,
 }
@@ -77,11 +79,16 @@ impl Library {
             .iter()
             .map(|g| (g.id.to_string(), OnceLock::new()))
             .collect();
+        let packages = guides
+            .iter()
+            .map(|g| (g.id.to_string(), tokio::sync::OnceCell::new()))
+            .collect();
         Self {
             guides,
             search,
             problems,
             pages,
+            packages,
             finished: PageCache::default(),
         }
     }
@@ -93,6 +100,28 @@ impl Library {
         build: impl FnOnce() -> Option<PageTemplate>,
     ) -> Option<&PageTemplate> {
         self.pages.get(id)?.get_or_init(build).as_ref()
+    }
+
+    /// The Anki package of `guide` (no learner's data), made the first time it is asked
+    /// for and kept with this library.
+    ///
+    /// # Errors
+    ///
+    /// The package cannot be written (a temporary file).
+    pub(crate) async fn anki_package(
+        &self,
+        guide: &Guide,
+        now: i64,
+    ) -> Result<Arc<[u8]>, mastery_anki::AnkiError> {
+        let make = || async {
+            mastery_anki::export::package(guide, None, now)
+                .await
+                .map(|(bytes, _)| Arc::from(bytes))
+        };
+        match self.packages.get(guide.id.as_str()) {
+            Some(cell) => cell.get_or_try_init(make).await.cloned(),
+            None => make().await,
+        }
     }
 
     /// A guide by id.

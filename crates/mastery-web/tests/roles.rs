@@ -248,6 +248,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/",
         "/guides/python-django",
         "/guides/python-django/gil",
+        "/guides/python-django/anki.apkg",
         "/search?q=gil",
         "/sign-up",
     ];

@@ -46,6 +46,20 @@ fn pages_render_with_progress_and_security_headers() {
         "check buttons have accessible names"
     );
     assert!(!guide.body.contains("<script>"), "no inline script");
+    assert!(
+        guide.body.contains(&format!(
+            "href=\"{GUIDE}/anki.apkg\" download>Download for Anki</a>"
+        )),
+        "the guide page offers the Anki package"
+    );
+    let package = c.get(&format!("{GUIDE}/anki.apkg"));
+    assert_eq!(package.status, 200);
+    assert_eq!(package.header("content-type"), Some("application/zip"));
+    assert_eq!(
+        package.header("content-disposition"),
+        Some("attachment; filename=\"python-django.apkg\"")
+    );
+    assert_eq!(c.get("/guides/no-such-guide/anki.apkg").status, 404);
 
     let q = c.get(&format!("{GUIDE}/gil"));
     assert_eq!(q.status, 200);

@@ -10,17 +10,20 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use mastery_content::import::{self, Imported, Input, Options, Source};
-use mastery_content::{Level, load_guide};
+use mastery_content::{GuideFiles, Level, SourceFile, load_guide};
 use mastery_study::text::plural;
 
+use crate::anki;
+use crate::context::{DataArgs, UserArgs};
 use crate::guides::print_diagnostics;
 use crate::output;
 
 /// Arguments of `mastery import`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A Markdown file, or a folder of them (read with its subfolders).
-    #[arg(value_name = "DIR|FILE.md")]
+    /// A Markdown file, or a folder of them (read with its subfolders); or an Anki file:
+    /// a package (.apkg, .colpkg) or Anki's text format (.csv, .tsv, .txt).
+    #[arg(value_name = "DIR|FILE.md|FILE.apkg|FILE.csv")]
     source: PathBuf,
     /// The guide folder to write (must not exist, or be empty, unless --force).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
@@ -42,6 +45,13 @@ pub struct Args {
     /// Replace OUT if it exists.
     #[arg(long)]
     force: bool,
+    /// Anki packages: import the review history and card states into your data too.
+    #[arg(long)]
+    with_scheduling: bool,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    user: UserArgs,
 }
 
 fn parse_level(text: &str) -> Result<Level, String> {
@@ -67,6 +77,24 @@ const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "vendor"];
 const MAX_FILES: usize = 20_000;
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if args.source.is_file() && anki::is_anki_file(&args.source) {
+        return anki::import(&anki::ImportRequest {
+            source: &args.source,
+            output: &args.output,
+            id: args.id.clone(),
+            title: args.title.clone(),
+            level: args.level,
+            force: args.force,
+            with_scheduling: args.with_scheduling,
+            data: &args.data,
+            user: &args.user,
+        });
+    }
+    if args.with_scheduling {
+        bail!(
+            "--with-scheduling is for Anki packages (.apkg, .colpkg); Markdown has no scheduling"
+        );
+    }
     if let Some(base) = &args.link_base
         && !(base.starts_with("https://") || base.starts_with("http://"))
     {
@@ -121,16 +149,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let imported = import::import(&input, &options)
         .with_context(|| format!("cannot import {}", args.source.display()))?;
 
-    // Checked as `mastery check` would, before anything is written.
-    let report = load_guide(&imported.guide_files(&args.output.display().to_string()));
-    if report.error_count() > 0 {
-        print_diagnostics(&report.diagnostics);
-        bail!(
-            "the imported guide does not pass `mastery check` ({}); nothing was written. \
-             This is a bug of the importer: please report it with the file that caused it",
-            plural(report.error_count(), "error", "errors")
-        );
-    }
+    let warnings = check_imported(&args.output, &imported.files)?;
 
     let mut files: Vec<(String, Vec<u8>)> = imported
         .files
@@ -149,7 +168,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         bar.inc(1);
     })?;
     bar.finish_and_clear();
-    print_report(&imported, args, report.warning_count());
+    print_report(&imported, args, warnings);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -176,7 +195,7 @@ fn list(source: &Path) -> anyhow::Result<(PathBuf, Vec<String>, Vec<String>)> {
     if meta.is_file() {
         if !is_markdown(source) {
             bail!(
-                "{} is not a Markdown file (*.md or *.markdown); give a Markdown file or a folder",
+                "{} is not a Markdown file (*.md or *.markdown) nor an Anki file (*.apkg, *.colpkg, *.csv, *.tsv, *.txt); give one of those or a folder",
                 source.display()
             );
         }
@@ -296,6 +315,46 @@ fn natural_key(path: &str) -> Vec<(String, u64)> {
     key
 }
 
+/// Loads an imported guide's files as `mastery check` would, before anything is written:
+/// its warning count, or an error (with the diagnostics printed).
+pub(crate) fn check_imported(output: &Path, files: &[(String, String)]) -> anyhow::Result<usize> {
+    let files = GuideFiles {
+        root: output.display().to_string(),
+        files: files
+            .iter()
+            .map(|(path, text)| SourceFile {
+                path: path.clone(),
+                bytes: text.as_bytes().to_vec(),
+            })
+            .collect(),
+    };
+    let report = load_guide(&files);
+    if report.error_count() > 0 {
+        print_diagnostics(&report.diagnostics);
+        bail!(
+            "the imported guide does not pass `mastery check` ({}); nothing was written. \
+             This is a bug of the importer: please report it with the file that caused it",
+            plural(report.error_count(), "error", "errors")
+        );
+    }
+    Ok(report.warning_count())
+}
+
+/// Each section written, as a table: its file, title and number of questions.
+pub(crate) fn print_sections(sections: &[(String, String, usize)]) {
+    let width = sections
+        .iter()
+        .map(|(file, _, _)| file.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (file, title, n) in sections {
+        println!(
+            "  {file:<width$}  {title}  ({})",
+            plural(*n, "question", "questions")
+        );
+    }
+}
+
 fn print_report(imported: &Imported, args: &Args, warnings: usize) {
     let report = &imported.report;
     println!(
@@ -307,18 +366,7 @@ fn print_report(imported: &Imported, args: &Args, warnings: usize) {
         report.id,
         report.title
     );
-    let width = report
-        .sections
-        .iter()
-        .map(|(file, _, _)| file.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (file, title, n) in &report.sections {
-        println!(
-            "  {file:<width$}  {title}  ({})",
-            plural(*n, "question", "questions")
-        );
-    }
+    print_sections(&report.sections);
     println!("Guessed:");
     for (path, n, guess) in &report.files {
         println!(

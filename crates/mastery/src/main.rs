@@ -1,5 +1,6 @@
 //! `mastery`: the binary. Parses the command line and hands each subcommand to its module.
 
+mod anki;
 mod backup;
 mod check;
 mod config;
@@ -149,10 +150,13 @@ else the oldest fitting one among python3.N on PATH, pyenv's versions and --pyth
     Verify(verify::Args),
 
     /// Turn a Markdown question list (a file, or a folder as interview-question repositories
-    /// publish them) into a guide folder that `mastery check` accepts.
+    /// publish them) or an Anki deck (.apkg, .colpkg, .csv, .tsv, .txt) into a guide folder
+    /// that `mastery check` accepts.
     #[command(after_help = "\
 Examples:
   mastery import questions.md -o my-guide
+  mastery import French.apkg -o french --with-scheduling   # an Anki deck and its reviews
+  mastery import deck.csv -o deck-guide                      # Anki's text format
   mastery import ./javascript-questions -o js-guide --level junior
   mastery import repo/ -o guide --link-base https://github.com/OWNER/REPO/blob/main/
 
@@ -162,8 +166,28 @@ blocks, numbered or bulleted lists with indented answers, **bold** or Q: paragra
 file per question. A table of contents is used to find the questions, then left out. Code
 keeps its language, links to headings become links to questions, images are copied. The
 report says what was guessed and what was left out, with file and line. OUT is written
-whole, after the guide passed the same checks as `mastery check`.")]
+whole, after the guide passed the same checks as `mastery check`.
+
+From Anki: decks become sections, fields become Markdown (code blocks kept), cloze notes
+become questions whose answer is the text filled in, images are copied into OUT/media/,
+tags are kept (level::junior|confirmed|senior sets the level). The report counts what could
+not be carried over (templates, reverse cards, sounds). See docs/interop.md.")]
     Import(import::Args),
+
+    /// Write a guide for Anki: an .apkg package Anki imports (optionally with your FSRS
+    /// memory state, due dates and review history), or Anki's text format (.csv/.tsv).
+    #[command(after_help = "\
+Examples:
+  mastery export anki python-django -o python-django.apkg
+  mastery export anki python-django -o mine.apkg --with-scheduling
+  mastery export anki ./my-guide -o my-guide.apkg --with-scheduling --user ada --database postgres://mastery@db/mastery
+  mastery export csv python-django -o python-django.csv
+
+One note per question (insights are left out), with the fields Question, Answer (highlighted
+code kept), Key points, References and Id; sections become subdecks; levels and tags become
+tags. Note ids are derived from the guide and question ids, so importing a newer export into
+Anki updates the notes instead of duplicating them. The file is written whole or not at all.")]
+    Export(anki::ExportArgs),
 
     /// Write one guide as a static site: home, guide, question pages, search that works
     /// offline, light and dark themes, and one page for print.
@@ -254,6 +278,7 @@ fn main() -> ExitCode {
         Command::Db(args) => db::run(&args),
         Command::Learner(args) => learner::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Export(args) => anki::export(&args),
         Command::Build(args) => site::run(&args),
         Command::User(args) => users::run_user(&args),
         Command::Completions(args) => manual::completions(&args),

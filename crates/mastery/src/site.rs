@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 /// The files of the guide `name`: a folder, else a built-in guide's id.
-fn source(name: &str) -> anyhow::Result<GuideFiles> {
+pub(crate) fn source(name: &str) -> anyhow::Result<GuideFiles> {
     let path = PathBuf::from(name);
     if path.is_dir() {
         return GuideFiles::from_dir(&path)

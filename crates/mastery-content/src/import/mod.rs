@@ -27,6 +27,12 @@ use crate::source::{GuideFiles, SourceFile};
 
 pub use shapes::Skipped;
 
+/// The small text rules of the importer that other importers (Anki's packages and text
+/// files) share, so every imported guide names and quotes things alike.
+pub mod names {
+    pub use super::text::{UniqueIds, front_matter_value, id_from, one_line, toml_string};
+}
+
 /// One Markdown file to import.
 #[derive(Debug, Clone)]
 pub struct Source {

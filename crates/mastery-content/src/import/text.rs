@@ -235,7 +235,7 @@ pub(crate) fn github_slug(text: &str) -> String {
 
 /// An id made from free text (the ASCII words of a title); `None` when it has none that
 /// make a valid id.
-pub(crate) fn id_from(text: &str, max: usize) -> Option<String> {
+pub fn id_from(text: &str, max: usize) -> Option<String> {
     let mut out = String::new();
     for word in text
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -403,8 +403,32 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
+/// Ids made unique across a guide (sections and questions alike): a taken id gets `-2`,
+/// `-3`, ... (shortened to fit).
+#[derive(Debug, Default)]
+pub struct UniqueIds {
+    used: std::collections::HashSet<String>,
+}
+
+impl UniqueIds {
+    /// `base` (else `fallback`), made unique.
+    pub fn unique(&mut self, base: Option<String>, fallback: String) -> String {
+        let base = base.unwrap_or(fallback);
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while !self.used.insert(candidate.clone()) {
+            let suffix = format!("-{n}");
+            let mut stem = base.clone();
+            stem.truncate(Id::MAX_LEN - suffix.len());
+            candidate = format!("{}{suffix}", stem.trim_end_matches('-'));
+            n += 1;
+        }
+        candidate
+    }
+}
+
 /// A TOML basic string.
-pub(crate) fn toml_string(text: &str) -> String {
+pub fn toml_string(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
@@ -420,13 +444,13 @@ pub(crate) fn toml_string(text: &str) -> String {
 }
 
 /// A value for a front matter line, single-quoted (`''` inside), on one line.
-pub(crate) fn front_matter_value(text: &str) -> String {
+pub fn front_matter_value(text: &str) -> String {
     format!("'{}'", one_line(text).replace('\'', "''"))
 }
 
 /// Text on one line: every run of whitespace (line breaks included) as one space, and no
 /// control characters.
-pub(crate) fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()

@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use super::rewrite::{Notes, Rewriter, Targets};
 use super::scan::Scanned;
 use super::shapes::{self, FileFound, Part, Question, Skipped, Title};
-use super::text::{front_matter_value, humanize, id_from, one_line, strip_label, toml_string};
+use super::text::{
+    UniqueIds, front_matter_value, humanize, id_from, one_line, strip_label, toml_string,
+};
 use super::{ImportError, Imported, Input, Options, Report};
 use crate::model::{Id, Level};
 
@@ -165,20 +167,8 @@ pub(super) fn import(input: &Input, options: &Options) -> Result<Imported, Impor
         .or_else(|| id_from(&title, 40))
         .or_else(|| id_from(&input.name, 40))
         .unwrap_or_else(|| "imported-guide".to_owned());
-    let mut used: HashSet<String> = HashSet::new();
-    let mut unique = |base: Option<String>, fallback: String| -> String {
-        let base = base.unwrap_or(fallback);
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while !used.insert(candidate.clone()) {
-            let suffix = format!("-{n}");
-            let mut stem = base.clone();
-            stem.truncate(Id::MAX_LEN - suffix.len());
-            candidate = format!("{}{suffix}", stem.trim_end_matches('-'));
-            n += 1;
-        }
-        candidate
-    };
+    let mut ids = UniqueIds::default();
+    let mut unique = |base: Option<String>, fallback: String| ids.unique(base, fallback);
     let section_ids: Vec<String> = sections
         .iter()
         .enumerate()

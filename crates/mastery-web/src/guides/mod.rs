@@ -22,6 +22,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
         .route("/guides/{guide}", get(pages::guide))
+        .route("/guides/{guide}/anki.apkg", get(pages::anki_package))
         .route("/guides/{guide}/{question}", get(pages::question))
         .route("/guides/{guide}/{question}/mark", post(marks::mark))
         .route("/guides/{guide}/{question}/note", post(notes::note))

@@ -123,6 +123,35 @@ pub(crate) fn guide_page_view(state: &AppState, guide: &Guide) -> GuidePage {
 /// The page is rendered once per guide ([`PageTemplate`]); a request fills in the
 /// learner's marks, progress, CSRF token and theme, and the finished page is kept until
 /// the learner's data changes ([`crate::page_cache`]).
+/// `GET /guides/{guide}/anki.apkg`: the guide as an Anki package ("Download for Anki"),
+/// the same file as `mastery export anki GUIDE`, without any learner's data.
+pub async fn anki_package(
+    State(state): State<AppState>,
+    Viewer(_learner): Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse as _;
+
+    let library = state.library();
+    let guide = find_guide(&library, &id)?;
+    let bytes = library
+        .anki_package(&guide, crate::state::now())
+        .await
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("cannot write the Anki package: {e}")))?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.apkg\"", guide.id.as_str()),
+            ),
+        ],
+        bytes.to_vec(),
+    )
+        .into_response())
+}
+
 pub async fn guide(
     State(state): State<AppState>,
     Viewer(learner): Viewer,
