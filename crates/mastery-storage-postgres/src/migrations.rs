@@ -24,6 +24,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0005_community.sql",
         include_str!("../migrations/0005_community.sql"),
     ),
+    (
+        "0006_account_security.sql",
+        include_str!("../migrations/0006_account_security.sql"),
+    ),
 ]);
 
 #[cfg(test)]

@@ -54,6 +54,7 @@ mod group;
 mod interviews;
 mod migrations;
 mod open;
+mod security;
 mod study;
 
 use mastery_storage::{

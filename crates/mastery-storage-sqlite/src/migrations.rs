@@ -26,6 +26,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0005_community.sql",
         include_str!("../migrations/0005_community.sql"),
     ),
+    (
+        "0006_account_security.sql",
+        include_str!("../migrations/0006_account_security.sql"),
+    ),
 ]);
 
 #[cfg(test)]
@@ -37,7 +41,7 @@ mod tests {
     fn every_file_is_listed() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         MIGRATIONS.check_listed(&dir).unwrap();
-        assert_eq!(MIGRATIONS.known_version().unwrap(), 5);
+        assert_eq!(MIGRATIONS.known_version().unwrap(), 6);
     }
 
     /// Released migrations are never edited (databases in the field have run them, and sqlx
