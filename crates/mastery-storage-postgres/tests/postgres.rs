@@ -64,7 +64,7 @@ async fn instances_starting_at_once_migrate_once() {
     .await;
     assert_eq!(
         applied,
-        [(1, true), (2, true), (3, true), (4, true), (5, true)]
+        [(1, true), (2, true), (3, true), (4, true), (5, true), (6, true)]
     );
 }
 
@@ -96,7 +96,7 @@ async fn a_database_from_a_newer_mastery_is_refused_before_migrating() {
             err,
             StorageError::NewerSchema {
                 found: 9999,
-                known: 5
+                known: 6
             }
         ),
         "{err:?}"
