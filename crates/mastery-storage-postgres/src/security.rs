@@ -30,7 +30,13 @@ impl SecurityStorage for PostgresStore {
         }
         let mut tx = self.begin().await?;
         let wait = Sql::take_rates(&mut tx, self.decoder(), limits, now, LOCK).await?;
-        tx.commit().await.map_err(|e| self.error(e))?;
+        if wait.is_some() {
+            // Refused: nothing is taken, not even the rows of keys seen for the first time
+            // (a flood of new names writes nothing).
+            tx.rollback().await.map_err(|e| self.error(e))?;
+        } else {
+            tx.commit().await.map_err(|e| self.error(e))?;
+        }
         Ok(wait)
     }
 

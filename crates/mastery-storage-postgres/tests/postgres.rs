@@ -64,7 +64,14 @@ async fn instances_starting_at_once_migrate_once() {
     .await;
     assert_eq!(
         applied,
-        [(1, true), (2, true), (3, true), (4, true), (5, true), (6, true)]
+        [
+            (1, true),
+            (2, true),
+            (3, true),
+            (4, true),
+            (5, true),
+            (6, true)
+        ]
     );
 }
 

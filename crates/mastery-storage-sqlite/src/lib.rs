@@ -223,6 +223,13 @@ impl WriteTx {
     }
 }
 
+impl WriteTx {
+    /// Rolls back: nothing was written, so the generation stays.
+    async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
 impl std::ops::Deref for WriteTx {
     type Target = sqlx::SqliteConnection;
     fn deref(&self) -> &Self::Target {

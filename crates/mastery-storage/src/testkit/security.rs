@@ -38,6 +38,18 @@ pub async fn rate_limits_are_taken_all_or_none(fx: &dyn Fixture) {
         assert_eq!(store.take_rates(&[wide], 0).await.unwrap(), None);
     }
     assert!(store.take_rates(&[wide], 0).await.unwrap().is_some());
+    // A refused take writes nothing, not even a row for a key seen for the first time.
+    let fresh = RateLimit {
+        key: "account:new",
+        interval_ms: 60_000,
+        burst: 2,
+    };
+    assert!(store.take_rates(&[wide, fresh], 0).await.unwrap().is_some());
+    assert_eq!(
+        store.sweep_rates(0).await.unwrap(),
+        0,
+        "no row was left for the new key"
+    );
     store.clear_rates(&["account:1"]).await.unwrap();
     assert_eq!(
         store.take_rate("account:1", 0, 60_000, 2).await.unwrap(),
