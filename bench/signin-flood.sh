@@ -2,8 +2,8 @@
 # One address floods the sign-in form while people at other addresses sign in: two
 # `mastery serve` instances (multi-user mode) on one PostgreSQL database behind nginx, which
 # is their trusted proxy. The attempt limits live in the database, so the flood is cut to
-# a few attempts a minute on both instances at once, and everyone else signs in as fast as
-# without it. Usage: bench/signin-flood.sh [DURATION_SECONDS] [PEOPLE]
+# a few attempts a minute on both instances at once, while everyone else signs in.
+# Usage: bench/signin-flood.sh [DURATION_SECONDS] [PEOPLE] [ATTACKER_CONNECTIONS]
 # Needs wrk, nginx, curl, psql, python3 (Debian packages) and a PostgreSQL whose user may
 # create databases: MASTERY_BENCH_POSTGRES_URL, default
 # postgres://postgres@127.0.0.1:5432/postgres. Figures: docs/performance.md.
@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-target}/release"
 duration=${1:-20}
 people=${2:-20}
+connections=${3:-64}
 admin="${MASTERY_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 for tool in wrk nginx curl psql python3; do
   command -v "$tool" >/dev/null || { echo "bench/signin-flood.sh needs $tool"; exit 2; }
@@ -105,7 +106,7 @@ export COOKIE TOKEN
 jar="$work/jar-attacker"
 TOKEN=$(curl -fs -c "$jar" "$base/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
 COOKIE=$(awk '$6=="mastery_session"{print "mastery_session="$7}' "$jar")
-wrk -t2 -c64 -d"${duration}s" --latency -s bench/signin-flood.lua "$base" >"$work/flood" 2>&1 &
+wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/signin-flood.lua "$base" >"$work/flood" 2>&1 &
 echo $! >"$work/wrk.pid"
 sleep 2
 everyone "$work/flooded"
@@ -113,7 +114,7 @@ summary "people signing in, one address flooding" "$work/flooded"
 wait "$(cat "$work/wrk.pid")" || true
 rm -f "$work/wrk.pid"
 echo
-echo "the flooding address, wrk -t2 -c64 ${duration}s through nginx to both instances:"
+echo "the flooding address, wrk -t2 -c$connections ${duration}s through nginx to both instances:"
 grep -E 'Requests/sec|attacker answers|Socket errors' "$work/flood" | sed 's/^/  /'
 allowed=$(grep -o '401: [0-9]*' "$work/flood" | awk '{print $2}')
 echo "  guesses that reached a password check: ${allowed:-0} (the rest were refused with 429)"

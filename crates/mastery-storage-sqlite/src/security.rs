@@ -26,6 +26,10 @@ impl SecurityStorage for SqliteStore {
         for limit in limits {
             check_rate_key(limit.key)?;
         }
+        // Refused already? Then reads answer, without queueing for the writer or a lock.
+        if let Some(wait) = Sql::peek_rates(&self.readers, self.decoder(), limits, now).await? {
+            return Ok(Some(wait));
+        }
         let mut tx = self.write().await?;
         let wait = Sql::take_rates(&mut tx, self.decoder(), limits, now, LOCK).await?;
         if wait.is_some() {

@@ -96,6 +96,40 @@ where
         Ok(None)
     }
 
+    /// What [`Self::take_rates`] would refuse, read without a transaction or a lock: a
+    /// refusal seen here stands (an arrival time only moves forward, but for a clear), so
+    /// a flood of refused requests is answered by reads alone and never queues on the
+    /// row lock of its key. None means "maybe allowed": take them in a transaction.
+    pub async fn peek_rates<'e, E>(
+        e: E,
+        d: Decoder<'_>,
+        limits: &[RateLimit<'_>],
+        now: Millis,
+    ) -> Result<Option<(usize, i64)>>
+    where
+        E: Executor<'e, Database = DB> + Copy,
+    {
+        let mut wait: Option<(usize, i64)> = None;
+        for (index, limit) in limits.iter().enumerate() {
+            let row = sqlx::query("SELECT tat FROM rate_limits WHERE key = $1")
+                .bind(limit.key)
+                .fetch_optional(e)
+                .await
+                .map_err(|e| d.error(e))?;
+            let Some(row) = row else { continue };
+            if let GcraStep::Wait(ms) = gcra(
+                Some(d.int(&row, "tat")?),
+                now,
+                limit.interval_ms,
+                limit.burst,
+            ) && wait.is_none_or(|(_, longest)| ms > longest)
+            {
+                wait = Some((index, ms));
+            }
+        }
+        Ok(wait)
+    }
+
     /// Forgets these limits.
     pub async fn clear_rates(
         conn: &mut DB::Connection,
