@@ -151,28 +151,6 @@ impl CommunityStorage for PostgresStore {
         Sql::approved_posts(&self.pool, self.decoder(), member).await
     }
 
-    async fn take_rate(
-        &self,
-        key: &str,
-        now: Millis,
-        interval_ms: i64,
-        burst: i64,
-    ) -> Result<Option<i64>> {
-        check_community_text("a limit's key", key)?;
-        let mut tx = self.begin().await?;
-        let wait =
-            Sql::take_rate(&mut tx, self.decoder(), key, now, interval_ms, burst, LOCK).await?;
-        tx.commit().await.map_err(|e| self.error(e))?;
-        Ok(wait)
-    }
-
-    async fn sweep_rates(&self, now: Millis) -> Result<u64> {
-        let mut tx = self.begin().await?;
-        let n = Sql::sweep_rates(&mut *tx, self.decoder(), now).await?;
-        tx.commit().await.map_err(|e| self.error(e))?;
-        Ok(n)
-    }
-
     async fn search_discussions(&self, query: &DiscussionSearch<'_>) -> Result<Vec<DiscussionHit>> {
         if query.is_empty() {
             return Ok(Vec::new());

@@ -75,6 +75,7 @@ mod community;
 mod connect;
 mod errors;
 mod migrations;
+mod security;
 mod study;
 #[cfg(feature = "testkit")]
 pub mod testing;

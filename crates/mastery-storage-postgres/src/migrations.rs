@@ -28,6 +28,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0006_discussion_search.sql",
         include_str!("../migrations/0006_discussion_search.sql"),
     ),
+    (
+        "0007_account_security.sql",
+        include_str!("../migrations/0007_account_security.sql"),
+    ),
 ]);
 
 #[cfg(test)]

@@ -54,6 +54,7 @@ mod group;
 mod interviews;
 mod migrations;
 mod open;
+mod security;
 mod study;
 
 use mastery_storage::{
@@ -219,6 +220,13 @@ impl WriteTx {
                 "the commit task did not finish: {e}"
             )))
         })
+    }
+}
+
+impl WriteTx {
+    /// Rolls back: nothing was written, so the generation stays.
+    async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.tx.rollback().await
     }
 }
 

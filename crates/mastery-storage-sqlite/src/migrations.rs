@@ -30,6 +30,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0006_discussion_search.sql",
         include_str!("../migrations/0006_discussion_search.sql"),
     ),
+    (
+        "0007_account_security.sql",
+        include_str!("../migrations/0007_account_security.sql"),
+    ),
 ]);
 
 #[cfg(test)]
@@ -41,7 +45,7 @@ mod tests {
     fn every_file_is_listed() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         MIGRATIONS.check_listed(&dir).unwrap();
-        assert_eq!(MIGRATIONS.known_version().unwrap(), 6);
+        assert_eq!(MIGRATIONS.known_version().unwrap(), 7);
     }
 
     /// Released migrations are never edited (databases in the field have run them, and sqlx

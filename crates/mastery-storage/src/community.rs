@@ -1,7 +1,7 @@
 //! The community of multi-user mode: discussion threads on a guide's questions, their
 //! posts with edit history, votes, flags, moderation (post states, locked threads,
-//! suspended members, the moderation log) and the limits per action that every instance
-//! shares ([`CommunityStorage::take_rate`]).
+//! suspended members, the moderation log). The limits per action that every instance
+//! shares are [`crate::SecurityStorage::take_rate`].
 //!
 //! Threads are kept by the ids of their guide and question, not by a reference to a
 //! loaded guide: a question that a guide drops keeps its threads, and they are shown again
@@ -542,48 +542,10 @@ pub trait CommunityStorage: Send + Sync {
     /// How many of a member's posts were ever shown to everyone.
     async fn approved_posts(&self, member: LearnerId) -> Result<i64>;
 
-    /// Takes one request from the limit named `key`, shared by every instance: a generic
-    /// cell rate algorithm allowing `burst` requests at once and one more every
-    /// `interval_ms`. None when allowed; else how many milliseconds to wait.
-    async fn take_rate(
-        &self,
-        key: &str,
-        now: Millis,
-        interval_ms: i64,
-        burst: i64,
-    ) -> Result<Option<i64>>;
-
-    /// Forgets the limits that are full again at `now`; how many.
-    async fn sweep_rates(&self, now: Millis) -> Result<u64>;
-
     /// The threads everyone may read (opening post visible) whose title or one of whose
     /// visible posts contains every term, best match first. Nothing hidden, pending,
     /// rejected or deleted is searched.
     async fn search_discussions(&self, query: &DiscussionSearch<'_>) -> Result<Vec<DiscussionHit>>;
-}
-
-/// The GCRA step of [`CommunityStorage::take_rate`], shared by the backends: from the
-/// stored theoretical arrival time (if any), the new one, or how long to wait.
-#[must_use]
-pub fn gcra(stored: Option<Millis>, now: Millis, interval_ms: i64, burst: i64) -> GcraStep {
-    let interval = interval_ms.max(1);
-    let tolerance = interval.saturating_mul(burst.max(1) - 1);
-    let tat = stored.map_or(now, |t| t.max(now));
-    let ahead = tat - now;
-    if ahead > tolerance {
-        GcraStep::Wait(ahead - tolerance)
-    } else {
-        GcraStep::Allow(tat.saturating_add(interval))
-    }
-}
-
-/// What [`gcra`] decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GcraStep {
-    /// Allowed: store this arrival time.
-    Allow(Millis),
-    /// Refused: wait this many milliseconds.
-    Wait(i64),
 }
 
 #[cfg(test)]
@@ -596,31 +558,6 @@ mod tests {
             assert_eq!(PostState::parse(state.as_str()).ok(), Some(state));
         }
         assert!(PostState::parse("gone").is_err());
-    }
-
-    #[test]
-    fn gcra_allows_a_burst_then_one_per_interval() {
-        let mut tat = None;
-        let now = 1_000_000;
-        for _ in 0..3 {
-            match gcra(tat, now, 1000, 3) {
-                GcraStep::Allow(t) => tat = Some(t),
-                GcraStep::Wait(w) => panic!("refused within the burst, wait {w}"),
-            }
-        }
-        assert_eq!(gcra(tat, now, 1000, 3), GcraStep::Wait(1000));
-        assert_eq!(gcra(tat, now + 400, 1000, 3), GcraStep::Wait(600));
-        assert!(matches!(gcra(tat, now + 1000, 1000, 3), GcraStep::Allow(_)));
-        // A long pause refills the whole burst, no more.
-        let later = now + 1_000_000;
-        let mut t = tat;
-        for _ in 0..3 {
-            match gcra(t, later, 1000, 3) {
-                GcraStep::Allow(n) => t = Some(n),
-                GcraStep::Wait(_) => panic!("the burst was not refilled"),
-            }
-        }
-        assert!(matches!(gcra(t, later, 1000, 3), GcraStep::Wait(_)));
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub mod community;
 pub mod dump;
 pub mod interviews;
 pub mod restore;
+pub mod security;
 #[cfg(feature = "sqlx")]
 pub mod sql;
 pub mod study;
@@ -57,6 +58,9 @@ pub use dump::{
 };
 
 pub use restore::{LearnerRestore, Replace, Setting};
+pub use security::{
+    ApiToken, RateLimit, SecurityEvent, SecurityStorage, StoredTotp, TokenScope, check_rate_key,
+};
 
 pub use study::{
     CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
@@ -301,9 +305,12 @@ impl PoolStats {
 ///
 /// Multi-user mode's accounts, sessions and invitations are the supertrait
 /// [`AccountStorage`]; its community (threads, posts, moderation) is
-/// [`CommunityStorage`].
+/// [`CommunityStorage`]; its limits, second factors, access tokens and security events are
+/// [`SecurityStorage`].
 #[async_trait::async_trait]
-pub trait Storage: AccountStorage + CommunityStorage + Send + Sync + fmt::Debug + 'static {
+pub trait Storage:
+    AccountStorage + CommunityStorage + SecurityStorage + Send + Sync + fmt::Debug + 'static
+{
     /// A short name of the backend for logs and `/readyz` (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
 

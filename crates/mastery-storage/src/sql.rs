@@ -23,6 +23,7 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 
 mod community;
 pub mod queries;
+mod security;
 
 pub use queries::Queries;
 

@@ -30,8 +30,10 @@ use std::sync::Arc;
 
 mod community;
 mod restore;
+mod security;
 pub use community::*;
 pub use restore::*;
+pub use security::*;
 
 use crate::{
     ACCOUNT_KIND, Account, Admission, CardPhase, Dump, Invite, LearnerId, MAX_ACCOUNT_TEXT_BYTES,
@@ -125,6 +127,10 @@ macro_rules! storage_suite {
             flags_and_moderation_are_logged_together,
             pending_posts_count_once_approved,
             rate_limits_are_shared_and_refill,
+            rate_limits_are_taken_all_or_none,
+            second_factors_are_used_once,
+            access_tokens_are_found_touched_and_revoked,
+            security_events_keep_the_most_recent,
             community_text_with_nul_or_too_long_is_refused,
             deleting_an_account_keeps_its_posts_without_author,
             discussions_are_searched_as_everyone_may_read_them
@@ -2139,6 +2145,34 @@ pub async fn deleting_an_account_removes_everything_it_owns(fx: &dyn Fixture) {
             .create_session(&session(&format!("{tag}-session"), learner, 4), None)
             .await
             .unwrap();
+        store.begin_totp(learner, "GEZDGNBV", 5).await.unwrap();
+        store
+            .enable_totp(learner, 1, &[format!("{tag}-code")], 5)
+            .await
+            .unwrap();
+        store
+            .create_api_token(&crate::ApiToken {
+                id: 0,
+                learner,
+                token_hash: format!("{tag}-token"),
+                label: String::new(),
+                scope: crate::TokenScope::Read,
+                created_at: 6,
+                expires_at: None,
+                last_used_at: None,
+                revoked_at: None,
+            })
+            .await
+            .unwrap();
+        let event = crate::SecurityEvent {
+            id: 0,
+            learner,
+            at: 7,
+            kind: "sign-in".into(),
+            client: String::new(),
+            device: String::new(),
+        };
+        store.record_security_event(&event, 10).await.unwrap();
     }
     let by_bob = store
         .create_invite(&Invite {
@@ -2164,6 +2198,15 @@ pub async fn deleting_an_account_removes_everything_it_owns(fx: &dyn Fixture) {
     assert!(store.interviews(bob, 10).await.unwrap().is_empty());
     assert!(store.sessions(bob).await.unwrap().is_empty());
     assert_eq!(store.session("bob-session").await.unwrap(), None);
+    assert_eq!(store.totp(bob).await.unwrap(), None);
+    assert_eq!(store.recovery_codes_left(bob).await.unwrap(), 0);
+    assert!(store.api_tokens(bob).await.unwrap().is_empty());
+    assert!(store.api_token("bob-token").await.unwrap().is_none());
+    assert!(store.security_events(bob, 10).await.unwrap().is_empty());
+    assert!(
+        store.totp(ann).await.unwrap().is_some(),
+        "others keep theirs"
+    );
 
     // Row for row: exactly bob's rows are gone, in every table, and his invitation lost
     // its creator.

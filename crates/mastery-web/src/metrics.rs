@@ -71,6 +71,11 @@ struct RouteLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventLabels {
+    kind: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: &'static str,
 }
@@ -94,6 +99,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     in_flight: Gauge,
     reviews: Counter,
+    security_events: Family<EventLabels, Counter>,
     pool_connections: Family<PoolLabels, Gauge>,
     pool_max: Gauge,
 }
@@ -132,6 +138,12 @@ impl Metrics {
             "mastery_reviews_recorded",
             "Study reviews recorded by this instance (a retried review id is not counted again)",
             reviews.clone(),
+        );
+        let security_events = Family::<EventLabels, Counter>::default();
+        registry.register(
+            "mastery_security_events",
+            "Security events of accounts seen by this instance, by kind (sign-in, sign-in-failed, locked-out, password-changed, two-factor-on, token-used, ...)",
+            security_events.clone(),
         );
         let pool_connections = Family::<PoolLabels, Gauge>::default();
         registry.register(
@@ -172,9 +184,17 @@ impl Metrics {
             latency,
             in_flight,
             reviews,
+            security_events,
             pool_connections,
             pool_max,
         }
+    }
+
+    /// Counts a security event of an account (`kind` as `EventKind::as_str` names it).
+    pub fn security_event(&self, kind: &'static str) {
+        self.security_events
+            .get_or_create(&EventLabels { kind })
+            .inc();
     }
 
     /// Counts a review that was recorded (call it only for new ones, not for duplicates).

@@ -7,6 +7,10 @@
 //! form or API — must carry it, as the `csrf` form field or the `X-CSRF-Token` header.
 //! Requests that a browser marks as cross-site (`Sec-Fetch-Site: cross-site`, or an
 //! `Origin` that is not this host) are refused before the token is even looked at.
+//!
+//! In multi-user mode an API request may instead carry a personal access token
+//! (`Authorization: Bearer …`): it needs no CSRF token and gets no cookie (see
+//! [`with_token`]).
 
 use axum::body::{Body, to_bytes};
 use std::net::{IpAddr, SocketAddr};
@@ -16,6 +20,12 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use std::sync::Arc;
+
+use mastery_app::accounts::events::EventKind;
+use mastery_app::accounts::{SignedIn, access_tokens, two_factor};
+use mastery_storage::{Role, StoredSession, TokenScope};
 
 use crate::error::{ErrorInfo, WebError};
 use crate::error_page::error_response;
@@ -76,7 +86,16 @@ pub async fn session_and_csrf(
                 code: error.code(),
                 message: error.to_string(),
             };
-            error_response(&state, api, None, &info)
+            let mut response = error_response(&state, api, None, &info);
+            if let WebError::RateLimited {
+                retry_after_secs, ..
+            } = error
+            {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            response
         }
     }
 }
@@ -123,8 +142,10 @@ fn percent_encode(text: &str) -> String {
 
 /// What an anonymous visitor of a private site may still reach.
 fn open_on_a_private_site(path: &str) -> bool {
-    matches!(path, "/sign-in" | "/sign-up" | "/api/v1/session")
-        || path.starts_with("/setup/")
+    matches!(
+        path,
+        "/sign-in" | "/sign-in/two-factor" | "/sign-up" | "/api/v1/session"
+    ) || path.starts_with("/setup/")
         || path.starts_with("/assets/")
 }
 
@@ -177,9 +198,107 @@ fn client_from(
     (Some(client), secure_cookies || tls)
 }
 
+/// The personal access token of an API request (`Authorization: Bearer …`), in multi-user
+/// mode. Elsewhere the header means nothing: pages need a browser session.
+fn bearer<'a>(state: &AppState, parts: &'a axum::http::request::Parts) -> Option<&'a str> {
+    if !state.multi_user() || !parts.uri.path().starts_with("/api/") {
+        return None;
+    }
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A request with a personal access token: its account, no CSRF token (a browser never
+/// sends the header by itself), no cookie; a read-only token reads only. Each token is
+/// limited on its own, on every instance at once.
+async fn with_token(
+    state: &AppState,
+    mut parts: axum::http::request::Parts,
+    body: Body,
+    token: &str,
+    client: Option<IpAddr>,
+    secure: bool,
+) -> Result<(Request, Option<String>), WebError> {
+    let at = now();
+    let Some((token, account, worth_noting)) =
+        access_tokens::authenticate(state.store(), token, at).await?
+    else {
+        return Err(WebError::Unauthorized(
+            "this access token is unknown, expired or revoked".into(),
+        ));
+    };
+    state.limits().token(state.store(), token.id, at).await?;
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && token.scope == TokenScope::Read {
+        return Err(WebError::Forbidden(
+            "this access token may only read: create a read-write token to change anything".into(),
+        ));
+    }
+    let limit = body_limit(parts.uri.path());
+    let bytes = to_bytes(body, limit)
+        .await
+        .map_err(|_| WebError::PayloadTooLarge(limit / 1024))?;
+    let signed_in = SignedIn {
+        session: StoredSession {
+            id_hash: format!("token:{}", token.id),
+            learner: account.learner,
+            created_at: token.created_at,
+            last_seen_at: at,
+            device: token.label.clone(),
+        },
+        account,
+    };
+    let (user, must_enrol) = enrolled_or_learner(state, signed_in).await?;
+    let session = Session {
+        csrf: String::new(),
+        theme: None,
+        fresh: false,
+        id: String::new(),
+        user: Some(user),
+        secure,
+        multi_user: true,
+        client,
+        via_token: Some(token.scope),
+        must_enrol,
+    };
+    if worth_noting {
+        crate::accounts::activity::note(
+            state,
+            token.learner,
+            EventKind::TokenUsed,
+            &session,
+            &token.label,
+        )
+        .await;
+    }
+    parts.extensions.insert(session);
+    Ok((Request::from_parts(parts, Body::from(bytes)), None))
+}
+
+/// The signed-in account as requests see it: a moderator or admin whom the site asks to
+/// use two factors, and who has not turned them on, acts as a learner (and is told so).
+async fn enrolled_or_learner(
+    state: &AppState,
+    signed_in: SignedIn,
+) -> Result<(Arc<SignedIn>, bool), WebError> {
+    if signed_in.account.role >= Role::Moderator
+        && state.site().await?.staff_two_factor
+        && !two_factor::is_on(state.store(), signed_in.account.learner).await?
+    {
+        let mut learner = signed_in;
+        learner.account.role = Role::Learner;
+        return Ok((Arc::new(learner), true));
+    }
+    Ok((Arc::new(signed_in), false))
+}
+
 async fn check(state: &AppState, request: Request) -> Result<(Request, Option<String>), WebError> {
     let (mut parts, body) = request.into_parts();
     let (client, secure) = client_of(state, &parts);
+    if let Some(token) = bearer(state, &parts).map(str::to_owned) {
+        return with_token(state, parts, body, &token, client, secure).await;
+    }
     let cookie_name = if secure {
         SECURE_SESSION_COOKIE
     } else {
@@ -195,12 +314,16 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
             (id.clone(), Some(id))
         }
     };
-    let user = match state.accounts() {
-        Some(accounts) if id.len() == 64 => accounts
-            .session(state.store(), &id, now())
-            .await?
-            .map(std::sync::Arc::new),
+    let signed_in = match state.accounts() {
+        Some(accounts) if id.len() == 64 => accounts.session(state.store(), &id, now()).await?,
         _ => None,
+    };
+    let (user, must_enrol) = match signed_in {
+        Some(signed_in) => {
+            let (user, must_enrol) = enrolled_or_learner(state, signed_in).await?;
+            (Some(user), must_enrol)
+        }
+        None => (None, false),
     };
     if state.multi_user()
         && user.is_none()
@@ -267,6 +390,8 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
         secure,
         multi_user: state.multi_user(),
         client,
+        via_token: None,
+        must_enrol,
     });
     Ok((Request::from_parts(parts, body), new_cookie))
 }

@@ -56,6 +56,12 @@ pub struct Session {
     pub multi_user: bool,
     /// The client's address (the peer, or what a trusted proxy says).
     pub client: Option<std::net::IpAddr>,
+    /// The request carried a personal access token (`Authorization: Bearer`) of this
+    /// scope instead of a session cookie: no CSRF token, no cookie set.
+    pub via_token: Option<mastery_storage::TokenScope>,
+    /// A moderator or admin whom the site asks to use two factors and who has not turned
+    /// them on yet: they act as a learner until they do.
+    pub must_enrol: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -66,6 +72,7 @@ impl std::fmt::Debug for Session {
             .field("fresh", &self.fresh)
             .field("secure", &self.secure)
             .field("client", &self.client)
+            .field("via_token", &self.via_token)
             .finish_non_exhaustive()
     }
 }
@@ -122,6 +129,20 @@ pub fn csrf_token(key: &[u8], session: &str) -> String {
     };
     mac.update(b"mastery-csrf:");
     mac.update(session.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// A MAC of `parts` under `key` for `purpose` (hex): what [`csrf_token`] is for a session,
+/// and what signs the proof that a sign-in passed its password step.
+pub fn signed(key: &[u8], purpose: &str, parts: &[&str]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(purpose.as_bytes());
+    for part in parts {
+        mac.update(b":");
+        mac.update(part.as_bytes());
+    }
     hex(&mac.finalize().into_bytes())
 }
 

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use mastery_app::accounts::limits::AttemptLimits;
 use mastery_app::accounts::{AccountPolicy, Accounts, Site};
 use mastery_storage::{LearnerId, Storage};
 use tokio::sync::RwLock;
 
-use crate::accounts::limits::Limits;
 use crate::assets::Assets;
 use crate::library::{Library, Shelf};
 use crate::metrics::{AllowedNet, Metrics};
@@ -83,8 +83,9 @@ struct Inner {
     accounts: Option<Accounts>,
     /// The site rules, with when they were read.
     site: RwLock<Option<(std::time::Instant, Site)>>,
-    /// Sign-in and sign-up attempt limits.
-    limits: Limits,
+    /// Sign-in and sign-up attempt limits (kept in the database, shared by every
+    /// instance).
+    limits: AttemptLimits,
     /// Held while personal parameters are fitted.
     optimizing: tokio::sync::Semaphore,
     csrf_key: Vec<u8>,
@@ -139,26 +140,15 @@ impl AppState {
             learner,
             accounts,
             site: RwLock::new(None),
-            limits: Limits::new(settings.sign_ins_per_minute, settings.sign_ups_per_hour),
+            limits: AttemptLimits {
+                sign_ins_per_minute: settings.sign_ins_per_minute,
+                sign_ups_per_hour: settings.sign_ups_per_hour,
+            },
             optimizing: tokio::sync::Semaphore::new(1),
             csrf_key,
             assets: Arc::new(Assets::build()),
             settings,
         });
-        if inner.accounts.is_some() {
-            // Forget idle attempt counters every minute, for as long as the state lives.
-            let weak = Arc::downgrade(&inner);
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-                loop {
-                    every.tick().await;
-                    match weak.upgrade() {
-                        Some(inner) => inner.limits.forget_idle(),
-                        None => break,
-                    }
-                }
-            });
-        }
         Ok(Self { inner })
     }
 
@@ -186,8 +176,8 @@ impl AppState {
         self.inner.learner
     }
 
-    /// The attempt limits of the account forms.
-    pub(crate) fn limits(&self) -> &Limits {
+    /// The attempt limits of accounts.
+    pub(crate) fn limits(&self) -> &AttemptLimits {
         &self.inner.limits
     }
 

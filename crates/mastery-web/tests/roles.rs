@@ -40,6 +40,13 @@ fn world() -> World {
             .status,
         303
     );
+    // A's access token is number 1.
+    c.get("/account/tokens");
+    let token = c.submit(
+        "/account/tokens",
+        &[("label", "a's script"), ("scope", "read"), ("days", "")],
+    );
+    assert!(token.body.contains("mastery_pat_"), "{}", token.body);
     c.get("/api/v1/session");
     let session = c.get("/api/v1/session").json();
     c.csrf = Some(session["csrf_token"].as_str().unwrap().to_owned());
@@ -185,13 +192,33 @@ fn every_api_operation_answers_each_role_as_its_access_says() {
         }
     }
     assert!(operations.len() >= 20, "the walk covers the whole API");
-    for (role, mut c) in others(&w.server) {
-        // Each client holds its own session's token for the API.
-        let token = c.get("/api/v1/session").json()["csrf_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        c.csrf = Some(token);
+    // Learner B's script: a read-write access token, no cookie, no CSRF token.
+    let mut b = w.server.signed_in("learner-b");
+    b.get("/account/tokens");
+    let page = b.submit(
+        "/account/tokens",
+        &[("label", "b's script"), ("scope", "write"), ("days", "")],
+    );
+    let token = page
+        .body
+        .split(r#"id="new-token">"#)
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned();
+    let mut script = w.server.client();
+    script.bearer = Some(token);
+    let mut roles = others(&w.server);
+    roles.push(("b by token", script));
+    for (role, mut c) in roles {
+        if c.bearer.is_none() {
+            // Each client holds its own session's token for the API.
+            let token = c.get("/api/v1/session").json()["csrf_token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            c.csrf = Some(token);
+        }
         for (path, method, access, body) in &operations {
             let url = concrete(path, &w.interview);
             let reply = call(&mut c, method, &url, body.as_ref());
@@ -201,6 +228,16 @@ fn every_api_operation_answers_each_role_as_its_access_says() {
             );
             assert!(reply.status < 500, "{what}");
             assert!(!reply.body.contains(SECRET), "A's note leaked: {what}");
+            if c.bearer.is_some() {
+                assert!(
+                    reply.header("set-cookie").is_none(),
+                    "a token gets no cookie: {what}"
+                );
+                assert!(
+                    !(reply.status == 403 && reply.body.contains("CSRF")),
+                    "a token needs no CSRF token: {what}"
+                );
+            }
             match (role, access.as_str()) {
                 ("anonymous", "public") => assert_ne!(reply.status, 401, "{what}"),
                 ("anonymous", _) => assert_eq!(reply.status, 401, "{what}"),
@@ -242,6 +279,9 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/interviews",
         "/account",
         "/account/data.json",
+        "/account/two-factor",
+        "/account/tokens",
+        "/account/security",
         "/settings/data.json",
     ];
     let public = [
@@ -273,6 +313,9 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/account/sessions/end",
         "/account/sessions/end-others",
         "/account/delete",
+        "/account/two-factor",
+        "/account/two-factor/disable",
+        "/account/tokens",
         "/sign-out",
     ]
     .iter()
@@ -337,6 +380,22 @@ fn every_page_and_form_answers_each_role_as_it_should() {
             let expected = if signed_in { 404 } else { 303 };
             assert_eq!(reply.status, expected, "{role} POST {path}: {}", reply.body);
         }
+        // Someone else's token (or none) is not found; a forged second-step proof signs
+        // nobody in.
+        let revoke = c.submit("/account/tokens/1/revoke", &[]);
+        assert_eq!(
+            revoke.status,
+            if signed_in { 404 } else { 303 },
+            "{role} POST /account/tokens/1/revoke"
+        );
+        let forged = c.submit(
+            "/sign-in/two-factor",
+            &[
+                ("pending", &format!("{}.9999999999999.00", w.a.0)),
+                ("code", "123456"),
+            ],
+        );
+        assert_eq!(forged.status, 401, "{role} POST /sign-in/two-factor");
         if !signed_in {
             for path in forms.iter().chain(&admin_forms) {
                 let reply = c.submit(path, &[]);

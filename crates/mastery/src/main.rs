@@ -235,6 +235,18 @@ Examples:
   mastery invite revoke 3")]
     Invite(users::InviteArgs),
 
+    /// Personal access tokens of an account, for the JSON API: create, list, revoke.
+    #[command(after_help = "\
+Examples:
+  mastery token create --user ada --label \"backup script\" --days 90   # prints the token, once
+  mastery token create --user ada --label sync --scope write
+  mastery token list --user ada
+  mastery token revoke --user ada 3
+
+A token is sent as `Authorization: Bearer TOKEN` to /api/v1; it needs no CSRF token and
+can never change the password, two-factor sign-in or tokens. See docs/multi-user.md.")]
+    Token(users::TokenArgs),
+
     /// Print a shell completion script (bash, zsh, fish, powershell).
     #[command(after_help = "\
 Examples:
@@ -284,6 +296,7 @@ fn main() -> ExitCode {
         Command::Completions(args) => manual::completions(&args),
         Command::Man(args) => manual::man(&args),
         Command::Invite(args) => users::run_invite(&args),
+        Command::Token(args) => users::run_token(&args),
     };
     match result {
         Ok(code) => code,

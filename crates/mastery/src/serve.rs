@@ -194,9 +194,10 @@ async fn end_expired_sessions(
             Ok(ended) => tracing::info!(ended, "expired sessions ended"),
             Err(e) => tracing::warn!(error = %e, "cannot end expired sessions"),
         }
-        // The community's limits that are full again: forgetting them changes nothing.
+        // The limits (community, sign-in, tokens) that are full again: forgetting them
+        // changes nothing.
         if let Err(e) = store.sweep_rates(mastery_storage::now()).await {
-            tracing::warn!(error = %e, "cannot sweep the community's limits");
+            tracing::warn!(error = %e, "cannot sweep the limits");
         }
     }
 }

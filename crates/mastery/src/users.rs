@@ -1,14 +1,16 @@
-//! `mastery user` and `mastery invite`: the operator's commands for the accounts of a
-//! multi-user database (SQLite or PostgreSQL), run beside or without the server.
+//! `mastery user`, `mastery invite` and `mastery token`: the operator's commands for the
+//! accounts of a multi-user database (SQLite or PostgreSQL), run beside or without the
+//! server.
 
 use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use mastery_app::AppError;
+use mastery_app::accounts::events::EventKind;
 use mastery_app::accounts::password::{DEFAULT_MIN_PASSWORD_CHARS, PasswordRules};
-use mastery_app::accounts::{AccountPolicy, Accounts, SignUp, names};
-use mastery_storage::{Account, LearnerId, Role, Storage};
+use mastery_app::accounts::{AccountPolicy, Accounts, SignUp, access_tokens, names};
+use mastery_storage::{Account, LearnerId, Role, Storage, TokenScope};
 
 use crate::context::{self, DataArgs};
 use crate::runtime;
@@ -140,6 +142,63 @@ enum InviteAction {
         /// The invitation's number.
         id: i64,
     },
+}
+
+/// Arguments of `mastery token`.
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    action: TokenAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum TokenAction {
+    /// Create a personal access token for an account's scripts; it is printed once (only a
+    /// digest is stored). Send it as `Authorization: Bearer TOKEN` to /api/v1.
+    Create {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The account's username or e-mail address.
+        #[arg(long)]
+        user: String,
+        /// What will use it ("backup script").
+        #[arg(long)]
+        label: String,
+        /// What it may do: read (GET only) or write (read and change).
+        #[arg(long, value_parser = ["read", "write"], default_value = "read")]
+        scope: String,
+        /// Days until it expires (1 to 3650); without it, it never expires.
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=3650))]
+        days: Option<i64>,
+    },
+    /// List an account's tokens: number, scope, state, expiry, last use, label.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The account's username or e-mail address.
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke one of an account's tokens by its number (from `mastery token list`).
+    Revoke {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The account's username or e-mail address.
+        #[arg(long)]
+        user: String,
+        /// The token's number.
+        id: i64,
+    },
+}
+
+impl TokenAction {
+    fn data(&self) -> &DataArgs {
+        match self {
+            TokenAction::Create { data, .. }
+            | TokenAction::List { data, .. }
+            | TokenAction::Revoke { data, .. } => data,
+        }
+    }
 }
 
 impl UserAction {
@@ -398,6 +457,100 @@ pub fn run_invite(args: &InviteArgs) -> anyhow::Result<ExitCode> {
                     bail!("there is no open invitation {id}; `mastery invite list` shows them");
                 }
                 println!("Invitation {id} is revoked.");
+            }
+        }
+        anyhow::Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `mastery token ...`.
+pub fn run_token(args: &TokenArgs) -> anyhow::Result<ExitCode> {
+    let runtime = runtime::current_thread()?;
+    runtime.block_on(async {
+        let data = args.action.data();
+        let db = context::open_store(data.data_dir.as_deref(), data.database.as_deref()).await?;
+        let store = db.store.as_ref();
+        let now = mastery_storage::now();
+        match &args.action {
+            TokenAction::Create {
+                user,
+                label,
+                scope,
+                days,
+                ..
+            } => {
+                let account = find(store, user).await?;
+                let scope = TokenScope::parse(scope)?;
+                let expires_at = days.map(|d| now + d * 24 * 60 * 60 * 1000);
+                let new =
+                    access_tokens::create(store, account.learner, label, scope, expires_at, now)
+                        .await
+                        .map_err(say)?;
+                mastery_app::accounts::events::record(
+                    store,
+                    account.learner,
+                    EventKind::TokenCreated,
+                    None,
+                    "mastery token create",
+                    now,
+                )
+                .await
+                .map_err(say)?;
+                println!(
+                    "Token {} for {} ({}, {}); shown once:",
+                    new.token.id,
+                    account.username,
+                    scope.as_str(),
+                    match days {
+                        Some(d) => format!("expires in {d} day(s)"),
+                        None => "never expires".to_owned(),
+                    }
+                );
+                println!("{}", new.secret);
+            }
+            TokenAction::List { user, .. } => {
+                let account = find(store, user).await?;
+                let all = store
+                    .api_tokens(account.learner)
+                    .await
+                    .context("cannot read the tokens")?;
+                if all.is_empty() {
+                    println!("{} has no tokens.", account.username);
+                }
+                for t in all {
+                    println!(
+                        "{:>5}  {:<5}  {:<7}  expires {:<10}  last used {:<10}  {}",
+                        t.id,
+                        t.scope.as_str(),
+                        t.status(now),
+                        t.expires_at.map_or_else(|| "never".to_owned(), day),
+                        t.last_used_at.map_or_else(|| "never".to_owned(), day),
+                        t.label
+                    );
+                }
+            }
+            TokenAction::Revoke { user, id, .. } => {
+                let account = find(store, user).await?;
+                access_tokens::revoke(store, account.learner, *id, now)
+                    .await
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "{} has no active token {id}; `mastery token list --user {}` shows them",
+                            account.username,
+                            account.username
+                        )
+                    })?;
+                mastery_app::accounts::events::record(
+                    store,
+                    account.learner,
+                    EventKind::TokenRevoked,
+                    None,
+                    "mastery token revoke",
+                    now,
+                )
+                .await
+                .map_err(say)?;
+                println!("Token {id} of {} is revoked.", account.username);
             }
         }
         anyhow::Ok(ExitCode::SUCCESS)

@@ -205,6 +205,32 @@ fn operator_round(db: &str) {
             .success()
     );
 
+    // Personal access tokens.
+    let out = run(
+        &[
+            "token", "create", "--user", "grace", "--label", "sync", "--scope", "write", "--days",
+            "30",
+        ],
+        None,
+    );
+    assert!(out.contains("shown once"), "{out}");
+    let token = out.lines().last().unwrap().trim().to_owned();
+    assert!(
+        token.starts_with("mastery_pat_") && token.len() == 76,
+        "{token}"
+    );
+    let list = run(&["token", "list", "--user", "grace"], None);
+    assert!(
+        list.contains("write") && list.contains("active") && list.contains("sync"),
+        "{list}"
+    );
+    assert!(!list.contains(&token), "the token is never shown again");
+    let id = list.split_whitespace().next().unwrap().to_owned();
+    assert!(fail(&["token", "revoke", "--user", "ada", &id], None).contains("no active token"));
+    assert!(run(&["token", "revoke", "--user", "grace", &id], None).contains("revoked"));
+    assert!(run(&["token", "list", "--user", "grace"], None).contains("revoked"));
+    assert!(fail(&["token", "list", "--user", "nobody"], None).contains("no account"));
+
     assert!(fail(&["user", "delete", "grace"], None).contains("--yes"));
     assert!(run(&["user", "delete", "grace", "--yes"], None).contains("Deleted Grace"));
     assert!(!run(&["user", "list"], None).contains("Grace"));
@@ -249,6 +275,10 @@ fn help_explains_the_user_and_invite_commands() {
     }
     let out = ok(&["invite", "--help"], None);
     for word in ["create", "list", "revoke"] {
+        assert!(out.contains(word), "{word}: {out}");
+    }
+    let out = ok(&["token", "--help"], None);
+    for word in ["create", "list", "revoke", "Bearer", "Examples"] {
         assert!(out.contains(word), "{word}: {out}");
     }
     assert!(ok(&["serve", "--help"], None).contains("multi-user"));

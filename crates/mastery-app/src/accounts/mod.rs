@@ -10,12 +10,21 @@
 //! - [`password`]: the password rules and hashing;
 //! - [`tokens`]: session, invitation and setup tokens and their digests;
 //! - [`site`]: registration mode and the private-site switch;
-//! - [`your_data`]: everything about a learner, as a versioned JSON document.
+//! - [`your_data`]: everything about a learner, as a versioned JSON document;
+//! - [`limits`]: attempt limits shared by every instance (sign-in, sign-up, invitations,
+//!   second factor, access tokens);
+//! - [`two_factor`]: two-factor sign-in (TOTP) and recovery codes;
+//! - [`access_tokens`]: personal access tokens for the JSON API;
+//! - [`events`]: the security events each account is shown.
 
+pub mod access_tokens;
+pub mod events;
+pub mod limits;
 pub mod names;
 pub mod password;
 pub mod site;
 pub mod tokens;
+pub mod two_factor;
 pub mod your_data;
 
 use std::sync::Arc;

@@ -7,6 +7,7 @@ use crate::AppError;
 
 const REGISTRATION: &str = "registration";
 const PRIVATE: &str = "private";
+const STAFF_TWO_FACTOR: &str = "staff-two-factor";
 
 /// Who may create an account from the sign-up page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,6 +63,9 @@ pub struct Site {
     pub registration: Registration,
     /// Whether only signed-in people see anything (guides and search included).
     pub private: bool,
+    /// Whether moderators and admins must use two-factor sign-in (they are sent to turn it
+    /// on, and cannot use their powers before).
+    pub staff_two_factor: bool,
 }
 
 impl Site {
@@ -76,9 +80,12 @@ impl Site {
             None => Registration::default(),
         };
         let private = store.site_setting(PRIVATE).await?.as_deref() == Some("true");
+        let staff_two_factor =
+            store.site_setting(STAFF_TWO_FACTOR).await?.as_deref() == Some("true");
         Ok(Self {
             registration,
             private,
+            staff_two_factor,
         })
     }
 
@@ -94,9 +101,20 @@ impl Site {
         store
             .set_site_setting(PRIVATE, if self.private { "true" } else { "false" })
             .await?;
+        store
+            .set_site_setting(
+                STAFF_TWO_FACTOR,
+                if self.staff_two_factor {
+                    "true"
+                } else {
+                    "false"
+                },
+            )
+            .await?;
         tracing::info!(
             registration = self.registration.as_str(),
             private = self.private,
+            staff_two_factor = self.staff_two_factor,
             "site rules changed"
         );
         Ok(())

@@ -9,7 +9,6 @@ use std::sync::LazyLock;
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
 use super::{Columns, Decoder, Queries, learner_error};
-use crate::community::{GcraStep, gcra};
 use crate::{
     DiscussionHit, DumpCommunity, DumpThread, DumpVote, Flag, LearnerId, Millis, Moderation,
     ModerationEntry, NewPost, NewThread, Post, PostState, Result, Revision, StorageError,
@@ -911,60 +910,6 @@ where
             .await?;
         }
         Ok(())
-    }
-
-    // ------------------------------------------------------------------- rate limits
-
-    /// As [`crate::CommunityStorage::take_rate`], in the caller's transaction.
-    pub async fn take_rate(
-        conn: &mut DB::Connection,
-        d: Decoder<'_>,
-        key: &str,
-        now: Millis,
-        interval_ms: i64,
-        burst: i64,
-        lock: &str,
-    ) -> Result<Option<i64>> {
-        // The row exists before it is locked, so two first requests do not both pass.
-        sqlx::query(
-            "INSERT INTO rate_limits (key, tat) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| d.error(e))?;
-        let row = sqlx::query(&format!("SELECT tat FROM rate_limits WHERE key = $1{lock}"))
-            .bind(key)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(|e| d.error(e))?;
-        match gcra(Some(d.int(&row, "tat")?), now, interval_ms, burst) {
-            GcraStep::Wait(ms) => Ok(Some(ms)),
-            GcraStep::Allow(tat) => {
-                sqlx::query("UPDATE rate_limits SET tat = $2 WHERE key = $1")
-                    .bind(key)
-                    .bind(tat)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| d.error(e))?;
-                Ok(None)
-            }
-        }
-    }
-
-    /// Forgets the limits that are full again.
-    pub async fn sweep_rates<'e>(
-        e: impl Executor<'e, Database = DB>,
-        d: Decoder<'_>,
-        now: Millis,
-    ) -> Result<u64> {
-        let rows = sqlx::query("DELETE FROM rate_limits WHERE tat <= $1 RETURNING key")
-            .bind(now)
-            .fetch_all(e)
-            .await
-            .map_err(|e| d.error(e))?;
-        Ok(u64::try_from(rows.len()).unwrap_or(u64::MAX))
     }
 
     // ------------------------------------------------------------------------- search

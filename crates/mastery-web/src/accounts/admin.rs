@@ -68,6 +68,7 @@ async fn users_page(
             })
             .collect(),
         private: site.private,
+        staff_two_factor: site.staff_two_factor,
         notice,
         temporary,
     })
@@ -91,9 +92,11 @@ pub async fn users(
 pub struct SiteForm {
     registration: String,
     private: Option<String>,
+    staff_two_factor: Option<String>,
 }
 
-/// `POST /admin/site`: registration mode and private site.
+/// `POST /admin/site`: registration mode, private site, two factors for moderators and
+/// admins.
 pub async fn site(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -102,6 +105,7 @@ pub async fn site(
     let site = Site {
         registration: Registration::parse(&form.registration)?,
         private: form.private.is_some(),
+        staff_two_factor: form.staff_two_factor.is_some(),
     };
     state.save_site(site).await?;
     Ok(redirect_back(Some("/admin/users")))
@@ -178,6 +182,14 @@ pub async fn reset_password(
     account_service(&state)?
         .reset_password(state.store(), learner, &password, now())
         .await?;
+    crate::accounts::activity::note(
+        &state,
+        learner,
+        mastery_app::accounts::events::EventKind::PasswordChanged,
+        &session,
+        "reset by an admin",
+    )
+    .await;
     let name = state
         .store()
         .account(learner)

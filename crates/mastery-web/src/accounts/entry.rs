@@ -7,25 +7,21 @@ use axum::http::StatusCode;
 use axum::http::header::{HeaderMap, HeaderValue, SET_COOKIE, USER_AGENT};
 use axum::response::Response;
 use mastery_app::AppError;
-use mastery_app::accounts::{Accounts, Registration, SignUp};
+use mastery_app::accounts::events::EventKind;
+use mastery_app::accounts::two_factor::{self, Passed};
+use mastery_app::accounts::{Accounts, Registration, SignUp, names};
+use mastery_storage::Account as StoredAccount;
 use serde::Deserialize;
 
 use crate::access::{Account, account_service};
-use crate::accounts::limits::Attempt;
-use crate::accounts::views::{FieldErrors, SignInPage, SignUpPage};
+use crate::accounts::activity::{count, device_of, note, note_later, note_lockout};
+use crate::accounts::second_factor::{code_page, pending_account, pending_proof, required_for};
+use crate::accounts::views::{FieldErrors, SignInPage, SignUpPage, with_retry_after, with_status};
 use crate::error::WebError;
-use crate::error_page::form_with_errors;
 use crate::layout::{Layout, render};
 use crate::security::{local_path, redirect_back};
 use crate::session::Session;
 use crate::state::{AppState, now};
-
-/// A page with the status of its mistake, kept as it is by the error layer.
-fn with_status(page: Response, status: StatusCode) -> Response {
-    let mut page = form_with_errors(page);
-    *page.status_mut() = status;
-    page
-}
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
@@ -33,7 +29,7 @@ pub struct NextQuery {
 }
 
 /// Where to go after signing in: a local path, or home.
-fn next_or_home(next: Option<&str>) -> String {
+pub(crate) fn next_or_home(next: Option<&str>) -> String {
     next.filter(|n| local_path(n) && !n.starts_with("/sign-"))
         .unwrap_or("/")
         .to_owned()
@@ -82,8 +78,10 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-/// `POST /sign-in`: a new session (and a new session id) on success; the same answer for
-/// a wrong password and an unknown account.
+/// `POST /sign-in`: a new session (and a new session id) on success, or the second step
+/// when the account uses two factors; the same answer for a wrong password and an unknown
+/// account. The limits (per address, and per name typed with a growing back-off) are
+/// shared by every instance.
 pub async fn sign_in(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
@@ -92,45 +90,223 @@ pub async fn sign_in(
 ) -> Result<Response, WebError> {
     let accounts = account_service(&state)?;
     let next = next_or_home(form.next.as_deref());
-    let open = state.site().await?.registration == Registration::Open;
-    let again = |error: String, status: StatusCode| {
-        with_status(
-            render(&sign_in_page(
-                &state,
-                &session,
-                &form.login,
-                &next,
-                Some(error),
-                open,
-            )),
-            status,
-        )
-    };
-    if let Err(limited) = state.limits().check(Attempt::SignIn, session.client) {
-        return Ok(again(limited.to_string(), StatusCode::TOO_MANY_REQUESTS));
+    let device = device_of(&headers);
+    match state
+        .limits()
+        .sign_in(state.store(), session.client, &form.login, now())
+        .await
+    {
+        Ok(()) => {}
+        Err(limited @ AppError::TooMany { .. }) => {
+            match named(&state, &form.login).await? {
+                Some(account) => {
+                    let (state, session) = (state.clone(), session.clone());
+                    tokio::spawn(async move {
+                        note_lockout(&state, account.learner, &session, &device).await;
+                    });
+                }
+                None => count(&state, EventKind::LockedOut),
+            }
+            let page =
+                sign_in_again(&state, &session, &form.login, &next, limited.to_string()).await?;
+            return Ok(with_retry_after(page, &limited));
+        }
+        Err(other) => return Err(other.into()),
     }
     let account = match accounts
         .check_credentials(state.store(), &form.login, &form.password)
         .await
     {
         Ok(account) => account,
-        Err(AppError::SignIn(message)) => return Ok(again(message, StatusCode::UNAUTHORIZED)),
-        Err(AppError::Forbidden(message)) => return Ok(again(message, StatusCode::FORBIDDEN)),
+        Err(AppError::SignIn(message)) => {
+            match named(&state, &form.login).await? {
+                Some(account) => note_later(
+                    &state,
+                    account.learner,
+                    EventKind::SignInFailed,
+                    &session,
+                    device,
+                ),
+                None => count(&state, EventKind::SignInFailed),
+            }
+            let page = sign_in_again(&state, &session, &form.login, &next, message).await?;
+            return Ok(with_status(page, StatusCode::UNAUTHORIZED));
+        }
+        Err(AppError::Forbidden(message)) => {
+            let page = sign_in_again(&state, &session, &form.login, &next, message).await?;
+            return Ok(with_status(page, StatusCode::FORBIDDEN));
+        }
         Err(other) => return Err(other.into()),
     };
+    // The password was right: the failures counted against this name are forgotten.
+    state.limits().signed_in(state.store(), &form.login).await?;
+    if two_factor::is_on(state.store(), account.learner).await? {
+        let proof = pending_proof(&state, &session, &account);
+        return Ok(code_page(&state, &session, proof, &next, None));
+    }
+    finish_sign_in(&state, &session, &headers, &account, &next).await
+}
+
+/// The account a sign-in name belongs to, if any (for its security events).
+async fn named(state: &AppState, login: &str) -> Result<Option<StoredAccount>, WebError> {
+    if login.trim().is_empty() || login.len() > mastery_app::accounts::MAX_LOGIN_BYTES {
+        return Ok(None);
+    }
+    Ok(state
+        .store()
+        .account_by_key(&names::login_key(login))
+        .await?)
+}
+
+/// The sign-in page again with a message.
+pub(crate) async fn sign_in_again(
+    state: &AppState,
+    session: &Session,
+    login: &str,
+    next: &str,
+    error: String,
+) -> Result<Response, WebError> {
+    let open = state.site().await?.registration == Registration::Open;
+    Ok(render(&sign_in_page(
+        state,
+        session,
+        login,
+        next,
+        Some(error),
+        open,
+    )))
+}
+
+/// Starts the session of an account that passed every step: the cookie, the security
+/// event, and the way on (to the two-factor settings first when the site asks this
+/// account to use two factors and it does not yet).
+async fn finish_sign_in(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    account: &StoredAccount,
+    next: &str,
+) -> Result<Response, WebError> {
+    let accounts = account_service(state)?;
     let agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok());
     let token = match accounts
-        .start_session(state.store(), &account, agent, Some(&session.id), now())
+        .start_session(state.store(), account, agent, Some(&session.id), now())
         .await
     {
         Ok(token) => token,
-        Err(AppError::SignIn(message)) => return Ok(again(message, StatusCode::UNAUTHORIZED)),
+        Err(AppError::SignIn(message)) => {
+            let page = sign_in_again(state, session, "", next, message).await?;
+            return Ok(with_status(page, StatusCode::UNAUTHORIZED));
+        }
         Err(other) => return Err(other.into()),
     };
+    note(
+        state,
+        account.learner,
+        EventKind::SignIn,
+        session,
+        &device_of(headers),
+    )
+    .await;
     tracing::info!(learner = account.learner.0, "signed in");
-    let mut response = redirect_back(Some(&next));
+    let enrol_first = required_for(state, account.role).await?
+        && !two_factor::is_on(state.store(), account.learner).await?;
+    let mut response = redirect_back(Some(if enrol_first {
+        "/account/two-factor"
+    } else {
+        next
+    }));
     set_cookie(&mut response, &session.set_cookie(&token));
     Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    pending: String,
+    #[serde(default)]
+    code: String,
+    next: Option<String>,
+}
+
+/// `POST /sign-in/two-factor`: the code from the app (or a recovery code) after the
+/// password; signs in when it is right.
+pub async fn sign_in_code(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let accounts = account_service(&state)?;
+    let next = next_or_home(form.next.as_deref());
+    let Some(account) = pending_account(&state, &session, &form.pending).await? else {
+        let page = sign_in_again(
+            &state,
+            &session,
+            "",
+            &next,
+            "This sign-in took too long or was started in another browser: sign in again."
+                .to_owned(),
+        )
+        .await?;
+        return Ok(with_status(page, StatusCode::UNAUTHORIZED));
+    };
+    let device = device_of(&headers);
+    let again = |error: String, status: StatusCode| {
+        with_status(
+            code_page(&state, &session, form.pending.clone(), &next, Some(error)),
+            status,
+        )
+    };
+    match state
+        .limits()
+        .second_factor(state.store(), account.learner, now())
+        .await
+    {
+        Ok(()) => {}
+        Err(limited @ AppError::TooMany { .. }) => {
+            note_lockout(&state, account.learner, &session, &device).await;
+            return Ok(with_retry_after(
+                again(limited.to_string(), StatusCode::TOO_MANY_REQUESTS),
+                &limited,
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    match accounts
+        .check_second_factor(state.store(), account.learner, &form.code, now())
+        .await
+    {
+        Ok(passed) => {
+            state
+                .limits()
+                .second_factor_passed(state.store(), account.learner)
+                .await?;
+            if passed == Passed::RecoveryCode {
+                note(
+                    &state,
+                    account.learner,
+                    EventKind::RecoveryCodeUsed,
+                    &session,
+                    &device,
+                )
+                .await;
+            }
+            finish_sign_in(&state, &session, &headers, &account, &next).await
+        }
+        Err(AppError::Field { message, .. }) => {
+            note(
+                &state,
+                account.learner,
+                EventKind::SecondFactorFailed,
+                &session,
+                &device,
+            )
+            .await;
+            Ok(again(message, StatusCode::UNAUTHORIZED))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 fn set_cookie(response: &mut Response, cookie: &str) {
@@ -249,6 +425,13 @@ pub async fn sign_up_form(
     Query(query): Query<InviteQuery>,
 ) -> Result<Response, WebError> {
     let accounts = account_service(&state)?;
+    if query.invite.is_some() {
+        // Opening a link tells whether it is valid: counted like using one.
+        state
+            .limits()
+            .invite(state.store(), session.client, now())
+            .await?;
+    }
     let text = sign_up_text(&state, accounts, query.invite.as_deref()).await?;
     let page = SignUpPage {
         layout: Layout::new(&state, Some(&session), text.heading, "/sign-up"),
@@ -288,9 +471,34 @@ pub async fn sign_up(
         };
         with_status(render(&page), status)
     };
-    if let Err(limited) = state.limits().check(Attempt::SignUp, session.client) {
-        let errors = FieldErrors::on("general", limited.to_string());
-        return Ok(again(errors, StatusCode::TOO_MANY_REQUESTS));
+    let limited = match query.invite {
+        Some(_) => {
+            state
+                .limits()
+                .invite(state.store(), session.client, now())
+                .await
+        }
+        None => Ok(()),
+    };
+    let limited = match limited {
+        Ok(()) => {
+            state
+                .limits()
+                .sign_up(state.store(), session.client, now())
+                .await
+        }
+        refused => refused,
+    };
+    match limited {
+        Ok(()) => {}
+        Err(limited @ AppError::TooMany { .. }) => {
+            let errors = FieldErrors::on("general", limited.to_string());
+            return Ok(with_retry_after(
+                again(errors, StatusCode::TOO_MANY_REQUESTS),
+                &limited,
+            ));
+        }
+        Err(other) => return Err(other.into()),
     }
     let sign_up = SignUp {
         username: &form.username,
@@ -408,18 +616,26 @@ pub async fn setup(
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, WebError> {
     let accounts = account_service(&state)?;
-    if let Err(limited) = state.limits().check(Attempt::SignIn, session.client) {
-        let errors = FieldErrors::on("general", limited.to_string());
-        let page = setup_page(
-            &state,
-            &session,
-            accounts,
-            &token,
-            Some(&form),
-            errors,
-            false,
-        );
-        return Ok(with_status(render(&page), StatusCode::TOO_MANY_REQUESTS));
+    match state
+        .limits()
+        .sign_in(state.store(), session.client, "", now())
+        .await
+    {
+        Ok(()) => {}
+        Err(limited @ AppError::TooMany { .. }) => {
+            let errors = FieldErrors::on("general", limited.to_string());
+            let page = setup_page(
+                &state,
+                &session,
+                accounts,
+                &token,
+                Some(&form),
+                errors,
+                false,
+            );
+            return Ok(with_retry_after(render(&page), &limited));
+        }
+        Err(other) => return Err(other.into()),
     }
     let sign_up = SignUp {
         username: &form.username,

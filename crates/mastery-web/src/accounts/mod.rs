@@ -1,13 +1,15 @@
 //! Accounts (multi-user mode): signing up, in and out, the setup link, one's own account
-//! (e-mail, password, sessions, data, deletion), the admin's pages (accounts, site rules,
-//! invitations), the account API and the attempt limits. On a personal server every route
-//! here answers 404.
+//! (e-mail, password, sessions, data, deletion), two-factor sign-in, personal access
+//! tokens, the security activity page, the admin's pages (accounts, site rules,
+//! invitations) and the account API. On a personal server every route here answers 404.
 
+pub(crate) mod activity;
 pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod entry;
-pub(crate) mod limits;
 pub(crate) mod own;
+pub(crate) mod second_factor;
+pub(crate) mod tokens;
 pub(crate) mod views;
 
 use axum::Router;
@@ -23,6 +25,7 @@ use crate::state::AppState;
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/sign-in", get(entry::sign_in_form).post(entry::sign_in))
+        .route("/sign-in/two-factor", post(entry::sign_in_code))
         .route("/sign-out", post(entry::sign_out))
         .route("/sign-up", get(entry::sign_up_form).post(entry::sign_up))
         .route("/setup/{token}", get(entry::setup_form).post(entry::setup))
@@ -35,6 +38,14 @@ pub(crate) fn routes() -> Router<AppState> {
             post(own::end_other_sessions),
         )
         .route("/account/data.json", get(own::download_data))
+        .route(
+            "/account/two-factor",
+            get(second_factor::settings).post(second_factor::enrol),
+        )
+        .route("/account/two-factor/disable", post(second_factor::disable))
+        .route("/account/tokens", get(tokens::list).post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/account/security", get(activity::security))
         .route("/account/delete", post(own::delete_account))
         .route("/admin/users", get(admin::users))
         .route("/admin/site", post(admin::site))

@@ -7,11 +7,12 @@ use axum::http::StatusCode;
 use axum::http::header::{HeaderValue, SET_COOKIE};
 use axum::response::Response;
 use mastery_app::AppError;
+use mastery_app::accounts::events::EventKind;
 use mastery_app::accounts::{SignedIn, tokens, your_data};
 use serde::Deserialize;
 
 use crate::access::{Account, account_service};
-use crate::accounts::limits::Attempt;
+use crate::accounts::activity::{device_of, note};
 use crate::accounts::views::{AccountPage, FieldErrors, SessionRow};
 use crate::error::WebError;
 use crate::error_page::form_with_errors;
@@ -21,11 +22,7 @@ use crate::security::redirect_back;
 use crate::session::Session;
 use crate::state::{AppState, now};
 
-/// "6 Dec 2026, 07:30 UTC".
-pub(crate) fn utc(ms: mastery_storage::Millis) -> String {
-    let at = when(ms, 0);
-    format!("{}, {} UTC", at.date, at.time)
-}
+pub(crate) use crate::accounts::views::utc;
 
 async fn page(
     state: &AppState,
@@ -58,6 +55,8 @@ async fn page(
         email: account.email.clone().unwrap_or_default(),
         member_since: when(account.created_at, 0).date,
         min_password: accounts.policy().passwords.min_chars,
+        two_factor_on: mastery_app::accounts::two_factor::is_on(state.store(), account.learner)
+            .await?,
         sessions,
         errors,
         errors_for: errors_for.to_owned(),
@@ -120,7 +119,10 @@ pub async fn set_email(
     Form(form): Form<EmailForm>,
 ) -> Result<Response, WebError> {
     let accounts = account_service(&state)?;
-    state.limits().check(Attempt::SignIn, session.client)?;
+    state
+        .limits()
+        .sign_in(state.store(), session.client, &user.account.username, now())
+        .await?;
     match accounts
         .set_email(state.store(), &user.account, &form.current, &form.email)
         .await
@@ -144,11 +146,15 @@ pub struct PasswordForm {
 pub async fn change_password(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    headers: axum::http::HeaderMap,
     Account(user): Account,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
     let accounts = account_service(&state)?;
-    state.limits().check(Attempt::SignIn, session.client)?;
+    state
+        .limits()
+        .sign_in(state.store(), session.client, &user.account.username, now())
+        .await?;
     let end_others = form.end_others.is_some().then_some(session.id.as_str());
     match accounts
         .change_password(
@@ -162,6 +168,14 @@ pub async fn change_password(
         .await
     {
         Ok(ended) => {
+            note(
+                &state,
+                user.account.learner,
+                EventKind::PasswordChanged,
+                &session,
+                &device_of(&headers),
+            )
+            .await;
             let notice = match ended {
                 0 => "Your password was changed.".to_owned(),
                 1 => "Your password was changed and your other session was ended.".to_owned(),
@@ -236,7 +250,10 @@ pub async fn delete_account(
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, WebError> {
     let accounts = account_service(&state)?;
-    state.limits().check(Attempt::SignIn, session.client)?;
+    state
+        .limits()
+        .sign_in(state.store(), session.client, &user.account.username, now())
+        .await?;
     match accounts
         .delete_own_account(state.store(), &user.account, &form.password)
         .await

@@ -39,6 +39,8 @@ pub struct Server {
     multi_user: bool,
     /// Sign-in and sign-up attempts allowed per minute and hour.
     attempts: u32,
+    /// Loopback is a trusted proxy: `X-Forwarded-For` names the client.
+    proxied: bool,
 }
 
 /// The password every test account gets.
@@ -84,7 +86,17 @@ impl Server {
         Self::start_mode(true, attempts)
     }
 
+    /// A multi-user server behind a proxy on loopback: requests name their client in
+    /// `X-Forwarded-For` (as nginx would), so tests can come from many addresses.
+    pub fn start_multi_user_behind_proxy(attempts: u32) -> Self {
+        Self::start_full(true, attempts, true)
+    }
+
     fn start_mode(multi_user: bool, attempts: u32) -> Self {
+        Self::start_full(multi_user, attempts, false)
+    }
+
+    fn start_full(multi_user: bool, attempts: u32, proxied: bool) -> Self {
         if on_postgres() {
             let database = std::thread::spawn(|| {
                 tokio::runtime::Builder::new_current_thread()
@@ -96,30 +108,35 @@ impl Server {
             .join()
             .unwrap()
             .expect("MASTERY_TEST_BACKEND=postgres needs a reachable PostgreSQL");
-            let mut s = Self::start_url(&database.url, multi_user, attempts);
+            let mut s = Self::start_url(&database.url, multi_user, attempts, proxied);
             s._postgres = Some(Arc::new(database));
             return s;
         }
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("mastery.db");
-        let mut s = Self::start_url(&format!("sqlite://{}", db.display()), multi_user, attempts);
+        let mut s = Self::start_url(
+            &format!("sqlite://{}", db.display()),
+            multi_user,
+            attempts,
+            proxied,
+        );
         s._dir = Some(dir);
         s
     }
 
     /// A server on the SQLite file `db`.
     pub fn start_on(db: &Path) -> Self {
-        Self::start_url(&format!("sqlite://{}", db.display()), false, 10_000)
+        Self::start_url(&format!("sqlite://{}", db.display()), false, 10_000, false)
     }
 
     /// A second server on this one's database (another instance of a scaled-out site).
     pub fn another_instance(&self) -> Self {
-        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts);
+        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts, self.proxied);
         s._postgres = self._postgres.clone();
         s
     }
 
-    fn start_url(url: &str, multi_user: bool, attempts: u32) -> Self {
+    fn start_url(url: &str, multi_user: bool, attempts: u32, proxied: bool) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -134,6 +151,11 @@ impl Server {
                 database_label: url.to_owned(),
                 sign_ins_per_minute: attempts,
                 sign_ups_per_hour: attempts,
+                trusted_proxies: if proxied {
+                    mastery_web::AllowedNet::loopback()
+                } else {
+                    Vec::new()
+                },
                 ..Settings::default()
             };
             let shelf = Arc::new(Shelf::new(library));
@@ -164,6 +186,7 @@ impl Server {
             _postgres: None,
             multi_user,
             attempts,
+            proxied,
         }
     }
 
@@ -211,7 +234,7 @@ impl Server {
         let dir = self._dir.take();
         let postgres = self._postgres.take();
         self.shutdown();
-        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts);
+        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts, self.proxied);
         s._dir = dir;
         s._postgres = postgres;
         s
@@ -232,6 +255,8 @@ impl Server {
             base: self.base.clone(),
             cookie: None,
             csrf: None,
+            from: None,
+            bearer: None,
         }
     }
 }
@@ -247,6 +272,10 @@ pub struct Client {
     pub base: String,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The client address a proxy in front would name (`X-Forwarded-For`), if any.
+    pub from: Option<String>,
+    /// A personal access token sent as `Authorization: Bearer`, if any.
+    pub bearer: Option<String>,
 }
 
 pub struct Reply {
@@ -291,6 +320,12 @@ impl Client {
         }
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
+        }
+        if let Some(from) = &self.from {
+            req = req.header("x-forwarded-for", from.as_str());
+        }
+        if let Some(token) = &self.bearer {
+            req = req.header("authorization", format!("Bearer {token}"));
         }
         for (k, v) in extra {
             req = req.header(*k, *v);
