@@ -65,8 +65,15 @@ try {
 // Multi-user mode: the sign-in page with a wrong password, the account page with two
 // sessions, and the admin's accounts page; desktop light and phone dark.
 async function accountShots(browser) {
-  if (!wanted('account') && !wanted('sign-in') && !wanted('admin')) return;
-  const multi = await startServer(['--mode', 'multi-user']);
+  if (!wanted('account') && !wanted('sign-in') && !wanted('admin') && !wanted('forgot')) return;
+  // E-mail on (to a port where nothing listens: no shot sends a message), so the pages
+  // show what a site with SMTP shows.
+  const multi = await startServer([
+    '--mode', 'multi-user',
+    '--smtp-url', 'smtp://127.0.0.1:9?tls=none',
+    '--mail-from', 'Mastery <noreply@example.org>',
+    '--public-url', 'https://mastery.example.org',
+  ]);
   try {
     const admin = await (await browser.newContext({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' })).newPage();
     await admin.goto(multi.setup);
@@ -106,6 +113,8 @@ async function accountShots(browser) {
       await p.click('form.account-form button[type=submit]');
       await p.waitForSelector('#sign-in-error');
       await p.screenshot({ path: join(out, `sign-in-${device}-${theme}.png`) });
+      await p.goto(multi.url + '/forgot-password');
+      await p.screenshot({ path: join(out, `forgot-password-${device}-${theme}.png`) });
       await anonymous.close();
       const context = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
       await context.addCookies(cookies);

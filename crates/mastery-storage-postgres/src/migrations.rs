@@ -32,6 +32,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0007_account_security.sql",
         include_str!("../migrations/0007_account_security.sql"),
     ),
+    (
+        "0008_email.sql",
+        include_str!("../migrations/0008_email.sql"),
+    ),
 ]);
 
 #[cfg(test)]

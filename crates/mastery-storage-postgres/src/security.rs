@@ -9,8 +9,8 @@
 //! token; a TOTP step or a recovery code is taken by one conditional `UPDATE`.
 
 use mastery_storage::{
-    Account, ApiToken, LearnerId, Millis, RateLimit, Result, SecurityEvent, SecurityStorage,
-    StoredTotp, check_account_text, check_rate_key,
+    Account, ApiToken, EmailLink, LearnerId, LinkPurpose, Millis, RateLimit, Result, SecurityEvent,
+    SecurityStorage, StoredTotp, check_account_text, check_rate_key,
 };
 
 use crate::{PostgresStore, Sql};
@@ -158,5 +158,45 @@ impl SecurityStorage for PostgresStore {
 
     async fn security_events(&self, learner: LearnerId, limit: i64) -> Result<Vec<SecurityEvent>> {
         Sql::security_events(&self.pool, self.decoder(), learner, limit).await
+    }
+
+    async fn create_email_link(&self, link: &EmailLink) -> Result<()> {
+        check_account_text("a link's address", &link.email_key)?;
+        Sql::create_email_link(&self.pool, self.decoder(), link).await
+    }
+
+    async fn email_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        at: Millis,
+    ) -> Result<Option<EmailLink>> {
+        Sql::email_link(&self.pool, self.decoder(), token_hash, purpose, at).await
+    }
+
+    async fn use_email_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        at: Millis,
+    ) -> Result<Option<EmailLink>> {
+        let mut tx = self.begin().await?;
+        let link = Sql::use_email_link(&mut tx, self.decoder(), token_hash, purpose, at).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(link)
+    }
+
+    async fn set_email_verified(
+        &self,
+        learner: LearnerId,
+        email_key: &str,
+        at: Millis,
+    ) -> Result<()> {
+        check_account_text("a verified address", email_key)?;
+        Sql::set_email_verified(&self.pool, self.decoder(), learner, email_key, at).await
+    }
+
+    async fn verified_email(&self, learner: LearnerId) -> Result<Option<String>> {
+        Sql::verified_email(&self.pool, self.decoder(), learner).await
     }
 }

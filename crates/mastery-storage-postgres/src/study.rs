@@ -126,6 +126,8 @@ impl PostgresStore {
             ("posts", "id"),
             ("flags", "id"),
             ("moderation_log", "id"),
+            ("api_tokens", "id"),
+            ("security_events", "id"),
         ] {
             // setval is strict: on an empty table (MAX is NULL) it leaves the sequence be.
             sqlx::query(&format!(

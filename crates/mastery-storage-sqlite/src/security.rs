@@ -7,8 +7,8 @@
 //! reading its arrival time sees no other write before it stores the next one.
 
 use mastery_storage::{
-    Account, ApiToken, LearnerId, Millis, RateLimit, Result, SecurityEvent, SecurityStorage,
-    StoredTotp, check_account_text, check_rate_key,
+    Account, ApiToken, EmailLink, LearnerId, LinkPurpose, Millis, RateLimit, Result, SecurityEvent,
+    SecurityStorage, StoredTotp, check_account_text, check_rate_key,
 };
 
 use crate::{Sql, SqliteStore};
@@ -156,5 +156,49 @@ impl SecurityStorage for SqliteStore {
 
     async fn security_events(&self, learner: LearnerId, limit: i64) -> Result<Vec<SecurityEvent>> {
         Sql::security_events(&self.readers, self.decoder(), learner, limit).await
+    }
+
+    async fn create_email_link(&self, link: &EmailLink) -> Result<()> {
+        check_account_text("a link's address", &link.email_key)?;
+        let mut tx = self.write().await?;
+        Sql::create_email_link(&mut *tx, self.decoder(), link).await?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn email_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        at: Millis,
+    ) -> Result<Option<EmailLink>> {
+        Sql::email_link(&self.readers, self.decoder(), token_hash, purpose, at).await
+    }
+
+    async fn use_email_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        at: Millis,
+    ) -> Result<Option<EmailLink>> {
+        let mut tx = self.write().await?;
+        let link = Sql::use_email_link(&mut tx, self.decoder(), token_hash, purpose, at).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(link)
+    }
+
+    async fn set_email_verified(
+        &self,
+        learner: LearnerId,
+        email_key: &str,
+        at: Millis,
+    ) -> Result<()> {
+        check_account_text("a verified address", email_key)?;
+        let mut tx = self.write().await?;
+        Sql::set_email_verified(&mut *tx, self.decoder(), learner, email_key, at).await?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn verified_email(&self, learner: LearnerId) -> Result<Option<String>> {
+        Sql::verified_email(&self.readers, self.decoder(), learner).await
     }
 }

@@ -145,6 +145,126 @@ pub struct DumpCommunity {
     pub suspensions: Vec<Suspension>,
 }
 
+/// The kind of a column of the account-security tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// `INTEGER NOT NULL` / `BIGINT NOT NULL`.
+    Int,
+    /// A nullable integer.
+    NullInt,
+    /// `TEXT NOT NULL`.
+    Text,
+}
+
+/// The tables of accounts' security a dump copies row for row (migrations 0007 and 0008):
+/// name, then columns (the learner's column is named `learner_id`; a table whose first
+/// column is `id` keeps its numbers, as the identity sequences on PostgreSQL must then
+/// move past them). Rate limits are not copied: they refill.
+pub const ACCOUNT_SECURITY_TABLES: &[(&str, &[(&str, ColumnKind)])] = &[
+    (
+        "totp",
+        &[
+            ("learner_id", ColumnKind::Int),
+            ("secret", ColumnKind::Text),
+            ("created_at", ColumnKind::Int),
+            ("enabled_at", ColumnKind::NullInt),
+            ("last_step", ColumnKind::Int),
+        ],
+    ),
+    (
+        "recovery_codes",
+        &[
+            ("learner_id", ColumnKind::Int),
+            ("code_hash", ColumnKind::Text),
+            ("used_at", ColumnKind::NullInt),
+        ],
+    ),
+    (
+        "api_tokens",
+        &[
+            ("id", ColumnKind::Int),
+            ("learner_id", ColumnKind::Int),
+            ("token_hash", ColumnKind::Text),
+            ("label", ColumnKind::Text),
+            ("scope", ColumnKind::Text),
+            ("created_at", ColumnKind::Int),
+            ("expires_at", ColumnKind::NullInt),
+            ("last_used_at", ColumnKind::NullInt),
+            ("revoked_at", ColumnKind::NullInt),
+        ],
+    ),
+    (
+        "security_events",
+        &[
+            ("id", ColumnKind::Int),
+            ("learner_id", ColumnKind::Int),
+            ("at", ColumnKind::Int),
+            ("kind", ColumnKind::Text),
+            ("client", ColumnKind::Text),
+            ("device", ColumnKind::Text),
+        ],
+    ),
+    (
+        "email_verifications",
+        &[
+            ("learner_id", ColumnKind::Int),
+            ("email_key", ColumnKind::Text),
+            ("verified_at", ColumnKind::Int),
+        ],
+    ),
+    (
+        "email_links",
+        &[
+            ("token_hash", ColumnKind::Text),
+            ("learner_id", ColumnKind::Int),
+            ("purpose", ColumnKind::Text),
+            ("email_key", ColumnKind::Text),
+            ("created_at", ColumnKind::Int),
+            ("expires_at", ColumnKind::Int),
+            ("used_at", ColumnKind::NullInt),
+        ],
+    ),
+];
+
+/// A value of a row of an account-security table.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cell {
+    /// An integer, or NULL.
+    Int(Option<i64>),
+    /// Text.
+    Text(String),
+}
+
+impl std::fmt::Debug for Cell {
+    /// Never prints text: it may be an authenticator secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cell::Int(value) => write!(f, "Int({value:?})"),
+            Cell::Text(text) => write!(f, "Text(<{} bytes>)", text.len()),
+        }
+    }
+}
+
+/// The rows of one account-security table (see [`ACCOUNT_SECURITY_TABLES`]), each in
+/// the table's column order.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct DumpTable {
+    /// The table's name.
+    pub table: String,
+    /// Its rows, sorted.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl std::fmt::Debug for DumpTable {
+    /// Never prints the rows: they hold authenticator secrets and digests.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DumpTable")
+            .field("table", &self.table)
+            .field("rows", &self.rows.len())
+            .finish()
+    }
+}
+
 /// Everything a Mastery database holds.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dump {
@@ -174,6 +294,9 @@ pub struct Dump {
     pub site_settings: Vec<DumpSiteSetting>,
     /// Threads, posts, votes, flags and moderation.
     pub community: DumpCommunity,
+    /// Second factors, access tokens, security events and e-mail links, one entry per
+    /// table of [`ACCOUNT_SECURITY_TABLES`] that has rows, in that order.
+    pub account_security: Vec<DumpTable>,
 }
 
 impl Dump {
@@ -207,11 +330,21 @@ impl Dump {
         c.flags.sort_by_key(|f| f.id);
         c.moderation_log.sort_by_key(|e| e.id);
         c.suspensions.sort_by_key(|s| s.member);
+        self.account_security.retain(|t| !t.rows.is_empty());
+        self.account_security.sort_by_key(|t| {
+            ACCOUNT_SECURITY_TABLES
+                .iter()
+                .position(|(name, _)| *name == t.table)
+                .unwrap_or(usize::MAX)
+        });
+        for table in &mut self.account_security {
+            table.rows.sort();
+        }
         self
     }
 
     /// How many rows of each kind, in the order `mastery db copy` prints them.
-    pub fn counts(&self) -> [(&'static str, usize); 19] {
+    pub fn counts(&self) -> [(&'static str, usize); 20] {
         [
             ("learners", self.learners.len()),
             ("marks", self.marks.len()),
@@ -232,6 +365,10 @@ impl Dump {
             ("flags", self.community.flags.len()),
             ("moderation log", self.community.moderation_log.len()),
             ("suspensions", self.community.suspensions.len()),
+            (
+                "account security rows",
+                self.account_security.iter().map(|t| t.rows.len()).sum(),
+            ),
         ]
     }
 
@@ -406,7 +543,57 @@ impl Dump {
                 )));
             }
         }
-        self.community.check(learners)
+        self.community.check(learners)?;
+        self.check_account_security(learners)
+    }
+
+    /// The rules of [`Dump::check`] for the account-security tables: known tables with
+    /// rows of their columns' kinds, each row belonging to a learner of the dump, text that
+    /// an account's text may be.
+    fn check_account_security(&self, learners: &HashSet<LearnerId>) -> Result<(), StorageError> {
+        for table in &self.account_security {
+            let Some((_, columns)) = ACCOUNT_SECURITY_TABLES
+                .iter()
+                .find(|(name, _)| *name == table.table)
+            else {
+                return Err(invalid(format!("there is no table {:?}", table.table)));
+            };
+            for row in &table.rows {
+                if row.len() != columns.len() {
+                    return Err(invalid(format!(
+                        "a row of {} has {} values, not {}",
+                        table.table,
+                        row.len(),
+                        columns.len()
+                    )));
+                }
+                for ((column, kind), cell) in columns.iter().zip(row) {
+                    match (kind, cell) {
+                        (ColumnKind::Int, Cell::Int(Some(_)))
+                        | (ColumnKind::NullInt, Cell::Int(_)) => {}
+                        (ColumnKind::Text, Cell::Text(text)) => {
+                            crate::check_account_text(column, text)?;
+                        }
+                        _ => {
+                            return Err(invalid(format!(
+                                "{}.{column} holds a value of the wrong kind",
+                                table.table
+                            )));
+                        }
+                    }
+                    if *column == "learner_id"
+                        && let Cell::Int(Some(id)) = cell
+                        && !learners.contains(&LearnerId(*id))
+                    {
+                        return Err(invalid(format!(
+                            "a row of {} belongs to learner {id}, who is not in it",
+                            table.table
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Where `self` and `other` first differ, one line per kind of row that differs
@@ -525,6 +712,18 @@ impl Dump {
             &b.suspensions,
             |s| format!("learner {}", s.member),
         );
+        for (name, _) in ACCOUNT_SECURITY_TABLES {
+            let rows = |d: &Dump| {
+                d.account_security
+                    .iter()
+                    .find(|t| t.table == *name)
+                    .map(|t| t.rows.clone())
+                    .unwrap_or_default()
+            };
+            compare(&mut found, name, &rows(self), &rows(other), |_| {
+                "a row".to_owned()
+            });
+        }
         found
     }
 }
@@ -831,7 +1030,7 @@ mod tests {
             !shown.contains("hash") && !shown.contains("89abcdef"),
             "{shown}"
         );
-        assert_eq!(with_accounts().counts().len(), 19);
+        assert_eq!(with_accounts().counts().len(), 20);
         assert_eq!(with_accounts().counts()[11], ("site settings", 1));
     }
 

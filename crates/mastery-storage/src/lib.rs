@@ -59,7 +59,8 @@ pub use dump::{
 
 pub use restore::{LearnerRestore, Replace, Setting};
 pub use security::{
-    ApiToken, RateLimit, SecurityEvent, SecurityStorage, StoredTotp, TokenScope, check_rate_key,
+    ApiToken, EmailLink, LinkPurpose, RateLimit, SecurityEvent, SecurityStorage, StoredTotp,
+    TokenScope, check_rate_key,
 };
 
 pub use study::{

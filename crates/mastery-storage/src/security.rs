@@ -164,6 +164,43 @@ impl SecurityEvent {
     }
 }
 
+/// What a link sent by e-mail is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Proves that the account's owner reads this address.
+    Verify,
+    /// Sets a new password for someone who forgot theirs.
+    Reset,
+}
+
+impl LinkPurpose {
+    /// As stored.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Verify => "verify",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+}
+
+/// A link sent by e-mail (the token itself is sent once and never stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailLink {
+    /// The SHA-256 digest (hex) of the token.
+    pub token_hash: String,
+    /// Whose account it is for.
+    pub learner: LearnerId,
+    /// What it does.
+    pub purpose: LinkPurpose,
+    /// The folded address it was sent to.
+    pub email_key: String,
+    /// When it was sent.
+    pub created_at: Millis,
+    /// After this it is refused.
+    pub expires_at: Millis,
+}
+
 /// The limits, second factors, tokens and events of accounts: the part of
 /// [`crate::Storage`] that keeps accounts safe. Every method is one transaction.
 #[async_trait::async_trait]
@@ -264,6 +301,40 @@ pub trait SecurityStorage: Send + Sync {
 
     /// The account's most recent security events, newest first, at most `limit`.
     async fn security_events(&self, learner: LearnerId, limit: i64) -> Result<Vec<SecurityEvent>>;
+
+    /// Stores a link sent by e-mail.
+    async fn create_email_link(&self, link: &EmailLink) -> Result<()>;
+
+    /// The link with this digest and purpose, when it is unused and has not expired at
+    /// `at` (it stays unused).
+    async fn email_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        at: Millis,
+    ) -> Result<Option<EmailLink>>;
+
+    /// Uses the link with this digest and purpose once: the link, when it existed, was
+    /// unused and had not expired at `at`. Every other unused link of the same account and
+    /// purpose is used up with it (the newest link sent is not the only one that works,
+    /// but once one worked, none does).
+    async fn use_email_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        at: Millis,
+    ) -> Result<Option<EmailLink>>;
+
+    /// Records that the account's owner proved they read the address with this folded key.
+    async fn set_email_verified(
+        &self,
+        learner: LearnerId,
+        email_key: &str,
+        at: Millis,
+    ) -> Result<()>;
+
+    /// The folded key of the address the account verified last, if any.
+    async fn verified_email(&self, learner: LearnerId) -> Result<Option<String>>;
 }
 
 /// The GCRA step of [`SecurityStorage::take_rates`], shared by the backends: from the

@@ -29,6 +29,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 mod community;
+pub mod python;
 mod restore;
 mod security;
 pub use community::*;
@@ -131,6 +132,7 @@ macro_rules! storage_suite {
             second_factors_are_used_once,
             access_tokens_are_found_touched_and_revoked,
             security_events_keep_the_most_recent,
+            email_links_work_once_and_until_they_expire,
             community_text_with_nul_or_too_long_is_refused,
             deleting_an_account_keeps_its_posts_without_author,
             discussions_are_searched_as_everyone_may_read_them
@@ -2694,6 +2696,60 @@ pub async fn fill(fx: &dyn Fixture) -> Vec<LearnerId> {
     store.moderate(&suspend, change).await.unwrap().unwrap();
     // Limits are not carried by a copy.
     store.take_rate("post:1", 67, 1_000, 3).await.unwrap();
+    // Second factors, tokens, events and e-mail links are (7 rows).
+    store
+        .begin_totp(ann, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 70)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .enable_totp(ann, 3, &["code-1".into(), "code-2".into()], 71)
+            .await
+            .unwrap()
+    );
+    store
+        .create_api_token(&crate::ApiToken {
+            id: 0,
+            learner: cid,
+            token_hash: "token-digest".into(),
+            label: "backup script".into(),
+            scope: crate::TokenScope::Write,
+            created_at: 72,
+            expires_at: None,
+            last_used_at: Some(73),
+            revoked_at: None,
+        })
+        .await
+        .unwrap();
+    store
+        .record_security_event(
+            &crate::SecurityEvent {
+                id: 0,
+                learner: ann,
+                at: 74,
+                kind: "sign-in".into(),
+                client: "192.0.2.1".into(),
+                device: "Firefox on Linux".into(),
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    store
+        .set_email_verified(ann, "ann@example.org", 75)
+        .await
+        .unwrap();
+    store
+        .create_email_link(&crate::EmailLink {
+            token_hash: "link-digest".into(),
+            learner: ann,
+            purpose: crate::LinkPurpose::Reset,
+            email_key: "ann@example.org".into(),
+            created_at: 76,
+            expires_at: 77,
+        })
+        .await
+        .unwrap();
     vec![me, other, ann, cid]
 }
 
@@ -2708,10 +2764,24 @@ pub async fn export_reads_everything_in_canonical_order(fx: &dyn Fixture) {
     let counts: Vec<usize> = dump.counts().iter().map(|(_, n)| *n).collect();
     // learners, marks, notes, cards, reviews, settings, interviews, secrets, accounts,
     // sessions, invites, site settings, threads, posts, post revisions, votes, flags,
-    // moderation log, suspensions
+    // moderation log, suspensions, account security rows
     assert_eq!(
         counts,
-        [4, 5, 2, 4, 8, 4, 2, 2, 2, 2, 2, 2, 1, 2, 1, 1, 1, 2, 1]
+        [4, 5, 2, 4, 8, 4, 2, 2, 2, 2, 2, 2, 1, 2, 1, 1, 1, 2, 1, 7]
+    );
+    assert_eq!(
+        dump.account_security
+            .iter()
+            .map(|t| (t.table.as_str(), t.rows.len()))
+            .collect::<Vec<_>>(),
+        [
+            ("totp", 1),
+            ("recovery_codes", 2),
+            ("api_tokens", 1),
+            ("security_events", 1),
+            ("email_verifications", 1),
+            ("email_links", 1)
+        ]
     );
     assert_eq!(
         dump.community.posts,

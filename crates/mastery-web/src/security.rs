@@ -144,8 +144,10 @@ fn percent_encode(text: &str) -> String {
 fn open_on_a_private_site(path: &str) -> bool {
     matches!(
         path,
-        "/sign-in" | "/sign-in/two-factor" | "/sign-up" | "/api/v1/session"
+        "/sign-in" | "/sign-in/two-factor" | "/sign-up" | "/api/v1/session" | "/forgot-password"
     ) || path.starts_with("/setup/")
+        || path.starts_with("/reset-password/")
+        || path.starts_with("/account/email/verify/")
         || path.starts_with("/assets/")
 }
 
@@ -177,25 +179,51 @@ fn client_from(
     let Some(peer) = peer.filter(|p| trusted(p)) else {
         return (peer, secure_cookies);
     };
-    let forwarded = headers
+    // Walk the hops from the right (the ones our proxies appended): the first that is not
+    // a trusted proxy is the client. A hop that is not an address (garbage, `unknown`)
+    // ends the walk: nothing left of it can be believed, so the peer counts.
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-        .collect::<Vec<_>>();
-    let client = forwarded
-        .iter()
-        .rev()
-        .find(|ip| !trusted(ip))
-        .or(forwarded.first())
-        .copied()
-        .unwrap_or(peer);
+        .map(str::trim)
+        .filter(|hop| !hop.is_empty())
+        .collect();
+    let mut client = None;
+    for hop in hops.iter().rev() {
+        match forwarded_address(hop) {
+            Some(ip) if trusted(&ip) => client = Some(ip),
+            Some(ip) => {
+                client = Some(ip);
+                break;
+            }
+            None => {
+                client = None;
+                break;
+            }
+        }
+    }
+    let client = client.unwrap_or(peer);
     let tls = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
     (Some(client), secure_cookies || tls)
+}
+
+/// An address as a proxy writes it in `X-Forwarded-For`: `192.0.2.1`, `192.0.2.1:5678`,
+/// `2001:db8::1` or `[2001:db8::1]:443`.
+fn forwarded_address(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(with_port) = hop.parse::<SocketAddr>() {
+        return Some(with_port.ip());
+    }
+    hop.strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse().ok())
 }
 
 /// The personal access token of an API request (`Authorization: Bearer …`), in multi-user
@@ -592,6 +620,26 @@ mod tests {
             client_from(Some(proxy), &spoofed, &trusted, false).0,
             Some("203.0.113.5".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn forwarded_hops_with_ports_count_and_garbage_ends_the_walk() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let trusted = vec!["10.0.0.0/24".parse::<crate::metrics::AllowedNet>().unwrap()];
+        let client = |xff: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert("x-forwarded-for", HeaderValue::from_static(xff));
+            client_from(Some(proxy), &h, &trusted, false).0
+        };
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(client("203.0.113.5:51234"), ip("203.0.113.5"));
+        assert_eq!(client("[2001:db8::7]:443, 10.0.0.9"), ip("2001:db8::7"));
+        assert_eq!(client("[2001:db8::7]"), ip("2001:db8::7"));
+        // A spoofed address left of garbage is not believed: the peer counts.
+        assert_eq!(client("198.51.100.1, unknown"), ip("10.0.0.2"));
+        assert_eq!(client("198.51.100.1, not-an-ip, 10.0.0.9"), ip("10.0.0.2"));
+        // Only trusted hops: the leftmost of them.
+        assert_eq!(client("10.0.0.8, 10.0.0.9"), ip("10.0.0.8"));
     }
 
     #[test]

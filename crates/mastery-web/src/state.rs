@@ -45,6 +45,9 @@ pub struct Settings {
     pub sign_ups_per_hour: u32,
     /// The commit the binary was built from (`mastery_build_info` in `/metrics`).
     pub commit: &'static str,
+    /// Multi-user mode's e-mail (address verification, password reset, notices), when an
+    /// SMTP server is configured; without it those features are off and the pages say so.
+    pub mailer: Option<mastery_app::accounts::email::Mailer>,
 }
 
 impl Default for Settings {
@@ -59,6 +62,7 @@ impl Default for Settings {
             sign_ins_per_minute: 6,
             sign_ups_per_hour: 10,
             commit: "unknown",
+            mailer: None,
         }
     }
 }
@@ -220,6 +224,11 @@ impl AppState {
 
     pub(crate) fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The site's e-mail, when an SMTP server is configured (multi-user mode).
+    pub(crate) fn mailer(&self) -> Option<&mastery_app::accounts::email::Mailer> {
+        self.inner.settings.mailer.as_ref()
     }
 
     /// This server's metrics (`/metrics`).

@@ -53,10 +53,22 @@ fn enrol(c: &mut Client) -> (String, Vec<String>) {
         secret,
         "a reload keeps the pending secret"
     );
-    let wrong = c.submit("/account/two-factor", &[("code", "000000")]);
+    let no_password = c.submit(
+        "/account/two-factor",
+        &[("code", &code(&secret, 0)), ("current", "guess")],
+    );
+    assert_eq!(no_password.status, 422, "the password is asked too");
+    assert!(no_password.body.contains("not your current password"));
+    let wrong = c.submit(
+        "/account/two-factor",
+        &[("code", "000000"), ("current", PASSWORD)],
+    );
     assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains("This code is not right"));
-    let on = c.submit("/account/two-factor", &[("code", &code(&secret, 0))]);
+    let on = c.submit(
+        "/account/two-factor",
+        &[("code", &code(&secret, 0)), ("current", PASSWORD)],
+    );
     assert_eq!(on.status, 200, "{}", on.body);
     assert!(on.body.contains("Two-factor sign-in is on."));
     let codes = recovery_codes(&on);
@@ -221,7 +233,12 @@ fn create_token(c: &mut Client, label: &str, scope: &str) -> String {
     c.get("/account/tokens");
     let page = c.submit(
         "/account/tokens",
-        &[("label", label), ("scope", scope), ("days", "30")],
+        &[
+            ("label", label),
+            ("scope", scope),
+            ("days", "30"),
+            ("current", PASSWORD),
+        ],
     );
     assert_eq!(page.status, 200, "{}", page.body);
     between(&page.body, r#"id="new-token">"#, "<").to_owned()

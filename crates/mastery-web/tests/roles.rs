@@ -44,7 +44,12 @@ fn world() -> World {
     c.get("/account/tokens");
     let token = c.submit(
         "/account/tokens",
-        &[("label", "a's script"), ("scope", "read"), ("days", "")],
+        &[
+            ("label", "a's script"),
+            ("scope", "read"),
+            ("days", ""),
+            ("current", common::PASSWORD),
+        ],
     );
     assert!(token.body.contains("mastery_pat_"), "{}", token.body);
     c.get("/api/v1/session");
@@ -197,7 +202,12 @@ fn every_api_operation_answers_each_role_as_its_access_says() {
     b.get("/account/tokens");
     let page = b.submit(
         "/account/tokens",
-        &[("label", "b's script"), ("scope", "write"), ("days", "")],
+        &[
+            ("label", "b's script"),
+            ("scope", "write"),
+            ("days", ""),
+            ("current", common::PASSWORD),
+        ],
     );
     let token = page
         .body
@@ -291,6 +301,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/guides/python-django/anki.apkg",
         "/search?q=gil",
         "/sign-up",
+        "/forgot-password",
     ];
     let as_owner = [
         format!("/interviews/{id}"),
@@ -309,6 +320,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/study/predict",
         "/interviews",
         "/account/email",
+        "/account/email/verify",
         "/account/password",
         "/account/sessions/end",
         "/account/sessions/end-others",
@@ -396,6 +408,17 @@ fn every_page_and_form_answers_each_role_as_it_should() {
             ],
         );
         assert_eq!(forged.status, 401, "{role} POST /sign-in/two-factor");
+        // Forged e-mail links find nothing (and change nothing of A's).
+        let link = format!("/reset-password/{}", "A".repeat(43));
+        assert_eq!(c.get(&link).status, 410, "{role} GET {link}");
+        assert_eq!(
+            c.submit(&link, &[("password", "a new password for someone")])
+                .status,
+            410,
+            "{role} POST {link}"
+        );
+        let verify = format!("/account/email/verify/{}", "A".repeat(43));
+        assert_eq!(c.get(&verify).status, 410, "{role} GET {verify}");
         if !signed_in {
             for path in forms.iter().chain(&admin_forms) {
                 let reply = c.submit(path, &[]);

@@ -139,6 +139,18 @@ pub struct ServeArgs {
     /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM [default: 10].
     #[arg(long, env = "MASTERY_SHUTDOWN_TIMEOUT", value_name = "SECONDS")]
     pub shutdown_timeout: Option<f64>,
+    /// Multi-user mode: the SMTP server that sends e-mail (address confirmation, password
+    /// reset links, notices of changes), as `smtp://USER:PASSWORD@HOST:587` (STARTTLS) or
+    /// `smtps://…@HOST:465` [default: none: no e-mail]. Needs --mail-from and --public-url.
+    #[arg(long, env = "MASTERY_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// Multi-user mode: the sender of e-mail, like `Mastery <noreply@example.org>`.
+    #[arg(long, env = "MASTERY_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+    /// The site's address as people reach it, like `https://mastery.example.org` (for
+    /// links in e-mail).
+    #[arg(long, env = "MASTERY_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// Who uses the server.
@@ -222,6 +234,9 @@ struct File {
     metrics: Option<bool>,
     metrics_allow: Option<Vec<Net>>,
     shutdown_timeout: Option<f64>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    public_url: Option<String>,
 }
 
 /// Where a setting came from.
@@ -270,6 +285,10 @@ pub struct ServeConfig {
     pub metrics: bool,
     pub metrics_allow: Vec<AllowedNet>,
     pub shutdown_timeout: Duration,
+    /// `None`: no e-mail.
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub public_url: Option<String>,
     /// Where each key came from, in the order of the example file.
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -481,6 +500,29 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         .with_context(|| {
             format!("shutdown_timeout is a number of seconds from 0 to 3600, not {seconds}")
         })?;
+    let smtp_url = layer!(
+        "smtp_url",
+        args.smtp_url.clone().map(Some),
+        file.smtp_url.map(Some),
+        None
+    );
+    let mail_from = layer!(
+        "mail_from",
+        args.mail_from.clone().map(Some),
+        file.mail_from.map(Some),
+        None
+    );
+    let public_url = layer!(
+        "public_url",
+        args.public_url.clone().map(Some),
+        file.public_url.map(Some),
+        None
+    );
+    if smtp_url.is_some() && (mail_from.is_none() || public_url.is_none()) {
+        bail!(
+            "smtp_url is set, so e-mail needs mail_from (the sender, like \"Mastery <noreply@example.org>\") and public_url (the site's address for links, like \"https://mastery.example.org\") too"
+        );
+    }
     if let Some(filter) = &log
         && let Err(e) = tracing_subscriber::EnvFilter::try_new(filter)
     {
@@ -507,6 +549,9 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         metrics,
         metrics_allow,
         shutdown_timeout,
+        smtp_url,
+        mail_from,
+        public_url,
         sources,
     })
 }
@@ -620,6 +665,20 @@ metrics_allow = {loopback}
 # Seconds requests in flight get to finish after Ctrl-C or SIGTERM before they are cut
 # off. (MASTERY_SHUTDOWN_TIMEOUT, --shutdown-timeout)
 shutdown_timeout = {DEFAULT_SHUTDOWN_TIMEOUT}
+
+# Multi-user mode's e-mail (confirming addresses, password-reset links, notices of changed
+# passwords and sign-in settings), through this SMTP server: smtp://USER:PASSWORD@HOST:587
+# (STARTTLS required), smtps://USER:PASSWORD@HOST:465 (TLS), or smtp://127.0.0.1:25?tls=none
+# for a relay on this machine. Without it these features are off and the pages say so.
+# Prefer the environment variable for the password. (MASTERY_SMTP_URL, --smtp-url)
+# smtp_url = "smtp://mastery:PASSWORD@smtp.example.org:587"
+
+# The sender of that e-mail. (MASTERY_MAIL_FROM, --mail-from)
+# mail_from = "Mastery <noreply@example.org>"
+
+# The site's address as people reach it, for links in e-mail. (MASTERY_PUBLIC_URL,
+# --public-url)
+# public_url = "https://mastery.example.org"
 "#
     )
 }
@@ -696,6 +755,12 @@ pub fn show(config: &ServeConfig) -> String {
         "shutdown_timeout",
         Some(config.shutdown_timeout.as_secs_f64().to_string()),
     );
+    line(
+        "smtp_url",
+        config.smtp_url.as_ref().map(|u| quote(&context::redact(u))),
+    );
+    line("mail_from", config.mail_from.as_ref().map(|m| quote(m)));
+    line("public_url", config.public_url.as_ref().map(|u| quote(u)));
     out
 }
 
@@ -729,7 +794,7 @@ mod tests {
     use clap::Parser;
 
     /// Every key, in the order of the example file.
-    const KEYS: [&str; 17] = [
+    const KEYS: [&str; 20] = [
         "bind",
         "data_dir",
         "database_url",
@@ -747,6 +812,9 @@ mod tests {
         "metrics",
         "metrics_allow",
         "shutdown_timeout",
+        "smtp_url",
+        "mail_from",
+        "public_url",
     ];
 
     #[derive(Debug, Parser)]

@@ -95,7 +95,19 @@ async fn serve(config: &ServeConfig) -> anyhow::Result<ExitCode> {
         ServerMode::Personal => Mode::Personal,
         ServerMode::MultiUser => Mode::MultiUser(account_policy(config)?),
     };
+    let mailer = match (&config.smtp_url, &config.mail_from, &config.public_url) {
+        (Some(url), Some(from), Some(public)) if matches!(mode, Mode::MultiUser(_)) => Some(
+            mastery_app::accounts::email::Mailer::new(url, from, public)
+                .context("cannot set up e-mail")?,
+        ),
+        (Some(_), _, _) if !matches!(mode, Mode::MultiUser(_)) => {
+            tracing::warn!("smtp_url is set, but a personal server sends no e-mail");
+            None
+        }
+        _ => None,
+    };
     let settings = Settings {
+        mailer,
         author_mode: config.watch,
         secure_cookies: config.secure_cookies,
         database_label: context::redact(&url),

@@ -6,16 +6,22 @@
 //! | what | counted per | limit |
 //! | --- | --- | --- |
 //! | sign-in (and the setup link) | client address | `sign_ins_per_minute` at once, then that many a minute |
-//! | sign-in | account name typed | 5 at once, then one a minute; after 10, one every 10 minutes; after 20, one an hour; a right password starts afresh |
+//! | sign-in | account (by username or e-mail alike), or the name typed when it is nobody's | 5 at once, then one a minute; after 10, one every 10 minutes; after 20, one an hour; a right password starts afresh |
+//! | sign-in from a browser that signed in to that account before | that browser (its device cookie) | the same back-off, apart from the account's |
+//! | the password typed again on one's own pages (e-mail, password, deletion, tokens) | account | the same back-off, apart from sign-in |
 //! | second factor (code or recovery code) | account | the same growing back-off; a right code starts afresh |
 //! | sign-up | client address | `sign_ups_per_hour` at once, then that many an hour |
 //! | invitation links opened or used | client address | 20 at once, then 20 an hour |
+//! | e-mail asked for (password reset, address confirmation) | client address; name typed | 10 at once then 10 an hour; 3 at once then one every 20 minutes |
 //! | API requests with an access token | token | 300 at once, then 5 a second |
 //!
-//! The account's limit is kept under a digest of the name as typed (folded as sign-in
-//! folds it), so a name that belongs to nobody is limited exactly like one that does, and
-//! no address or name is stored in the clear. IPv6 clients are grouped by /64, the block
-//! one subscriber usually gets; IPv4 addresses mapped into IPv6 count as IPv4.
+//! Someone who guesses at an account slows down guesses at that account, not its owner:
+//! the owner's browser, once it has signed in, carries a **device cookie** (OWASP's defence
+//! against lock-outs by strangers) and counts apart; the pages where a signed-in owner
+//! types their password again count apart too. A name that belongs to nobody is limited
+//! exactly like one that does, under a digest of its folded form, so nothing tells the two
+//! apart and no name is stored in the clear. IPv6 clients are grouped by /64, the block one
+//! subscriber usually gets; IPv4 addresses mapped into IPv6 count as IPv4.
 
 use std::net::{IpAddr, Ipv6Addr};
 
@@ -67,11 +73,43 @@ pub fn client_group(client: Option<IpAddr>) -> String {
     }
 }
 
-/// The key of the guesses against a sign-in name: a short digest of its folded form.
-fn account_key(login: &str) -> String {
+/// Who a sign-in attempt guesses at, besides the address it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guessed<'a> {
+    /// An account, whichever of its names (username or e-mail address) was typed.
+    Account(LearnerId),
+    /// An account, from a browser that signed in to it before: the device cookie's id.
+    KnownDevice(&'a str),
+    /// A name that belongs to nobody, as typed.
+    Nobody(&'a str),
+    /// No name at all (the setup link, an empty form): the address alone counts.
+    Nothing,
+}
+
+/// The key of the guesses against a name that belongs to nobody: a short digest of its
+/// folded form. Names longer than any account's share one key (folding them would cost
+/// more than the attempt is worth).
+fn name_key(login: &str) -> String {
+    if login.len() > super::MAX_LOGIN_BYTES {
+        return "too-long".into();
+    }
     let folded = super::names::login_key(login);
     let digest = Sha256::digest(folded.as_bytes());
     super::tokens::hex(&digest[..12])
+}
+
+impl Guessed<'_> {
+    /// The keys of its back-off, if it has one.
+    fn keys(&self) -> Option<[String; 3]> {
+        match self {
+            Guessed::Account(learner) => {
+                Some(back_off_keys("sign-in-account", &learner.0.to_string()))
+            }
+            Guessed::KnownDevice(id) => Some(back_off_keys("sign-in-device", id)),
+            Guessed::Nobody(login) => Some(back_off_keys("sign-in-name", &name_key(login))),
+            Guessed::Nothing => None,
+        }
+    }
 }
 
 fn back_off_keys(prefix: &str, who: &str) -> [String; 3] {
@@ -114,8 +152,8 @@ impl AttemptLimits {
         (n, (period / n).max(1))
     }
 
-    /// Takes one sign-in attempt for the client address and the name typed. Refused when
-    /// either is used up (nothing is taken then).
+    /// Takes one sign-in attempt for the client address and what it guesses at. Refused
+    /// when either is used up (nothing is taken then).
     ///
     /// # Errors
     ///
@@ -124,18 +162,20 @@ impl AttemptLimits {
         &self,
         store: &dyn Storage,
         client: Option<IpAddr>,
-        login: &str,
+        guessed: Guessed<'_>,
         now: Millis,
     ) -> Result<(), AppError> {
         let ip_key = format!("sign-in-ip:{}", client_group(client));
         let (burst, interval_ms) = self.per_ip(self.sign_ins_per_minute, MINUTE);
-        let account = back_off_keys("sign-in-account", &account_key(login));
+        let keys = guessed.keys();
         let mut limits = vec![RateLimit {
             key: &ip_key,
             interval_ms,
             burst,
         }];
-        limits.extend(back_off(&account));
+        if let Some(keys) = &keys {
+            limits.extend(back_off(keys));
+        }
         match store.take_rates(&limits, now).await? {
             None => Ok(()),
             Some((0, wait)) => Err(refused("Too many sign-in attempts from your network", wait)),
@@ -143,13 +183,56 @@ impl AttemptLimits {
         }
     }
 
-    /// A right password: the failures counted against the name typed are forgotten.
+    /// A right password: the failures counted against what was guessed at are forgotten.
     ///
     /// # Errors
     ///
     /// Storage errors.
-    pub async fn signed_in(&self, store: &dyn Storage, login: &str) -> Result<(), AppError> {
-        let keys = back_off_keys("sign-in-account", &account_key(login));
+    pub async fn signed_in(
+        &self,
+        store: &dyn Storage,
+        guessed: Guessed<'_>,
+    ) -> Result<(), AppError> {
+        if let Some(keys) = guessed.keys() {
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            store.clear_rates(&keys).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes one attempt at typing the password again on one's own pages (changing the
+    /// e-mail address or the password, deleting the account, creating a token): counted
+    /// per account, apart from sign-in, so that strangers guessing at the sign-in page do
+    /// not lock the owner out of their settings (and the reverse).
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::TooMany`] with the wait; storage errors.
+    pub async fn password_again(
+        &self,
+        store: &dyn Storage,
+        learner: LearnerId,
+        now: Millis,
+    ) -> Result<(), AppError> {
+        let keys = back_off_keys("password-again", &learner.0.to_string());
+        let limits: Vec<RateLimit<'_>> = back_off(&keys).collect();
+        match store.take_rates(&limits, now).await? {
+            None => Ok(()),
+            Some((_, wait)) => Err(refused("Too many wrong passwords", wait)),
+        }
+    }
+
+    /// The password was right on one's own page: its failures are forgotten.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn password_again_passed(
+        &self,
+        store: &dyn Storage,
+        learner: LearnerId,
+    ) -> Result<(), AppError> {
+        let keys = back_off_keys("password-again", &learner.0.to_string());
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         store.clear_rates(&keys).await?;
         Ok(())
@@ -231,6 +314,44 @@ impl AttemptLimits {
         }
     }
 
+    /// Takes one e-mail asked for (a password-reset link, a verification link): per
+    /// client address 10 at once then 10 an hour, and per name typed 3 at once then one
+    /// every 20 minutes, so nobody fills someone's inbox.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::TooMany`] with the wait; storage errors.
+    pub async fn reset_request(
+        &self,
+        store: &dyn Storage,
+        client: Option<IpAddr>,
+        login: &str,
+        now: Millis,
+    ) -> Result<(), AppError> {
+        let ip_key = format!("mail-ip:{}", client_group(client));
+        let name = format!("mail-name:{}", name_key(login));
+        let limits = [
+            RateLimit {
+                key: &ip_key,
+                interval_ms: 6 * MINUTE,
+                burst: 10,
+            },
+            RateLimit {
+                key: &name,
+                interval_ms: 20 * MINUTE,
+                burst: 3,
+            },
+        ];
+        match store.take_rates(&limits, now).await? {
+            None => Ok(()),
+            Some((0, wait)) => Err(refused(
+                "Too many e-mails asked for from your network",
+                wait,
+            )),
+            Some((_, wait)) => Err(refused("Too many e-mails asked for this account", wait)),
+        }
+    }
+
     /// Takes one request made with the access token numbered `token`.
     ///
     /// # Errors
@@ -273,30 +394,95 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn guesses_against_one_name_back_off_more_and_more() {
+    async fn guesses_against_one_account_back_off_more_and_more() {
         let (_dir, store) = store().await;
         let limits = AttemptLimits {
             sign_ins_per_minute: 1000,
             sign_ups_per_hour: 10,
         };
         let ip = |n: u8| Some(IpAddr::from([192, 0, 2, n]));
+        let ada = Guessed::Account(LearnerId(7));
         let mut now = 1_000_000;
         for n in 0..5 {
-            limits.sign_in(&store, ip(n), "Ada", now).await.unwrap();
+            limits.sign_in(&store, ip(n), ada, now).await.unwrap();
         }
-        assert_eq!(wait(limits.sign_in(&store, ip(9), "ada", now).await), 60);
+        assert_eq!(wait(limits.sign_in(&store, ip(9), ada, now).await), 60);
         // One a minute after the first five, until ten.
         for _ in 0..5 {
             now += MINUTE;
-            limits.sign_in(&store, ip(1), "ada", now).await.unwrap();
+            limits.sign_in(&store, ip(1), ada, now).await.unwrap();
         }
         now += MINUTE;
-        let longer = wait(limits.sign_in(&store, ip(1), "ada", now).await);
+        let longer = wait(limits.sign_in(&store, ip(1), ada, now).await);
         assert!(longer > 60 && longer <= 600, "{longer}");
-        // Another name is not slowed, and a right password starts afresh.
-        limits.sign_in(&store, ip(1), "bob", now).await.unwrap();
-        limits.signed_in(&store, "ADA").await.unwrap();
-        limits.sign_in(&store, ip(1), "ada", now).await.unwrap();
+        // Another account is not slowed, nor the owner's own browser, nor the owner's
+        // settings pages; a right password starts afresh.
+        let bob = Guessed::Account(LearnerId(8));
+        limits.sign_in(&store, ip(1), bob, now).await.unwrap();
+        let device = Guessed::KnownDevice("0123abcd");
+        limits.sign_in(&store, ip(1), device, now).await.unwrap();
+        limits
+            .password_again(&store, LearnerId(7), now)
+            .await
+            .unwrap();
+        limits.signed_in(&store, ada).await.unwrap();
+        limits.sign_in(&store, ip(1), ada, now).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn names_of_nobody_back_off_like_accounts_and_nothing_typed_counts_per_address() {
+        let (_dir, store) = store().await;
+        let limits = AttemptLimits {
+            sign_ins_per_minute: 1000,
+            sign_ups_per_hour: 10,
+        };
+        let ip = Some(IpAddr::from([192, 0, 2, 1]));
+        for _ in 0..5 {
+            limits
+                .sign_in(&store, ip, Guessed::Nobody("Ghost"), 0)
+                .await
+                .unwrap();
+        }
+        // Folded like sign-in folds names.
+        assert_eq!(
+            wait(
+                limits
+                    .sign_in(&store, ip, Guessed::Nobody("GHOST"), 0)
+                    .await
+            ),
+            60
+        );
+        // The setup link (no name) shares no bucket with anyone's name.
+        for _ in 0..20 {
+            limits
+                .sign_in(&store, ip, Guessed::Nothing, 0)
+                .await
+                .unwrap();
+        }
+        // Names too long for any account share one key, and are not folded.
+        let long = "x".repeat(super::super::MAX_LOGIN_BYTES + 1);
+        assert_eq!(name_key(&long), name_key(&"y".repeat(100_000)));
+        // The owner typing their password again backs off too, apart from sign-in.
+        for _ in 0..5 {
+            limits
+                .password_again(&store, LearnerId(3), 0)
+                .await
+                .unwrap();
+        }
+        assert!(
+            limits
+                .password_again(&store, LearnerId(3), 0)
+                .await
+                .is_err()
+        );
+        limits
+            .password_again_passed(&store, LearnerId(3))
+            .await
+            .unwrap();
+        limits
+            .password_again(&store, LearnerId(3), 0)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
@@ -306,19 +492,27 @@ mod tests {
         let me: Option<IpAddr> = "2001:db8::1".parse().ok();
         let neighbour: Option<IpAddr> = "2001:db8::2".parse().ok();
         for n in 0..6 {
+            let name = format!("name{n}");
             limits
-                .sign_in(&store, me, &format!("name{n}"), 0)
+                .sign_in(&store, me, Guessed::Nobody(&name), 0)
                 .await
                 .unwrap();
         }
-        let refused = limits.sign_in(&store, neighbour, "other", 0).await;
+        let refused = limits
+            .sign_in(&store, neighbour, Guessed::Nobody("other"), 0)
+            .await;
         assert!(
             matches!(&refused, Err(AppError::TooMany { message, .. }) if message.contains("network")),
             "{refused:?}"
         );
         assert_eq!(wait(refused), 10);
         limits
-            .sign_in(&store, "198.51.100.1".parse().ok(), "other", 0)
+            .sign_in(
+                &store,
+                "198.51.100.1".parse().ok(),
+                Guessed::Nobody("other"),
+                0,
+            )
             .await
             .unwrap();
         // Sign-ups and invitations count apart.
@@ -340,11 +534,11 @@ mod tests {
     }
 
     #[test]
-    fn account_keys_fold_like_sign_in_and_hide_the_name() {
-        assert_eq!(account_key("Ada"), account_key("ADA"));
-        assert_ne!(account_key("ada"), account_key("bob"));
-        assert!(!account_key("ada").contains("ada"));
-        assert_eq!(account_key("ada").len(), 24);
+    fn name_keys_fold_like_sign_in_and_hide_the_name() {
+        assert_eq!(name_key("Ada"), name_key("ADA"));
+        assert_ne!(name_key("ada"), name_key("bob"));
+        assert!(!name_key("ada").contains("ada"));
+        assert_eq!(name_key("ada").len(), 24);
     }
 
     #[test]

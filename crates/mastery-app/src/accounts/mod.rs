@@ -15,9 +15,12 @@
 //!   second factor, access tokens);
 //! - [`two_factor`]: two-factor sign-in (TOTP) and recovery codes;
 //! - [`access_tokens`]: personal access tokens for the JSON API;
-//! - [`events`]: the security events each account is shown.
+//! - [`events`]: the security events each account is shown;
+//! - [`email`]: verifying addresses, password-reset links and notices, when the server
+//!   has an SMTP server.
 
 pub mod access_tokens;
+pub mod email;
 pub mod events;
 pub mod limits;
 pub mod names;
@@ -189,6 +192,30 @@ impl Accounts {
         tokio::task::spawn_blocking(move || hasher.verify(&password, &hash))
             .await
             .map_err(internal)
+    }
+
+    /// Checks the account's password typed again (to change something that needs it).
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::Field`] on `field` when it is not the password.
+    pub async fn confirm_password(
+        &self,
+        account: &Account,
+        typed: &str,
+        field: &'static str,
+    ) -> Result<(), AppError> {
+        if self.verify(typed, &account.password_hash).await? {
+            return Ok(());
+        }
+        Err(AppError::Field {
+            field,
+            message: if field == "current" {
+                "This is not your current password.".into()
+            } else {
+                "This is not your password.".into()
+            },
+        })
     }
 
     async fn decoy_hash(&self) -> Result<String, AppError> {
@@ -538,12 +565,7 @@ impl Accounts {
         end_others: Option<&str>,
         now: Millis,
     ) -> Result<u64, AppError> {
-        if !self.verify(current, &account.password_hash).await? {
-            return Err(AppError::Field {
-                field: "current",
-                message: "This is not your current password.".into(),
-            });
-        }
+        self.confirm_password(account, current, "current").await?;
         self.set_new_password(store, account, new, now).await?;
         match end_others {
             Some(keep) => Ok(store
@@ -553,6 +575,17 @@ impl Accounts {
         }
     }
 
+    /// Checks a new password against the rules.
+    fn check_new_password(&self, account: &Account, new: &str) -> Result<(), AppError> {
+        self.policy
+            .passwords
+            .check(new, &account.username, account.email.as_deref())
+            .map_err(|message| AppError::Field {
+                field: "password",
+                message,
+            })
+    }
+
     async fn set_new_password(
         &self,
         store: &dyn Storage,
@@ -560,13 +593,7 @@ impl Accounts {
         new: &str,
         now: Millis,
     ) -> Result<(), AppError> {
-        self.policy
-            .passwords
-            .check(new, &account.username, account.email.as_deref())
-            .map_err(|message| AppError::Field {
-                field: "password",
-                message,
-            })?;
+        self.check_new_password(account, new)?;
         let hash = self.hash(new).await?;
         if !store.set_password(account.learner, &hash, now).await? {
             return Err(no_account());
@@ -574,8 +601,8 @@ impl Accounts {
         Ok(())
     }
 
-    /// An admin's reset: sets `new` as the password and ends every session of the account
-    /// (whoever knew the old password is signed out).
+    /// An admin's reset: sets `new` as the password, ends every session of the account and
+    /// revokes its access tokens (whoever knew the old password is shut out).
     ///
     /// # Errors
     ///
@@ -591,6 +618,12 @@ impl Accounts {
         let account = store.account(learner).await?.ok_or_else(no_account)?;
         self.set_new_password(store, &account, new, now).await?;
         store.end_sessions(learner, None).await?;
+        // A reset answers a lost or stolen password: nothing made with it stays usable.
+        for token in store.api_tokens(learner).await? {
+            if token.usable(now) {
+                store.revoke_api_token(learner, token.id, now).await?;
+            }
+        }
         tracing::info!(learner = learner.0, "password reset by an admin");
         Ok(())
     }
@@ -609,12 +642,7 @@ impl Accounts {
         current: &str,
         typed: &str,
     ) -> Result<(), AppError> {
-        if !self.verify(current, &account.password_hash).await? {
-            return Err(AppError::Field {
-                field: "current",
-                message: "This is not your current password.".into(),
-            });
-        }
+        self.confirm_password(account, current, "current").await?;
         let learner = account.learner;
         let email = match typed.trim() {
             "" => None,
@@ -642,12 +670,7 @@ impl Accounts {
         account: &Account,
         password: &str,
     ) -> Result<(), AppError> {
-        if !self.verify(password, &account.password_hash).await? {
-            return Err(AppError::Field {
-                field: "password",
-                message: "This is not your password.".into(),
-            });
-        }
+        self.confirm_password(account, password, "password").await?;
         self.delete(store, account.learner).await
     }
 

@@ -2,8 +2,9 @@
 //! steps, the settings every authenticator understands), and ten single-use recovery codes.
 //!
 //! - **Enrolment**: a fresh 160-bit secret is kept as pending; the page shows it as a QR
-//!   code drawn on the server (SVG) and as text; a typed code from the app turns it on and
-//!   gives the recovery codes, shown once and stored as SHA-256 digests.
+//!   code drawn on the server (SVG) and as text, good for an hour; the password and a typed
+//!   code from the app turn it on and give the recovery codes (about 119 random bits
+//!   each), shown once and stored as SHA-256 digests.
 //! - **Codes are accepted once**: the code of the step before, the current step or the
 //!   next one is accepted (clocks drift), and the step accepted is stored, so the same code
 //!   (or an older one) is refused afterwards, on every instance.
@@ -42,6 +43,14 @@ impl std::fmt::Debug for Enrolment {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Enrolment").finish_non_exhaustive()
     }
+}
+
+/// How long a secret shown for enrolment stays good (an hour): a page left open, or a
+/// secret seen over a shoulder, does not stay usable for ever.
+pub const ENROLMENT_FOR: Millis = 60 * 60 * 1000;
+
+fn expired(pending: &StoredTotp, now: Millis) -> bool {
+    pending.enabled_at.is_none() && now.saturating_sub(pending.created_at) > ENROLMENT_FOR
 }
 
 /// What was typed at the second step.
@@ -111,7 +120,16 @@ fn is_totp_code(code: &str) -> bool {
     code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Ten fresh recovery codes, as shown ("abcde-fghjk"): 10 letters of 31, about 49 bits.
+/// Letters in a recovery code: 24 of 31, about 119 bits, so that a plain SHA-256 digest
+/// is a safe way to keep them (OWASP ASVS 5.0 V6.6: a lookup secret with at least 112
+/// bits of entropy). Codes of 10 letters given before are still accepted.
+const RECOVERY_LETTERS: usize = 24;
+/// Letters per group in a code as shown ("abcdef-ghjkmn-pqrstu-vwxyz2").
+const RECOVERY_GROUP: usize = 6;
+/// The length of the recovery codes given before (about 49 bits), still accepted.
+const OLD_RECOVERY_LETTERS: usize = 10;
+
+/// Ten fresh recovery codes, as shown: four groups of six letters.
 fn fresh_recovery_codes() -> Result<Vec<String>, AppError> {
     // 256 is not a multiple of 31: bytes of the last, partial cycle are drawn again, so
     // every letter is as likely.
@@ -119,20 +137,24 @@ fn fresh_recovery_codes() -> Result<Vec<String>, AppError> {
         u8::try_from(256 / RECOVERY_ALPHABET.len() * RECOVERY_ALPHABET.len()).unwrap_or(u8::MAX);
     let mut codes = Vec::with_capacity(RECOVERY_CODES);
     while codes.len() < RECOVERY_CODES {
-        let mut letters = String::with_capacity(11);
-        while letters.len() < 10 {
-            let mut bytes = [0u8; 16];
+        let mut letters = String::with_capacity(RECOVERY_LETTERS + 3);
+        let mut drawn = 0;
+        while drawn < RECOVERY_LETTERS {
+            let mut bytes = [0u8; 32];
             getrandom::fill(&mut bytes)
                 .map_err(|e| AppError::Invalid(format!("the system has no randomness: {e}")))?;
             for b in bytes.into_iter().filter(|b| *b < cycle) {
-                if letters.len() < 10 {
+                if drawn < RECOVERY_LETTERS {
+                    if drawn > 0 && drawn % RECOVERY_GROUP == 0 {
+                        letters.push('-');
+                    }
                     letters.push(char::from(
                         RECOVERY_ALPHABET[usize::from(b) % RECOVERY_ALPHABET.len()],
                     ));
+                    drawn += 1;
                 }
             }
         }
-        letters.insert(5, '-');
         if !codes.contains(&letters) {
             codes.push(letters);
         }
@@ -238,8 +260,8 @@ impl Accounts {
                     "Two-factor sign-in is on already.".into(),
                 ));
             }
-            Some(pending) => pending,
-            None => {
+            Some(pending) if !expired(&pending, now) => pending,
+            Some(_) | None => {
                 let mut bytes = [0u8; 20];
                 getrandom::fill(&mut bytes)
                     .map_err(|e| AppError::Invalid(format!("the system has no randomness: {e}")))?;
@@ -257,24 +279,27 @@ impl Accounts {
         enrolment(&stored, account, issuer)
     }
 
-    /// Turns two-factor sign-in on with a code typed from the app; the recovery codes, to
-    /// show once.
+    /// Turns two-factor sign-in on with the password and a code typed from the app; the
+    /// recovery codes, to show once. (The password too: whoever finds a signed-in browser
+    /// must not be able to bind their own authenticator to the account.)
     ///
     /// # Errors
     ///
-    /// [`AppError::Field`] on `code` when it is wrong; [`AppError::Forbidden`] when no
-    /// enrolment is pending.
+    /// [`AppError::Field`] on `current` when the password is wrong, on `code` when the
+    /// code is; [`AppError::Forbidden`] when no enrolment is pending or it expired.
     pub async fn confirm_two_factor(
         &self,
         store: &dyn Storage,
         account: &Account,
+        password: &str,
         typed: &str,
         now: Millis,
     ) -> Result<Vec<String>, AppError> {
+        self.confirm_password(account, password, "current").await?;
         let Some(pending) = store
             .totp(account.learner)
             .await?
-            .filter(|t| t.enabled_at.is_none())
+            .filter(|t| t.enabled_at.is_none() && !expired(t, now))
         else {
             return Err(AppError::Forbidden(
                 "There is no enrolment to confirm: start again from your account page.".into(),
@@ -340,7 +365,7 @@ impl Accounts {
                 None => Err(wrong_code()),
             };
         }
-        if code.len() == 10
+        if (code.len() == RECOVERY_LETTERS || code.len() == OLD_RECOVERY_LETTERS)
             && store
                 .use_recovery_code(learner, &recovery_digest(&code), now)
                 .await?
@@ -365,12 +390,7 @@ impl Accounts {
         typed: &str,
         now: Millis,
     ) -> Result<(), AppError> {
-        if !self.verify(password, &account.password_hash).await? {
-            return Err(AppError::Field {
-                field: "current",
-                message: "This is not your current password.".into(),
-            });
-        }
+        self.confirm_password(account, password, "current").await?;
         self.check_second_factor(store, account.learner, typed, now)
             .await?;
         store.disable_totp(account.learner).await?;
@@ -426,12 +446,36 @@ mod tests {
         assert!(!is_on(&store, ada.learner).await.unwrap());
         let secret = enrolment.secret;
         let step = step_of(noon);
+        let password = "correct horse battery staple";
         let wrong = accounts
-            .confirm_two_factor(&store, &ada, "000000", noon)
+            .confirm_two_factor(&store, &ada, password, "000000", noon)
             .await;
         assert!(matches!(wrong, Err(AppError::Field { field: "code", .. })));
+        // Someone at a signed-in browser, without the password, cannot bind their app.
+        let stranger = accounts
+            .confirm_two_factor(
+                &store,
+                &ada,
+                "guess",
+                &code_at(&secret, step).unwrap(),
+                noon,
+            )
+            .await;
+        assert!(matches!(
+            stranger,
+            Err(AppError::Field {
+                field: "current",
+                ..
+            })
+        ));
         let codes = accounts
-            .confirm_two_factor(&store, &ada, &code_at(&secret, step).unwrap(), noon)
+            .confirm_two_factor(
+                &store,
+                &ada,
+                password,
+                &code_at(&secret, step).unwrap(),
+                noon,
+            )
             .await
             .unwrap();
         assert_eq!(codes.len(), RECOVERY_CODES);
@@ -506,6 +550,59 @@ mod tests {
         assert!(!is_on(&store, ada.learner).await.unwrap());
     }
 
+    #[tokio::test]
+    async fn a_secret_shown_for_enrolment_is_good_for_an_hour() {
+        let (_dir, store, accounts, ada) = fresh().await;
+        let noon = 1_796_558_415_000;
+        let first = accounts
+            .begin_two_factor(&store, &ada, "Mastery", noon)
+            .await
+            .unwrap();
+        let late = noon + ENROLMENT_FOR + 1000;
+        let code = code_at(&first.secret, step_of(late)).unwrap();
+        let refused = accounts
+            .confirm_two_factor(&store, &ada, "correct horse battery staple", &code, late)
+            .await;
+        assert!(
+            matches!(refused, Err(AppError::Forbidden(_))),
+            "{refused:?}"
+        );
+        let second = accounts
+            .begin_two_factor(&store, &ada, "Mastery", late)
+            .await
+            .unwrap();
+        assert_ne!(first.secret, second.secret, "a stale secret is replaced");
+        let code = code_at(&second.secret, step_of(late)).unwrap();
+        accounts
+            .confirm_two_factor(&store, &ada, "correct horse battery staple", &code, late)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn recovery_codes_given_before_still_work() {
+        let (_dir, store, _accounts, ada) = fresh().await;
+        let accounts = Accounts::with_hasher(
+            AccountPolicy::default(),
+            Hasher::with_params(64, 1, 1).unwrap(),
+        );
+        store.begin_totp(ada.learner, RFC_SECRET, 0).await.unwrap();
+        let old = "abcde-fghjk";
+        assert!(
+            store
+                .enable_totp(ada.learner, 0, &[recovery_digest(old)], 0)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            accounts
+                .check_second_factor(&store, ada.learner, "ABCDE FGHJK", 1000)
+                .await
+                .unwrap(),
+            Passed::RecoveryCode
+        );
+    }
+
     /// RFC 6238's SHA-1 test secret ("12345678901234567890"), in base32.
     const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
@@ -534,7 +631,8 @@ mod tests {
         let codes = fresh_recovery_codes().unwrap();
         assert_eq!(codes.len(), RECOVERY_CODES);
         for code in &codes {
-            assert_eq!(code.len(), 11);
+            assert_eq!(code.len(), RECOVERY_LETTERS + 3);
+            assert_eq!(code.split('-').count(), 4);
             assert!(
                 code.bytes()
                     .all(|b| b == b'-' || RECOVERY_ALPHABET.contains(&b))

@@ -17,6 +17,7 @@ use super::{
     ACCOUNT_FIELDS, CARD_COLUMNS, Columns, Decoder, INTERVIEW_COLUMNS, INVITE_COLUMNS,
     SESSION_COLUMNS, account_columns, card_columns, review_columns,
 };
+use crate::dump::{ACCOUNT_SECURITY_TABLES, Cell, ColumnKind, DumpTable};
 use crate::{
     ACCOUNT_KIND, Account, Admission, Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting,
     DumpSiteSetting, Invite, LearnerId, LearnerRestore, Mark, Millis, NewAccount, Note, Owned,
@@ -1422,6 +1423,28 @@ where
             });
         }
         dump.community = Self::export_community(&mut *conn, d).await?;
+        for (table, columns) in ACCOUNT_SECURITY_TABLES {
+            let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+            let sql = format!("SELECT {} FROM {table}", names.join(", "));
+            let mut rows = Vec::new();
+            for row in all(conn, d, &sql).await? {
+                let cells = columns
+                    .iter()
+                    .map(|(name, kind)| {
+                        Ok(match kind {
+                            ColumnKind::Int => Cell::Int(Some(d.int(&row, name)?)),
+                            ColumnKind::NullInt => Cell::Int(d.sql(row.int_or_null(name))?),
+                            ColumnKind::Text => Cell::Text(d.text(&row, name)?),
+                        })
+                    })
+                    .collect::<Result<Vec<Cell>>>()?;
+                rows.push(cells);
+            }
+            dump.account_security.push(DumpTable {
+                table: (*table).to_owned(),
+                rows,
+            });
+        }
         Ok(dump.canonical())
     }
 
@@ -1532,6 +1555,31 @@ where
             Self::set_site_setting(&mut *conn, &setting.name, &setting.value).await?;
         }
         Self::import_community(&mut *conn, &dump.community).await?;
+        for table in &dump.account_security {
+            let Some((name, columns)) = ACCOUNT_SECURITY_TABLES
+                .iter()
+                .find(|(name, _)| *name == table.table)
+            else {
+                continue;
+            };
+            let names: Vec<&str> = columns.iter().map(|(column, _)| *column).collect();
+            let params: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+            let sql = format!(
+                "INSERT INTO {name} ({}) VALUES ({})",
+                names.join(", "),
+                params.join(", ")
+            );
+            for row in &table.rows {
+                let mut query = sqlx::query(&sql);
+                for cell in row {
+                    query = match cell {
+                        Cell::Int(value) => query.bind(*value),
+                        Cell::Text(text) => query.bind(text.as_str()),
+                    };
+                }
+                query.execute(&mut *conn).await?;
+            }
+        }
         Ok(())
     }
 }

@@ -11,7 +11,8 @@ use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 use super::{Columns, Decoder, Queries, account_columns};
 use crate::security::{GcraStep, gcra};
 use crate::{
-    Account, ApiToken, LearnerId, Millis, RateLimit, Result, SecurityEvent, StoredTotp, TokenScope,
+    Account, ApiToken, EmailLink, LearnerId, LinkPurpose, Millis, RateLimit, Result, SecurityEvent,
+    StoredTotp, TokenScope,
 };
 
 /// The columns of `api_tokens` (aliased `t`), named apart from an account's.
@@ -27,6 +28,18 @@ static TOKEN_WITH_ACCOUNT: LazyLock<String> = LazyLock::new(|| {
         account_columns()
     )
 });
+
+/// A link from its row.
+fn link_of<R: Columns>(d: Decoder<'_>, row: &R, purpose: LinkPurpose) -> Result<EmailLink> {
+    Ok(EmailLink {
+        token_hash: d.text(row, "token_hash")?,
+        learner: LearnerId(d.int(row, "learner_id")?),
+        purpose,
+        email_key: d.text(row, "email_key")?,
+        created_at: d.int(row, "created_at")?,
+        expires_at: d.int(row, "expires_at")?,
+    })
+}
 
 impl<DB> Queries<DB>
 where
@@ -529,5 +542,133 @@ where
                 })
             })
             .collect()
+    }
+
+    // --------------------------------------------------------------------- e-mail links
+
+    /// Stores a link sent by e-mail.
+    pub async fn create_email_link<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        link: &EmailLink,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO email_links \
+             (token_hash, learner_id, purpose, email_key, created_at, expires_at, used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        )
+        .bind(link.token_hash.as_str())
+        .bind(link.learner.0)
+        .bind(link.purpose.as_str())
+        .bind(link.email_key.as_str())
+        .bind(link.created_at)
+        .bind(link.expires_at)
+        .execute(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        Ok(())
+    }
+
+    /// As [`crate::SecurityStorage::email_link`].
+    pub async fn email_link<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        at: Millis,
+    ) -> Result<Option<EmailLink>> {
+        let row = sqlx::query(
+            "SELECT token_hash, learner_id, email_key, created_at, expires_at FROM email_links \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(at)
+        .fetch_optional(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        row.map(|row| link_of(d, &row, purpose)).transpose()
+    }
+
+    /// As [`crate::SecurityStorage::use_email_link`], in the caller's transaction.
+    pub async fn use_email_link(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        at: Millis,
+    ) -> Result<Option<EmailLink>> {
+        let row = sqlx::query(
+            "UPDATE email_links SET used_at = $3 \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+             RETURNING token_hash, learner_id, email_key, created_at, expires_at",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(at)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let link = link_of(d, &row, purpose)?;
+        sqlx::query(
+            "UPDATE email_links SET used_at = $3 \
+             WHERE learner_id = $1 AND purpose = $2 AND used_at IS NULL",
+        )
+        .bind(link.learner.0)
+        .bind(purpose.as_str())
+        .bind(at)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        // Links used or expired a day ago are of no more use to anyone.
+        sqlx::query(
+            "DELETE FROM email_links WHERE learner_id = $1 \
+             AND (used_at < $2 OR expires_at < $2)",
+        )
+        .bind(link.learner.0)
+        .bind(at.saturating_sub(24 * 3600 * 1000))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        Ok(Some(link))
+    }
+
+    /// Records the address the account verified.
+    pub async fn set_email_verified<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        email_key: &str,
+        at: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO email_verifications (learner_id, email_key, verified_at) \
+             VALUES ($1, $2, $3) ON CONFLICT (learner_id) \
+             DO UPDATE SET email_key = excluded.email_key, verified_at = excluded.verified_at",
+        )
+        .bind(learner.0)
+        .bind(email_key)
+        .bind(at)
+        .execute(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        Ok(())
+    }
+
+    /// The folded address the account verified last.
+    pub async fn verified_email<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT email_key FROM email_verifications WHERE learner_id = $1")
+            .bind(learner.0)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.text(&row, "email_key")).transpose()
     }
 }

@@ -10,7 +10,9 @@
 )]
 
 use super::{Fixture, new_account};
-use crate::{ApiToken, LearnerId, RateLimit, SecurityEvent, StorageError, TokenScope};
+use crate::{
+    ApiToken, EmailLink, LearnerId, LinkPurpose, RateLimit, SecurityEvent, StorageError, TokenScope,
+};
 
 /// Several limits are taken all or none: when one refuses, the others keep their tokens,
 /// and the answer names the one that refuses longest.
@@ -211,4 +213,109 @@ pub async fn security_events_keep_the_most_recent(fx: &dyn Fixture) {
         ..events[0].clone()
     };
     assert!(store.record_security_event(&bad, 3).await.is_err());
+}
+
+/// Links sent by e-mail work once, until they expire, and using one uses up the account's
+/// other links of that purpose; the verified address is kept per account.
+pub async fn email_links_work_once_and_until_they_expire(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ann = store
+        .create_account(&new_account("ann", Some("ann@example.org"), 1))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(&new_account("bob", None, 2))
+        .await
+        .unwrap();
+    let link = |hash: &str, learner, purpose, expires_at| EmailLink {
+        token_hash: hash.into(),
+        learner,
+        purpose,
+        email_key: "ann@example.org".into(),
+        created_at: 100,
+        expires_at,
+    };
+    for l in [
+        link("r1", ann, LinkPurpose::Reset, 1000),
+        link("r2", ann, LinkPurpose::Reset, 1000),
+        link("v1", ann, LinkPurpose::Verify, 1000),
+        link("b1", bob, LinkPurpose::Reset, 1000),
+        link("old", ann, LinkPurpose::Verify, 200),
+    ] {
+        store.create_email_link(&l).await.unwrap();
+    }
+    assert!(
+        store
+            .create_email_link(&link("r1", bob, LinkPurpose::Reset, 9))
+            .await
+            .is_err(),
+        "a digest is unique"
+    );
+    // The wrong purpose and an expired link find nothing.
+    assert!(
+        store
+            .use_email_link("r1", LinkPurpose::Verify, 500)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .use_email_link("old", LinkPurpose::Verify, 500)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let used = store
+        .use_email_link("r2", LinkPurpose::Reset, 500)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (used.learner, used.email_key.as_str(), used.created_at),
+        (ann, "ann@example.org", 100)
+    );
+    // Once: and the other reset link of the account went with it, not its verify link,
+    // nor anybody else's.
+    for hash in ["r2", "r1"] {
+        assert!(
+            store
+                .use_email_link(hash, LinkPurpose::Reset, 501)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert!(
+        store
+            .use_email_link("v1", LinkPurpose::Verify, 502)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .use_email_link("b1", LinkPurpose::Reset, 503)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    assert_eq!(store.verified_email(ann).await.unwrap(), None);
+    store
+        .set_email_verified(ann, "ann@example.org", 600)
+        .await
+        .unwrap();
+    store
+        .set_email_verified(ann, "ann@example.net", 700)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verified_email(ann).await.unwrap().as_deref(),
+        Some("ann@example.net")
+    );
+    assert_eq!(store.verified_email(bob).await.unwrap(), None);
+    // They go with the account.
+    store.delete_account(ann).await.unwrap();
+    assert_eq!(store.verified_email(ann).await.unwrap(), None);
 }

@@ -169,7 +169,7 @@ async fn set_disabled(state: &AppState, id: i64, disabled: bool) -> Result<Respo
 }
 
 /// `POST /admin/users/{id}/reset-password`: a random password, shown once to the admin;
-/// every session of the account ends.
+/// every session of the account ends and its access tokens are revoked.
 pub async fn reset_password(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
@@ -190,12 +190,16 @@ pub async fn reset_password(
         "reset by an admin",
     )
     .await;
-    let name = state
-        .store()
-        .account(learner)
-        .await?
-        .map(|a| a.username)
-        .unwrap_or_default();
+    let account = state.store().account(learner).await?;
+    if let Some(account) = &account {
+        crate::accounts::email::notify(
+            &state,
+            account,
+            mastery_app::accounts::email::Change::Password,
+        )
+        .await;
+    }
+    let name = account.map(|a| a.username).unwrap_or_default();
     let page = users_page(
         &state,
         &session,

@@ -8,6 +8,7 @@ use axum::http::header::{HeaderMap, HeaderValue, SET_COOKIE, USER_AGENT};
 use axum::response::Response;
 use mastery_app::AppError;
 use mastery_app::accounts::events::EventKind;
+use mastery_app::accounts::limits::Guessed;
 use mastery_app::accounts::two_factor::{self, Passed};
 use mastery_app::accounts::{Accounts, Registration, SignUp, names};
 use mastery_storage::Account as StoredAccount;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 
 use crate::access::{Account, account_service};
 use crate::accounts::activity::{count, device_of, note, note_later, note_lockout};
+use crate::accounts::devices;
 use crate::accounts::second_factor::{code_page, pending_account, pending_proof, required_for};
 use crate::accounts::views::{FieldErrors, SignInPage, SignUpPage, with_retry_after, with_status};
 use crate::error::WebError;
@@ -49,6 +51,7 @@ fn sign_in_page(
         next: next.to_owned(),
         error,
         can_sign_up,
+        mail_on: state.mailer().is_some(),
     }
 }
 
@@ -91,18 +94,28 @@ pub async fn sign_in(
     let accounts = account_service(&state)?;
     let next = next_or_home(form.next.as_deref());
     let device = device_of(&headers);
+    // Guesses count against the account, whichever of its names was typed, or against
+    // this browser when it signed in to that account before (see `devices`).
+    let found = named(&state, &form.login).await?;
+    let guessed = match &found {
+        Some(account) => devices::known(&state, &session, &headers, account.learner)
+            .map_or(Guessed::Account(account.learner), Guessed::KnownDevice),
+        None if form.login.trim().is_empty() => Guessed::Nothing,
+        None => Guessed::Nobody(&form.login),
+    };
     match state
         .limits()
-        .sign_in(state.store(), session.client, &form.login, now())
+        .sign_in(state.store(), session.client, guessed, now())
         .await
     {
         Ok(()) => {}
         Err(limited @ AppError::TooMany { .. }) => {
-            match named(&state, &form.login).await? {
+            match &found {
                 Some(account) => {
-                    let (state, session) = (state.clone(), session.clone());
+                    let (state, session, learner) =
+                        (state.clone(), session.clone(), account.learner);
                     tokio::spawn(async move {
-                        note_lockout(&state, account.learner, &session, &device).await;
+                        note_lockout(&state, learner, &session, &device).await;
                     });
                 }
                 None => count(&state, EventKind::LockedOut),
@@ -119,7 +132,7 @@ pub async fn sign_in(
     {
         Ok(account) => account,
         Err(AppError::SignIn(message)) => {
-            match named(&state, &form.login).await? {
+            match &found {
                 Some(account) => note_later(
                     &state,
                     account.learner,
@@ -138,8 +151,9 @@ pub async fn sign_in(
         }
         Err(other) => return Err(other.into()),
     };
-    // The password was right: the failures counted against this name are forgotten.
-    state.limits().signed_in(state.store(), &form.login).await?;
+    // The password was right: the failures counted against this account (or this
+    // browser) are forgotten.
+    state.limits().signed_in(state.store(), guessed).await?;
     if two_factor::is_on(state.store(), account.learner).await? {
         let proof = pending_proof(&state, &session, &account);
         return Ok(code_page(&state, &session, proof, &next, None));
@@ -217,6 +231,9 @@ async fn finish_sign_in(
         next
     }));
     set_cookie(&mut response, &session.set_cookie(&token));
+    if let Some(known) = devices::remember(state, session, account.learner) {
+        set_cookie(&mut response, &known);
+    }
     Ok(response)
 }
 
@@ -618,7 +635,7 @@ pub async fn setup(
     let accounts = account_service(&state)?;
     match state
         .limits()
-        .sign_in(state.store(), session.client, "", now())
+        .sign_in(state.store(), session.client, Guessed::Nothing, now())
         .await
     {
         Ok(()) => {}

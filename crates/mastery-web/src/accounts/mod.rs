@@ -6,6 +6,8 @@
 pub(crate) mod activity;
 pub(crate) mod admin;
 pub(crate) mod api;
+pub(crate) mod devices;
+pub(crate) mod email;
 pub(crate) mod entry;
 pub(crate) mod own;
 pub(crate) mod second_factor;
@@ -31,6 +33,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/setup/{token}", get(entry::setup_form).post(entry::setup))
         .route("/account", get(own::account))
         .route("/account/email", post(own::set_email))
+        .route("/account/email/verify", post(email::send_verification))
+        .route("/account/email/verify/{token}", get(email::verify))
+        .route(
+            "/forgot-password",
+            get(email::forgot_form).post(email::forgot),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(email::reset_form).post(email::reset),
+        )
         .route("/account/password", post(own::change_password))
         .route("/account/sessions/end", post(own::end_session))
         .route(

@@ -24,7 +24,7 @@ use crate::state::{AppState, now};
 
 pub(crate) use crate::accounts::views::utc;
 
-async fn page(
+pub(crate) async fn page(
     state: &AppState,
     session: &Session,
     user: &SignedIn,
@@ -57,6 +57,8 @@ async fn page(
         min_password: accounts.policy().passwords.min_chars,
         two_factor_on: mastery_app::accounts::two_factor::is_on(state.store(), account.learner)
             .await?,
+        mail_on: state.mailer().is_some(),
+        email_verified: crate::accounts::email::verified(state, account).await?,
         sessions,
         errors,
         errors_for: errors_for.to_owned(),
@@ -121,13 +123,46 @@ pub async fn set_email(
     let accounts = account_service(&state)?;
     state
         .limits()
-        .sign_in(state.store(), session.client, &user.account.username, now())
+        .password_again(state.store(), user.account.learner, now())
         .await?;
+    let was_verified = crate::accounts::email::verified(&state, &user.account).await?;
     match accounts
         .set_email(state.store(), &user.account, &form.current, &form.email)
         .await
     {
-        Ok(()) => Ok(redirect_back(Some("/account"))),
+        Ok(()) => {
+            state
+                .limits()
+                .password_again_passed(state.store(), user.account.learner)
+                .await?;
+            let Some(now_account) = state.store().account(user.account.learner).await? else {
+                return Ok(redirect_back(Some("/")));
+            };
+            if now_account.email_key == user.account.email_key {
+                return Ok(redirect_back(Some("/account")));
+            }
+            // The old address hears of the change; the new one gets its link.
+            if was_verified {
+                crate::accounts::email::notify_old_address(&state, &user.account).await;
+            }
+            let mut notice = String::new();
+            if let (Some(mailer), Some(to)) = (state.mailer(), &now_account.email) {
+                accounts
+                    .send_verification(state.store(), mailer, &now_account, now())
+                    .await?;
+                notice =
+                    format!("A link to confirm {to} is on its way there. It works for two days.");
+            }
+            if notice.is_empty() {
+                return Ok(redirect_back(Some("/account")));
+            }
+            let user = SignedIn {
+                account: now_account,
+                ..(*user).clone()
+            };
+            let page = page(&state, &session, &user, FieldErrors::default(), "", notice).await?;
+            Ok(render(&page))
+        }
         Err(error) => again(&state, &session, &user, error, "email").await,
     }
 }
@@ -153,7 +188,7 @@ pub async fn change_password(
     let accounts = account_service(&state)?;
     state
         .limits()
-        .sign_in(state.store(), session.client, &user.account.username, now())
+        .password_again(state.store(), user.account.learner, now())
         .await?;
     let end_others = form.end_others.is_some().then_some(session.id.as_str());
     match accounts
@@ -168,12 +203,22 @@ pub async fn change_password(
         .await
     {
         Ok(ended) => {
+            state
+                .limits()
+                .password_again_passed(state.store(), user.account.learner)
+                .await?;
             note(
                 &state,
                 user.account.learner,
                 EventKind::PasswordChanged,
                 &session,
                 &device_of(&headers),
+            )
+            .await;
+            crate::accounts::email::notify(
+                &state,
+                &user.account,
+                mastery_app::accounts::email::Change::Password,
             )
             .await;
             let notice = match ended {
@@ -252,7 +297,7 @@ pub async fn delete_account(
     let accounts = account_service(&state)?;
     state
         .limits()
-        .sign_in(state.store(), session.client, &user.account.username, now())
+        .password_again(state.store(), user.account.learner, now())
         .await?;
     match accounts
         .delete_own_account(state.store(), &user.account, &form.password)

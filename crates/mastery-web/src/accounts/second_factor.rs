@@ -15,8 +15,9 @@ use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use mastery_app::AppError;
+use mastery_app::accounts::email::Change;
 use mastery_app::accounts::events::EventKind;
-use mastery_app::accounts::two_factor;
+use mastery_app::accounts::{tokens, two_factor};
 use mastery_storage::{Account as StoredAccount, LearnerId, Millis, Role};
 use serde::Deserialize;
 
@@ -194,63 +195,23 @@ async fn settings_again(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct EnrolForm {
+pub struct TwoFactorForm {
+    #[serde(default)]
+    current: String,
     #[serde(default)]
     code: String,
 }
 
-/// `POST /account/two-factor`: the code typed from the app turns it on; the recovery codes
-/// are shown once.
+/// `POST /account/two-factor`: the password and the code typed from the app turn it on;
+/// the recovery codes are shown once.
 pub async fn enrol(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     headers: HeaderMap,
     Account(user): Account,
-    Form(form): Form<EnrolForm>,
+    Form(form): Form<TwoFactorForm>,
 ) -> Result<Response, WebError> {
-    let accounts = account_service(&state)?;
-    let account = &user.account;
-    if let Err(limited) = state
-        .limits()
-        .second_factor(state.store(), account.learner, now())
-        .await
-    {
-        return settings_again(&state, &session, account, limited).await;
-    }
-    match accounts
-        .confirm_two_factor(state.store(), account, &form.code, now())
-        .await
-    {
-        Ok(codes) => {
-            note(
-                &state,
-                account.learner,
-                EventKind::TwoFactorOn,
-                &session,
-                &device_of(&headers),
-            )
-            .await;
-            let page = settings_page(
-                &state,
-                &session,
-                account,
-                FieldErrors::default(),
-                codes,
-                "Two-factor sign-in is on.".to_owned(),
-            )
-            .await?;
-            Ok(render(&page))
-        }
-        Err(error) => settings_again(&state, &session, account, error).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DisableForm {
-    #[serde(default)]
-    current: String,
-    #[serde(default)]
-    code: String,
+    change(&state, &session, &headers, &user.account, &form, true).await
 }
 
 /// `POST /account/two-factor/disable`: needs the password and a code.
@@ -259,32 +220,80 @@ pub async fn disable(
     Extension(session): Extension<Session>,
     headers: HeaderMap,
     Account(user): Account,
-    Form(form): Form<DisableForm>,
+    Form(form): Form<TwoFactorForm>,
 ) -> Result<Response, WebError> {
-    let accounts = account_service(&state)?;
-    let account = &user.account;
+    change(&state, &session, &headers, &user.account, &form, false).await
+}
+
+/// Turns two-factor sign-in on or off: both take an attempt of the account's
+/// second-factor limit, check the password and a code, end the account's other sessions
+/// (whoever was signed in elsewhere signed in under the old rules) and record the event.
+async fn change(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    account: &StoredAccount,
+    form: &TwoFactorForm,
+    on: bool,
+) -> Result<Response, WebError> {
+    let accounts = account_service(state)?;
     if let Err(limited) = state
         .limits()
         .second_factor(state.store(), account.learner, now())
         .await
     {
-        return settings_again(&state, &session, account, limited).await;
+        return settings_again(state, session, account, limited).await;
     }
-    match accounts
-        .disable_two_factor(state.store(), account, &form.current, &form.code, now())
-        .await
-    {
-        Ok(()) => {
-            note(
-                &state,
-                account.learner,
-                EventKind::TwoFactorOff,
-                &session,
-                &device_of(&headers),
-            )
-            .await;
-            Ok(redirect_back(Some("/account/two-factor")))
-        }
-        Err(error) => settings_again(&state, &session, account, error).await,
+    let changed = if on {
+        accounts
+            .confirm_two_factor(state.store(), account, &form.current, &form.code, now())
+            .await
+    } else {
+        accounts
+            .disable_two_factor(state.store(), account, &form.current, &form.code, now())
+            .await
+            .map(|()| Vec::new())
+    };
+    let codes = match changed {
+        Ok(codes) => codes,
+        Err(error) => return settings_again(state, session, account, error).await,
+    };
+    state
+        .limits()
+        .second_factor_passed(state.store(), account.learner)
+        .await?;
+    let ended = state
+        .store()
+        .end_sessions(account.learner, Some(&tokens::digest(&session.id)))
+        .await?;
+    let kind = if on {
+        EventKind::TwoFactorOn
+    } else {
+        EventKind::TwoFactorOff
+    };
+    note(state, account.learner, kind, session, &device_of(headers)).await;
+    let change = if on {
+        Change::TwoFactorOn
+    } else {
+        Change::TwoFactorOff
+    };
+    crate::accounts::email::notify(state, account, change).await;
+    if !on {
+        return Ok(redirect_back(Some("/account/two-factor")));
     }
+    let notice = match ended {
+        0 => "Two-factor sign-in is on.".to_owned(),
+        1 => "Two-factor sign-in is on, and your other session was ended.".to_owned(),
+        n => format!("Two-factor sign-in is on, and your {n} other sessions were ended."),
+    };
+    let page = settings_page(
+        state,
+        session,
+        account,
+        FieldErrors::default(),
+        codes,
+        notice,
+    )
+    .await?;
+    Ok(render(&page))
 }

@@ -7,12 +7,12 @@ use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use mastery_app::AppError;
-use mastery_app::accounts::access_tokens;
 use mastery_app::accounts::events::EventKind;
+use mastery_app::accounts::{Accounts, access_tokens};
 use mastery_storage::{LearnerId, TokenScope};
 use serde::Deserialize;
 
-use crate::access::Account;
+use crate::access::{Account, account_service};
 use crate::accounts::activity::{device_of, note};
 use crate::accounts::views::{FieldErrors, TokenRow, TokensPage, utc, with_status};
 use crate::error::WebError;
@@ -89,9 +89,29 @@ pub struct CreateForm {
     scope: String,
     #[serde(default)]
     days: String,
+    #[serde(default)]
+    current: String,
 }
 
-/// `POST /account/tokens`: creates a token and shows it once.
+/// The password typed again, under the account's limit of such attempts.
+async fn password_again(
+    state: &AppState,
+    accounts: &Accounts,
+    account: &mastery_storage::Account,
+    typed: &str,
+) -> Result<(), AppError> {
+    let limits = state.limits();
+    limits
+        .password_again(state.store(), account.learner, now())
+        .await?;
+    accounts.confirm_password(account, typed, "current").await?;
+    limits
+        .password_again_passed(state.store(), account.learner)
+        .await
+}
+
+/// `POST /account/tokens`: creates a token and shows it once (after the password: a
+/// token outlives the session it was made in).
 pub async fn create(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
@@ -99,6 +119,7 @@ pub async fn create(
     Account(user): Account,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, WebError> {
+    let accounts = account_service(&state)?;
     let learner = user.account.learner;
     let scope = TokenScope::parse(&form.scope).unwrap_or(TokenScope::Read);
     let expires_at = match form.days.trim() {
@@ -112,16 +133,27 @@ pub async fn create(
         },
     };
     let created = match expires_at {
+        Ok(_) if session.must_enrol => Err(AppError::Field {
+            field: "general",
+            message: "Turn on two-factor sign-in first: this site asks it of moderators and \
+                      admins before anything else."
+                .into(),
+        }),
         Ok(expires_at) => {
-            access_tokens::create(
-                state.store(),
-                learner,
-                &form.label,
-                scope,
-                expires_at,
-                now(),
-            )
-            .await
+            match password_again(&state, accounts, &user.account, &form.current).await {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    access_tokens::create(
+                        state.store(),
+                        learner,
+                        &form.label,
+                        scope,
+                        expires_at,
+                        now(),
+                    )
+                    .await
+                }
+            }
         }
         Err(e) => Err(e),
     };

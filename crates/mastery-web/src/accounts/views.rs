@@ -76,6 +76,28 @@ pub struct SignInPage {
     pub next: String,
     pub error: Option<String>,
     pub can_sign_up: bool,
+    /// Whether this site sends e-mail ("Forgot your password?" then sends a link).
+    pub mail_on: bool,
+}
+
+/// The e-mail pages: "Forgot your password?", the new password of a reset link, and what
+/// a link did.
+#[derive(Template)]
+#[template(path = "email.html")]
+pub struct EmailPage {
+    pub layout: Layout,
+    pub heading: String,
+    /// Whether this site sends e-mail.
+    pub mail_on: bool,
+    /// Which form to show: `forgot`, `reset`, or none (`verified`, `signed-out`, empty).
+    pub form: String,
+    /// The reset link's token (posted back).
+    pub token: String,
+    pub login: String,
+    /// What happened, in words.
+    pub message: String,
+    pub min_password: usize,
+    pub errors: FieldErrors,
 }
 
 /// Sign-up, by open registration, an invitation or the setup link.
@@ -114,6 +136,9 @@ pub struct AccountPage {
     pub member_since: String,
     pub min_password: usize,
     pub two_factor_on: bool,
+    /// Whether this site sends e-mail, and whether the address is confirmed.
+    pub mail_on: bool,
+    pub email_verified: bool,
     pub sessions: Vec<SessionRow>,
     pub errors: FieldErrors,
     /// Which form the errors belong to (`email`, `password`, `delete`).

@@ -41,6 +41,13 @@ pub struct Server {
     attempts: u32,
     /// Loopback is a trusted proxy: `X-Forwarded-For` names the client.
     proxied: bool,
+    /// The SMTP server e-mail goes to, if any.
+    smtp: Option<String>,
+}
+
+thread_local! {
+    /// The SMTP URL the next server started on this thread sends e-mail to.
+    static NEXT_SMTP: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The password every test account gets.
@@ -92,6 +99,13 @@ impl Server {
         Self::start_full(true, attempts, true)
     }
 
+    /// A multi-user server that sends e-mail to the SMTP server at `smtp_url`, with links
+    /// to its own address.
+    pub fn start_multi_user_with_mail(smtp_url: &str) -> Self {
+        NEXT_SMTP.with(|n| *n.borrow_mut() = Some(smtp_url.to_owned()));
+        Self::start_mode(true, 10_000)
+    }
+
     fn start_mode(multi_user: bool, attempts: u32) -> Self {
         Self::start_full(multi_user, attempts, false)
     }
@@ -131,20 +145,33 @@ impl Server {
 
     /// A second server on this one's database (another instance of a scaled-out site).
     pub fn another_instance(&self) -> Self {
+        NEXT_SMTP.with(|n| *n.borrow_mut() = self.smtp.clone());
         let mut s = Self::start_url(&self.url, self.multi_user, self.attempts, self.proxied);
         s._postgres = self._postgres.clone();
         s
     }
 
     fn start_url(url: &str, multi_user: bool, attempts: u32, proxied: bool) -> Self {
+        let smtp = NEXT_SMTP.with(|n| n.borrow_mut().take());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let smtp_for_state = smtp.clone();
         let (base, store) = runtime.block_on(async {
             let store = open(url).await;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            let mailer = smtp_for_state.map(|smtp| {
+                mastery_app::accounts::email::Mailer::new(
+                    &smtp,
+                    "Mastery <noreply@example.org>",
+                    &base,
+                )
+                .unwrap()
+            });
             let library = Library::load(&[GuideFiles::from_dir(&guide_dir()).unwrap()]);
             assert!(library.problems.is_empty(), "{:?}", library.problems);
             let settings = Settings {
@@ -156,6 +183,7 @@ impl Server {
                 } else {
                     Vec::new()
                 },
+                mailer,
                 ..Settings::default()
             };
             let shelf = Arc::new(Shelf::new(library));
@@ -168,8 +196,6 @@ impl Server {
                     .await
                     .unwrap()
             };
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let base = format!("http://{}", listener.local_addr().unwrap());
             tokio::spawn(mastery_web::serve(listener, state, async {
                 let _ = stopped.await;
             }));
@@ -187,6 +213,7 @@ impl Server {
             multi_user,
             attempts,
             proxied,
+            smtp,
         }
     }
 
@@ -234,6 +261,7 @@ impl Server {
         let dir = self._dir.take();
         let postgres = self._postgres.take();
         self.shutdown();
+        NEXT_SMTP.with(|n| *n.borrow_mut() = self.smtp.clone());
         let mut s = Self::start_url(&self.url, self.multi_user, self.attempts, self.proxied);
         s._dir = dir;
         s._postgres = postgres;
