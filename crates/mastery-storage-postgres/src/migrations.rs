@@ -32,6 +32,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0007_account_security.sql",
         include_str!("../migrations/0007_account_security.sql"),
     ),
+    (
+        "0009_single_sign_on.sql",
+        include_str!("../migrations/0009_single_sign_on.sql"),
+    ),
 ]);
 
 #[cfg(test)]

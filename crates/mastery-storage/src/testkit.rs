@@ -31,9 +31,11 @@ use std::sync::Arc;
 mod community;
 mod restore;
 mod security;
+mod single_sign_on;
 pub use community::*;
 pub use restore::*;
 pub use security::*;
+pub use single_sign_on::*;
 
 use crate::{
     ACCOUNT_KIND, Account, Admission, CardPhase, Dump, Invite, LearnerId, MAX_ACCOUNT_TEXT_BYTES,
@@ -133,7 +135,9 @@ macro_rules! storage_suite {
             security_events_keep_the_most_recent,
             community_text_with_nul_or_too_long_is_refused,
             deleting_an_account_keeps_its_posts_without_author,
-            discussions_are_searched_as_everyone_may_read_them
+            discussions_are_searched_as_everyone_may_read_them,
+            pending_sign_ins_are_taken_once_before_they_expire,
+            identities_link_one_account_and_creation_is_all_or_nothing
         );
     };
 }
