@@ -15,13 +15,15 @@
 //!   second factor, access tokens);
 //! - [`two_factor`]: two-factor sign-in (TOTP) and recovery codes;
 //! - [`access_tokens`]: personal access tokens for the JSON API;
-//! - [`events`]: the security events each account is shown.
+//! - [`events`]: the security events each account is shown;
+//! - [`single_sign_on`]: signing in with an OpenID provider, linking and creating accounts.
 
 pub mod access_tokens;
 pub mod events;
 pub mod limits;
 pub mod names;
 pub mod password;
+pub mod single_sign_on;
 pub mod site;
 pub mod tokens;
 pub mod two_factor;
