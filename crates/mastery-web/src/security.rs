@@ -144,7 +144,13 @@ fn percent_encode(text: &str) -> String {
 fn open_on_a_private_site(path: &str) -> bool {
     matches!(
         path,
-        "/sign-in" | "/sign-in/two-factor" | "/sign-up" | "/api/v1/session"
+        "/sign-in"
+            | "/sign-in/two-factor"
+            | "/sign-in/sso"
+            | "/sign-in/sso/callback"
+            | "/sign-in/sso/link"
+            | "/sign-up"
+            | "/api/v1/session"
     ) || path.starts_with("/setup/")
         || path.starts_with("/assets/")
 }

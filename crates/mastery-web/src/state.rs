@@ -45,6 +45,8 @@ pub struct Settings {
     pub sign_ups_per_hour: u32,
     /// The commit the binary was built from (`mastery_build_info` in `/metrics`).
     pub commit: &'static str,
+    /// Single sign-on with an OpenID provider (multi-user mode), when set up.
+    pub single_sign_on: Option<crate::accounts::single_sign_on::SingleSignOn>,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
             sign_ins_per_minute: 6,
             sign_ups_per_hour: 10,
             commit: "unknown",
+            single_sign_on: None,
         }
     }
 }

@@ -76,6 +76,8 @@ pub struct SignInPage {
     pub next: String,
     pub error: Option<String>,
     pub can_sign_up: bool,
+    /// The single sign-on provider's name, when one is set up.
+    pub single_sign_on: Option<String>,
 }
 
 /// Sign-up, by open registration, an invitation or the setup link.

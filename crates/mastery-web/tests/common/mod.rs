@@ -10,6 +10,8 @@
 // Test helpers may panic: a panic is a test failure with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+pub mod venv;
+
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -41,6 +43,8 @@ pub struct Server {
     attempts: u32,
     /// Loopback is a trusted proxy: `X-Forwarded-For` names the client.
     proxied: bool,
+    /// Single sign-on, when set up (kept across restarts).
+    sso: Option<mastery_web::SingleSignOn>,
 }
 
 /// The password every test account gets.
@@ -96,7 +100,21 @@ impl Server {
         Self::start_full(multi_user, attempts, false)
     }
 
+    /// A multi-user server with single sign-on set up.
+    pub fn start_multi_user_with_sso(sso: mastery_web::SingleSignOn) -> Self {
+        Self::start_with(true, 10_000, false, Some(sso))
+    }
+
     fn start_full(multi_user: bool, attempts: u32, proxied: bool) -> Self {
+        Self::start_with(multi_user, attempts, proxied, None)
+    }
+
+    fn start_with(
+        multi_user: bool,
+        attempts: u32,
+        proxied: bool,
+        sso: Option<mastery_web::SingleSignOn>,
+    ) -> Self {
         if on_postgres() {
             let database = std::thread::spawn(|| {
                 tokio::runtime::Builder::new_current_thread()
@@ -108,17 +126,18 @@ impl Server {
             .join()
             .unwrap()
             .expect("MASTERY_TEST_BACKEND=postgres needs a reachable PostgreSQL");
-            let mut s = Self::start_url(&database.url, multi_user, attempts, proxied);
+            let mut s = Self::start_url_with(&database.url, multi_user, attempts, proxied, sso);
             s._postgres = Some(Arc::new(database));
             return s;
         }
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("mastery.db");
-        let mut s = Self::start_url(
+        let mut s = Self::start_url_with(
             &format!("sqlite://{}", db.display()),
             multi_user,
             attempts,
             proxied,
+            sso,
         );
         s._dir = Some(dir);
         s
@@ -131,12 +150,33 @@ impl Server {
 
     /// A second server on this one's database (another instance of a scaled-out site).
     pub fn another_instance(&self) -> Self {
-        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts, self.proxied);
+        let mut s = self.start_alike();
         s._postgres = self._postgres.clone();
         s
     }
 
+    /// Another server on this one's database with its settings.
+    fn start_alike(&self) -> Self {
+        Self::start_url_with(
+            &self.url,
+            self.multi_user,
+            self.attempts,
+            self.proxied,
+            self.sso.clone(),
+        )
+    }
+
     fn start_url(url: &str, multi_user: bool, attempts: u32, proxied: bool) -> Self {
+        Self::start_url_with(url, multi_user, attempts, proxied, None)
+    }
+
+    fn start_url_with(
+        url: &str,
+        multi_user: bool,
+        attempts: u32,
+        proxied: bool,
+        sso: Option<mastery_web::SingleSignOn>,
+    ) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -156,6 +196,7 @@ impl Server {
                 } else {
                     Vec::new()
                 },
+                single_sign_on: sso.clone(),
                 ..Settings::default()
             };
             let shelf = Arc::new(Shelf::new(library));
@@ -187,6 +228,7 @@ impl Server {
             multi_user,
             attempts,
             proxied,
+            sso,
         }
     }
 
@@ -234,7 +276,7 @@ impl Server {
         let dir = self._dir.take();
         let postgres = self._postgres.take();
         self.shutdown();
-        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts, self.proxied);
+        let mut s = self.start_alike();
         s._dir = dir;
         s._postgres = postgres;
         s
