@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "../../mastery-web/tests/common/venv.rs"]
+mod venv;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,73 +18,17 @@ use mastery_storage::Storage;
 use mastery_storage::testkit::{first, key, next};
 use mastery_storage_sqlite::SqliteStore;
 use serde_json::Value;
+use venv::missing;
 
 const DAY: i64 = 86_400_000;
 
-/// A tool the test needs is missing: a failure with `CI=true`, a skip (said) otherwise.
-fn missing(what: &str) {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true and this test needs {what}, which is missing"
-    );
-    eprintln!("skipped: this test needs {what}");
-}
-
 /// A Python with the official `anki` package: `MASTERY_TEST_ANKI_PYTHON`, else a virtual
-/// environment made once under the cache directory (built in a staging folder, renamed
-/// into place when complete).
+/// environment made once under the cache directory (see `venv`).
 fn anki_python() -> Option<PathBuf> {
     if let Ok(python) = std::env::var("MASTERY_TEST_ANKI_PYTHON") {
         return Some(PathBuf::from(python));
     }
-    const REQUIREMENT: &str = "anki>=25.9";
-    let cache = dirs_cache().join("mastery").join("test-venvs");
-    let dir = cache.join("anki-25.9");
-    let python = dir.join("bin").join("python");
-    if dir.join(".complete").is_file() {
-        return Some(python);
-    }
-    std::fs::create_dir_all(&cache).ok()?;
-    let staging = cache.join(format!("anki.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    eprintln!(
-        "creating a virtual environment with {REQUIREMENT} in {}",
-        dir.display()
-    );
-    let made = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&staging)
-        .status()
-        .ok()?
-        .success()
-        && Command::new(staging.join("bin").join("python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                REQUIREMENT,
-            ])
-            .status()
-            .ok()?
-            .success();
-    if !made {
-        let _ = std::fs::remove_dir_all(&staging);
-        return None;
-    }
-    std::fs::write(staging.join(".complete"), REQUIREMENT).ok()?;
-    if std::fs::rename(&staging, &dir).is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    dir.join(".complete").is_file().then_some(python)
-}
-
-fn dirs_cache() -> PathBuf {
-    std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir)
+    venv::python_with("anki-25.9", "anki>=25.9")
 }
 
 fn script(name: &str) -> PathBuf {
