@@ -76,6 +76,7 @@ mod connect;
 mod errors;
 mod migrations;
 mod security;
+mod single_sign_on;
 mod study;
 #[cfg(feature = "testkit")]
 pub mod testing;

@@ -36,6 +36,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0008_email.sql",
         include_str!("../migrations/0008_email.sql"),
     ),
+    (
+        "0009_single_sign_on.sql",
+        include_str!("../migrations/0009_single_sign_on.sql"),
+    ),
 ]);
 
 #[cfg(test)]

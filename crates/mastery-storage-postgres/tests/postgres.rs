@@ -72,7 +72,8 @@ async fn instances_starting_at_once_migrate_once() {
             (5, true),
             (6, true),
             (7, true),
-            (8, true)
+            (8, true),
+            (9, true)
         ]
     );
 }
@@ -105,7 +106,7 @@ async fn a_database_from_a_newer_mastery_is_refused_before_migrating() {
             err,
             StorageError::NewerSchema {
                 found: 9999,
-                known: 8
+                known: 9
             }
         ),
         "{err:?}"

@@ -55,6 +55,7 @@ mod interviews;
 mod migrations;
 mod open;
 mod security;
+mod single_sign_on;
 mod study;
 
 use mastery_storage::{

@@ -38,6 +38,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0008_email.sql",
         include_str!("../migrations/0008_email.sql"),
     ),
+    (
+        "0009_single_sign_on.sql",
+        include_str!("../migrations/0009_single_sign_on.sql"),
+    ),
 ]);
 
 #[cfg(test)]
@@ -49,7 +53,7 @@ mod tests {
     fn every_file_is_listed() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         MIGRATIONS.check_listed(&dir).unwrap();
-        assert_eq!(MIGRATIONS.known_version().unwrap(), 8);
+        assert_eq!(MIGRATIONS.known_version().unwrap(), 9);
     }
 
     /// Released migrations are never edited (databases in the field have run them, and sqlx

@@ -156,7 +156,8 @@ pub enum ColumnKind {
     Text,
 }
 
-/// The tables of accounts' security a dump copies row for row (migrations 0007 and 0008):
+/// The tables of accounts' security a dump copies row for row (migrations 0007 to 0009;
+/// pending single sign-ons are not: they last minutes):
 /// name, then columns (the learner's column is named `learner_id`; a table whose first
 /// column is `id` keeps its numbers, as the identity sequences on PostgreSQL must then
 /// move past them). Rate limits are not copied: they refill.
@@ -222,6 +223,16 @@ pub const ACCOUNT_SECURITY_TABLES: &[(&str, &[(&str, ColumnKind)])] = &[
             ("created_at", ColumnKind::Int),
             ("expires_at", ColumnKind::Int),
             ("used_at", ColumnKind::NullInt),
+        ],
+    ),
+    (
+        "sso_identities",
+        &[
+            ("issuer", ColumnKind::Text),
+            ("subject", ColumnKind::Text),
+            ("learner_id", ColumnKind::Int),
+            ("created_at", ColumnKind::Int),
+            ("last_used_at", ColumnKind::Int),
         ],
     ),
 ];

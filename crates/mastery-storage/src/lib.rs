@@ -37,6 +37,7 @@ pub mod dump;
 pub mod interviews;
 pub mod restore;
 pub mod security;
+pub mod single_sign_on;
 #[cfg(feature = "sqlx")]
 pub mod sql;
 pub mod study;
@@ -62,6 +63,7 @@ pub use security::{
     ApiToken, EmailLink, LinkPurpose, RateLimit, SecurityEvent, SecurityStorage, StoredTotp,
     TokenScope, check_rate_key,
 };
+pub use single_sign_on::{SingleSignOnStorage, SsoIdentity, SsoPending};
 
 pub use study::{
     CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
@@ -307,10 +309,17 @@ impl PoolStats {
 /// Multi-user mode's accounts, sessions and invitations are the supertrait
 /// [`AccountStorage`]; its community (threads, posts, moderation) is
 /// [`CommunityStorage`]; its limits, second factors, access tokens and security events are
-/// [`SecurityStorage`].
+/// [`SecurityStorage`]; its single sign-on identities are [`SingleSignOnStorage`].
 #[async_trait::async_trait]
 pub trait Storage:
-    AccountStorage + CommunityStorage + SecurityStorage + Send + Sync + fmt::Debug + 'static
+    AccountStorage
+    + CommunityStorage
+    + SecurityStorage
+    + SingleSignOnStorage
+    + Send
+    + Sync
+    + fmt::Debug
+    + 'static
 {
     /// A short name of the backend for logs and `/readyz` (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;

@@ -24,6 +24,7 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 mod community;
 pub mod queries;
 mod security;
+mod single_sign_on;
 
 pub use queries::Queries;
 

@@ -32,9 +32,11 @@ mod community;
 pub mod python;
 mod restore;
 mod security;
+mod single_sign_on;
 pub use community::*;
 pub use restore::*;
 pub use security::*;
+pub use single_sign_on::*;
 
 use crate::{
     ACCOUNT_KIND, Account, Admission, CardPhase, Dump, Invite, LearnerId, MAX_ACCOUNT_TEXT_BYTES,
@@ -135,7 +137,9 @@ macro_rules! storage_suite {
             email_links_work_once_and_until_they_expire,
             community_text_with_nul_or_too_long_is_refused,
             deleting_an_account_keeps_its_posts_without_author,
-            discussions_are_searched_as_everyone_may_read_them
+            discussions_are_searched_as_everyone_may_read_them,
+            pending_sign_ins_are_taken_once_before_they_expire,
+            identities_link_one_account_and_creation_is_all_or_nothing
         );
     };
 }
@@ -2222,6 +2226,21 @@ pub async fn deleting_an_account_removes_everything_it_owns(fx: &dyn Fixture) {
     expected.interviews.retain(|o| o.learner != bob);
     expected.accounts.retain(|a| a.learner != bob);
     expected.sessions.retain(|s| s.learner != bob);
+    for table in &mut expected.account_security {
+        let (_, columns) = crate::dump::ACCOUNT_SECURITY_TABLES
+            .iter()
+            .find(|(name, _)| *name == table.table)
+            .unwrap();
+        let owner = columns
+            .iter()
+            .position(|(column, _)| *column == "learner_id")
+            .unwrap();
+        table
+            .rows
+            .retain(|row| row[owner] != crate::dump::Cell::Int(Some(bob.0)));
+    }
+    let expected = expected.canonical();
+    let mut expected = expected;
     for invite in &mut expected.invites {
         if invite.created_by == Some(bob) {
             invite.created_by = None;

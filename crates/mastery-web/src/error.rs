@@ -52,6 +52,9 @@ pub enum WebError {
     /// The database cannot be reached; retrying later may work.
     #[error("the service is temporarily unavailable; try again in a moment")]
     Unavailable(#[source] StorageError),
+    /// A server this one depends on (a single sign-on provider) failed; the message is safe.
+    #[error("{0}")]
+    BadGateway(String),
     /// Anything else: logged, shown as a generic message.
     #[error("something went wrong on our side; the error was logged")]
     Internal(#[source] anyhow::Error),
@@ -72,6 +75,7 @@ impl WebError {
             }
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -50,6 +50,7 @@ use axum::middleware;
 use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 
+pub use accounts::single_sign_on::SingleSignOn;
 pub use error::WebError;
 pub use library::{Library, Problem, Shelf};
 pub use metrics::{AllowedNet, Metrics, MetricsPolicy};

@@ -144,7 +144,14 @@ fn percent_encode(text: &str) -> String {
 fn open_on_a_private_site(path: &str) -> bool {
     matches!(
         path,
-        "/sign-in" | "/sign-in/two-factor" | "/sign-up" | "/api/v1/session" | "/forgot-password"
+        "/sign-in"
+            | "/sign-in/two-factor"
+            | "/sign-in/sso"
+            | "/sign-in/sso/callback"
+            | "/sign-in/sso/link"
+            | "/sign-up"
+            | "/api/v1/session"
+            | "/forgot-password"
     ) || path.starts_with("/setup/")
         || path.starts_with("/reset-password/")
         || path.starts_with("/account/email/verify/")

@@ -48,6 +48,8 @@ pub struct Settings {
     /// Multi-user mode's e-mail (address verification, password reset, notices), when an
     /// SMTP server is configured; without it those features are off and the pages say so.
     pub mailer: Option<mastery_app::accounts::email::Mailer>,
+    /// Single sign-on with an OpenID provider (multi-user mode), when set up.
+    pub single_sign_on: Option<crate::accounts::single_sign_on::SingleSignOn>,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             sign_ups_per_hour: 10,
             commit: "unknown",
             mailer: None,
+            single_sign_on: None,
         }
     }
 }

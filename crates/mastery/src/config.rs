@@ -237,6 +237,77 @@ struct File {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     public_url: Option<String>,
+    single_sign_on: Option<SingleSignOnFile>,
+}
+
+/// `[single_sign_on]` of `mastery.toml` (see docs/multi-user.md).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SingleSignOnFile {
+    name: String,
+    issuer: String,
+    client_id: String,
+    /// Or `MASTERY_SSO_CLIENT_SECRET`, which wins.
+    #[serde(default)]
+    client_secret: String,
+    redirect_url: Option<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    groups_claim: Option<String>,
+    #[serde(default)]
+    admin_groups: Vec<String>,
+    #[serde(default)]
+    moderator_groups: Vec<String>,
+    #[serde(default)]
+    allow_sign_ups: bool,
+    #[serde(default)]
+    allow_http: bool,
+}
+
+impl std::fmt::Debug for SingleSignOnFile {
+    /// Never prints the client secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SingleSignOnFile")
+            .field("name", &self.name)
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The variable that holds the client secret of single sign-on (kept out of the file).
+pub const SSO_SECRET_VARIABLE: &str = "MASTERY_SSO_CLIENT_SECRET";
+
+/// The single sign-on settings of the file, with the secret from the environment when set,
+/// checked.
+fn single_sign_on(
+    file: Option<SingleSignOnFile>,
+    mode: ServerMode,
+) -> anyhow::Result<Option<mastery_web::SingleSignOn>> {
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    if mode != ServerMode::MultiUser {
+        bail!("[single_sign_on] needs mode = \"multi-user\"");
+    }
+    let client_secret = match std::env::var(SSO_SECRET_VARIABLE) {
+        Ok(secret) if !secret.is_empty() => secret,
+        _ => file.client_secret,
+    };
+    let sso = mastery_web::SingleSignOn {
+        name: file.name,
+        issuer: file.issuer,
+        client_id: file.client_id,
+        client_secret,
+        redirect_url: file.redirect_url,
+        scopes: file.scopes,
+        groups_claim: file.groups_claim,
+        admin_groups: file.admin_groups,
+        moderator_groups: file.moderator_groups,
+        allow_sign_ups: file.allow_sign_ups,
+        allow_http: file.allow_http,
+    };
+    sso.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Some(sso))
 }
 
 /// Where a setting came from.
@@ -289,6 +360,8 @@ pub struct ServeConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub public_url: Option<String>,
+    /// `[single_sign_on]`, when the file has it (its secret never shown).
+    pub single_sign_on: Option<mastery_web::SingleSignOn>,
     /// Where each key came from, in the order of the example file.
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -523,6 +596,7 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
             "smtp_url is set, so e-mail needs mail_from (the sender, like \"Mastery <noreply@example.org>\") and public_url (the site's address for links, like \"https://mastery.example.org\") too"
         );
     }
+    let single_sign_on = single_sign_on(file.single_sign_on, mode)?;
     if let Some(filter) = &log
         && let Err(e) = tracing_subscriber::EnvFilter::try_new(filter)
     {
@@ -552,6 +626,7 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         smtp_url,
         mail_from,
         public_url,
+        single_sign_on,
         sources,
     })
 }
@@ -679,6 +754,22 @@ shutdown_timeout = {DEFAULT_SHUTDOWN_TIMEOUT}
 # The site's address as people reach it, for links in e-mail. (MASTERY_PUBLIC_URL,
 # --public-url)
 # public_url = "https://mastery.example.org"
+# Multi-user mode: "Sign in with NAME" through an OpenID Connect provider (Keycloak, Google,
+# Microsoft Entra ID, Authentik...); see docs/multi-user.md. Only in this file; the secret
+# may instead come from MASTERY_SSO_CLIENT_SECRET, which wins. Never shown or logged.
+# [single_sign_on]
+# name = "Example SSO"
+# issuer = "https://sso.example.org/realms/staff"
+# client_id = "mastery"
+# client_secret = "..."
+# redirect_url = "https://mastery.example.org/sign-in/sso/callback"  # default: from the request
+# scopes = ["email", "profile"]
+# groups_claim = "groups"                   # roles follow these groups at each sign-in
+# admin_groups = ["mastery-admins"]
+# moderator_groups = ["mastery-moderators"]
+# allow_sign_ups = false                    # true: the provider may create accounts even
+#                                           # when registration is by invitation or closed
+# allow_http = false                        # plain http:// to a provider not on loopback
 "#
     )
 }
@@ -761,6 +852,15 @@ pub fn show(config: &ServeConfig) -> String {
     );
     line("mail_from", config.mail_from.as_ref().map(|m| quote(m)));
     line("public_url", config.public_url.as_ref().map(|u| quote(u)));
+    match &config.single_sign_on {
+        Some(sso) => out.push_str(&format!(
+            "# single_sign_on: {} at {}, client {} (the secret is not shown)\n",
+            quote(&sso.name),
+            quote(&sso.issuer),
+            quote(&sso.client_id)
+        )),
+        None => out.push_str("# single_sign_on: not set up\n"),
+    }
     out
 }
 
@@ -979,5 +1079,55 @@ mod tests {
         assert!(!text.contains("secret"), "{text}");
         assert!(text.contains("# settings file"), "{text}");
         parse(&text).unwrap();
+    }
+
+    #[test]
+    fn single_sign_on_is_read_checked_and_its_secret_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        let write = |extra: &str| {
+            std::fs::write(
+                &path,
+                format!(
+                    "mode = \"multi-user\"\n[single_sign_on]\nname = \"Staff SSO\"\n\
+                     issuer = \"https://sso.example.org/realms/staff\"\n\
+                     client_id = \"mastery\"\nclient_secret = \"file-s3cret\"\n{extra}"
+                ),
+            )
+            .unwrap();
+        };
+        write("groups_claim = \"groups\"\nadmin_groups = [\"ops\"]\n");
+        let c = resolve(&args(&["--config", path.to_str().unwrap()])).unwrap();
+        let sso = c.single_sign_on.clone().unwrap();
+        assert_eq!(sso.issuer, "https://sso.example.org/realms/staff");
+        assert_eq!(sso.admin_groups, ["ops"]);
+        assert!(!sso.allow_sign_ups && !sso.allow_http);
+        let text = show(&c);
+        assert!(
+            text.contains("Staff SSO") && !text.contains("s3cret"),
+            "{text}"
+        );
+        assert!(!format!("{c:?}").contains("s3cret"));
+        parse(&text).unwrap();
+        // Unknown keys, a plain-HTTP issuer elsewhere than loopback, personal mode: refused.
+        write("colour = \"blue\"\n");
+        let err = resolve(&args(&["--config", path.to_str().unwrap()])).unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+        std::fs::write(
+            &path,
+            "mode = \"multi-user\"\n[single_sign_on]\nname = \"X\"\n\
+             issuer = \"http://sso.example.org\"\nclient_id = \"m\"\nclient_secret = \"s\"\n",
+        )
+        .unwrap();
+        let err = resolve(&args(&["--config", path.to_str().unwrap()])).unwrap_err();
+        assert!(err.to_string().contains("https://"), "{err}");
+        std::fs::write(
+            &path,
+            "[single_sign_on]\nname = \"X\"\nissuer = \"https://sso.example.org\"\n\
+             client_id = \"m\"\nclient_secret = \"s\"\n",
+        )
+        .unwrap();
+        let err = resolve(&args(&["--config", path.to_str().unwrap()])).unwrap_err();
+        assert!(err.to_string().contains("multi-user"), "{err}");
     }
 }

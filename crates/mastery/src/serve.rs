@@ -115,6 +115,7 @@ async fn serve(config: &ServeConfig) -> anyhow::Result<ExitCode> {
         mode,
         trusted_proxies: config.trusted_proxies.clone(),
         commit: env!("MASTERY_COMMIT"),
+        single_sign_on: config.single_sign_on.clone(),
         ..Settings::default()
     };
     let state = AppState::new(shelf, Arc::clone(&store), settings)

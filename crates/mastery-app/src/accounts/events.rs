@@ -41,11 +41,13 @@ pub enum EventKind {
     TokenRevoked,
     /// An access token was used (recorded at most once an hour per token).
     TokenUsed,
+    /// An identity at the single sign-on provider was linked (after the password).
+    SingleSignOnLinked,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::SignIn,
         EventKind::SignInFailed,
         EventKind::LockedOut,
@@ -57,6 +59,7 @@ impl EventKind {
         EventKind::TokenCreated,
         EventKind::TokenRevoked,
         EventKind::TokenUsed,
+        EventKind::SingleSignOnLinked,
     ];
 
     /// Its stored name (and the `kind` label in `/metrics`).
@@ -74,6 +77,7 @@ impl EventKind {
             EventKind::TokenCreated => "token-created",
             EventKind::TokenRevoked => "token-revoked",
             EventKind::TokenUsed => "token-used",
+            EventKind::SingleSignOnLinked => "single-sign-on-linked",
         }
     }
 
@@ -98,6 +102,7 @@ impl EventKind {
             EventKind::TokenCreated => "Access token created",
             EventKind::TokenRevoked => "Access token revoked",
             EventKind::TokenUsed => "Access token used",
+            EventKind::SingleSignOnLinked => "Single sign-on linked",
         }
     }
 

@@ -18,6 +18,7 @@
 //! - [`events`]: the security events each account is shown;
 //! - [`email`]: verifying addresses, password-reset links and notices, when the server
 //!   has an SMTP server.
+//! - [`single_sign_on`]: signing in with an OpenID provider, linking and creating accounts.
 
 pub mod access_tokens;
 pub mod email;
@@ -25,6 +26,7 @@ pub mod events;
 pub mod limits;
 pub mod names;
 pub mod password;
+pub mod single_sign_on;
 pub mod site;
 pub mod tokens;
 pub mod two_factor;

@@ -52,6 +52,11 @@ fn sign_in_page(
         error,
         can_sign_up,
         mail_on: state.mailer().is_some(),
+        single_sign_on: state
+            .settings()
+            .single_sign_on
+            .as_ref()
+            .map(|s| s.name.clone()),
     }
 }
 
@@ -194,7 +199,7 @@ pub(crate) async fn sign_in_again(
 /// Starts the session of an account that passed every step: the cookie, the security
 /// event, and the way on (to the two-factor settings first when the site asks this
 /// account to use two factors and it does not yet).
-async fn finish_sign_in(
+pub(crate) async fn finish_sign_in(
     state: &AppState,
     session: &Session,
     headers: &HeaderMap,

@@ -1,6 +1,6 @@
 //! Accounts (multi-user mode): signing up, in and out, the setup link, one's own account
 //! (e-mail, password, sessions, data, deletion), two-factor sign-in, personal access
-//! tokens, the security activity page, the admin's pages (accounts, site rules,
+//! tokens, single sign-on with an OpenID provider, the security activity page, the admin's pages (accounts, site rules,
 //! invitations) and the account API. On a personal server every route here answers 404.
 
 pub(crate) mod activity;
@@ -11,6 +11,7 @@ pub(crate) mod email;
 pub(crate) mod entry;
 pub(crate) mod own;
 pub(crate) mod second_factor;
+pub mod single_sign_on;
 pub(crate) mod tokens;
 pub(crate) mod views;
 
@@ -28,6 +29,9 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/sign-in", get(entry::sign_in_form).post(entry::sign_in))
         .route("/sign-in/two-factor", post(entry::sign_in_code))
+        .route("/sign-in/sso", post(single_sign_on::start))
+        .route("/sign-in/sso/callback", get(single_sign_on::callback))
+        .route("/sign-in/sso/link", post(single_sign_on::link))
         .route("/sign-out", post(entry::sign_out))
         .route("/sign-up", get(entry::sign_up_form).post(entry::sign_up))
         .route("/setup/{token}", get(entry::setup_form).post(entry::setup))

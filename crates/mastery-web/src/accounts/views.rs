@@ -78,6 +78,8 @@ pub struct SignInPage {
     pub can_sign_up: bool,
     /// Whether this site sends e-mail ("Forgot your password?" then sends a link).
     pub mail_on: bool,
+    /// The single sign-on provider's name, when one is set up.
+    pub single_sign_on: Option<String>,
 }
 
 /// The e-mail pages: "Forgot your password?", the new password of a reset link, and what

@@ -43,6 +43,8 @@ pub struct Server {
     proxied: bool,
     /// The SMTP server e-mail goes to, if any.
     smtp: Option<String>,
+    /// Single sign-on, when set up (kept across restarts).
+    sso: Option<mastery_web::SingleSignOn>,
 }
 
 thread_local! {
@@ -110,7 +112,21 @@ impl Server {
         Self::start_full(multi_user, attempts, false)
     }
 
+    /// A multi-user server with single sign-on set up.
+    pub fn start_multi_user_with_sso(sso: mastery_web::SingleSignOn) -> Self {
+        Self::start_with(true, 10_000, false, Some(sso))
+    }
+
     fn start_full(multi_user: bool, attempts: u32, proxied: bool) -> Self {
+        Self::start_with(multi_user, attempts, proxied, None)
+    }
+
+    fn start_with(
+        multi_user: bool,
+        attempts: u32,
+        proxied: bool,
+        sso: Option<mastery_web::SingleSignOn>,
+    ) -> Self {
         if on_postgres() {
             let database = std::thread::spawn(|| {
                 tokio::runtime::Builder::new_current_thread()
@@ -122,17 +138,18 @@ impl Server {
             .join()
             .unwrap()
             .expect("MASTERY_TEST_BACKEND=postgres needs a reachable PostgreSQL");
-            let mut s = Self::start_url(&database.url, multi_user, attempts, proxied);
+            let mut s = Self::start_url_with(&database.url, multi_user, attempts, proxied, sso);
             s._postgres = Some(Arc::new(database));
             return s;
         }
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("mastery.db");
-        let mut s = Self::start_url(
+        let mut s = Self::start_url_with(
             &format!("sqlite://{}", db.display()),
             multi_user,
             attempts,
             proxied,
+            sso,
         );
         s._dir = Some(dir);
         s
@@ -146,12 +163,33 @@ impl Server {
     /// A second server on this one's database (another instance of a scaled-out site).
     pub fn another_instance(&self) -> Self {
         NEXT_SMTP.with(|n| *n.borrow_mut() = self.smtp.clone());
-        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts, self.proxied);
+        let mut s = self.start_alike();
         s._postgres = self._postgres.clone();
         s
     }
 
+    /// Another server on this one's database with its settings.
+    fn start_alike(&self) -> Self {
+        Self::start_url_with(
+            &self.url,
+            self.multi_user,
+            self.attempts,
+            self.proxied,
+            self.sso.clone(),
+        )
+    }
+
     fn start_url(url: &str, multi_user: bool, attempts: u32, proxied: bool) -> Self {
+        Self::start_url_with(url, multi_user, attempts, proxied, None)
+    }
+
+    fn start_url_with(
+        url: &str,
+        multi_user: bool,
+        attempts: u32,
+        proxied: bool,
+        sso: Option<mastery_web::SingleSignOn>,
+    ) -> Self {
         let smtp = NEXT_SMTP.with(|n| n.borrow_mut().take());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -184,6 +222,7 @@ impl Server {
                     Vec::new()
                 },
                 mailer,
+                single_sign_on: sso.clone(),
                 ..Settings::default()
             };
             let shelf = Arc::new(Shelf::new(library));
@@ -214,6 +253,7 @@ impl Server {
             attempts,
             proxied,
             smtp,
+            sso,
         }
     }
 
@@ -262,7 +302,7 @@ impl Server {
         let postgres = self._postgres.take();
         self.shutdown();
         NEXT_SMTP.with(|n| *n.borrow_mut() = self.smtp.clone());
-        let mut s = Self::start_url(&self.url, self.multi_user, self.attempts, self.proxied);
+        let mut s = self.start_alike();
         s._dir = dir;
         s._postgres = postgres;
         s
