@@ -5,6 +5,9 @@
 # the same run. Also the index's build time and memory (the server's RSS with and without
 # the generated guide).
 # Usage: bench/search.sh [QUESTIONS]   (needs wrk, curl, python3 with sqlite3 FTS5)
+# BASELINE=path/to/an/older/mastery also serves the same guide with that binary and asks it
+# the same queries, interleaved, so that two versions are compared in the same run.
+# The index keeps no cache of results: every request is a cold search.
 # Figures and how to read them: docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,10 +22,12 @@ trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"'
 "$bin"/gen-guide "$work/synthetic" "$questions" >&2
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_server NAME [GUIDES]: serves, waits, prints the RSS in KiB after start.
+# start_server PORT [ARGS]: serves, waits, prints the RSS in KiB after start.
+# ($server picks the binary: the one built here unless told otherwise.)
+server="$bin/mastery"
 start_server() {
   local port=$1; shift
-  "$bin"/mastery serve --bind "127.0.0.1:$port" --data-dir "$work/data-$port" --log warn "$@" >"$work/$port.log" 2>&1 &
+  "$server" serve --bind "127.0.0.1:$port" --data-dir "$work/data-$port" --log warn "$@" >"$work/$port.log" 2>&1 &
   echo $! >"$work/$port.pid"
   until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.05; done
   sleep 1
@@ -37,24 +42,59 @@ rss_big=$(start_server "$port" --guides "$work/synthetic")
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 base="http://127.0.0.1:$port"
 
-queries=(mechanism threshold contention "reference count" gil select_related decoratr "select_relatd" "mechanism -threshold" '"reference count"')
+if [ -n "${BASELINE:-}" ]; then
+  server="$BASELINE"
+  base_port=$(free_port)
+  start_server "$base_port" --guides "$work/synthetic" >/dev/null
+  server="$bin/mastery"
+fi
+
+# time_query URL: p50 and p99 in ms of 30 requests, one at a time.
+time_query() {
+  curl -fs -o /dev/null "$1"
+  for _ in $(seq 30); do curl -fs -o /dev/null -w '%{time_total}\n' "$1"; done | sort -n \
+    | python3 -c 'import sys; t=[float(x)*1000 for x in sys.stdin]; print(f"{t[14]:6.2f} / {t[-1]:6.2f}")'
+}
+
+queries=(mechanism threshold contention "reference count" gil select_related decoratr "select_relatd" "mechanism -threshold" '"reference count"' me)
 echo
 echo "search, $questions generated questions + the built-in guide, one request at a time (30 runs each)"
-printf '%-26s %8s %8s %8s\n' query results p50_ms p99_ms
+echo "p50 / p99 in ms over HTTP: the default 100 results, and limit=20 (what search as you type asks for)"
+header=$(printf '%-24s %7s %17s %17s' query results "100: p50 / p99" "20: p50 / p99")
+[ -n "${BASELINE:-}" ] && header+=$(printf ' %17s %17s' "baseline 100" "baseline 20")
+echo "$header"
 for q in "${queries[@]}"; do
   enc=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$q")
   total=$(curl -fs -D - -o /dev/null "$base/api/v1/search?q=$enc" | awk -F': ' 'tolower($1)=="x-total-count"{print $2+0}')
-  times=$(for _ in $(seq 30); do curl -fs -o /dev/null -w '%{time_total}\n' "$base/api/v1/search?q=$enc"; done | sort -n)
-  p50=$(sed -n '15p' <<<"$times"); p99=$(tail -n 1 <<<"$times")
-  printf '%-26s %8s %8.2f %8.2f\n' "$q" "$total" "$(python3 -c "print($p50*1000)")" "$(python3 -c "print($p99*1000)")"
+  line=$(printf '%-24s %7s %17s %17s' "$q" "$total" "$(time_query "$base/api/v1/search?q=$enc")" "$(time_query "$base/api/v1/search?q=$enc&limit=20")")
+  if [ -n "${BASELINE:-}" ]; then
+    old="http://127.0.0.1:$base_port"
+    same=$(python3 - "$base/api/v1/search?q=$enc" "$old/api/v1/search?q=$enc" <<'PY'
+import json, sys, urllib.request
+ids = [[h["guide"] + "/" + h["question"] for h in json.load(urllib.request.urlopen(u))] for u in sys.argv[1:]]
+print("same" if ids[0] == ids[1] else "DIFFERENT")
+PY
+)
+    [ "$same" = same ] || echo "  $q: the best 100 differ from the baseline's"
+    # The baseline may not know `limit` (it then ignores it and returns 100).
+    line+=$(printf ' %17s %17s' "$(time_query "$old/api/v1/search?q=$enc")" "$(time_query "$old/api/v1/search?q=$enc&limit=20")")
+  fi
+  echo "$line"
 done
 
 echo
 echo "64 connections, 10 s each (wrk -t2):"
-for q in mechanism decoratr; do
-  out=$(wrk -t2 -c64 -d10s --latency "$base/api/v1/search?q=$q")
-  printf '%-12s %10s req/s   p99 %s\n' "$q" "$(awk '/Requests\/sec/{print $2}' <<<"$out")" "$(awk '$1=="99%"{print $2}' <<<"$out")"
+for path in "q=mechanism" "q=mechanism&limit=20" "q=decoratr"; do
+  for target in "$base" ${BASELINE:+"http://127.0.0.1:$base_port"}; do
+    out=$(wrk -t2 -c64 -d10s --latency "$target/api/v1/search?$path")
+    label=$path; [ "$target" != "$base" ] && label="$path (baseline)"
+    printf '%-36s %10s req/s   p99 %s\n' "$label" "$(awk '/Requests\/sec/{print $2}' <<<"$out")" "$(awk '$1=="99%"{print $2}' <<<"$out")"
+  done
 done
+
+echo
+echo "in process, no HTTP (bench-search: p50/p99 ms for 100, 10 and 0 results):"
+"$bin"/bench-search "$work/synthetic"
 
 echo
 echo "SQLite FTS5 (bm25 + snippet, in process, same corpus and queries):"

@@ -50,6 +50,21 @@ test('search finds a question by a word that only appears in its answer', { skip
   await p.context().close();
 });
 
+test('search as you type shows the best 20 and links to the page with more', { skip }, async () => {
+  const p = await page();
+  await p.goto(server.url + '/search');
+  // "the" is in nearly every question of the built-in guide.
+  await p.fill('[data-search-input]', 'the');
+  await p.waitForSelector('.result-count a', { timeout: 5000 });
+  assert.equal(await p.locator('.search-results > ol.results > li').count(), 20);
+  assert.match(await p.locator('.result-count').innerText(), /the best 20 shown/);
+  await p.click('.result-count a');
+  await p.waitForLoadState('load');
+  assert.ok((await p.locator('.search-results > ol.results > li').count()) > 20, 'the page lists more');
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
 test('the theme toggle switches to dark and is remembered', { skip }, async () => {
   const p = await page({ colorScheme: 'light' });
   await p.goto(server.url + '/');

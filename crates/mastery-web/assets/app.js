@@ -210,6 +210,8 @@
     let timer = 0;
     let controller = null;
     let lastQuery = null;
+    // How many results search as you type shows (the page without script shows 100).
+    const TYPING_LIMIT = 20;
 
     const params = () => {
       const out = new URLSearchParams();
@@ -261,12 +263,20 @@
       return [section];
     };
 
-    const renderResults = (hits, total, suggestion, threads) => {
+    const renderResults = (hits, total, suggestion, threads, pageUrl) => {
       const nodes = [];
       const count = Number.isFinite(total) ? total : hits.length;
       let countText = `${count} ${count === 1 ? 'result' : 'results'}`;
       if (count > hits.length) countText += ` (the best ${hits.length} shown)`;
-      nodes.push(el('p', 'result-count', countText));
+      const countLine = el('p', 'result-count', countText);
+      if (count > hits.length && hits.length === TYPING_LIMIT) {
+        // As you type only the first few come; the page itself lists the best 100.
+        countLine.appendChild(document.createTextNode(' · '));
+        const more = el('a', '', 'show more');
+        more.href = pageUrl;
+        countLine.appendChild(more);
+      }
+      nodes.push(countLine);
       if (hits.length === 0) {
         if (suggestion) {
           const p = el('p', 'did-you-mean', 'Did you mean ');
@@ -338,7 +348,8 @@
                   return [];
                 })
             : Promise.resolve([]);
-        const response = await get(`/api/v1/search?${key}`);
+        // Only the results shown are asked for: the server formats no others.
+        const response = await get(`/api/v1/search?${key}&limit=${TYPING_LIMIT}`);
         if (!response.ok) throw new Error(String(response.status));
         const threads = await discussions;
         const hits = await response.json();
@@ -349,7 +360,7 @@
         } catch (_) {
           suggestion = '';
         }
-        if (Array.isArray(hits)) renderResults(hits, total, suggestion, threads);
+        if (Array.isArray(hits)) renderResults(hits, total, suggestion, threads, pageUrl);
         results.classList.remove('is-loading');
       } catch (error) {
         if (error && error.name === 'AbortError') return;

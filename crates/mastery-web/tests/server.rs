@@ -398,6 +398,44 @@ fn search_finds_answers_code_and_tags_with_filters() {
 }
 
 #[test]
+fn search_returns_the_best_few_it_is_asked_for_and_counts_them_all() {
+    let server = Server::start();
+    let mut c = server.client();
+    let all = c.get("/api/v1/search?q=the");
+    let total = all.header("x-total-count").unwrap().to_owned();
+    let all = all.json();
+    let all = all.as_array().unwrap();
+    assert!(all.len() > 3, "{}", all.len());
+    let few = c.get("/api/v1/search?q=the&limit=3");
+    assert_eq!(
+        few.header("x-total-count").unwrap(),
+        total,
+        "the same count"
+    );
+    let few = few.json();
+    assert_eq!(
+        few.as_array().unwrap()[..],
+        all[..3],
+        "the same best three, in order"
+    );
+    for bad in ["0", "101"] {
+        let r = c.get(&format!("/api/v1/search?q=the&limit={bad}"));
+        assert_eq!(r.status, 400, "limit={bad}");
+        let message = r.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("1 to 100"), "{message}");
+    }
+    let doc = c.get("/api/v1/openapi.json").json();
+    let limit = doc["paths"]["/api/v1/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .cloned()
+        .unwrap();
+    assert_eq!(limit["schema"]["maximum"], 100, "{limit}");
+}
+
+#[test]
 fn questions_that_left_the_guide_are_listed_not_dropped() {
     let server = Server::start();
     let store = server.store();

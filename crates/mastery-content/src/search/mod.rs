@@ -12,19 +12,23 @@
 //! - **Query language** (`query.rs`): `"a phrase"`, `-word`, `tag:`, `level:`, `section:`,
 //!   `guide:`, `is:` (decided by the caller).
 //! - **Speed**: each (word, entry) pair's score is computed at build time; a query adds
-//!   them in a dense array and formats only the results it returns.
+//!   them in a dense array, counts every match but keeps only the best `limit` in a
+//!   bounded heap (skipping an entry whose upper bound, its words' scores times the
+//!   largest boost plus its bonus, cannot enter them), finds phrases and words next to
+//!   each other in lists of word pairs built at load, and formats only the results it
+//!   returns.
 
 mod query;
 mod tokens;
 mod typo;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 
 pub use query::{Is, Parsed, parse};
 pub use tokens::words;
 
-use crate::html::escape;
+use crate::html::escape_into;
 use crate::model::{Entry, Guide, Level};
 
 /// Where in the guides an entry is: (guide, section, entry) indices.
@@ -108,11 +112,17 @@ pub struct SearchIndex {
     /// proximity), fields separated by [`GAP`].
     title_seq: Vec<Vec<u32>>,
     body_seq: Vec<Vec<u32>>,
-    /// By entry: its question id as typed (`select-vs-prefetch-related`).
-    ids: Vec<String>,
-    /// By entry: the synonyms of its title (the words a query that names the subject
-    /// may use), as sorted word lists.
-    subjects: Vec<Vec<Vec<String>>>,
+    /// Two words next to each other (see [`pair`]): the entries with them in the title,
+    /// and in the rest. Phrases and the proximity boost read these lists, not every
+    /// entry's words.
+    title_pairs: HashMap<u64, Vec<u32>>,
+    body_pairs: HashMap<u64, Vec<u32>>,
+    /// The entries a query names by their question id, its words separated by spaces
+    /// (`select vs prefetch related`).
+    named_by_id: HashMap<String, Vec<u32>>,
+    /// The entries a query names through a synonym of their title's subject, by the
+    /// query's words sorted.
+    named_by_subject: HashMap<Vec<String>, Vec<u32>>,
 }
 
 /// What to search for.
@@ -327,9 +337,18 @@ impl SearchIndex {
                     }
                     index.title_seq.push(title);
                     index.body_seq.push(body);
-                    index.ids.push(entry.id.as_str().to_owned());
+                    index
+                        .named_by_id
+                        .entry(entry.id.as_str().replace('-', " "))
+                        .or_default()
+                        .push(doc);
                     let title_words: Vec<String> = words(&entry.title_text).collect();
-                    index.subjects.push(synonyms.subjects(&title_words));
+                    for subject in synonyms.subjects(&title_words) {
+                        let docs = index.named_by_subject.entry(subject).or_default();
+                        if !docs.contains(&doc) {
+                            docs.push(doc);
+                        }
+                    }
                 }
             }
         }
@@ -363,25 +382,35 @@ impl SearchIndex {
         }
         self.postings = vec![Vec::new(); b.counts.len()];
         for (old, counts) in b.counts.iter().enumerate() {
-            let mut per_doc: HashMap<u32, f32> = HashMap::new();
-            for (&(doc, field), &tf) in counts {
+            // By entry, then field: the same sums in the same order at every build, so
+            // that equal entries tie the same way every time.
+            let mut cells: Vec<(u32, Field, f32)> = counts
+                .iter()
+                .map(|(&(doc, field), &tf)| (doc, field, tf))
+                .collect();
+            cells.sort_by_key(|&(doc, field, _)| (doc, field.index()));
+            let mut per_doc: Vec<(u32, f32)> = Vec::new();
+            for (doc, field, tf) in cells {
                 let len = b
                     .lengths
                     .get(doc as usize)
                     .map_or(1.0, |l| l[field.index()]);
                 let norm = 1.0 - B + B * len / avg[field.index()];
-                *per_doc.entry(doc).or_insert(0.0) += field.weight() * tf / norm;
+                let weighted = field.weight() * tf / norm;
+                match per_doc.last_mut() {
+                    Some((last, sum)) if *last == doc => *sum += weighted,
+                    _ => per_doc.push((doc, weighted)),
+                }
             }
             let df = per_doc.len() as f32;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut list: Vec<Posting> = per_doc
+            let list: Vec<Posting> = per_doc
                 .into_iter()
                 .map(|(doc, tf)| Posting {
                     doc,
                     score: idf * tf * (K1 + 1.0) / (tf + K1),
                 })
                 .collect();
-            list.sort_by_key(|p| p.doc);
             if let Some(slot) = renumber
                 .get(old)
                 .and_then(|&new| self.postings.get_mut(new as usize))
@@ -394,6 +423,28 @@ impl SearchIndex {
                 if *t != GAP {
                     *t = renumber.get(*t as usize).copied().unwrap_or(GAP);
                 }
+            }
+        }
+        for (pairs, seqs) in [
+            (&mut self.title_pairs, &self.title_seq),
+            (&mut self.body_pairs, &self.body_seq),
+        ] {
+            for (doc, seq) in seqs.iter().enumerate() {
+                let doc = u32::try_from(doc).unwrap_or(u32::MAX);
+                for w in seq.windows(2) {
+                    if let [a, b] = *w
+                        && a != GAP
+                        && b != GAP
+                    {
+                        let docs = pairs.entry(pair(a, b)).or_default();
+                        if docs.last() != Some(&doc) {
+                            docs.push(doc);
+                        }
+                    }
+                }
+            }
+            for docs in pairs.values_mut() {
+                docs.shrink_to_fit();
             }
         }
     }
@@ -426,35 +477,45 @@ impl SearchIndex {
 
     /// The `limit` best entries matching `query` that `keep` accepts, and how many matched
     /// in all. An empty text matches every entry that passes the filters, in guide order.
+    /// Only the entries returned are formatted (title and snippet marked).
     pub fn search_with(
         &self,
         query: &Query,
         limit: usize,
         keep: impl Fn(EntryRef, &Entry) -> bool,
     ) -> Results {
+        self.search_by(query, limit, keep, Ranking::Pruned)
+    }
+
+    fn search_by(
+        &self,
+        query: &Query,
+        limit: usize,
+        keep: impl Fn(EntryRef, &Entry) -> bool,
+        ranking: Ranking,
+    ) -> Results {
         let mut parsed = parse(&query.text);
         parsed.guide = parsed.guide.take().or_else(|| query.guide.clone());
         parsed.section = parsed.section.take().or_else(|| query.section.clone());
         parsed.level = parsed.level.or(query.level);
         parsed.tag = parsed.tag.take().or_else(|| query.tag.clone());
-        let mut found = self.matches(&parsed);
-        found.scored.retain(|&(doc, _)| {
-            self.passes(doc, &parsed)
+        let filtered = parsed.guide.is_some()
+            || parsed.section.is_some()
+            || parsed.level.is_some()
+            || parsed.tag.is_some();
+        let accept = |doc: u32| {
+            (!filtered || self.passes(doc, &parsed))
                 && self
                     .entries
                     .get(doc as usize)
                     .and_then(|&at| Some((at, self.entry(at)?)))
                     .is_some_and(|(at, e)| keep(at, e))
-        });
-        found
-            .scored
-            .sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let total = found.scored.len();
-        let marks = found.marks;
+        };
+        let found = self.top(&parsed, limit, accept, ranking);
+        let marks = Marks::new(found.marks);
         let hits = found
-            .scored
+            .best
             .iter()
-            .take(limit)
             .filter_map(|&(doc, score)| {
                 let at = *self.entries.get(doc as usize)?;
                 let entry = self.entry(at)?;
@@ -466,6 +527,7 @@ impl SearchIndex {
                 })
             })
             .collect();
+        let total = found.total;
         let did_you_mean = if total == 0 && parsed.has_text() {
             self.did_you_mean(&parsed)
         } else {
@@ -478,7 +540,6 @@ impl SearchIndex {
             parsed,
         }
     }
-
     /// Whether entry `doc` passes the filters of `parsed`.
     fn passes(&self, doc: u32, parsed: &Parsed) -> bool {
         let Some(&at) = self.entries.get(doc as usize) else {
@@ -550,40 +611,69 @@ impl SearchIndex {
         out
     }
 
-    /// Every entry with all words and phrases and none of the excluded ones, scored.
-    fn matches(&self, parsed: &Parsed) -> Found {
+    /// The `limit` best entries with all words and phrases and none of the excluded ones
+    /// that `accept` takes, best first (score, then guide order), and how many it took in
+    /// all.
+    ///
+    /// Every match is counted, but only an entry that may enter the best `limit` is scored
+    /// in full: its words' scores (summed in one pass over the postings) times the largest
+    /// proximity boost, plus its bonus for naming the query, bound its final score, and an
+    /// entry whose bound cannot beat the worst of the best so far is not looked at further.
+    /// Phrases and the proximity boost come from the lists of word pairs, not from reading
+    /// each entry. [`Ranking::Exhaustive`] scores every entry and reads every entry's
+    /// words: the tests check that both give the same results.
+    fn top(
+        &self,
+        parsed: &Parsed,
+        limit: usize,
+        mut accept: impl FnMut(u32) -> bool,
+        ranking: Ranking,
+    ) -> Found {
         let n = self.entries.len();
         let mut marks: HashSet<String> = HashSet::new();
+        let mut best = Best::new(limit);
         if !parsed.has_text() {
-            let scored = (0..n)
-                .filter_map(|d| Some((u32::try_from(d).ok()?, 0.0)))
-                .collect();
-            return Found { scored, marks };
+            let mut total = 0;
+            for doc in (0..n).filter_map(|d| u32::try_from(d).ok()) {
+                if accept(doc) {
+                    total += 1;
+                    best.offer(doc, 0.0);
+                }
+            }
+            return Found {
+                best: best.into_sorted(),
+                total,
+                marks,
+            };
         }
-        let mut words: Vec<(String, bool)> = parsed
+        let mut words: Vec<(&str, bool)> = parsed
             .words
             .iter()
             .enumerate()
             .map(|(i, w)| {
                 (
-                    w.clone(),
+                    w.as_str(),
                     parsed.last_is_prefix && i + 1 == parsed.words.len(),
                 )
             })
             .collect();
         for phrase in &parsed.phrases {
-            words.extend(phrase.iter().map(|w| (w.clone(), false)));
+            words.extend(phrase.iter().map(|w| (w.as_str(), false)));
         }
+        // Per entry: the sum of each word's best expansion, and how many words it has.
         let mut score = vec![0f32; n];
         let mut hits = vec![0u8; n];
-        let mut best = vec![0f32; n];
+        let mut word_best = vec![0f32; n];
         let mut touched: Vec<usize> = Vec::new();
-        let mut exact_words: Vec<Option<u32>> = Vec::new();
-        for (i, (word, prefix)) in words.iter().enumerate() {
-            let expansions = self.expand(word, *prefix);
-            exact_words.push(expansions.iter().find(|(_, m)| *m >= 1.0).map(|(t, _)| *t));
-            // The best expansion per entry: a dense array, touched entries listed.
-            best.iter_mut().for_each(|b| *b = 0.0);
+        let mut exact: Vec<u32> = Vec::with_capacity(words.len());
+        for (i, &(word, prefix)) in words.iter().enumerate() {
+            let expansions = self.expand(word, prefix);
+            exact.push(
+                expansions
+                    .iter()
+                    .find(|(_, m)| *m >= 1.0)
+                    .map_or(GAP, |(t, _)| *t),
+            );
             touched.clear();
             for &(t, multiplier) in &expansions {
                 if let Some(word) = self.word(t) {
@@ -592,7 +682,7 @@ impl SearchIndex {
                 for p in self.postings.get(t as usize).into_iter().flatten() {
                     let d = p.doc as usize;
                     let s = p.score * multiplier;
-                    if let Some(slot) = best.get_mut(d) {
+                    if let Some(slot) = word_best.get_mut(d) {
                         if *slot == 0.0 {
                             touched.push(d);
                         }
@@ -602,86 +692,162 @@ impl SearchIndex {
             }
             let round = u8::try_from(i).unwrap_or(u8::MAX);
             for &d in &touched {
-                if let (Some(h), Some(sc)) = (hits.get_mut(d), score.get_mut(d))
-                    && *h == round
+                if let (Some(h), Some(sc), Some(wb)) =
+                    (hits.get_mut(d), score.get_mut(d), word_best.get_mut(d))
                 {
-                    *h += 1;
-                    *sc += best[d];
+                    if *h == round {
+                        *h += 1;
+                        *sc += *wb;
+                    }
+                    *wb = 0.0;
                 }
             }
         }
         let needed = u8::try_from(words.len()).unwrap_or(u8::MAX);
-        let without: Vec<u32> = parsed
-            .without
-            .iter()
-            .filter_map(|w| self.terms.get(w).copied())
-            .collect();
-        let phrases: Vec<Vec<u32>> = parsed
+        // Entries with an excluded word (as a word, a part or a synonym) are out.
+        for t in parsed.without.iter().filter_map(|w| self.terms.get(w)) {
+            for p in self.postings.get(*t as usize).into_iter().flatten() {
+                if let Some(h) = hits.get_mut(p.doc as usize) {
+                    *h = u8::MAX;
+                }
+            }
+        }
+        // Where the phrases are, and the query's exact words next to each other (for
+        // the proximity boost: in the title most).
+        let sequence = |words: &[u32]| match ranking {
+            Ranking::Pruned => self.sequence_by_pairs(words),
+            Ranking::Exhaustive => self.sequence_by_reading(words),
+        };
+        let phrases: Vec<Vec<u8>> = parsed
             .phrases
             .iter()
             .map(|p| {
-                p.iter()
+                let words: Vec<u32> = p
+                    .iter()
                     .map(|w| self.terms.get(w).copied().unwrap_or(GAP))
-                    .collect()
+                    .collect();
+                sequence(&words)
             })
             .collect();
-        let query_text = parsed.words.join(" ");
-        let query_sorted = {
-            let mut w = parsed.words.clone();
-            w.sort();
-            w
+        let proximity = exact.len() > 1 && !exact.contains(&GAP);
+        let near = if proximity {
+            sequence(&exact)
+        } else {
+            Vec::new()
         };
-        let mut scored = Vec::new();
-        for d in 0..n {
-            if hits[d] != needed {
+        let boost_bound = if proximity { 1.5 } else { 1.0 };
+        // A query that names a question: its id, or a synonym of its title's subject.
+        let query_text = parsed.words.join(" ");
+        let mut query_sorted = parsed.words.clone();
+        query_sorted.sort();
+        let named: &[u32] = if query_text.is_empty() {
+            &[]
+        } else {
+            self.named_by_id.get(&query_text).map_or(&[], Vec::as_slice)
+        };
+        let subject: &[u32] = self
+            .named_by_subject
+            .get(&query_sorted)
+            .map_or(&[], Vec::as_slice);
+        let bonus = |doc: u32| {
+            if named.contains(&doc) {
+                2_000.0
+            } else if subject.contains(&doc) {
+                1_000.0
+            } else {
+                0.0
+            }
+        };
+        let mut total = 0;
+        for (d, (&h, &base)) in hits.iter().zip(&score).enumerate() {
+            if h != needed {
                 continue;
             }
             let doc = u32::try_from(d).unwrap_or(u32::MAX);
-            let (title, body) = (&self.title_seq[d], &self.body_seq[d]);
-            if without
-                .iter()
-                .any(|t| title.contains(t) || body.contains(t) || self.has_word(*t, doc))
-            {
+            if !phrases.iter().all(|p| p.get(d).is_some_and(|&at| at != 0)) || !accept(doc) {
                 continue;
             }
-            if !phrases
-                .iter()
-                .all(|p| has_sequence(title, p) || has_sequence(body, p))
-            {
+            total += 1;
+            let bonus = bonus(doc);
+            if ranking == Ranking::Pruned && !best.may_enter(doc, base * boost_bound + bonus) {
                 continue;
             }
-            let mut s = score[d];
-            // The query's exact words next to each other: in the title most.
-            let exact: Vec<u32> = exact_words.iter().map(|t| t.unwrap_or(GAP)).collect();
-            if exact.len() > 1 && !exact.contains(&GAP) {
-                if has_sequence(title, &exact) {
-                    s *= 1.5;
-                } else if has_sequence(body, &exact) {
-                    s *= 1.2;
+            let mut s = base;
+            match near.get(d) {
+                Some(at) if at & IN_TITLE != 0 => s *= 1.5,
+                Some(at) if at & IN_BODY != 0 => s *= 1.2,
+                _ => {}
+            }
+            best.offer(doc, s + bonus);
+        }
+        Found {
+            best: best.into_sorted(),
+            total,
+            marks,
+        }
+    }
+
+    /// By entry: whether `words` follow each other in its title ([`IN_TITLE`]) and in
+    /// the rest ([`IN_BODY`]), from the lists of pairs: the entries with every pair of
+    /// the sequence, and for a sequence longer than two words, those whose words have
+    /// it.
+    fn sequence_by_pairs(&self, words: &[u32]) -> Vec<u8> {
+        if words.len() < 2 {
+            return self.sequence_by_reading(words);
+        }
+        let mut found = vec![0u8; self.entries.len()];
+        if words.contains(&GAP) {
+            return found;
+        }
+        for (bit, pairs, seqs) in [
+            (IN_TITLE, &self.title_pairs, &self.title_seq),
+            (IN_BODY, &self.body_pairs, &self.body_seq),
+        ] {
+            let lists: Option<Vec<&Vec<u32>>> = words
+                .windows(2)
+                .map(|w| pairs.get(&pair(w[0], w[1])))
+                .collect();
+            let Some(mut lists) = lists else {
+                continue;
+            };
+            lists.sort_by_key(|l| l.len());
+            let Some((shortest, others)) = lists.split_first() else {
+                continue;
+            };
+            for &doc in shortest.iter() {
+                let d = doc as usize;
+                if others.iter().all(|l| l.binary_search(&doc).is_ok())
+                    && (words.len() == 2 || seqs.get(d).is_some_and(|s| has_sequence(s, words)))
+                    && let Some(at) = found.get_mut(d)
+                {
+                    *at |= bit;
                 }
             }
-            // A query that names the question: its id, or a synonym of its title's subject.
-            let id = &self.ids[d];
-            if !query_text.is_empty() && id.replace('-', " ") == query_text {
-                s += 2_000.0;
-            } else if self.subjects[d].contains(&query_sorted) {
-                s += 1_000.0;
-            }
-            scored.push((doc, s));
         }
-        Found { scored, marks }
+        found
+    }
+
+    /// As [`SearchIndex::sequence_by_pairs`], reading every entry's words.
+    fn sequence_by_reading(&self, words: &[u32]) -> Vec<u8> {
+        self.title_seq
+            .iter()
+            .zip(&self.body_seq)
+            .map(|(title, body)| {
+                let mut at = 0;
+                if has_sequence(title, words) {
+                    at |= IN_TITLE;
+                }
+                if has_sequence(body, words) {
+                    at |= IN_BODY;
+                }
+                at
+            })
+            .collect()
     }
 
     /// A word by its number.
     fn word(&self, t: u32) -> Option<String> {
         self.chars.get(t as usize).map(|c| c.iter().collect())
-    }
-
-    /// Whether entry `doc` has word `t` (through a part or a synonym too).
-    fn has_word(&self, t: u32, doc: u32) -> bool {
-        self.postings
-            .get(t as usize)
-            .is_some_and(|list| list.binary_search_by_key(&doc, |p| p.doc).is_ok())
     }
 
     /// The query with each word replaced by the closest known word, if that finds
@@ -724,34 +890,206 @@ impl SearchIndex {
             last_is_prefix: false,
             ..Parsed::default()
         };
-        (!self.matches(&again).scored.is_empty()).then_some(suggestion)
+        let found = self.top(&again, 0, |_| true, Ranking::Pruned);
+        (found.total > 0).then_some(suggestion)
     }
 }
 
-/// Matching entries with their scores, and the words to highlight.
+/// How [`SearchIndex::top`] ranks: skipping the entries that cannot enter the best, or
+/// scoring every one (the reference the tests compare with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ranking {
+    Pruned,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Exhaustive,
+}
+
+/// The best matching entries (best first) with their scores, how many matched in all,
+/// and the words to highlight.
 struct Found {
-    scored: Vec<(u32, f32)>,
+    best: Vec<(u32, f32)>,
+    total: usize,
     marks: HashSet<String>,
 }
 
+/// An entry and its score, ordered worst first: a higher score is better, then an earlier
+/// entry (guide order).
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    doc: u32,
+    score: f32,
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .score
+            .total_cmp(&self.score)
+            .then(self.doc.cmp(&other.doc))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
+
+/// The best `limit` entries offered so far: a heap whose top is the worst of them.
+struct Best {
+    limit: usize,
+    heap: BinaryHeap<Ranked>,
+}
+
+impl Best {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            heap: BinaryHeap::with_capacity(limit.min(1_024)),
+        }
+    }
+
+    /// Whether an entry scoring `score` would enter the best (entries are offered in
+    /// guide order, so a tie with the worst does not).
+    fn may_enter(&self, doc: u32, score: f32) -> bool {
+        self.heap.len() < self.limit
+            || self
+                .heap
+                .peek()
+                .is_some_and(|worst| Ranked { doc, score } < *worst)
+    }
+
+    fn offer(&mut self, doc: u32, score: f32) {
+        if self.limit == 0 {
+            return;
+        }
+        let ranked = Ranked { doc, score };
+        if self.heap.len() < self.limit {
+            self.heap.push(ranked);
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && ranked < *worst
+        {
+            *worst = ranked;
+        }
+    }
+
+    /// Best first.
+    fn into_sorted(self) -> Vec<(u32, f32)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|r| (r.doc, r.score))
+            .collect()
+    }
+}
+
+/// Two words next to each other, as a key of the lists of pairs.
+fn pair(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// A sequence of words is in an entry's title, in the rest.
+const IN_TITLE: u8 = 1;
+const IN_BODY: u8 = 2;
+
+/// Whether `words` (no [`GAP`] among them) follow each other in `seq`.
 fn has_sequence(seq: &[u32], words: &[u32]) -> bool {
-    !words.is_empty() && !words.contains(&GAP) && seq.windows(words.len()).any(|w| w == words)
+    let Some((&first, rest)) = words.split_first() else {
+        return false;
+    };
+    if first == GAP || rest.contains(&GAP) {
+        return false;
+    }
+    seq.iter()
+        .enumerate()
+        .any(|(i, &t)| t == first && seq.get(i + 1..i + 1 + rest.len()) == Some(rest))
+}
+
+/// The words to mark, with a quick test that turns down most other words without
+/// hashing them: the lengths and first bytes of the marked words.
+struct Marks {
+    words: HashSet<String>,
+    /// Bit `n`: a marked word has `n` bytes (bit 63: 63 or more).
+    lengths: u64,
+    /// Bit `b`: a marked word starts with byte `b`.
+    firsts: [u64; 4],
+}
+
+impl Marks {
+    fn new(words: HashSet<String>) -> Self {
+        let mut lengths = 0;
+        let mut firsts = [0; 4];
+        for w in &words {
+            lengths |= 1u64 << w.len().min(63);
+            if let Some(&b) = w.as_bytes().first() {
+                firsts[usize::from(b >> 6)] |= 1u64 << (b & 63);
+            }
+        }
+        Self {
+            words,
+            lengths,
+            firsts,
+        }
+    }
+
+    /// Whether a word of `len` bytes starting with byte `first` may be marked.
+    fn may_have(&self, len: usize, first: u8) -> bool {
+        self.lengths & (1u64 << len.min(63)) != 0
+            && self.firsts[usize::from(first >> 6)] & (1u64 << (first & 63)) != 0
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        match word.as_bytes().first() {
+            Some(&b) if !self.may_have(word.len(), b) => false,
+            _ => self.words.contains(word),
+        }
+    }
+}
+
+/// Whether a word of a text (any case) is marked, whole or by a part; copied to lowercase
+/// only when it is not plain lowercase ASCII and may be marked.
+fn is_marked(word: &str, marks: &Marks) -> bool {
+    let bytes = word.as_bytes();
+    if word.is_ascii() && !bytes.contains(&b'_') {
+        // A plain ASCII word: no parts, and its lowercase has the same length.
+        let Some(&first) = bytes.first() else {
+            return marks.contains(word);
+        };
+        if !marks.may_have(bytes.len(), first.to_ascii_lowercase()) {
+            return false;
+        }
+    }
+    let lower: std::borrow::Cow<'_, str> = if bytes
+        .iter()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        word.into()
+    } else {
+        word.to_lowercase().into()
+    };
+    marks.contains(lower.as_ref()) || tokens::parts(&lower).any(|p| marks.contains(p))
 }
 
 /// Escapes `text`, wrapping matched words (and identifiers with a matched part) in
 /// `<mark>`.
-fn mark(text: &str, marks: &HashSet<String>) -> String {
+fn mark(text: &str, marks: &Marks) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut word_start: Option<usize> = None;
     let flush = |out: &mut String, word: &str| {
-        let lower = word.to_lowercase();
-        let hit = marks.contains(&lower) || tokens::parts(&lower).any(|p| marks.contains(p));
-        if hit {
+        if is_marked(word, marks) {
             out.push_str("<mark>");
-            out.push_str(&escape(word));
+            escape_into(out, word);
             out.push_str("</mark>");
         } else {
-            out.push_str(&escape(word));
+            escape_into(out, word);
         }
     };
     for (i, c) in text.char_indices() {
@@ -761,9 +1099,9 @@ fn mark(text: &str, marks: &HashSet<String>) -> String {
             (false, Some(start)) => {
                 flush(&mut out, &text[start..i]);
                 word_start = None;
-                out.push_str(&escape(&text[i..i + c.len_utf8()]));
+                escape_into(&mut out, &text[i..i + c.len_utf8()]);
             }
-            (false, None) => out.push_str(&escape(&text[i..i + c.len_utf8()])),
+            (false, None) => escape_into(&mut out, &text[i..i + c.len_utf8()]),
             (true, Some(_)) => {}
         }
     }
@@ -775,9 +1113,10 @@ fn mark(text: &str, marks: &HashSet<String>) -> String {
 
 /// A snippet of the first field (answer, key points, code) with a matched word, or the
 /// answer's beginning.
-fn best_snippet(entry: &Entry, marks: &HashSet<String>) -> String {
+fn best_snippet(entry: &Entry, marks: &Marks) -> String {
     let has = |text: &str| {
-        words(text).any(|w| marks.contains(&w) || tokens::parts(&w).any(|p| marks.contains(p)))
+        text.split(|c: char| !tokens::is_word_char(c))
+            .any(|w| !w.is_empty() && is_marked(w, marks))
     };
     if has(&entry.answer_text) {
         return snippet(&entry.answer_text, marks);
@@ -792,13 +1131,15 @@ fn best_snippet(entry: &Entry, marks: &HashSet<String>) -> String {
 }
 
 /// The words of a query that results mark: its words and its phrases' words.
-fn query_marks(parsed: &Parsed) -> HashSet<String> {
-    parsed
-        .words
-        .iter()
-        .chain(parsed.phrases.iter().flatten())
-        .map(|w| w.to_lowercase())
-        .collect()
+fn query_marks(parsed: &Parsed) -> Marks {
+    Marks::new(
+        parsed
+            .words
+            .iter()
+            .chain(parsed.phrases.iter().flatten())
+            .map(|w| w.to_lowercase())
+            .collect(),
+    )
 }
 
 /// Escapes a text found by another search (a discussion's title) and marks the query's
@@ -816,17 +1157,14 @@ pub fn snippet_for_query(text: &str, parsed: &Parsed) -> String {
 }
 
 /// About 200 characters around the first matched word.
-fn snippet(text: &str, marks: &HashSet<String>) -> String {
+fn snippet(text: &str, marks: &Marks) -> String {
     const BEFORE: usize = 60;
     const LEN: usize = 220;
     let compact: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut first = None;
     let mut pos = 0;
     for word in compact.split(|c: char| !tokens::is_word_char(c)) {
-        let lower = word.to_lowercase();
-        if !word.is_empty()
-            && (marks.contains(&lower) || tokens::parts(&lower).any(|p| marks.contains(p)))
-        {
+        if !word.is_empty() && is_marked(word, marks) {
             first = Some(pos);
             break;
         }

@@ -12,6 +12,11 @@ fn index() -> SearchIndex {
 ```python\nprint(\"zebra\")\n```\n\n```output\nzebra\n```\n\n### References\n\n- [T](https://docs.djangoproject.com/)\n\n\
 ## How do decorators work?\n\nid: decorators\nlevel: confirmed\n\nA decorator wraps a function and returns another one.\n\n\
 ### References\n\n- [T](https://docs.python.org/)\n";
+    index_of(toml, section)
+}
+
+/// The index of a guide of one section.
+fn index_of(toml: &str, section: &str) -> SearchIndex {
     let files = GuideFiles {
         root: "g".into(),
         files: vec![
@@ -140,8 +145,13 @@ fn matches_are_marked_and_escaped() {
         "{}",
         hits[0].snippet_html
     );
-    let marks: HashSet<String> = ["gil".to_owned()].into_iter().collect();
+    let marks = Marks::new(["gil".to_owned()].into_iter().collect());
     assert_eq!(mark("a <b> gil", &marks), "a &lt;b&gt; <mark>gil</mark>");
+    assert_eq!(
+        mark("The GIL, Gil_lock and GILT", &marks),
+        "The <mark>GIL</mark>, <mark>Gil_lock</mark> and GILT",
+        "any case, and a part of an identifier"
+    );
     let zebra = i.search(&text("zebra"));
     assert!(
         zebra[0].snippet_html.contains("<mark>zebra</mark>"),
@@ -157,5 +167,82 @@ proptest::proptest! {
         let r = i.search_with(&text(&q), 5, |_, _| true);
         proptest::prop_assert!(r.hits.len() <= 5);
         proptest::prop_assert!(r.hits.len() <= r.total);
+    }
+}
+
+/// A guide of `entries` (title words, answer words, tag), with a synonym group, in the
+/// format a guide is written in.
+fn random_index(entries: &[(Vec<&str>, Vec<&str>, &str)]) -> SearchIndex {
+    use std::fmt::Write as _;
+    let toml = "id = \"r\"\ntitle = \"R\"\ndescription = \"d\"\nversion = \"1\"\nlicence = \"MIT\"\nauthors = [\"a\"]\n\n[synonyms]\nlk = [\"alpha lock\"]\n";
+    let mut section = String::from("---\nid: s\ntitle: S\n---\n\n");
+    let mut seen = HashSet::new();
+    for (n, (title, answer, tag)) in entries.iter().enumerate() {
+        // Ids made of title words, so that a query may name a question by its id.
+        let mut id = title.iter().take(2).copied().collect::<Vec<_>>().join("-");
+        if !seen.insert(id.clone()) {
+            id = format!("{id}-{n}");
+            seen.insert(id.clone());
+        }
+        let _ = write!(
+            section,
+            "## {} here?\n\nid: {id}\nlevel: junior\ntags: {tag}\n\n{}.\n\n### References\n\n- [T](https://docs.python.org/)\n\n",
+            title.join(" "),
+            answer.join(" ")
+        );
+    }
+    index_of(toml, &section)
+}
+
+const VOCABULARY: &[&str] = &[
+    "alpha", "lock", "beta", "gamma", "delta", "thread", "threads", "locking", "alphas",
+];
+
+fn some_words(
+    min: usize,
+    max: usize,
+) -> impl proptest::strategy::Strategy<Value = Vec<&'static str>> {
+    proptest::collection::vec(proptest::sample::select(VOCABULARY), min..=max)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Skipping the entries that cannot enter the best never changes them: the same
+    /// entries, scores and order as scoring every match, and the same count.
+    #[test]
+    fn the_pruned_best_are_the_exhaustive_best(
+        entries in proptest::collection::vec(
+            (some_words(1, 4), some_words(0, 12), proptest::sample::select(&["a", "b"][..])),
+            1..40,
+        ),
+        words in some_words(0, 3),
+        prefix in proptest::bool::ANY,
+        phrase in proptest::bool::ANY,
+        without in proptest::option::of(proptest::sample::select(VOCABULARY)),
+        tag in proptest::option::of(proptest::sample::select(&["a", "b"][..])),
+        limit in 0usize..6,
+    ) {
+        let index = random_index(&entries);
+        let mut text = if phrase && words.len() > 1 {
+            format!("\"{}\"", words.join(" "))
+        } else {
+            words.join(" ")
+        };
+        if let Some(w) = without {
+            text = format!("-{w} {text}");
+        }
+        if !prefix {
+            text.push(' ');
+        }
+        let query = Query { text, tag: tag.map(str::to_owned), ..Query::default() };
+        let keep = |_: EntryRef, e: &Entry| !e.id.as_str().ends_with('7');
+        let pruned = index.search_by(&query, limit, keep, Ranking::Pruned);
+        let exhaustive = index.search_by(&query, limit, keep, Ranking::Exhaustive);
+        let best = |r: &Results| r.hits.iter().map(|h| (h.at, h.score)).collect::<Vec<_>>();
+        proptest::prop_assert_eq!(best(&pruned), best(&exhaustive), "{:?}", query);
+        proptest::prop_assert_eq!(pruned.total, exhaustive.total);
+        let all = index.search_by(&query, usize::MAX, keep, Ranking::Exhaustive);
+        proptest::prop_assert_eq!(all.total, all.hits.len());
+        proptest::prop_assert_eq!(&best(&all)[..limit.min(all.hits.len())], &best(&pruned)[..]);
     }
 }

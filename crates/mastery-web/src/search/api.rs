@@ -30,12 +30,13 @@ pub struct SearchHit {
 /// Full-text search over titles, answers, key points, code and tags, with filters and the
 /// query language of the search page. The headers say how many matched in all
 /// (`X-Total-Count`) and, when nothing did, a corrected query (`X-Did-You-Mean`,
-/// percent-encoded).
+/// percent-encoded). `limit` (1 to 100, default 100) says how many results to return:
+/// only those are formatted, so search as you type asks for the few it shows.
 #[utoipa::path(get, path = "/api/v1/search", tag = "guides", params(SearchParams),
-    responses((status = 200, body = Vec<SearchHit>, description = "At most 100 hits, best first",
+    responses((status = 200, body = Vec<SearchHit>, description = "At most `limit` hits (default 100), best first",
         headers(("X-Total-Count" = u64, description = "How many entries matched in all"),
                 ("X-Did-You-Mean" = String, description = "When nothing matched: a corrected query, percent-encoded"))),
-        (status = 400, body = ErrorBody, description = "An unknown `level` or `status`, or a query string that does not parse")))]
+        (status = 400, body = ErrorBody, description = "An unknown `level` or `status`, a `limit` outside 1 to 100, or a query string that does not parse")))]
 pub(crate) async fn search(
     State(state): State<AppState>,
     Viewer(learner): Viewer,

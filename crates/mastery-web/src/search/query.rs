@@ -36,6 +36,11 @@ pub struct SearchParams {
     /// `mastered` or `todo` (empty: both).
     #[param(schema_with = status_filter)]
     pub status: Option<String>,
+    /// How many results to return, best first: 1 to 100 (default 100). The count in
+    /// `X-Total-Count` is the same whatever the limit; search as you type asks for the few
+    /// it shows, so that only those are formatted and sent.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<usize>,
 }
 
 /// The `status` filter: `mastered`, `todo`, or empty for both.
@@ -75,7 +80,7 @@ pub(crate) struct Found {
 
 /// A search's results, with what the page says about them.
 pub(crate) struct Outcome {
-    /// At most [`MAX_RESULTS`], best first.
+    /// At most the limit asked for ([`MAX_RESULTS`] by default), best first.
     pub found: Vec<Found>,
     /// How many matched in all.
     pub total: usize,
@@ -85,7 +90,7 @@ pub(crate) struct Outcome {
     pub problems: Vec<String>,
 }
 
-/// The most results a search returns.
+/// The most results a search returns (and how many it returns without a `limit`).
 pub(crate) const MAX_RESULTS: usize = 100;
 
 /// Runs a search with the learner's filters (`status`, `is:`). Shared by the page and the
@@ -102,6 +107,15 @@ pub(crate) async fn run_search(
             ))
         })?),
         None => None,
+    };
+    let limit = match params.limit {
+        None => MAX_RESULTS,
+        Some(n) if (1..=MAX_RESULTS).contains(&n) => n,
+        Some(n) => {
+            return Err(WebError::BadRequest(format!(
+                "limit {n} is out of range: ask for 1 to {MAX_RESULTS} results"
+            )));
+        }
     };
     let status = chosen(&params.status);
     if let Some(s) = status
@@ -122,45 +136,49 @@ pub(crate) async fn run_search(
     };
     let parsed = mastery_content::search::parse(&query.text);
     let wants = |is: Is| parsed.is.contains(&is);
-    // "Mastered" as everywhere: ticked by hand, or stable in study.
-    let mut marks: HashSet<(String, String)> = HashSet::new();
+    // "Mastered" as everywhere: ticked by hand, or stable in study. By guide, in the
+    // index's order.
+    let guides = library.search.guides();
     let needs_marks =
         status.is_some() || wants(Is::Mastered) || wants(Is::Todo) || learner.is_some();
-    if needs_marks {
-        for g in &library.guides {
-            for q in mastered_in(state, learner, g.id.as_str()).await? {
-                marks.insert((g.id.to_string(), q));
-            }
-        }
+    let mut marks: Vec<HashSet<String>> = Vec::with_capacity(guides.len());
+    for g in guides {
+        marks.push(if needs_marks {
+            mastered_in(state, learner, g.id.as_str()).await?
+        } else {
+            HashSet::new()
+        });
     }
     let due: HashSet<QuestionKey> = match learner {
         Some(l) if wants(Is::Due) => mastery_app::study::due_keys(state.store(), l, now()).await?,
         _ => HashSet::new(),
     };
-    let guides = library.search.guides();
     let mastered_of = |at: EntryRef, entry: &Entry| {
-        guides
+        marks
             .get(at.guide)
-            .is_some_and(|g| marks.contains(&(g.id.to_string(), entry.id.to_string())))
+            .is_some_and(|m| m.contains(entry.id.as_str()))
     };
-    let results = library
-        .search
-        .search_with(&query, MAX_RESULTS, |at, entry| {
-            let mastered = mastered_of(at, entry);
-            let todo = !mastered && entry.level().is_some();
-            let is_due = || {
-                guides.get(at.guide).is_some_and(|g| {
-                    due.contains(&QuestionKey::new(g.id.as_str(), entry.id.as_str()))
-                })
-            };
-            (match status {
-                Some("mastered") => mastered,
-                Some("todo") => todo,
-                _ => true,
-            }) && (!wants(Is::Mastered) || mastered)
-                && (!wants(Is::Todo) || todo)
-                && (!wants(Is::Due) || is_due())
-        });
+    // Most searches filter on nothing the learner did: then no entry is looked up.
+    let by_learner = status.is_some() || wants(Is::Mastered) || wants(Is::Todo) || wants(Is::Due);
+    let results = library.search.search_with(&query, limit, |at, entry| {
+        if !by_learner {
+            return true;
+        }
+        let mastered = mastered_of(at, entry);
+        let todo = !mastered && entry.level().is_some();
+        let is_due = || {
+            guides
+                .get(at.guide)
+                .is_some_and(|g| due.contains(&QuestionKey::new(g.id.as_str(), entry.id.as_str())))
+        };
+        (match status {
+            Some("mastered") => mastered,
+            Some("todo") => todo,
+            _ => true,
+        }) && (!wants(Is::Mastered) || mastered)
+            && (!wants(Is::Todo) || todo)
+            && (!wants(Is::Due) || is_due())
+    });
     let found = results
         .hits
         .into_iter()
