@@ -224,8 +224,30 @@ fn a_forgotten_password_is_reset_by_a_link_that_works_once() {
     let reset = link_in(&mails[1], &server);
     assert!(reset.starts_with("/reset-password/"), "{reset}");
 
+    // An access token made before the reset (by ada, or by whoever had her password).
+    ada.get("/account/tokens");
+    let made = ada.submit(
+        "/account/tokens",
+        &[
+            ("label", "script"),
+            ("scope", "read"),
+            ("days", ""),
+            ("current", PASSWORD),
+        ],
+    );
+    let token = made
+        .body
+        .split(r#"id="new-token">"#)
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned();
+    let mut script = server.client();
+    script.bearer = Some(token);
+    assert_eq!(script.get("/api/v1/account").status, 200);
+
     // A password the rules refuse keeps the link working; a good one uses it up, signs
-    // ada out everywhere and tells her.
+    // ada out everywhere, revokes her tokens and tells her.
     let mut browser = server.client();
     let form = browser.get(&reset);
     assert_eq!(form.status, 200, "{}", form.body);
@@ -243,6 +265,11 @@ fn a_forgotten_password_is_reset_by_a_link_that_works_once() {
     assert_eq!(browser.get(&reset).status, 410);
     let signed_out = ada.get("/account");
     assert_eq!(signed_out.status, 303, "ada's old session ended");
+    assert_eq!(
+        script.get("/api/v1/account").status,
+        401,
+        "tokens are revoked"
+    );
     let mails = sink.wait_for(3);
     assert!(
         mails[2].subject.contains("Your password was changed"),
@@ -276,6 +303,13 @@ fn changes_to_the_address_and_two_factors_are_told_to_the_confirmed_address() {
     let verify = link_in(&sink.wait_for(1)[0], &server);
     assert_eq!(bob.get(&verify).status, 200);
 
+    // A reset link sent to the confirmed address...
+    let mut stranger = server.client();
+    stranger.get("/forgot-password");
+    stranger.submit("/forgot-password", &[("login", "bob")]);
+    let reset = link_in(&sink.wait_for(2)[1], &server);
+    assert!(reset.starts_with("/reset-password/"), "{reset}");
+
     // A new address: the old one hears of it, the new one gets its link, and it is not
     // confirmed until that link is opened.
     let moved = bob.submit(
@@ -284,7 +318,7 @@ fn changes_to_the_address_and_two_factors_are_told_to_the_confirmed_address() {
     );
     assert_eq!(moved.status, 200, "{}", moved.body);
     assert!(moved.body.contains("Not confirmed yet"));
-    let mails = sink.wait_for(3);
+    let mails = sink.wait_for(4);
     let to_old = mails
         .iter()
         .find(|m| m.to == "bob@example.org" && m.subject.contains("changed"));
@@ -294,6 +328,9 @@ fn changes_to_the_address_and_two_factors_are_told_to_the_confirmed_address() {
         .find(|m| m.to == "robert@example.org")
         .unwrap_or_else(|| panic!("{mails:?}"));
     assert_eq!(bob.get(&link_in(to_new, &server)).status, 200);
+    // ...no longer works once the address moved: the old mailbox keeps no way in.
+    let refused = stranger.submit(&reset, &[("password", "a new passphrase for bob")]);
+    assert_eq!(refused.status, 410, "{}", refused.body);
 
     // Turning two-factor sign-in on is told to the confirmed address.
     let page = bob.get("/account/two-factor");
@@ -316,7 +353,7 @@ fn changes_to_the_address_and_two_factors_are_told_to_the_confirmed_address() {
         &[("code", &code), ("current", PASSWORD)],
     );
     assert_eq!(on.status, 200, "{}", on.body);
-    let mails = sink.wait_for(4);
+    let mails = sink.wait_for(5);
     assert!(
         mails
             .iter()

@@ -485,7 +485,24 @@ fn a_verified_address_links_an_account_only_with_its_password() {
     assert_ne!(other.username, "grace");
     assert_eq!(other.email, None);
 
-    // A verified address asks for that account's password.
+    // An address the provider vouches for, but that grace never confirmed here, links
+    // nothing either: whoever typed it into their account cannot stand in the way.
+    provider.person(
+        "grace-early",
+        serde_json::json!({"email": "grace@example.org", "email_verified": true,
+                           "preferred_username": "gracie"}),
+    );
+    let mut browser = server.client();
+    assert_eq!(sign_in_as(&mut browser, "grace-early").status, 303);
+    assert_eq!(accounts(&server).len(), 3);
+
+    // A verified address that grace confirmed here asks for her password.
+    server.block_on(async {
+        store
+            .set_email_verified(grace, "grace@example.org", mastery_storage::now())
+            .await
+            .unwrap();
+    });
     provider.person(
         "grace-sub",
         serde_json::json!({"email": "Grace@example.org", "email_verified": true}),
@@ -547,7 +564,7 @@ fn a_verified_address_links_an_account_only_with_its_password() {
     let mut later = server.client();
     assert_eq!(sign_in_as(&mut later, "grace-sub").status, 303);
     assert!(later.get("/account").body.contains("grace"));
-    assert_eq!(accounts(&server).len(), 2);
+    assert_eq!(accounts(&server).len(), 3);
 
     // With two-factor sign-in on, the provider leads to the code step, not in.
     server.block_on(async {

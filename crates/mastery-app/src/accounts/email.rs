@@ -152,46 +152,70 @@ impl Mailer {
 
 /// The SMTP URL as lettre reads it, never in the clear by accident: `smtp://` without a
 /// `tls` parameter means STARTTLS required (lettre would send in the clear), and
-/// `tls=none` (sent as plain `smtp://`) is accepted only for a server on this machine.
-fn secure_by_default(url: &str) -> Result<String, MailError> {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
-    let tls = params
-        .iter()
-        .find_map(|p| p.strip_prefix("tls="))
-        .map(str::to_owned);
-    let Some(rest) = base.strip_prefix("smtp://") else {
-        return Ok(url.to_owned());
-    };
-    match tls.as_deref() {
-        None => params.push("tls=required"),
-        Some("none") => {
-            let authority = rest.split('/').next().unwrap_or_default();
-            let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            let host = match host_port.strip_prefix('[') {
-                Some(v6) => v6.split(']').next().unwrap_or_default(),
-                None => host_port.split(':').next().unwrap_or_default(),
-            };
-            let local = host == "localhost"
-                || host
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if !local {
-                return Err(MailError::Settings(format!(
-                    "smtp_url: tls=none sends passwords and mail in the clear, so it is \
-                     only for a relay on this machine, not {host:?}; use STARTTLS \
-                     (smtp://…:587) or TLS (smtps://…:465)"
-                )));
-            }
-            params.retain(|p| !p.starts_with("tls="));
-        }
-        Some(_) => {}
+/// `tls=none` (sent as plain `smtp://`) or `tls=opportunistic` (which an attacker on the
+/// path can strip) are accepted only for a server on this machine. Checked on the URL as
+/// parsed (scheme and host as lettre sees them), not on its text.
+fn secure_by_default(text: &str) -> Result<String, MailError> {
+    let bad = |why: String| MailError::Settings(format!("smtp_url: {why}"));
+    let mut url = url::Url::parse(text.trim()).map_err(|e| bad(format!("not a URL ({e})")))?;
+    if url.fragment().is_some() {
+        return Err(bad("a URL with a # fragment is not an SMTP server".into()));
     }
-    Ok(if params.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", params.join("&"))
-    })
+    let local = match url.host() {
+        // smtp:// is not a scheme the URL standard knows, so an IPv4 address stays a name.
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(bad("it names no host".into())),
+    };
+    let tls = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    match (url.scheme(), tls.as_deref()) {
+        ("smtps", _) | ("smtp", Some("required")) => {}
+        ("smtp", None) => {
+            url.query_pairs_mut().append_pair("tls", "required");
+        }
+        ("smtp", Some("none" | "opportunistic")) if local => {
+            if tls.as_deref() == Some("none") {
+                let kept: Vec<(String, String)> = url
+                    .query_pairs()
+                    .filter(|(k, _)| k != "tls")
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                url.set_query(None);
+                if !kept.is_empty() {
+                    url.query_pairs_mut().extend_pairs(kept);
+                }
+            }
+        }
+        ("smtp", Some("none" | "opportunistic")) => {
+            return Err(bad(format!(
+                "tls={} can send passwords and mail in the clear, so it is only for a \
+                 relay on this machine, not {:?}; use STARTTLS (smtp://…:587) or TLS \
+                 (smtps://…:465)",
+                tls.unwrap_or_default(),
+                url.host_str().unwrap_or_default()
+            )));
+        }
+        ("smtp", Some(other)) => {
+            return Err(bad(format!(
+                "tls={other} is not one of required, opportunistic or none"
+            )));
+        }
+        (scheme, _) => {
+            return Err(bad(format!(
+                "the scheme is {scheme}://, not smtp:// or smtps://"
+            )));
+        }
+    }
+    Ok(url.to_string())
 }
 
 /// What changed, for a notice to the account's owner.
@@ -493,8 +517,18 @@ impl Accounts {
         if account.password_changed_at > link.created_at || account.disabled_at.is_some() {
             return Err(link_gone());
         }
+        // Sent to the address the account still has, and still confirmed: a mailbox the
+        // owner moved away from keeps no way in.
+        let confirmed = verified_address(store, &account)
+            .await?
+            .map(|e| names::email_key(&e));
+        if confirmed.as_deref() != Some(link.email_key.as_str()) {
+            return Err(link_gone());
+        }
         self.set_new_password(store, &account, new, now).await?;
+        // A reset answers a lost or stolen password: nothing made with the old one stays.
         store.end_sessions(account.learner, None).await?;
+        super::revoke_tokens(store, account.learner, now).await?;
         tracing::info!(
             learner = account.learner.0,
             "password reset with an e-mailed link"
@@ -557,6 +591,14 @@ mod tests {
             secure_by_default("smtp://[::1]:25?tls=none").unwrap(),
             "smtp://[::1]:25"
         );
+        for sneaky in [
+            "SMTP://u:p@smtp.example.org:25?tls=none",
+            "smtp://smtp.example.org:25?tls=opportunistic",
+            "smtp://evil.example#@localhost:25?tls=none",
+            "smtp://evil.example:25?tls=none#@localhost",
+        ] {
+            assert!(secure_by_default(sneaky).is_err(), "{sneaky}");
+        }
         assert_eq!(
             secure_by_default("smtps://u:p@smtp.example.org").unwrap(),
             "smtps://u:p@smtp.example.org"

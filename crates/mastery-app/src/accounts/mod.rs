@@ -51,6 +51,20 @@ pub const HASHING_AT_ONCE: usize = 4;
 /// one read a request, not a write.
 pub const TOUCH_EVERY: Millis = 60_000;
 
+/// Revokes every usable access token of the account.
+async fn revoke_tokens(
+    store: &dyn Storage,
+    learner: LearnerId,
+    now: Millis,
+) -> Result<(), AppError> {
+    for token in store.api_tokens(learner).await? {
+        if token.usable(now) {
+            store.revoke_api_token(learner, token.id, now).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The name of the setup token in the secrets table.
 const SETUP_SECRET: &str = "setup-token";
 
@@ -621,11 +635,7 @@ impl Accounts {
         self.set_new_password(store, &account, new, now).await?;
         store.end_sessions(learner, None).await?;
         // A reset answers a lost or stolen password: nothing made with it stays usable.
-        for token in store.api_tokens(learner).await? {
-            if token.usable(now) {
-                store.revoke_api_token(learner, token.id, now).await?;
-            }
-        }
+        revoke_tokens(store, learner, now).await?;
         tracing::info!(learner = learner.0, "password reset by an admin");
         Ok(())
     }

@@ -162,15 +162,32 @@ impl Accounts {
             .as_deref()
             .filter(|_| claims.email_verified)
             .and_then(|e| names::email(e).ok());
-        if let Some((_, key)) = &verified_email
-            && let Some(account) = store.account_by_key(key).await?
-            && account.email_key.as_deref() == Some(key.as_str())
+        // The account holding this address, if any. Only an address that account confirmed
+        // offers linking: anyone can type someone else's address into their own account,
+        // and must not stand in the way of its owner's sign-in (they get an account of
+        // their own, without the address).
+        let holder = match &verified_email {
+            Some((_, key)) => store
+                .account_by_key(key)
+                .await?
+                .filter(|a| a.email_key.as_deref() == Some(key.as_str())),
+            None => None,
+        };
+        if let Some(account) = &holder
+            && super::email::verified_address(store, account)
+                .await?
+                .is_some()
         {
             if account.disabled_at.is_some() {
                 return Err(disabled());
             }
-            return Ok(SsoOutcome::ConfirmLink(account));
+            return Ok(SsoOutcome::ConfirmLink(account.clone()));
         }
+        let verified_email = if holder.is_some() {
+            None
+        } else {
+            verified_email
+        };
         let site = Site::load(store).await?;
         if site.registration != Registration::Open && !rules.allow_sign_ups {
             return Err(AppError::Forbidden(SIGN_UPS_CLOSED.into()));

@@ -147,11 +147,30 @@ pub async fn set_email(
             }
             let mut notice = String::new();
             if let (Some(mailer), Some(to)) = (state.mailer(), &now_account.email) {
-                accounts
-                    .send_verification(state.store(), mailer, &now_account, now())
-                    .await?;
-                notice =
-                    format!("A link to confirm {to} is on its way there. It works for two days.");
+                // Limited like every e-mail asked for (per network and per address), so
+                // changing the address again and again mails nobody's inbox full.
+                let limited = state
+                    .limits()
+                    .reset_request(state.store(), session.client, to, now())
+                    .await;
+                notice = match limited {
+                    Err(error @ AppError::TooMany { .. }) => format!(
+                        "Saved. The link to confirm {to} was not sent: {error} Send it from \
+                         this page then."
+                    ),
+                    Err(other) => return Err(other.into()),
+                    Ok(()) => match accounts
+                        .send_verification(state.store(), mailer, &now_account, now())
+                        .await
+                    {
+                        Ok(()) => format!(
+                            "A link to confirm {to} is on its way there. It works for two days."
+                        ),
+                        // Confirmed before (an address changed back): nothing to send.
+                        Err(AppError::Invalid(_)) => String::new(),
+                        Err(other) => return Err(other.into()),
+                    },
+                };
             }
             if notice.is_empty() {
                 return Ok(redirect_back(Some("/account")));

@@ -237,11 +237,21 @@ async fn change(
     on: bool,
 ) -> Result<Response, WebError> {
     let accounts = account_service(state)?;
-    if let Err(limited) = state
-        .limits()
-        .second_factor(state.store(), account.learner, now())
+    // The password typed here counts like the password typed on one's other pages, and
+    // the code like any second-factor code.
+    let limits = state.limits();
+    let limited = match limits
+        .password_again(state.store(), account.learner, now())
         .await
     {
+        Ok(()) => {
+            limits
+                .second_factor(state.store(), account.learner, now())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(limited) = limited {
         return settings_again(state, session, account, limited).await;
     }
     let changed = if on {
@@ -258,9 +268,11 @@ async fn change(
         Ok(codes) => codes,
         Err(error) => return settings_again(state, session, account, error).await,
     };
-    state
-        .limits()
+    limits
         .second_factor_passed(state.store(), account.learner)
+        .await?;
+    limits
+        .password_again_passed(state.store(), account.learner)
         .await?;
     let ended = state
         .store()
