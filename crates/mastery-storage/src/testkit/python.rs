@@ -71,6 +71,12 @@ pub fn venv_python(name: &str, requirements: &[&str]) -> Option<PathBuf> {
         return None;
     }
     std::fs::write(staging.join(".complete"), &wanted).ok()?;
+    // Another test process may have finished first and be using its environment: only an
+    // environment made for other requirements (or never finished) is replaced.
+    if std::fs::read_to_string(dir.join(".complete")).is_ok_and(|r| r == wanted) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Some(python);
+    }
     let _ = std::fs::remove_dir_all(&dir);
     if std::fs::rename(&staging, &dir).is_err() {
         let _ = std::fs::remove_dir_all(&staging);
