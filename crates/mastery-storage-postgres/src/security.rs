@@ -162,7 +162,9 @@ impl SecurityStorage for PostgresStore {
 
     async fn create_email_link(&self, link: &EmailLink) -> Result<()> {
         check_account_text("a link's address", &link.email_key)?;
-        Sql::create_email_link(&self.pool, self.decoder(), link).await
+        let mut tx = self.begin().await?;
+        Sql::create_email_link(&mut tx, self.decoder(), link).await?;
+        tx.commit().await.map_err(|e| self.error(e))
     }
 
     async fn email_link(

@@ -161,7 +161,7 @@ impl SecurityStorage for SqliteStore {
     async fn create_email_link(&self, link: &EmailLink) -> Result<()> {
         check_account_text("a link's address", &link.email_key)?;
         let mut tx = self.write().await?;
-        Sql::create_email_link(&mut *tx, self.decoder(), link).await?;
+        Sql::create_email_link(&mut tx, self.decoder(), link).await?;
         tx.commit().await.map_err(|e| self.error(e))
     }
 

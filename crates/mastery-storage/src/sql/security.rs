@@ -547,11 +547,22 @@ where
     // --------------------------------------------------------------------- e-mail links
 
     /// Stores a link sent by e-mail.
-    pub async fn create_email_link<'e>(
-        e: impl Executor<'e, Database = DB>,
+    pub async fn create_email_link(
+        conn: &mut DB::Connection,
         d: Decoder<'_>,
         link: &EmailLink,
     ) -> Result<()> {
+        // The account's links used or expired a day ago are of no more use to anyone: the
+        // table holds at most a day of each account's old links.
+        sqlx::query(
+            "DELETE FROM email_links WHERE learner_id = $1 \
+             AND (used_at < $2 OR expires_at < $2)",
+        )
+        .bind(link.learner.0)
+        .bind(link.created_at.saturating_sub(24 * 3600 * 1000))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
         sqlx::query(
             "INSERT INTO email_links \
              (token_hash, learner_id, purpose, email_key, created_at, expires_at, used_at) \
@@ -563,7 +574,7 @@ where
         .bind(link.email_key.as_str())
         .bind(link.created_at)
         .bind(link.expires_at)
-        .execute(e)
+        .execute(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
         Ok(())

@@ -301,6 +301,24 @@ pub async fn email_links_work_once_and_until_they_expire(fx: &dyn Fixture) {
             .is_some()
     );
 
+    // A day later, a new link sweeps the used and expired ones (nothing else changes).
+    let day = 24 * 3600 * 1000;
+    let fresh = EmailLink {
+        created_at: 1000 + day + 1,
+        ..link("r3", ann, LinkPurpose::Reset, 2000 + 2 * day)
+    };
+    store.create_email_link(&fresh).await.unwrap();
+    let rows = store.export_all().await.unwrap();
+    let links = rows
+        .account_security
+        .iter()
+        .find(|t| t.table == "email_links")
+        .map_or(0, |t| t.rows.len());
+    assert_eq!(
+        links, 2,
+        "ann's old links are swept; bob's and the new one stay"
+    );
+
     assert_eq!(store.verified_email(ann).await.unwrap(), None);
     store
         .set_email_verified(ann, "ann@example.org", 600)
