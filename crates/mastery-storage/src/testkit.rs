@@ -2239,8 +2239,7 @@ pub async fn deleting_an_account_removes_everything_it_owns(fx: &dyn Fixture) {
             .rows
             .retain(|row| row[owner] != crate::dump::Cell::Int(Some(bob.0)));
     }
-    let expected = expected.canonical();
-    let mut expected = expected;
+    let mut expected = expected.canonical();
     for invite in &mut expected.invites {
         if invite.created_by == Some(bob) {
             invite.created_by = None;

@@ -392,3 +392,35 @@ fn without_an_smtp_server_the_pages_say_that_no_e_mail_is_sent() {
     );
     assert_eq!(cyd.submit("/account/email/verify", &[]).status, 409);
 }
+
+#[test]
+fn an_address_given_when_the_account_is_made_gets_its_confirmation_link() {
+    let Some(sink) = Sink::start() else { return };
+    let server = Server::start_multi_user_with_mail(&sink.url);
+    let store = server.store();
+    let token = server
+        .block_on(async {
+            common::test_accounts()
+                .setup_token(store.as_ref())
+                .await
+                .unwrap()
+        })
+        .unwrap();
+    let mut c = server.client();
+    c.get(&format!("/setup/{token}"));
+    let created = c.submit(
+        &format!("/setup/{token}"),
+        &[
+            ("username", "root"),
+            ("email", "root@example.org"),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let mails = sink.wait_for(1);
+    assert_eq!(mails[0].to, "root@example.org");
+    let verify = link_in(&mails[0], &server);
+    c.get("/account");
+    assert_eq!(c.get(&verify).status, 200);
+    assert!(c.get("/account").body.contains("Confirmed:"));
+}

@@ -567,6 +567,19 @@ async fn finish_sign_up(
     let token = accounts
         .start_session(state.store(), &account, agent, Some(&session.id), now())
         .await?;
+    // An address given at sign-up gets its confirmation link at once (under the e-mail
+    // limit; a refusal only means the link waits for "Send the link" on /account).
+    if let (Some(mailer), Some(to)) = (state.mailer(), &account.email)
+        && state
+            .limits()
+            .reset_request(state.store(), session.client, to, now())
+            .await
+            .is_ok()
+    {
+        accounts
+            .send_verification(state.store(), mailer, &account, now())
+            .await?;
+    }
     let mut response = redirect_back(Some("/"));
     set_cookie(&mut response, &session.set_cookie(&token));
     Ok(response)
