@@ -5,7 +5,8 @@
 //! (`mastery_study::scheduler::date_plan`, explained in `docs/scheduling.md`) brings it
 //! forward to the day that gives the highest expected recall at the interview. Readiness
 //! is FSRS's predicted recall of each question at noon of the interview day, averaged per
-//! section, with questions never studied counting as 0.
+//! section, with questions never studied counting as 0. A learner who set no date of their
+//! own plans for the earliest upcoming date of the teams they joined ([`planned_date`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,6 +25,24 @@ pub fn interview_instant(scheduler: &Scheduler, date: &str) -> Option<Millis> {
     let days = days_from_civil(date)?;
     let offset_ms = Millis::from(scheduler.clock().utc_offset_minutes()) * 60_000;
     Some(days * 24 * HOUR_MS + 12 * HOUR_MS - offset_ms)
+}
+
+/// The date a learner's planning aims at: their own interview date (`own`) if they set one,
+/// else the earliest upcoming interview date of the teams they joined.
+///
+/// # Errors
+///
+/// Storage errors.
+pub async fn planned_date(
+    store: &dyn Storage,
+    learner: LearnerId,
+    own: Option<&str>,
+    now: Millis,
+) -> Result<Option<String>, AppError> {
+    match own {
+        Some(date) => Ok(Some(date.to_owned())),
+        None => crate::teams::planning_date(store, learner, now).await,
+    }
 }
 
 /// Moves `after`'s due date for the learner's interview on `date`, if one is set (see the
@@ -62,7 +81,8 @@ pub async fn readiness(
     guides: &[Arc<Guide>],
     now: Millis,
 ) -> Result<Option<Readiness>, AppError> {
-    let Some(date) = interview_date(store, learner).await? else {
+    let own = interview_date(store, learner).await?;
+    let Some(date) = planned_date(store, learner, own.as_deref(), now).await? else {
         return Ok(None);
     };
     let scheduler = scheduler(store, learner).await?;

@@ -121,7 +121,7 @@ fn to_stored(
     })
 }
 
-fn from_stored(stored: &StoredInterview) -> Result<Interview, AppError> {
+pub(crate) fn from_stored(stored: &StoredInterview) -> Result<Interview, AppError> {
     let interview: Interview = serde_json::from_str(&stored.state).map_err(|e| {
         StorageError::Corrupt(format!("interview {} cannot be read: {e}", stored.id))
     })?;

@@ -19,5 +19,6 @@ pub mod notes;
 pub mod settings;
 pub mod stats;
 pub mod study;
+pub mod teams;
 
 pub use error::AppError;

@@ -311,7 +311,9 @@ pub async fn answer(
     let stored = store.learner_settings(learner).await?;
     let (settings, offset) = settings_from(&stored);
     let scheduler = Scheduler::new(settings, offset)?;
-    let interview = interview_date_from(&stored);
+    let interview =
+        crate::date_plan::planned_date(store, learner, interview_date_from(&stored), now).await?;
+    let interview = interview.as_deref();
     // Two answers to the same card at once (two tabs, a retry racing the original) both read
     // the card before either writes; storage refuses the second with Conflict. Reading the
     // card again and scheduling from what the first answer left is what the learner means.

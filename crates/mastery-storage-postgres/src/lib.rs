@@ -78,6 +78,7 @@ mod migrations;
 mod security;
 mod single_sign_on;
 mod study;
+mod teams;
 #[cfg(feature = "testkit")]
 pub mod testing;
 

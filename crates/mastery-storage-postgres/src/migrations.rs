@@ -40,6 +40,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0009_single_sign_on.sql",
         include_str!("../migrations/0009_single_sign_on.sql"),
     ),
+    (
+        "0010_teams.sql",
+        include_str!("../migrations/0010_teams.sql"),
+    ),
 ]);
 
 #[cfg(test)]

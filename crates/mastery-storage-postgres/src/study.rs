@@ -128,6 +128,8 @@ impl PostgresStore {
             ("moderation_log", "id"),
             ("api_tokens", "id"),
             ("security_events", "id"),
+            ("teams", "id"),
+            ("team_invites", "id"),
         ] {
             // setval is strict: on an empty table (MAX is NULL) it leaves the sequence be.
             sqlx::query(&format!(

@@ -73,7 +73,8 @@ async fn instances_starting_at_once_migrate_once() {
             (6, true),
             (7, true),
             (8, true),
-            (9, true)
+            (9, true),
+            (10, true)
         ]
     );
 }
@@ -106,7 +107,7 @@ async fn a_database_from_a_newer_mastery_is_refused_before_migrating() {
             err,
             StorageError::NewerSchema {
                 found: 9999,
-                known: 9
+                known: 10
             }
         ),
         "{err:?}"

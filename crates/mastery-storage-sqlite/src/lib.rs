@@ -57,6 +57,7 @@ mod open;
 mod security;
 mod single_sign_on;
 mod study;
+mod teams;
 
 use mastery_storage::{
     Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewRecord, Storage,

@@ -42,6 +42,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0009_single_sign_on.sql",
         include_str!("../migrations/0009_single_sign_on.sql"),
     ),
+    (
+        "0010_teams.sql",
+        include_str!("../migrations/0010_teams.sql"),
+    ),
 ]);
 
 #[cfg(test)]
@@ -53,7 +57,7 @@ mod tests {
     fn every_file_is_listed() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         MIGRATIONS.check_listed(&dir).unwrap();
-        assert_eq!(MIGRATIONS.known_version().unwrap(), 9);
+        assert_eq!(MIGRATIONS.known_version().unwrap(), 10);
     }
 
     /// Released migrations are never edited (databases in the field have run them, and sqlx

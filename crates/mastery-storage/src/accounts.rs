@@ -121,6 +121,13 @@ pub enum Admission<'a> {
     },
     /// The first admin, through the setup link: refused once any admin exists.
     FirstAdmin,
+    /// With a team's invitation link, on a site whose registration is by invitation: its
+    /// token's digest must name a link that is neither revoked nor expired, of a team whose
+    /// admin lets its links create accounts. No use is taken: joining the team counts it.
+    TeamInvite {
+        /// The SHA-256 digest (hex) of the team link's token.
+        token_hash: &'a str,
+    },
 }
 
 /// A new account.
@@ -259,7 +266,9 @@ impl NewAccount<'_> {
             check_account_text("an e-mail key", key)?;
         }
         check_account_text("a password hash", self.password_hash)?;
-        if let Admission::Invite { token_hash } = self.admission {
+        if let Admission::Invite { token_hash } | Admission::TeamInvite { token_hash } =
+            self.admission
+        {
             check_account_text("an invitation token digest", token_hash)?;
         }
         Ok(())

@@ -156,8 +156,8 @@ pub enum ColumnKind {
     Text,
 }
 
-/// The tables of accounts' security a dump copies row for row (migrations 0007 to 0009;
-/// pending single sign-ons are not: they last minutes):
+/// The tables of accounts' security and of teams a dump copies row for row (migrations 0007
+/// to 0010; pending single sign-ons are not: they last minutes), parents before children:
 /// name, then columns (the learner's column is named `learner_id`; a table whose first
 /// column is `id` keeps its numbers, as the identity sequences on PostgreSQL must then
 /// move past them). Rate limits are not copied: they refill.
@@ -233,6 +233,42 @@ pub const ACCOUNT_SECURITY_TABLES: &[(&str, &[(&str, ColumnKind)])] = &[
             ("learner_id", ColumnKind::Int),
             ("created_at", ColumnKind::Int),
             ("last_used_at", ColumnKind::Int),
+        ],
+    ),
+    (
+        "teams",
+        &[
+            ("id", ColumnKind::Int),
+            ("name", ColumnKind::Text),
+            ("guides", ColumnKind::Text),
+            ("sections", ColumnKind::Text),
+            ("interview_date", ColumnKind::Text),
+            ("open_invites", ColumnKind::Int),
+            ("created_at", ColumnKind::Int),
+        ],
+    ),
+    (
+        "team_members",
+        &[
+            ("team_id", ColumnKind::Int),
+            ("learner_id", ColumnKind::Int),
+            ("role", ColumnKind::Text),
+            ("sharing", ColumnKind::Int),
+            ("invited_at", ColumnKind::Int),
+            ("joined_at", ColumnKind::NullInt),
+        ],
+    ),
+    (
+        "team_invites",
+        &[
+            ("id", ColumnKind::Int),
+            ("team_id", ColumnKind::Int),
+            ("token_hash", ColumnKind::Text),
+            ("created_by", ColumnKind::NullInt),
+            ("created_at", ColumnKind::Int),
+            ("expires_at", ColumnKind::Int),
+            ("uses", ColumnKind::Int),
+            ("revoked_at", ColumnKind::NullInt),
         ],
     ),
 ];

@@ -41,6 +41,7 @@ pub mod single_sign_on;
 #[cfg(feature = "sqlx")]
 pub mod sql;
 pub mod study;
+pub mod teams;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
@@ -64,6 +65,9 @@ pub use security::{
     TokenScope, check_rate_key,
 };
 pub use single_sign_on::{SingleSignOnStorage, SsoIdentity, SsoPending};
+pub use teams::{
+    MAX_TEAM_SCOPE, Team, TeamInvite, TeamMember, TeamProgress, TeamRole, TeamStorage,
+};
 
 pub use study::{
     CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
@@ -316,6 +320,7 @@ pub trait Storage:
     + CommunityStorage
     + SecurityStorage
     + SingleSignOnStorage
+    + TeamStorage
     + Send
     + Sync
     + fmt::Debug

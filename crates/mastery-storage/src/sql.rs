@@ -25,6 +25,7 @@ mod community;
 pub mod queries;
 mod security;
 mod single_sign_on;
+mod teams;
 
 pub use queries::Queries;
 

@@ -97,7 +97,7 @@ pub fn account_nav(session: Option<&Session>, csrf: &str) -> String {
         ""
     };
     format!(
-        r#"<a href="/account" class="account-link" aria-label="Your account, signed in as {name}">{name}</a>{admin}<form method="post" action="/sign-out" class="sign-out-form"><input type="hidden" name="csrf" value="{csrf}"><button type="submit" class="link-button">Sign out</button></form>"#,
+        r#"<a href="/teams">Teams</a><a href="/account" class="account-link" aria-label="Your account, signed in as {name}">{name}</a>{admin}<form method="post" action="/sign-out" class="sign-out-form"><input type="hidden" name="csrf" value="{csrf}"><button type="submit" class="link-button">Sign out</button></form>"#,
         name = mastery_content::html::escape(&user.account.username),
         csrf = mastery_content::html::escape(csrf),
     )

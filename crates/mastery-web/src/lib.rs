@@ -39,6 +39,7 @@ pub mod site;
 mod state;
 mod stats;
 mod study;
+mod teams;
 pub mod watch;
 mod whole;
 
@@ -77,6 +78,7 @@ pub fn app_with(state: AppState, metrics: &MetricsPolicy) -> Router {
         .merge(stats::routes())
         .merge(settings::routes())
         .merge(interviews::routes())
+        .merge(teams::routes())
         .route(
             "/assets/{name}",
             get(assets::serve).with_state(state.shared_assets()),

@@ -22,7 +22,9 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ErrorBody;
 use crate::state::AppState;
-use crate::{accounts, community, guides, interviews, search, session, settings, stats, study};
+use crate::{
+    accounts, community, guides, interviews, search, session, settings, stats, study, teams,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,7 +34,7 @@ use crate::{accounts, community, guides, interviews, search, session, settings, 
         description = "Everything the Mastery pages do, as JSON. State-changing requests (PUT, POST) must send the `X-CSRF-Token` header with the token from `GET /api/v1/session`, and the session cookie that request set. Errors are `{\"error\": {\"status\", \"code\", \"message\"}}` (`ErrorBody`); every status an operation can answer is listed with it. Integer fields of request bodies accept whole numbers written as floats (`3.0`)."
     ),
     components(schemas(ErrorBody)),
-    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"), (name = "account", description = "The signed-in account (multi-user mode)"), (name = "study", description = "Spaced repetition"), (name = "community", description = "Discussion, votes, flags and moderation (multi-user mode)"))
+    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"), (name = "account", description = "The signed-in account (multi-user mode)"), (name = "study", description = "Spaced repetition"), (name = "community", description = "Discussion, votes, flags and moderation (multi-user mode)"), (name = "teams", description = "Teams and cohorts: a coach's view of the members who share (multi-user mode)"))
 )]
 struct ApiDoc;
 
@@ -70,7 +72,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(study::api())
         .merge(settings::api())
         .merge(stats::api())
-        .merge(interviews::api());
+        .merge(interviews::api())
+        .merge(teams::api());
     add_common_responses(router.get_openapi_mut());
     respell_links(router.get_openapi_mut());
     router
@@ -229,6 +232,7 @@ pub(crate) fn access_of(method: &str, path: &str) -> &'static str {
     if path.starts_with("/api/v1/moderation") && path != "/api/v1/moderation/log" {
         "moderator"
     } else if path.starts_with("/api/v1/account")
+        || path.starts_with("/api/v1/teams")
         || community_write
         || path == "/api/v1/moderation/log"
     {

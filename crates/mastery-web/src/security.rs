@@ -561,6 +561,18 @@ pub(crate) fn local_path(path: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"/._~#?&=%-".contains(&c))
 }
 
+/// The absolute URL of a local `path` on this server, as the browser reached it (the Host
+/// header, which the host check has already accepted; https when the session is secure):
+/// for links shown to be copied and sent (invitations).
+pub(crate) fn absolute_url(session: &Session, headers: &HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if session.secure { "https" } else { "http" };
+    format!("{scheme}://{host}{path}")
+}
+
 /// A 303 redirect to a local path (anything else goes home), for form posts.
 pub fn redirect_back(back: Option<&str>) -> Response {
     let target = back.filter(|b| local_path(b)).unwrap_or("/");

@@ -61,6 +61,32 @@ fn world() -> World {
     );
     assert!(started.status < 300, "{}", started.body);
     let interview = started.json()["id"].as_str().unwrap().to_owned();
+    // Team 1, which A joined sharing their progress (its coach is the admin, who manages
+    // every team): the others must not see it.
+    let mut admin = server.signed_in("admin");
+    admin.get("/teams");
+    let created = admin.submit(
+        "/teams",
+        &[("name", "A's cohort"), ("guides", "python-django")],
+    );
+    assert_eq!(
+        created.header("location"),
+        Some("/teams/1"),
+        "{}",
+        created.body
+    );
+    admin.get("/teams/1");
+    let page = admin.submit("/teams/1/links", &[("days", "7")]);
+    let token = page
+        .body
+        .split("/teams/join/")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned();
+    c.get(&format!("/teams/join/{token}"));
+    let joined = c.submit(&format!("/teams/join/{token}"), &[("share", "yes")]);
+    assert_eq!(joined.status, 303, "{}", joined.body);
     World {
         server,
         a,
@@ -73,8 +99,9 @@ fn a_state(w: &World) -> String {
     let store = w.server.store();
     let dump = w.server.block_on(store.export_all()).unwrap();
     let own = |l: LearnerId| l == w.a;
+    let teams = w.server.block_on(store.teams_of(w.a)).unwrap();
     format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{teams:?}",
         dump.marks
             .iter()
             .filter(|m| own(m.learner))
@@ -149,7 +176,8 @@ fn sample(schema: &Value, doc: &Value) -> Value {
 }
 
 fn concrete(path: &str, interview: &str) -> String {
-    path.replace("{guide}", "python-django")
+    path.replace("{team}", "1")
+        .replace("{guide}", "python-django")
         .replace("{question}", "gil")
         .replace("{id}", interview)
 }
@@ -253,6 +281,16 @@ fn every_api_operation_answers_each_role_as_its_access_says() {
                 ("anonymous", _) => assert_eq!(reply.status, 401, "{what}"),
                 (_, _) => assert_ne!(reply.status, 401, "{what}"),
             }
+            if path.contains("{team}") && role != "anonymous" {
+                // A's team: only its coach (the admin) sees it; the admin is no member, so
+                // has no sharing to change.
+                let admin_sees = role == "admin" && method == "get";
+                assert_eq!(reply.status, if admin_sees { 200 } else { 404 }, "{what}");
+                assert!(
+                    role == "admin" || !reply.body.contains("learner-a"),
+                    "A's name leaked: {what}"
+                );
+            }
             if role != "anonymous" && path.contains("{id}") {
                 // A's interview, named by someone else: as if it did not exist.
                 assert!(
@@ -293,6 +331,20 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/account/tokens",
         "/account/security",
         "/settings/data.json",
+        "/teams",
+    ];
+    // A's team: its coach (the admin) sees it, anyone else is told it does not exist.
+    let team_pages = ["/teams/1", "/teams/1/members.csv"];
+    let team_forms = [
+        "/teams/1/settings".to_owned(),
+        "/teams/1/coaches".to_owned(),
+        "/teams/1/invite".to_owned(),
+        format!("/teams/1/people/{}/remove", w.a.0),
+        "/teams/1/links".to_owned(),
+        "/teams/1/links/1/revoke".to_owned(),
+        "/teams/1/accept".to_owned(),
+        "/teams/1/sharing".to_owned(),
+        "/teams/1/leave".to_owned(),
     ];
     let public = [
         "/",
@@ -376,6 +428,32 @@ fn every_page_and_form_answers_each_role_as_it_should() {
                 _ => 403,
             };
             assert_eq!(c.get(path).status, expected, "{role} GET {path}");
+        }
+        for path in team_pages {
+            let expected = match role {
+                "anonymous" => 303,
+                "admin" => 200,
+                _ => 404,
+            };
+            let reply = c.get(path);
+            assert_eq!(reply.status, expected, "{role} GET {path}");
+            assert!(
+                !reply.body.contains(SECRET),
+                "{role} GET {path} shows A's note"
+            );
+        }
+        if role != "admin" {
+            for path in &team_forms {
+                let reply = c.submit(path, &[("username", "learner-b"), ("share", "no")]);
+                let expected = if signed_in { 404 } else { 303 };
+                assert_eq!(reply.status, expected, "{role} POST {path}: {}", reply.body);
+            }
+            let delete = c.submit("/teams/1/delete", &[]);
+            assert_eq!(
+                delete.status,
+                if signed_in { 403 } else { 303 },
+                "{role} delete"
+            );
         }
         for path in &as_owner {
             let expected = if signed_in { 404 } else { 303 };

@@ -350,6 +350,45 @@ impl Accounts {
             })
     }
 
+    /// Signs someone up with a team's invitation link (`team_token`): on an open site as
+    /// anyone signs up; on a site whose registration is by invitation only when the team's
+    /// admin lets its links create accounts. The new account is not in the team yet: it
+    /// joins on the join page, where it chooses whether to share.
+    ///
+    /// # Errors
+    ///
+    /// As [`Accounts::sign_up`]; [`AppError::NotFound`] for a link that cannot be used.
+    pub async fn sign_up_for_team(
+        &self,
+        store: &dyn Storage,
+        form: &SignUp<'_>,
+        team_token: &str,
+        now: Millis,
+    ) -> Result<LearnerId, AppError> {
+        let site = Site::load(store).await?;
+        let team = crate::teams::link_team(store, team_token, now).await?;
+        let digest = tokens::digest(team_token);
+        let admission = match site.registration {
+            _ if !site.registration.admits_team_sign_ups(team.open_invites) => {
+                return Err(AppError::Forbidden(
+                    "This team's link does not create accounts on this site: sign in, or ask \
+                     an admin for an account."
+                        .into(),
+                ));
+            }
+            Registration::Open => Admission::Direct,
+            _ => Admission::TeamInvite {
+                token_hash: &digest,
+            },
+        };
+        self.create(store, form, Role::Learner, admission, now)
+            .await
+            .map_err(|e| match e {
+                AppError::Storage(StorageError::Invalid(m)) => AppError::NotFound(m),
+                other => other,
+            })
+    }
+
     /// Creates an account from the command line (`mastery user add`).
     ///
     /// # Errors

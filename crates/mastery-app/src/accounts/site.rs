@@ -22,6 +22,17 @@ pub enum Registration {
 }
 
 impl Registration {
+    /// Whether a team's invitation link may create an account: on an open site, or on a
+    /// site by invitation when the team's admin lets its links (`team_open`).
+    #[must_use]
+    pub fn admits_team_sign_ups(self, team_open: bool) -> bool {
+        match self {
+            Registration::Open => true,
+            Registration::Invitation => team_open,
+            Registration::Closed => false,
+        }
+    }
+
     /// Every mode, in the order pages list them.
     pub const ALL: [Registration; 3] = [
         Registration::Open,

@@ -846,6 +846,23 @@ where
                     ));
                 }
             }
+            Admission::TeamInvite { token_hash } => {
+                let open = sqlx::query(
+                    "SELECT i.id AS id FROM team_invites i JOIN teams t ON t.id = i.team_id \
+                     WHERE i.token_hash = $1 AND i.revoked_at IS NULL AND i.expires_at > $2 \
+                     AND t.open_invites = 1",
+                )
+                .bind(token_hash)
+                .bind(new.at)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(|e| d.error(e))?;
+                if open.is_none() {
+                    return Err(StorageError::Invalid(
+                        "this team link has expired, was revoked or cannot create accounts".into(),
+                    ));
+                }
+            }
             Admission::FirstAdmin => {
                 let row = sqlx::query("SELECT COUNT(*) AS admins FROM accounts WHERE role = $1")
                     .bind(Role::Admin.as_str())

@@ -328,13 +328,11 @@ pub async fn create_invite(
         .await;
     match created {
         Ok(new) => {
-            // The host check has already accepted this name.
-            let host = headers
-                .get(axum::http::header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("localhost");
-            let scheme = if session.secure { "https" } else { "http" };
-            let link = format!("{scheme}://{host}/sign-up?invite={}", new.token);
+            let link = crate::security::absolute_url(
+                &session,
+                &headers,
+                &format!("/sign-up?invite={}", new.token),
+            );
             Ok(render(
                 &invites_page(&state, &session, Some(link), None).await?,
             ))

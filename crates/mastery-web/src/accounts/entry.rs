@@ -361,6 +361,8 @@ pub async fn sign_out(
 #[derive(Debug, Deserialize)]
 pub struct InviteQuery {
     invite: Option<String>,
+    /// A team's invitation link (`/teams/join/{token}`) that sent the visitor here.
+    team: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -384,8 +386,37 @@ async fn sign_up_text(
     state: &AppState,
     accounts: &Accounts,
     invite: Option<&str>,
+    team: Option<&str>,
 ) -> Result<SignUpText, WebError> {
     let registration = state.site().await?.registration;
+    if let Some(token) = team {
+        let action = format!("/sign-up?team={}", token_or_nothing(token));
+        let (intro, closed) = match mastery_app::teams::link_team(state.store(), token, now()).await
+        {
+            Ok(t) if registration.admits_team_sign_ups(t.open_invites) => (
+                format!(
+                    "You were invited to join the team {}. Create your account; you then \
+                     choose whether its coaches see your progress.",
+                    t.name
+                ),
+                false,
+            ),
+            Ok(_) => (
+                "This team's link does not create accounts on this site: sign in, or ask an \
+                 admin for an invitation."
+                    .to_owned(),
+                true,
+            ),
+            Err(AppError::NotFound(message)) => (message, true),
+            Err(other) => return Err(other.into()),
+        };
+        return Ok(SignUpText {
+            heading: "Create your account",
+            intro,
+            action,
+            closed,
+        });
+    }
     let action = match invite {
         Some(token) => format!("/sign-up?invite={}", token_or_nothing(token)),
         None => "/sign-up".to_owned(),
@@ -447,14 +478,20 @@ pub async fn sign_up_form(
     Query(query): Query<InviteQuery>,
 ) -> Result<Response, WebError> {
     let accounts = account_service(&state)?;
-    if query.invite.is_some() {
+    if query.invite.is_some() || query.team.is_some() {
         // Opening a link tells whether it is valid: counted like using one.
         state
             .limits()
             .invite(state.store(), session.client, now())
             .await?;
     }
-    let text = sign_up_text(&state, accounts, query.invite.as_deref()).await?;
+    let text = sign_up_text(
+        &state,
+        accounts,
+        query.invite.as_deref(),
+        query.team.as_deref(),
+    )
+    .await?;
     let page = SignUpPage {
         layout: Layout::new(&state, Some(&session), text.heading, "/sign-up"),
         heading: text.heading.to_owned(),
@@ -478,7 +515,13 @@ pub async fn sign_up(
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, WebError> {
     let accounts = account_service(&state)?;
-    let text = sign_up_text(&state, accounts, query.invite.as_deref()).await?;
+    let text = sign_up_text(
+        &state,
+        accounts,
+        query.invite.as_deref(),
+        query.team.as_deref(),
+    )
+    .await?;
     let again = |errors: FieldErrors, status: StatusCode| {
         let page = SignUpPage {
             layout: Layout::new(&state, Some(&session), text.heading, "/sign-up"),
@@ -493,7 +536,7 @@ pub async fn sign_up(
         };
         with_status(render(&page), status)
     };
-    let limited = match query.invite {
+    let limited = match query.invite.as_ref().or(query.team.as_ref()) {
         Some(_) => {
             state
                 .limits()
@@ -527,10 +570,26 @@ pub async fn sign_up(
         email: &form.email,
         password: &form.password,
     };
-    let created = accounts
-        .sign_up(state.store(), &sign_up, query.invite.as_deref(), now())
-        .await;
-    finish_sign_up(&state, &session, &headers, accounts, created, again).await
+    let (created, next) = match &query.team {
+        Some(token) => (
+            accounts
+                .sign_up_for_team(state.store(), &sign_up, token, now())
+                .await,
+            // Joining asks whether to share: the new account says so there.
+            format!("/teams/join/{}", token_or_nothing(token)),
+        ),
+        None => (
+            accounts
+                .sign_up(state.store(), &sign_up, query.invite.as_deref(), now())
+                .await,
+            "/".to_owned(),
+        ),
+    };
+    let created = created.map_err(|e| match e {
+        AppError::NotFound(message) => AppError::Forbidden(message),
+        other => other,
+    });
+    finish_sign_up(&state, &session, &headers, accounts, created, &next, again).await
 }
 
 /// Signs a just-created account in, or shows the form again with its mistakes.
@@ -540,6 +599,7 @@ async fn finish_sign_up(
     headers: &HeaderMap,
     accounts: &Accounts,
     created: Result<mastery_storage::LearnerId, AppError>,
+    next: &str,
     again: impl Fn(FieldErrors, StatusCode) -> Response,
 ) -> Result<Response, WebError> {
     let learner = match created {
@@ -580,7 +640,7 @@ async fn finish_sign_up(
             .send_verification(state.store(), mailer, &account, now())
             .await?;
     }
-    let mut response = redirect_back(Some("/"));
+    let mut response = redirect_back(Some(next));
     set_cookie(&mut response, &session.set_cookie(&token));
     Ok(response)
 }
@@ -686,6 +746,7 @@ pub async fn setup(
         &headers,
         accounts,
         created,
+        "/",
         |errors, status| {
             let closed = status == StatusCode::FORBIDDEN;
             let page = setup_page(

@@ -11,10 +11,11 @@
 //!
 //! The modules: `svg` holds the shared primitives and formatting and uses no other chart
 //! module; `bars` is the vertical bar chart drawn by `forecast` (cards due per day) and
-//! `weekly` (retention and time per week); `heatmap`, `mastery` and `trend` (mock interview
-//! scores) each draw one chart. This file only declares and re-exports.
+//! `weekly` (retention and time per week); `heatmap`, `mastery`, `cohort` (a team's readiness per
+//! section) and `trend` (mock interview scores) each draw one chart. This file only declares and re-exports.
 
 mod bars;
+mod cohort;
 mod forecast;
 mod heatmap;
 mod mastery;
@@ -22,6 +23,7 @@ mod svg;
 mod trend;
 mod weekly;
 
+pub use cohort::{CohortSection, cohort};
 pub use forecast::forecast;
 pub use heatmap::heatmap;
 pub use mastery::mastery;

@@ -1,0 +1,133 @@
+//! Teams: the tables of migration 0010 (`teams`, `team_members`, `team_invites`), behind
+//! [`TeamStorage`]. The statements are the ones every backend shares
+//! (`mastery_storage::sql::Queries`).
+
+use mastery_storage::sql::is_foreign_key_violation;
+use mastery_storage::{
+    LearnerId, Millis, Result, StorageError, Team, TeamInvite, TeamMember, TeamProgress,
+    TeamStorage, check_account_text,
+};
+
+use crate::{PostgresStore, Sql};
+
+#[async_trait::async_trait]
+impl TeamStorage for PostgresStore {
+    async fn create_team(&self, team: &Team) -> Result<i64> {
+        team.check()?;
+        let mut tx = self.begin().await?;
+        let id = Sql::create_team(&mut *tx, self.decoder(), team).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(id)
+    }
+
+    async fn update_team(&self, team: &Team) -> Result<bool> {
+        team.check()?;
+        let mut tx = self.begin().await?;
+        let found = Sql::update_team(&mut *tx, self.decoder(), team).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
+    }
+
+    async fn delete_team(&self, team: i64) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let found = Sql::delete_team(&mut *tx, self.decoder(), team).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
+    }
+
+    async fn team(&self, team: i64) -> Result<Option<Team>> {
+        Sql::team(&self.pool, self.decoder(), team).await
+    }
+
+    async fn teams(&self) -> Result<Vec<Team>> {
+        Sql::teams(&self.pool, self.decoder()).await
+    }
+
+    async fn teams_of(&self, learner: LearnerId) -> Result<Vec<(Team, TeamMember)>> {
+        Sql::teams_of(&self.pool, self.decoder(), learner).await
+    }
+
+    async fn team_members(&self, team: i64) -> Result<Vec<TeamMember>> {
+        Sql::team_members(&self.pool, self.decoder(), team).await
+    }
+
+    async fn put_team_member(&self, member: &TeamMember) -> Result<()> {
+        let mut tx = self.begin().await?;
+        Sql::put_team_member(&mut *tx, member).await.map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                StorageError::Invalid(format!(
+                    "there is no team {} or no account {}",
+                    member.team, member.learner
+                ))
+            } else {
+                self.error(e)
+            }
+        })?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn remove_team_member(&self, team: i64, learner: LearnerId) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let found = Sql::remove_team_member(&mut *tx, self.decoder(), team, learner).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
+    }
+
+    async fn create_team_invite(&self, invite: &TeamInvite) -> Result<i64> {
+        check_account_text("a token digest", &invite.token_hash)?;
+        let mut tx = self.begin().await?;
+        let id = Sql::create_team_invite(&mut *tx, invite)
+            .await
+            .map_err(|e| {
+                if is_foreign_key_violation(&e) {
+                    StorageError::Invalid(format!("there is no team {}", invite.team))
+                } else {
+                    self.error(e)
+                }
+            })?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(id)
+    }
+
+    async fn team_invites(&self, team: i64) -> Result<Vec<TeamInvite>> {
+        Sql::team_invites(&self.pool, self.decoder(), team).await
+    }
+
+    async fn team_invite(&self, token_hash: &str) -> Result<Option<TeamInvite>> {
+        check_account_text("a token digest", token_hash)?;
+        Sql::team_invite(&self.pool, self.decoder(), token_hash).await
+    }
+
+    async fn revoke_team_invite(&self, team: i64, invite: i64, at: Millis) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let found = Sql::revoke_team_invite(&mut *tx, self.decoder(), team, invite, at).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
+    }
+
+    async fn join_team(
+        &self,
+        token_hash: &str,
+        learner: LearnerId,
+        sharing: bool,
+        now: Millis,
+    ) -> Result<Option<i64>> {
+        check_account_text("a token digest", token_hash)?;
+        let mut tx = self.begin().await?;
+        let team =
+            Sql::join_team(&mut tx, self.decoder(), token_hash, learner, sharing, now).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(team)
+    }
+
+    async fn team_progress(&self, team: i64, since: Millis) -> Result<TeamProgress> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| self.error(e))?;
+        let progress = Sql::team_progress(&mut tx, self.decoder(), team, since).await?;
+        tx.rollback().await.map_err(|e| self.error(e))?;
+        Ok(progress)
+    }
+}

@@ -1,0 +1,490 @@
+//! The statements of teams (the tables of migration 0010), shared by the sqlx backends like
+//! the rest of [`Queries`]. Writes of several statements take the backend's open
+//! transaction (`conn`); the coach's view reads in the backend's read transaction.
+
+use sqlx::{Database, Encode, Executor, IntoArguments, Type};
+
+use super::{CARD_COLUMNS, Columns, Decoder, INTERVIEW_COLUMNS, Queries};
+use crate::{
+    LearnerId, Mark, Millis, Owned, Result, StorageError, Team, TeamInvite, TeamMember,
+    TeamProgress, TeamRole,
+};
+
+const TEAM_COLUMNS: &str = "id, name, guides, sections, interview_date, open_invites, created_at";
+
+const MEMBER_SELECT: &str = "SELECT m.team_id AS team_id, m.learner_id AS learner_id, \
+     a.username AS username, m.role AS role, m.sharing AS sharing, m.invited_at AS invited_at, \
+     m.joined_at AS joined_at FROM team_members m JOIN accounts a ON a.learner_id = m.learner_id";
+
+const INVITE_COLUMNS: &str =
+    "id, team_id, token_hash, created_by, created_at, expires_at, uses, revoked_at";
+
+/// The learners whose progress the coaches of team `$1` see (see [`TeamMember::shares`]).
+const SHARING: &str = "SELECT learner_id FROM team_members WHERE team_id = $1 \
+     AND role = 'member' AND sharing = 1 AND joined_at IS NOT NULL";
+
+fn words(list: &[String]) -> String {
+    list.join(" ")
+}
+
+fn team(d: Decoder<'_>, row: &impl Columns) -> Result<Team> {
+    let list = |column: &str| -> Result<Vec<String>> {
+        Ok(d.text(row, column)?
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect())
+    };
+    Ok(Team {
+        id: d.int(row, "id")?,
+        name: d.text(row, "name")?,
+        guides: list("guides")?,
+        sections: list("sections")?,
+        interview_date: Some(d.text(row, "interview_date")?).filter(|date| !date.is_empty()),
+        open_invites: d.int(row, "open_invites")? != 0,
+        created_at: d.int(row, "created_at")?,
+    })
+}
+
+fn member(d: Decoder<'_>, row: &impl Columns) -> Result<TeamMember> {
+    let role = d.text(row, "role")?;
+    Ok(TeamMember {
+        team: d.int(row, "team_id")?,
+        learner: LearnerId(d.int(row, "learner_id")?),
+        username: d.text(row, "username")?,
+        role: TeamRole::parse(&role)
+            .map_err(|_| d.corrupt(&format!("a team member with the role {role:?}")))?,
+        sharing: d.int(row, "sharing")? != 0,
+        invited_at: d.int(row, "invited_at")?,
+        joined_at: d.sql(row.int_or_null("joined_at"))?,
+    })
+}
+
+fn invite(d: Decoder<'_>, row: &impl Columns) -> Result<TeamInvite> {
+    Ok(TeamInvite {
+        id: d.int(row, "id")?,
+        team: d.int(row, "team_id")?,
+        token_hash: d.text(row, "token_hash")?,
+        created_by: d.sql(row.int_or_null("created_by"))?.map(LearnerId),
+        created_at: d.int(row, "created_at")?,
+        expires_at: d.int(row, "expires_at")?,
+        uses: d.int(row, "uses")?,
+        revoked_at: d.sql(row.int_or_null("revoked_at"))?,
+    })
+}
+
+impl<DB> Queries<DB>
+where
+    DB: Database,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c mut <DB as Database>::Connection: Executor<'c, Database = DB>,
+    <DB as Database>::Row: Columns,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+{
+    /// As [`crate::TeamStorage::create_team`].
+    pub async fn create_team<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        t: &Team,
+    ) -> Result<i64> {
+        let (guides, sections) = (words(&t.guides), words(&t.sections));
+        let row = sqlx::query(
+            "INSERT INTO teams (name, guides, sections, interview_date, open_invites, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(t.name.as_str())
+        .bind(guides.as_str())
+        .bind(sections.as_str())
+        .bind(t.interview_date.as_deref().unwrap_or(""))
+        .bind(i64::from(t.open_invites))
+        .bind(t.created_at)
+        .fetch_one(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        d.int(&row, "id")
+    }
+
+    /// As [`crate::TeamStorage::update_team`].
+    pub async fn update_team<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        t: &Team,
+    ) -> Result<bool> {
+        let (guides, sections) = (words(&t.guides), words(&t.sections));
+        let rows = sqlx::query(
+            "UPDATE teams SET name = $2, guides = $3, sections = $4, interview_date = $5, \
+             open_invites = $6 WHERE id = $1 RETURNING id",
+        )
+        .bind(t.id)
+        .bind(t.name.as_str())
+        .bind(guides.as_str())
+        .bind(sections.as_str())
+        .bind(t.interview_date.as_deref().unwrap_or(""))
+        .bind(i64::from(t.open_invites))
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        Ok(!rows.is_empty())
+    }
+
+    /// As [`crate::TeamStorage::delete_team`] (the memberships and links go by cascade).
+    pub async fn delete_team<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+    ) -> Result<bool> {
+        let rows = sqlx::query("DELETE FROM teams WHERE id = $1 RETURNING id")
+            .bind(team)
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        Ok(!rows.is_empty())
+    }
+
+    /// As [`crate::TeamStorage::team`].
+    pub async fn team<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        id: i64,
+    ) -> Result<Option<Team>> {
+        let row = sqlx::query(&format!("SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| team(d, &row)).transpose()
+    }
+
+    /// As [`crate::TeamStorage::teams`].
+    pub async fn teams<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+    ) -> Result<Vec<Team>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {TEAM_COLUMNS} FROM teams ORDER BY name, id"
+        ))
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| team(d, row)).collect()
+    }
+
+    /// As [`crate::TeamStorage::teams_of`].
+    pub async fn teams_of<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Vec<(Team, TeamMember)>> {
+        let rows = sqlx::query(
+            "SELECT t.id AS id, t.name AS name, t.guides AS guides, t.sections AS sections, \
+             t.interview_date AS interview_date, t.open_invites AS open_invites, \
+             t.created_at AS created_at, m.team_id AS team_id, m.learner_id AS learner_id, \
+             a.username AS username, m.role AS role, m.sharing AS sharing, \
+             m.invited_at AS invited_at, m.joined_at AS joined_at \
+             FROM team_members m JOIN teams t ON t.id = m.team_id \
+             JOIN accounts a ON a.learner_id = m.learner_id \
+             WHERE m.learner_id = $1 ORDER BY t.name, t.id",
+        )
+        .bind(learner.0)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter()
+            .map(|row| Ok((team(d, row)?, member(d, row)?)))
+            .collect()
+    }
+
+    /// As [`crate::TeamStorage::team_members`].
+    pub async fn team_members<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+    ) -> Result<Vec<TeamMember>> {
+        let rows = sqlx::query(&format!(
+            "{MEMBER_SELECT} WHERE m.team_id = $1 ORDER BY m.role, a.username_key"
+        ))
+        .bind(team)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        // 'coach' sorts before 'member'.
+        rows.iter().map(|row| member(d, row)).collect()
+    }
+
+    /// As [`crate::TeamStorage::put_team_member`].
+    pub async fn put_team_member<'e>(
+        e: impl Executor<'e, Database = DB>,
+        m: &TeamMember,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO team_members (team_id, learner_id, role, sharing, invited_at, joined_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (team_id, learner_id) DO UPDATE SET \
+             role = excluded.role, sharing = excluded.sharing, invited_at = excluded.invited_at, \
+             joined_at = excluded.joined_at",
+        )
+        .bind(m.team)
+        .bind(m.learner.0)
+        .bind(m.role.as_str())
+        .bind(i64::from(m.sharing))
+        .bind(m.invited_at)
+        .bind(m.joined_at)
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+
+    /// As [`crate::TeamStorage::remove_team_member`].
+    pub async fn remove_team_member<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+        learner: LearnerId,
+    ) -> Result<bool> {
+        let rows = sqlx::query(
+            "DELETE FROM team_members WHERE team_id = $1 AND learner_id = $2 RETURNING team_id",
+        )
+        .bind(team)
+        .bind(learner.0)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        Ok(!rows.is_empty())
+    }
+
+    /// As [`crate::TeamStorage::create_team_invite`].
+    pub async fn create_team_invite<'e>(
+        e: impl Executor<'e, Database = DB>,
+        i: &TeamInvite,
+    ) -> std::result::Result<i64, sqlx::Error> {
+        let row = sqlx::query(
+            "INSERT INTO team_invites (team_id, token_hash, created_by, created_at, expires_at, \
+             uses, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(i.team)
+        .bind(i.token_hash.as_str())
+        .bind(i.created_by.map(|l| l.0))
+        .bind(i.created_at)
+        .bind(i.expires_at)
+        .bind(i.uses)
+        .bind(i.revoked_at)
+        .fetch_one(e)
+        .await?;
+        row.int("id")
+    }
+
+    /// As [`crate::TeamStorage::team_invites`].
+    pub async fn team_invites<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+    ) -> Result<Vec<TeamInvite>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {INVITE_COLUMNS} FROM team_invites WHERE team_id = $1 \
+             ORDER BY created_at DESC, id DESC"
+        ))
+        .bind(team)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| invite(d, row)).collect()
+    }
+
+    /// As [`crate::TeamStorage::team_invite`].
+    pub async fn team_invite<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        token_hash: &str,
+    ) -> Result<Option<TeamInvite>> {
+        let row = sqlx::query(&format!(
+            "SELECT {INVITE_COLUMNS} FROM team_invites WHERE token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        row.map(|row| invite(d, &row)).transpose()
+    }
+
+    /// As [`crate::TeamStorage::revoke_team_invite`].
+    pub async fn revoke_team_invite<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+        id: i64,
+        at: Millis,
+    ) -> Result<bool> {
+        let rows = sqlx::query(
+            "UPDATE team_invites SET revoked_at = $3 WHERE team_id = $1 AND id = $2 \
+             AND revoked_at IS NULL RETURNING id",
+        )
+        .bind(team)
+        .bind(id)
+        .bind(at)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        Ok(!rows.is_empty())
+    }
+
+    /// As [`crate::TeamStorage::join_team`], in the caller's write transaction.
+    pub async fn join_team(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        token_hash: &str,
+        learner: LearnerId,
+        sharing: bool,
+        now: Millis,
+    ) -> Result<Option<i64>> {
+        // Counting the use first takes the link's row: two joins count twice, and a revoke
+        // in between is seen.
+        let row = sqlx::query(
+            "UPDATE team_invites SET uses = uses + 1 WHERE token_hash = $1 \
+             AND revoked_at IS NULL AND expires_at > $2 RETURNING team_id",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let team = d.int(&row, "team_id")?;
+        sqlx::query(
+            "INSERT INTO team_members (team_id, learner_id, role, sharing, invited_at, joined_at) \
+             VALUES ($1, $2, 'member', $3, $4, $4) ON CONFLICT (team_id, learner_id) DO UPDATE \
+             SET sharing = excluded.sharing, \
+             joined_at = COALESCE(team_members.joined_at, excluded.joined_at)",
+        )
+        .bind(team)
+        .bind(learner.0)
+        .bind(i64::from(sharing))
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| {
+            if super::is_foreign_key_violation(&e) {
+                StorageError::Invalid(format!("there is no learner {learner}"))
+            } else {
+                d.error(e)
+            }
+        })?;
+        Ok(Some(team))
+    }
+
+    /// As [`crate::TeamStorage::team_progress`], in the caller's read transaction (one
+    /// snapshot).
+    pub async fn team_progress(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        team: i64,
+        since: Millis,
+    ) -> Result<TeamProgress> {
+        let mut progress = TeamProgress::default();
+        let members = sqlx::query(&format!(
+            "{MEMBER_SELECT} WHERE m.team_id = $1 AND m.role = 'member' AND m.sharing = 1 \
+             AND m.joined_at IS NOT NULL ORDER BY a.username_key"
+        ))
+        .bind(team)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        for row in &members {
+            progress.members.push(member(d, row)?);
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT learner_id, guide_id, question_id, marked_at FROM marks \
+             WHERE learner_id IN ({SHARING})"
+        ))
+        .bind(team)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        for row in &rows {
+            progress.marks.push(Owned {
+                learner: LearnerId(d.int(row, "learner_id")?),
+                value: Mark {
+                    key: d.key(row)?,
+                    at: d.int(row, "marked_at")?,
+                },
+            });
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT learner_id, guide_id, question_id, {CARD_COLUMNS} FROM cards \
+             WHERE learner_id IN ({SHARING})"
+        ))
+        .bind(team)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        for row in &rows {
+            progress.cards.push(Owned {
+                learner: LearnerId(d.int(row, "learner_id")?),
+                value: d.card(row)?,
+            });
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT learner_id, name, value FROM learner_settings WHERE learner_id IN ({SHARING})"
+        ))
+        .bind(team)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        for row in &rows {
+            progress.settings.push((
+                LearnerId(d.int(row, "learner_id")?),
+                d.text(row, "name")?,
+                d.text(row, "value")?,
+            ));
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT learner_id, guide_id, question_id, reviewed_at FROM reviews \
+             WHERE learner_id IN ({SHARING}) AND reviewed_at >= $2"
+        ))
+        .bind(team)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        for row in &rows {
+            progress.recent_reviews.push((
+                LearnerId(d.int(row, "learner_id")?),
+                d.key(row)?,
+                d.int(row, "reviewed_at")?,
+            ));
+        }
+        // One index probe per member: the latest of their reviews.
+        let rows = sqlx::query(&format!(
+            "SELECT s.learner_id AS learner_id, (SELECT MAX(r.reviewed_at) FROM reviews r \
+             WHERE r.learner_id = s.learner_id) AS last FROM ({SHARING}) s"
+        ))
+        .bind(team)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        for row in &rows {
+            if let Some(last) = d.sql(row.int_or_null("last"))? {
+                progress
+                    .last_review
+                    .push((LearnerId(d.int(row, "learner_id")?), last));
+            }
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE learner_id IN ({SHARING}) \
+             AND finished_at IS NOT NULL ORDER BY learner_id, started_at"
+        ))
+        .bind(team)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        for row in &rows {
+            progress.interviews.push(Owned {
+                learner: LearnerId(d.int(row, "learner_id")?),
+                value: d.interview(row)?,
+            });
+        }
+        Ok(progress)
+    }
+}

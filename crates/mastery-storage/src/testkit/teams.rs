@@ -1,0 +1,347 @@
+//! Teams' part of the contract suite: teams and memberships round-trip; a link joins until
+//! it is revoked or expires and counts its uses; the coach's view reads only the members
+//! who joined, are members and share.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use super::{Fixture, first, interview, key, new_account};
+use crate::{LearnerId, StorageError, Team, TeamInvite, TeamMember, TeamRole};
+
+fn team(name: &str) -> Team {
+    Team {
+        id: 0,
+        name: name.to_owned(),
+        guides: vec!["python-django".to_owned()],
+        sections: vec!["python-django/core".to_owned()],
+        interview_date: Some("2027-03-01".to_owned()),
+        open_invites: false,
+        created_at: 5,
+    }
+}
+
+fn member(team: i64, learner: LearnerId, role: TeamRole, joined: bool) -> TeamMember {
+    TeamMember {
+        team,
+        learner,
+        username: String::new(),
+        role,
+        sharing: true,
+        invited_at: 10,
+        joined_at: joined.then_some(11),
+    }
+}
+
+fn link(team: i64, token: &str, expires_at: i64) -> TeamInvite {
+    TeamInvite {
+        id: 0,
+        team,
+        token_hash: token.to_owned(),
+        created_by: None,
+        created_at: 20,
+        expires_at,
+        uses: 0,
+        revoked_at: None,
+    }
+}
+
+/// Teams, memberships and links are created, listed, changed and deleted; deleting a team
+/// takes its memberships and links with it.
+pub async fn teams_and_memberships_round_trip(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ada = store
+        .create_account(&new_account("ada", None, 1))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    let b = store.create_team(&team("B cohort")).await.unwrap();
+    let a = store.create_team(&team("A cohort")).await.unwrap();
+    let mut stored = store.team(a).await.unwrap().unwrap();
+    assert_eq!(
+        stored,
+        Team {
+            id: a,
+            ..team("A cohort")
+        }
+    );
+    assert_eq!(
+        store
+            .teams()
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["A cohort", "B cohort"]
+    );
+    stored.name = "A cohort, spring".to_owned();
+    stored.sections.clear();
+    stored.interview_date = None;
+    stored.open_invites = true;
+    assert!(store.update_team(&stored).await.unwrap());
+    assert_eq!(store.team(a).await.unwrap().unwrap(), stored);
+    assert!(
+        !store
+            .update_team(&Team {
+                id: 999,
+                ..stored.clone()
+            })
+            .await
+            .unwrap()
+    );
+
+    store
+        .put_team_member(&member(a, bob, TeamRole::Member, true))
+        .await
+        .unwrap();
+    store
+        .put_team_member(&member(a, ada, TeamRole::Coach, true))
+        .await
+        .unwrap();
+    store
+        .put_team_member(&member(b, bob, TeamRole::Member, false))
+        .await
+        .unwrap();
+    let members = store.team_members(a).await.unwrap();
+    assert_eq!(
+        members
+            .iter()
+            .map(|m| (m.username.as_str(), m.role))
+            .collect::<Vec<_>>(),
+        [("ada", TeamRole::Coach), ("bob", TeamRole::Member)],
+        "coaches first"
+    );
+    let mine = store.teams_of(bob).await.unwrap();
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[0].0.id, a);
+    assert_eq!(mine[1].1.joined_at, None, "invited by name to B");
+    // Replacing: bob stops sharing.
+    store
+        .put_team_member(&TeamMember {
+            sharing: false,
+            ..member(a, bob, TeamRole::Member, true)
+        })
+        .await
+        .unwrap();
+    assert!(!store.team_members(a).await.unwrap()[1].sharing);
+    assert!(matches!(
+        store
+            .put_team_member(&member(999, bob, TeamRole::Member, true))
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+    assert!(store.remove_team_member(b, bob).await.unwrap());
+    assert!(!store.remove_team_member(b, bob).await.unwrap());
+
+    let id = store
+        .create_team_invite(&link(a, "t1", 1_000))
+        .await
+        .unwrap();
+    assert!(store.delete_team(a).await.unwrap());
+    assert!(!store.delete_team(a).await.unwrap());
+    assert_eq!(store.team(a).await.unwrap(), None);
+    assert!(store.teams_of(bob).await.unwrap().is_empty());
+    assert_eq!(store.team_invite("t1").await.unwrap(), None);
+    assert!(!store.revoke_team_invite(a, id, 30).await.unwrap());
+    assert!(matches!(
+        store
+            .create_team(&Team {
+                name: "x\0".to_owned(),
+                ..team("x")
+            })
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+    assert!(matches!(
+        store
+            .create_team(&Team {
+                guides: vec!["two words".to_owned()],
+                ..team("x")
+            })
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+}
+
+/// A link joins until it is revoked or expires, counts each use, never demotes a coach, and
+/// turns an invitation by name into a membership.
+pub async fn team_links_join_until_revoked_or_expired(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ada = store
+        .create_account(&new_account("ada", None, 1))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    let cy = store
+        .create_account(&new_account("cy", None, 1))
+        .await
+        .unwrap();
+    let a = store.create_team(&team("A")).await.unwrap();
+    let other = store.create_team(&team("B")).await.unwrap();
+    store
+        .put_team_member(&member(a, ada, TeamRole::Coach, true))
+        .await
+        .unwrap();
+    store
+        .put_team_member(&member(a, cy, TeamRole::Member, false))
+        .await
+        .unwrap();
+    let id = store
+        .create_team_invite(&link(a, "t1", 1_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.join_team("t1", bob, false, 100).await.unwrap(),
+        Some(a)
+    );
+    assert_eq!(
+        store.join_team("t1", ada, true, 110).await.unwrap(),
+        Some(a)
+    );
+    assert_eq!(store.join_team("t1", cy, true, 120).await.unwrap(), Some(a));
+    let members = store.team_members(a).await.unwrap();
+    let find = |l: LearnerId| members.iter().find(|m| m.learner == l).unwrap().clone();
+    assert_eq!(find(ada).role, TeamRole::Coach, "a coach stays a coach");
+    assert_eq!(
+        find(ada).joined_at,
+        Some(11),
+        "and keeps the time they joined"
+    );
+    assert_eq!((find(bob).sharing, find(bob).joined_at), (false, Some(100)));
+    assert_eq!((find(cy).sharing, find(cy).joined_at), (true, Some(120)));
+    assert_eq!(store.team_invite("t1").await.unwrap().unwrap().uses, 3);
+    assert_eq!(
+        store.join_team("t1", bob, true, 1_000).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert!(
+        !store.revoke_team_invite(other, id, 200).await.unwrap(),
+        "another team's"
+    );
+    assert!(store.revoke_team_invite(a, id, 200).await.unwrap());
+    assert!(!store.revoke_team_invite(a, id, 300).await.unwrap(), "once");
+    assert_eq!(
+        store.join_team("t1", bob, true, 500).await.unwrap(),
+        None,
+        "revoked"
+    );
+    assert_eq!(store.join_team("nope", bob, true, 500).await.unwrap(), None);
+    let links = store.team_invites(a).await.unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].revoked_at, Some(200));
+    assert_eq!(links[0].state(500), "revoked");
+    assert_eq!(store.team_invites(other).await.unwrap(), []);
+}
+
+/// The coach's view reads the marks, cards, settings, recent reviews, latest review and
+/// finished interviews of the members who joined and share, and of nobody else.
+pub async fn team_progress_reads_only_members_who_share(fx: &dyn Fixture) {
+    let store = fx.store();
+    let mut people = Vec::new();
+    for name in ["coach", "sharer", "private", "invited", "outsider"] {
+        people.push(
+            store
+                .create_account(&new_account(name, None, 1))
+                .await
+                .unwrap(),
+        );
+    }
+    let [coach, sharer, private, invited, outsider] = people[..] else {
+        unreachable!()
+    };
+    let a = store.create_team(&team("A")).await.unwrap();
+    store
+        .put_team_member(&member(a, coach, TeamRole::Coach, true))
+        .await
+        .unwrap();
+    store
+        .put_team_member(&member(a, sharer, TeamRole::Member, true))
+        .await
+        .unwrap();
+    store
+        .put_team_member(&TeamMember {
+            sharing: false,
+            ..member(a, private, TeamRole::Member, true)
+        })
+        .await
+        .unwrap();
+    store
+        .put_team_member(&member(a, invited, TeamRole::Member, false))
+        .await
+        .unwrap();
+    let gil = key("python-django", "gil");
+    for (n, who) in [coach, sharer, private, invited, outsider]
+        .into_iter()
+        .enumerate()
+    {
+        store.set_mark(who, &gil, true, 50).await.unwrap();
+        store
+            .record_review(who, &first(&format!("review-{n:02}-old"), &gil, 100))
+            .await
+            .unwrap();
+        store
+            .record_review(
+                who,
+                &first(
+                    &format!("review-{n:02}-new"),
+                    &key("python-django", "mro"),
+                    5_000,
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .set_learner_setting(who, "retention", "0.9")
+            .await
+            .unwrap();
+        let mut done = interview(&format!("interview-{n}"), 200);
+        done.finished_at = Some(300);
+        done.score = Some(0.5);
+        store.save_interview(who, &done).await.unwrap();
+        store
+            .save_interview(who, &interview(&format!("open-{n}"), 400))
+            .await
+            .unwrap();
+    }
+    let progress = store.team_progress(a, 1_000).await.unwrap();
+    assert_eq!(
+        progress
+            .members
+            .iter()
+            .map(|m| m.learner)
+            .collect::<Vec<_>>(),
+        [sharer]
+    );
+    assert!(progress.marks.iter().all(|m| m.learner == sharer));
+    assert_eq!(progress.marks.len(), 1);
+    assert_eq!(progress.cards.len(), 2);
+    assert!(progress.cards.iter().all(|c| c.learner == sharer));
+    assert_eq!(
+        progress.settings,
+        [(sharer, "retention".to_owned(), "0.9".to_owned())]
+    );
+    assert_eq!(
+        progress.recent_reviews,
+        [(sharer, key("python-django", "mro"), 5_000)],
+        "only since 1,000"
+    );
+    assert_eq!(progress.last_review, [(sharer, 5_000)]);
+    assert_eq!(progress.interviews.len(), 1, "finished ones only");
+    assert_eq!(progress.interviews[0].learner, sharer);
+    assert_eq!(
+        store.team_progress(999, 0).await.unwrap(),
+        Default::default()
+    );
+}

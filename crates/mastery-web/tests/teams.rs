@@ -1,0 +1,407 @@
+//! Teams through HTTP, as admins, coaches and members use them: creating a team, naming a
+//! coach, links and invitations by username, consent (join sharing or not, stop sharing,
+//! leave), the coach's view on the page, as CSV and as JSON, a member's standing, the team
+//! date a member without one plans for, accounts created with a team link only when the
+//! admin allows it, and who gets 403 or 404. Runs on SQLite, and on PostgreSQL with
+//! `MASTERY_TEST_BACKEND=postgres`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Client, Server};
+use mastery_storage::Role;
+
+/// A date far enough ahead to stay upcoming whenever the test runs.
+const DATE: &str = "2099-03-01";
+
+fn location(reply: &common::Reply) -> String {
+    reply.header("location").unwrap_or_default().to_owned()
+}
+
+/// An admin creates a team of the Python & Django guide and names `coach` its coach;
+/// the team's number.
+fn team(server: &Server, open_invites: bool) -> i64 {
+    let mut admin = server.signed_in("admin");
+    admin.get("/teams");
+    let mut fields = vec![
+        ("name", "Cohort <12>"),
+        ("guides", "python-django"),
+        ("interview_date", DATE),
+    ];
+    if open_invites {
+        fields.push(("open_invites", "yes"));
+    }
+    let created = admin.submit("/teams", &fields);
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id: i64 = location(&created)
+        .strip_prefix("/teams/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    admin.get(&format!("/teams/{id}"));
+    let named = admin.submit(&format!("/teams/{id}/coaches"), &[("username", "coach")]);
+    assert_eq!(named.status, 303, "{}", named.body);
+    id
+}
+
+/// The coach makes a link; its token.
+fn link(coach: &mut Client, team: i64) -> String {
+    coach.get(&format!("/teams/{team}"));
+    let page = coach.submit(&format!("/teams/{team}/links"), &[("days", "7")]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.body
+        .split("/teams/join/")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned()
+}
+
+fn join(c: &mut Client, token: &str, share: bool) -> common::Reply {
+    let page = c.get(&format!("/teams/join/{token}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("your notes"),
+        "says what is never shared"
+    );
+    c.submit(
+        &format!("/teams/join/{token}"),
+        &[("share", if share { "yes" } else { "no" })],
+    )
+}
+
+fn api(c: &mut Client) {
+    c.csrf = Some(
+        c.get("/api/v1/session").json()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+}
+
+fn people(server: &Server) {
+    server.add_user("admin", Role::Admin);
+    for name in ["coach", "ann", "bob", "cyd", "eve"] {
+        server.add_user(name, Role::Learner);
+    }
+}
+
+#[test]
+fn a_coach_sees_the_members_who_share_and_only_their_names_otherwise() {
+    let server = Server::start_multi_user();
+    people(&server);
+    let id = team(&server, false);
+    let mut coach = server.signed_in("coach");
+    let token = link(&mut coach, id);
+
+    let mut ann = server.signed_in("ann");
+    assert_eq!(
+        location(&join(&mut ann, &token, true)),
+        format!("/teams/{id}")
+    );
+    ann.get("/guides/python-django/gil");
+    ann.submit("/guides/python-django/gil/mark", &[("mastered", "true")]);
+    ann.get("/guides/python-django/gil");
+    ann.submit(
+        "/guides/python-django/gil/note",
+        &[("body", "ANN-PRIVATE-NOTE")],
+    );
+    api(&mut ann);
+    let review = r#"{"guide": "python-django", "question": "gil", "rating": 3, "review_id": "team-review-ann-1"}"#;
+    assert_eq!(ann.post_json("/api/v1/study/reviews", review).status, 200);
+
+    let mut bob = server.signed_in("bob");
+    join(&mut bob, &token, true);
+    bob.get("/guides/python-django/gil");
+    bob.submit("/guides/python-django/gil/mark", &[("mastered", "true")]);
+    // Bob changes his mind: the coach then sees only his name.
+    bob.get(&format!("/teams/{id}"));
+    let stopped = bob.submit(&format!("/teams/{id}/sharing"), &[("share", "no")]);
+    assert_eq!(stopped.status, 303, "{}", stopped.body);
+    assert!(
+        bob.get(&format!("/teams/{id}"))
+            .body
+            .contains("You do not share")
+    );
+
+    let mut cyd = server.signed_in("cyd");
+    join(&mut cyd, &token, false);
+
+    // The coach's page.
+    let page = coach.get(&format!("/teams/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Cohort &") && !page.body.contains("Cohort <12>"),
+        "escaped name"
+    );
+    assert!(page.body.contains("1 member shares"), "{}", page.body);
+    assert!(page.body.contains("<summary>ann</summary>"));
+    assert!(!page.body.contains("<summary>bob</summary>"));
+    assert!(
+        page.body.contains("Not shared:</strong> bob, cyd"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("on {DATE}")));
+    assert!(page.body.contains("<svg"), "the readiness chart");
+    assert!(
+        !page.body.contains("ANN-PRIVATE-NOTE"),
+        "notes are never shared"
+    );
+    assert!(!page.body.contains("@example"), "no e-mail address");
+    // Sorting by a column (and a made-up one falls back to names).
+    assert_eq!(
+        coach
+            .get(&format!("/teams/{id}?sort=readiness&dir=desc"))
+            .status,
+        200
+    );
+    assert_eq!(coach.get(&format!("/teams/{id}?sort=%27x")).status, 200);
+
+    // The same as CSV and JSON.
+    let csv = coach.get(&format!("/teams/{id}/members.csv"));
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(csv.body.starts_with("\"member\",\"guide\""), "{}", csv.body);
+    assert!(csv.body.contains("\"ann\""));
+    assert!(!csv.body.contains("\"bob\""));
+    api(&mut coach);
+    let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
+    let members: Vec<&str> = cohort["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(members, ["ann"]);
+    assert_eq!(cohort["members"][0]["mastered"], 1);
+    assert_eq!(cohort["members"][0]["reviews_7_days"], 1);
+    assert_eq!(cohort["not_shared"], serde_json::json!(["bob", "cyd"]));
+    assert_eq!(cohort["coaches"], serde_json::json!(["coach"]));
+    assert_eq!(cohort["interview_date"], DATE);
+    assert!(cohort["weakest"].as_array().unwrap().len() == 10);
+
+    // A member sees no one else's figures: no coach's view, and no median below 3 sharers.
+    let own = ann.get(&format!("/teams/{id}"));
+    assert!(!own.body.contains("members.csv"));
+    assert!(
+        own.body.contains("at least 3 members share"),
+        "{}",
+        own.body
+    );
+    assert_eq!(ann.get(&format!("/api/v1/teams/{id}/cohort")).status, 403);
+    assert_eq!(ann.get(&format!("/teams/{id}/members.csv")).status, 403);
+    assert_eq!(
+        ann.get(&format!("/api/v1/teams/{id}/standing")).json()["status"],
+        "too_few"
+    );
+    ann.get(&format!("/teams/{id}"));
+    assert_eq!(
+        ann.submit(&format!("/teams/{id}/links"), &[("days", "3")])
+            .status,
+        403
+    );
+    assert_eq!(
+        ann.submit(&format!("/teams/{id}/invite"), &[("username", "eve")])
+            .status,
+        403
+    );
+
+    // Someone outside the team is told it does not exist.
+    let mut eve = server.signed_in("eve");
+    for path in [
+        format!("/teams/{id}"),
+        format!("/teams/{id}/members.csv"),
+        format!("/api/v1/teams/{id}/cohort"),
+        format!("/api/v1/teams/{id}/standing"),
+    ] {
+        assert_eq!(eve.get(&path).status, 404, "{path}");
+    }
+    eve.get("/teams");
+    assert_eq!(eve.submit(&format!("/teams/{id}/links"), &[]).status, 404);
+    assert_eq!(
+        eve.submit(&format!("/teams/{id}/sharing"), &[("share", "yes")])
+            .status,
+        404
+    );
+
+    // Invited by username: nothing is shared until eve accepts.
+    coach.get(&format!("/teams/{id}"));
+    let by_mail = coach.submit(
+        &format!("/teams/{id}/invite"),
+        &[("username", "eve@example.org")],
+    );
+    assert_eq!(by_mail.status, 422);
+    assert!(
+        by_mail.body.contains("not an e-mail address"),
+        "{}",
+        by_mail.body
+    );
+    coach.get(&format!("/teams/{id}"));
+    assert_eq!(
+        coach
+            .submit(&format!("/teams/{id}/invite"), &[("username", "EVE")])
+            .status,
+        303
+    );
+    assert!(eve.get("/teams").body.contains("Invited: answer"));
+    assert!(
+        coach
+            .get(&format!("/teams/{id}"))
+            .body
+            .contains("Invited, not joined yet:</strong> eve")
+    );
+    eve.get(&format!("/teams/{id}"));
+    assert_eq!(
+        eve.submit(&format!("/teams/{id}/accept"), &[("share", "yes")])
+            .status,
+        303
+    );
+    let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
+    assert_eq!(
+        cohort["members"].as_array().unwrap().len(),
+        2,
+        "ann and eve"
+    );
+    assert!(
+        cohort["idle_this_week"]
+            .as_array()
+            .unwrap()
+            .contains(&"eve".into())
+    );
+
+    // A third sharer: now each sees their standing against the median.
+    bob.get(&format!("/teams/{id}"));
+    bob.submit(&format!("/teams/{id}/sharing"), &[("share", "yes")]);
+    api(&mut bob);
+    let standing = bob.get(&format!("/api/v1/teams/{id}/standing")).json();
+    assert_eq!(standing["status"], "standing", "{standing}");
+    assert_eq!(standing["sharing"], 3);
+
+    // Members without a date of their own plan for the team's date.
+    assert!(ann.get("/study/readiness").body.contains(DATE));
+
+    // Leaving: gone from the coach's view; the link, once revoked, admits nobody.
+    ann.get(&format!("/teams/{id}"));
+    assert_eq!(
+        location(&ann.submit(&format!("/teams/{id}/leave"), &[])),
+        "/teams"
+    );
+    assert_eq!(ann.get(&format!("/teams/{id}")).status, 404);
+    let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
+    assert!(!cohort.to_string().contains("\"ann\""));
+    coach.get(&format!("/teams/{id}"));
+    assert_eq!(
+        coach
+            .submit(&format!("/teams/{id}/links/1/revoke"), &[])
+            .status,
+        303
+    );
+    assert_eq!(ann.get(&format!("/teams/join/{token}")).status, 404);
+    // The last coach cannot leave a team with members.
+    coach.get(&format!("/teams/{id}"));
+    let left = coach.submit(&format!("/teams/{id}/leave"), &[]);
+    assert_eq!(left.status, 422, "{}", left.body);
+    assert!(left.body.contains("only coach"));
+}
+
+#[test]
+fn team_links_create_accounts_only_where_the_admin_allows() {
+    let server = Server::start_multi_user();
+    people(&server);
+    let closed = team(&server, false);
+    let open = team(&server, true);
+    let mut coach = server.signed_in("coach");
+    let closed_token = link(&mut coach, closed);
+    let open_token = link(&mut coach, open);
+
+    // Registration is by invitation: a team that does not allow it offers only signing in.
+    let mut visitor = server.client();
+    let page = visitor.get(&format!("/teams/join/{closed_token}"));
+    assert!(page.body.contains("Sign in to join"));
+    assert!(!page.body.contains("Create an account"));
+    let form = visitor.get(&format!("/sign-up?team={closed_token}"));
+    assert!(
+        form.body.contains("does not create accounts"),
+        "{}",
+        form.body
+    );
+    let refused = visitor.submit(
+        &format!("/sign-up?team={closed_token}"),
+        &[
+            ("username", "newbie"),
+            ("email", ""),
+            ("password", common::PASSWORD),
+        ],
+    );
+    assert_eq!(refused.status, 403, "{}", refused.body);
+
+    // A team whose links may create accounts: sign up, then choose whether to share.
+    let mut newcomer = server.client();
+    let page = newcomer.get(&format!("/teams/join/{open_token}"));
+    assert!(page.body.contains("Create an account"), "{}", page.body);
+    newcomer.get(&format!("/sign-up?team={open_token}"));
+    let created = newcomer.submit(
+        &format!("/sign-up?team={open_token}"),
+        &[
+            ("username", "newbie"),
+            ("email", ""),
+            ("password", common::PASSWORD),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(location(&created), format!("/teams/join/{open_token}"));
+    assert_eq!(
+        location(&join(&mut newcomer, &open_token, true)),
+        format!("/teams/{open}")
+    );
+    api(&mut coach);
+    let cohort = coach.get(&format!("/api/v1/teams/{open}/cohort")).json();
+    assert_eq!(cohort["members"][0]["username"], "newbie");
+
+    // A made-up or malformed token is the same "not valid" page.
+    for bad in ["A".repeat(43), "x".to_owned()] {
+        assert_eq!(visitor.get(&format!("/teams/join/{bad}")).status, 404);
+    }
+    // Only admins create and delete teams.
+    let mut ann = server.signed_in("ann");
+    ann.get("/teams");
+    assert_eq!(
+        ann.submit("/teams", &[("name", "Mine"), ("guides", "python-django")])
+            .status,
+        403
+    );
+    let mut admin = server.signed_in("admin");
+    admin.get("/teams");
+    let bad = admin.submit("/teams", &[("name", "X"), ("guides", "no-such-guide")]);
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("there is no guide"), "{}", bad.body);
+    let bad = admin.submit(
+        "/teams",
+        &[
+            ("name", "X"),
+            ("guides", "python-django"),
+            ("interview_date", "2099-02-30"),
+        ],
+    );
+    assert_eq!(bad.status, 422);
+    admin.get(&format!("/teams/{closed}"));
+    assert_eq!(
+        admin.submit(&format!("/teams/{closed}/delete"), &[]).status,
+        303
+    );
+    assert_eq!(coach.get(&format!("/teams/{closed}")).status, 404);
+}
+
+#[test]
+fn a_personal_server_has_no_teams() {
+    let server = Server::start();
+    let mut c = server.client();
+    assert_eq!(c.get("/teams").status, 404);
+    assert_eq!(
+        c.get(&format!("/teams/join/{}", "A".repeat(43))).status,
+        404
+    );
+    assert_eq!(c.get("/api/v1/teams").status, 404);
+}
