@@ -130,6 +130,7 @@ impl PostgresStore {
             ("security_events", "id"),
             ("teams", "id"),
             ("team_invites", "id"),
+            ("team_assignments", "id"),
         ] {
             // setval is strict: on an empty table (MAX is NULL) it leaves the sequence be.
             sqlx::query(&format!(

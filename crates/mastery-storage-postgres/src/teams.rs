@@ -4,8 +4,8 @@
 
 use mastery_storage::sql::is_foreign_key_violation;
 use mastery_storage::{
-    LearnerId, Millis, Result, StorageError, Team, TeamInvite, TeamMember, TeamProgress,
-    TeamStorage, check_account_text,
+    Assignment, AssignmentTaken, LearnerId, Millis, Result, StorageError, Team, TeamInvite,
+    TeamMember, TeamProgress, TeamStorage, check_account_text,
 };
 
 use crate::{PostgresStore, Sql};
@@ -129,5 +129,106 @@ impl TeamStorage for PostgresStore {
         let progress = Sql::team_progress(&mut tx, self.decoder(), team, since).await?;
         tx.rollback().await.map_err(|e| self.error(e))?;
         Ok(progress)
+    }
+
+    async fn create_assignment(&self, assignment: &Assignment) -> Result<i64> {
+        assignment.check()?;
+        let mut tx = self.begin().await?;
+        let id = Sql::create_assignment(&mut *tx, assignment)
+            .await
+            .map_err(|e| {
+                if is_foreign_key_violation(&e) {
+                    StorageError::Invalid(format!("there is no team {}", assignment.team))
+                } else {
+                    self.error(e)
+                }
+            })?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(id)
+    }
+
+    async fn assignments(&self, team: i64) -> Result<Vec<Assignment>> {
+        Sql::assignments(&self.pool, self.decoder(), team).await
+    }
+
+    async fn assignment(&self, id: i64) -> Result<Option<Assignment>> {
+        Sql::assignment(&self.pool, self.decoder(), id).await
+    }
+
+    async fn delete_assignment(&self, team: i64, id: i64) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let found = Sql::delete_assignment(&mut *tx, self.decoder(), team, id).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
+    }
+
+    async fn link_assignment(
+        &self,
+        learner: LearnerId,
+        interview: &str,
+        assignment: i64,
+    ) -> Result<()> {
+        check_account_text("an interview id", interview)?;
+        let mut tx = self.begin().await?;
+        Sql::link_assignment(&mut *tx, learner, interview, assignment)
+            .await
+            .map_err(|e| {
+                if is_foreign_key_violation(&e) {
+                    StorageError::Invalid(format!(
+                        "there is no interview {interview} or no assignment {assignment}"
+                    ))
+                } else {
+                    self.error(e)
+                }
+            })?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    async fn assignments_taken(&self, team: i64) -> Result<Vec<AssignmentTaken>> {
+        Sql::assignments_taken(&self.pool, self.decoder(), team).await
+    }
+
+    async fn my_assignments_taken(&self, learner: LearnerId) -> Result<Vec<AssignmentTaken>> {
+        Sql::my_assignments_taken(&self.pool, self.decoder(), learner).await
+    }
+
+    async fn invite_team_member(&self, member: &TeamMember) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let added = Sql::invite_team_member(&mut *tx, member)
+            .await
+            .map_err(|e| {
+                if is_foreign_key_violation(&e) {
+                    StorageError::Invalid(format!(
+                        "there is no team {} or no account {}",
+                        member.team, member.learner
+                    ))
+                } else {
+                    self.error(e)
+                }
+            })?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(added)
+    }
+
+    async fn accept_team_invitation(
+        &self,
+        team: i64,
+        learner: LearnerId,
+        sharing: bool,
+        now: Millis,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let found =
+            Sql::accept_team_invitation(&mut *tx, self.decoder(), team, learner, sharing, now)
+                .await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
+    }
+
+    async fn set_team_sharing(&self, team: i64, learner: LearnerId, sharing: bool) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let found = Sql::set_team_sharing(&mut *tx, self.decoder(), team, learner, sharing).await?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(found)
     }
 }

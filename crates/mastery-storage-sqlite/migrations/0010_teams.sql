@@ -43,8 +43,37 @@ CREATE TABLE team_invites (
     created_by INTEGER REFERENCES learners (id) ON DELETE SET NULL,
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
+    -- How many people may use it (a sign-up with it or a join counts once each).
+    max_uses INTEGER NOT NULL,
     uses INTEGER NOT NULL,
     revoked_at INTEGER
 ) STRICT;
 
 CREATE INDEX team_invites_by_team ON team_invites (team_id, created_at);
+
+-- Mock interviews a coach assigns to the team: a preset or a custom setup (the request as
+-- mastery-study writes it, JSON) on one of the team's guides.
+CREATE TABLE team_assignments (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    guide_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    request TEXT NOT NULL,
+    created_by INTEGER REFERENCES learners (id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX team_assignments_by_team ON team_assignments (team_id, created_at);
+
+-- Which interview a member started for an assignment: the coach sees who took it and the
+-- score (of members who share).
+CREATE TABLE interview_assignments (
+    learner_id INTEGER NOT NULL,
+    interview_id TEXT NOT NULL,
+    assignment_id INTEGER NOT NULL REFERENCES team_assignments (id) ON DELETE CASCADE,
+    PRIMARY KEY (learner_id, interview_id),
+    FOREIGN KEY (learner_id, interview_id) REFERENCES interviews (learner_id, interview_id)
+        ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX interview_assignments_by_assignment ON interview_assignments (assignment_id);

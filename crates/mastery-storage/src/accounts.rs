@@ -123,7 +123,8 @@ pub enum Admission<'a> {
     FirstAdmin,
     /// With a team's invitation link, on a site whose registration is by invitation: its
     /// token's digest must name a link that is neither revoked nor expired, of a team whose
-    /// admin lets its links create accounts. No use is taken: joining the team counts it.
+    /// admin lets its links create accounts; one use is taken, and the new account is invited
+    /// to the team (joining, it chooses whether to share).
     TeamInvite {
         /// The SHA-256 digest (hex) of the team link's token.
         token_hash: &'a str,

@@ -267,8 +267,29 @@ pub const ACCOUNT_SECURITY_TABLES: &[(&str, &[(&str, ColumnKind)])] = &[
             ("created_by", ColumnKind::NullInt),
             ("created_at", ColumnKind::Int),
             ("expires_at", ColumnKind::Int),
+            ("max_uses", ColumnKind::Int),
             ("uses", ColumnKind::Int),
             ("revoked_at", ColumnKind::NullInt),
+        ],
+    ),
+    (
+        "team_assignments",
+        &[
+            ("id", ColumnKind::Int),
+            ("team_id", ColumnKind::Int),
+            ("guide_id", ColumnKind::Text),
+            ("title", ColumnKind::Text),
+            ("request", ColumnKind::Text),
+            ("created_by", ColumnKind::NullInt),
+            ("created_at", ColumnKind::Int),
+        ],
+    ),
+    (
+        "interview_assignments",
+        &[
+            ("learner_id", ColumnKind::Int),
+            ("interview_id", ColumnKind::Text),
+            ("assignment_id", ColumnKind::Int),
         ],
     ),
 ];

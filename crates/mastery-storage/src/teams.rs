@@ -142,7 +142,9 @@ pub struct TeamInvite {
     pub created_at: Millis,
     /// After this it admits nobody.
     pub expires_at: Millis,
-    /// How many people joined with it.
+    /// How many people may use it.
+    pub max_uses: i64,
+    /// How many did (each sign-up and each join with it).
     pub uses: i64,
     /// When it was revoked, if it was.
     pub revoked_at: Option<Millis>,
@@ -152,20 +154,77 @@ impl TeamInvite {
     /// Whether it lets someone join at `now`.
     #[must_use]
     pub fn usable(&self, now: Millis) -> bool {
-        self.revoked_at.is_none() && now < self.expires_at
+        self.revoked_at.is_none() && now < self.expires_at && self.uses < self.max_uses
     }
 
-    /// Its state at `now` in a word: `revoked`, `expired` or `open`.
+    /// Its state at `now` in a word: `revoked`, `expired`, `used up` or `open`.
     #[must_use]
     pub fn state(&self, now: Millis) -> &'static str {
         if self.revoked_at.is_some() {
             "revoked"
         } else if now >= self.expires_at {
             "expired"
+        } else if self.uses >= self.max_uses {
+            "used up"
         } else {
             "open"
         }
     }
+}
+
+/// A mock interview a coach assigned to the team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// Its number (0 before it is created).
+    pub id: i64,
+    /// The team.
+    pub team: i64,
+    /// The guide it draws questions from.
+    pub guide: String,
+    /// What members see ("Week 3: Django ORM").
+    pub title: String,
+    /// The interview's request (a preset or a custom setup), as JSON written by
+    /// `mastery-study`.
+    pub request: String,
+    /// Who assigned it (`None` once they are deleted).
+    pub created_by: Option<LearnerId>,
+    /// When.
+    pub created_at: Millis,
+}
+
+impl Assignment {
+    /// Checks its text fields with [`check_account_text`] (the request may be longer).
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] naming the field.
+    pub fn check(&self) -> Result<()> {
+        check_account_text("a guide id", &self.guide)?;
+        check_account_text("an assignment's title", &self.title)?;
+        if self.request.len() > 16 * 1024 {
+            return Err(StorageError::Invalid(
+                "an assignment's request may be at most 16 KiB".into(),
+            ));
+        }
+        crate::check_text("an assignment's request", &self.request)
+    }
+}
+
+/// An interview a member started for an assignment, with its outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignmentTaken {
+    /// The assignment.
+    pub assignment: i64,
+    /// The member.
+    pub learner: LearnerId,
+    /// The interview's id.
+    pub interview: String,
+    /// When it started.
+    pub started_at: Millis,
+    /// When it finished, if it did.
+    pub finished_at: Option<Millis>,
+    /// Its score (0 to 1) once finished.
+    pub score: Option<f64>,
 }
 
 /// What a coach's view is computed from, read in one snapshot: the stored state of the
@@ -216,6 +275,25 @@ pub trait TeamStorage: Send + Sync {
     /// [`StorageError::Invalid`] when the team or the learner does not exist.
     async fn put_team_member(&self, member: &TeamMember) -> Result<()>;
 
+    /// Invites someone by name: adds their membership only if they have none (a joined
+    /// member is never reset to invited); `false` when they had one. Errors as
+    /// [`TeamStorage::put_team_member`].
+    async fn invite_team_member(&self, member: &TeamMember) -> Result<bool>;
+
+    /// Accepts an invitation by name: sets `joined_at` and `sharing` only while the
+    /// membership exists and is not joined; `false` otherwise (removed meanwhile, or joined).
+    async fn accept_team_invitation(
+        &self,
+        team: i64,
+        learner: LearnerId,
+        sharing: bool,
+        now: Millis,
+    ) -> Result<bool>;
+
+    /// Starts or stops sharing: only for a joined member (not a coach); `false` when there is
+    /// no such membership (removed meanwhile).
+    async fn set_team_sharing(&self, team: i64, learner: LearnerId, sharing: bool) -> Result<bool>;
+
     /// Removes a membership; `false` when there was none.
     async fn remove_team_member(&self, team: i64, learner: LearnerId) -> Result<bool>;
 
@@ -231,8 +309,9 @@ pub trait TeamStorage: Send + Sync {
     /// Revokes a team's link; `false` when there is no such link or it was revoked.
     async fn revoke_team_invite(&self, team: i64, invite: i64, at: Millis) -> Result<bool>;
 
-    /// Joins a team with a link, in one transaction: the link must be usable at `now`; its
-    /// use is counted; the learner becomes a member (sharing as they chose) unless they are
+    /// Joins a team with a link, in one transaction: the link must be usable at `now` (not
+    /// revoked, not expired, not used up), unless the learner was invited already (an
+    /// account created with this link is); its use is counted; the learner becomes a member (sharing as they chose) unless they are
     /// in the team already (then only `joined_at` is set if it was not, and `sharing`).
     /// The team's number, or `None` when the link is unknown, revoked or expired.
     async fn join_team(
@@ -242,6 +321,36 @@ pub trait TeamStorage: Send + Sync {
         sharing: bool,
         now: Millis,
     ) -> Result<Option<i64>>;
+
+    /// Stores an assignment (its `id` is ignored); its number. [`StorageError::Invalid`]
+    /// when the team does not exist.
+    async fn create_assignment(&self, assignment: &Assignment) -> Result<i64>;
+
+    /// A team's assignments, newest first.
+    async fn assignments(&self, team: i64) -> Result<Vec<Assignment>>;
+
+    /// One assignment.
+    async fn assignment(&self, id: i64) -> Result<Option<Assignment>>;
+
+    /// Deletes a team's assignment (the interviews stay, unlinked); `false` when the team
+    /// has no such assignment.
+    async fn delete_assignment(&self, team: i64, id: i64) -> Result<bool>;
+
+    /// Records that the learner's interview was started for an assignment.
+    /// [`StorageError::Invalid`] when the interview or the assignment does not exist.
+    async fn link_assignment(
+        &self,
+        learner: LearnerId,
+        interview: &str,
+        assignment: i64,
+    ) -> Result<()>;
+
+    /// The interviews started for the team's assignments by the members who share (see
+    /// [`TeamMember::shares`]), oldest first.
+    async fn assignments_taken(&self, team: i64) -> Result<Vec<AssignmentTaken>>;
+
+    /// The learner's own interviews started for assignments, oldest first.
+    async fn my_assignments_taken(&self, learner: LearnerId) -> Result<Vec<AssignmentTaken>>;
 
     /// The stored state behind a coach's view of the team (see [`TeamProgress`]), with
     /// reviews since `since`.

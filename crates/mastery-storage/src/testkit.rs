@@ -144,7 +144,8 @@ macro_rules! storage_suite {
             identities_link_one_account_and_creation_is_all_or_nothing,
             teams_and_memberships_round_trip,
             team_links_join_until_revoked_or_expired,
-            team_progress_reads_only_members_who_share
+            team_progress_reads_only_members_who_share,
+            assignments_link_the_interviews_of_members_who_share
         );
     };
 }

@@ -155,6 +155,8 @@ fn open_on_a_private_site(path: &str) -> bool {
     ) || path.starts_with("/setup/")
         || path.starts_with("/reset-password/")
         || path.starts_with("/account/email/verify/")
+        // A team's link says what joining shares before anyone signs in or up.
+        || path.starts_with("/teams/join/")
         || path.starts_with("/assets/")
 }
 

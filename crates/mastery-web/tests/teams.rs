@@ -82,7 +82,7 @@ fn api(c: &mut Client) {
 
 fn people(server: &Server) {
     server.add_user("admin", Role::Admin);
-    for name in ["coach", "ann", "bob", "cyd", "eve"] {
+    for name in ["coach", "ann", "bob", "cyd", "eve", "fay", "gus"] {
         server.add_user(name, Role::Learner);
     }
 }
@@ -182,11 +182,11 @@ fn a_coach_sees_the_members_who_share_and_only_their_names_otherwise() {
     assert_eq!(cohort["interview_date"], DATE);
     assert!(cohort["weakest"].as_array().unwrap().len() == 10);
 
-    // A member sees no one else's figures: no coach's view, and no median below 3 sharers.
+    // A member sees no one else's figures: no coach's view, and no median below 5 sharers.
     let own = ann.get(&format!("/teams/{id}"));
     assert!(!own.body.contains("members.csv"));
     assert!(
-        own.body.contains("at least 3 members share"),
+        own.body.contains("at least 5 members share"),
         "{}",
         own.body
     );
@@ -271,13 +271,27 @@ fn a_coach_sees_the_members_who_share_and_only_their_names_otherwise() {
             .contains(&"eve".into())
     );
 
-    // A third sharer: now each sees their standing against the median.
+    // Five sharers: now each sees their standing against the median, rounded to 10%.
     bob.get(&format!("/teams/{id}"));
     bob.submit(&format!("/teams/{id}/sharing"), &[("share", "yes")]);
     api(&mut bob);
+    assert_eq!(
+        bob.get(&format!("/api/v1/teams/{id}/standing")).json()["status"],
+        "too_few"
+    );
+    for name in ["fay", "gus"] {
+        join(&mut server.signed_in(name), &token, true);
+    }
     let standing = bob.get(&format!("/api/v1/teams/{id}/standing")).json();
     assert_eq!(standing["status"], "standing", "{standing}");
-    assert_eq!(standing["sharing"], 3);
+    assert_eq!(standing["sharing"], 5);
+    for section in standing["sections"].as_array().unwrap() {
+        let median = section["median"].as_f64().unwrap();
+        assert!(
+            ((median * 10.0) - (median * 10.0).round()).abs() < 1e-4,
+            "{median}"
+        );
+    }
 
     // Members without a date of their own plan for the team's date.
     assert!(ann.get("/study/readiness").body.contains(DATE));
@@ -404,4 +418,231 @@ fn a_personal_server_has_no_teams() {
         404
     );
     assert_eq!(c.get("/api/v1/teams").status, 404);
+}
+
+#[test]
+fn coaches_assign_mock_interviews_and_see_who_took_them() {
+    let server = Server::start_multi_user();
+    people(&server);
+    let id = team(&server, false);
+    let mut coach = server.signed_in("coach");
+    let token = link(&mut coach, id);
+    let mut ann = server.signed_in("ann");
+    join(&mut ann, &token, true);
+    let mut bob = server.signed_in("bob");
+    join(&mut bob, &token, false);
+
+    coach.get(&format!("/teams/{id}"));
+    let bad = coach.submit(
+        &format!("/teams/{id}/assignments"),
+        &[
+            ("title", "Too long"),
+            ("guide", "python-django"),
+            ("preset", "custom"),
+            ("questions", "500"),
+            ("minutes", "3"),
+        ],
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    coach.get(&format!("/teams/{id}"));
+    let assigned = coach.submit(
+        &format!("/teams/{id}/assignments"),
+        &[
+            ("title", "Week 1 <screen>"),
+            ("guide", "python-django"),
+            ("preset", "recruiter-screen"),
+        ],
+    );
+    assert_eq!(assigned.status, 303, "{}", assigned.body);
+    coach.get(&format!("/teams/{id}"));
+    let custom = coach.submit(
+        &format!("/teams/{id}/assignments"),
+        &[
+            ("title", "Week 2"),
+            ("guide", "python-django"),
+            ("preset", "custom"),
+            ("questions", "2"),
+            ("minutes", "1"),
+        ],
+    );
+    assert_eq!(custom.status, 303, "{}", custom.body);
+
+    // Members find it on their interviews page and start it there.
+    let page = ann.get("/interviews");
+    assert!(
+        page.body.contains("Assigned by your teams"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Week 1 &#60;screen&#62;")
+            || page.body.contains("Week 1 &lt;screen&gt;")
+    );
+    assert!(page.body.contains("2 questions, 1 minute each"));
+    ann.get("/interviews");
+    let started = ann.submit(&format!("/teams/{id}/assignments/1/start"), &[]);
+    assert_eq!(started.status, 303, "{}", started.body);
+    assert!(location(&started).starts_with("/interviews/"));
+    bob.get("/interviews");
+    assert_eq!(
+        bob.submit(&format!("/teams/{id}/assignments/1/start"), &[])
+            .status,
+        303
+    );
+    // Someone outside the team cannot start it.
+    let mut eve = server.signed_in("eve");
+    eve.get("/interviews");
+    assert!(
+        !eve.get("/interviews")
+            .body
+            .contains("Assigned by your teams")
+    );
+    assert_eq!(
+        eve.submit(&format!("/teams/{id}/assignments/1/start"), &[])
+            .status,
+        404
+    );
+
+    // The coach sees ann's attempt (she shares), not bob's.
+    let page = coach.get(&format!("/teams/{id}"));
+    let taken = page
+        .body
+        .split("Taken by members who share")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        taken.contains(">ann<") && taken.contains("in progress"),
+        "{}",
+        page.body
+    );
+    assert!(!taken.split("</table>").next().unwrap().contains(">bob<"));
+    // A member cannot assign or withdraw; the coach withdraws.
+    ann.get(&format!("/teams/{id}"));
+    assert_eq!(
+        ann.submit(&format!("/teams/{id}/assignments/1/withdraw"), &[])
+            .status,
+        403
+    );
+    coach.get(&format!("/teams/{id}"));
+    assert_eq!(
+        coach
+            .submit(&format!("/teams/{id}/assignments/1/withdraw"), &[])
+            .status,
+        303
+    );
+    assert!(!ann.get("/interviews").body.contains("Week 1"));
+    assert!(
+        ann.get("/interviews").body.contains("in progress"),
+        "ann's interview stays"
+    );
+}
+
+#[test]
+fn a_wider_scope_asks_members_again_and_only_admins_remove_coaches() {
+    let server = Server::start_multi_user();
+    people(&server);
+    let mut admin = server.signed_in("admin");
+    admin.get("/teams");
+    let created = admin.submit(
+        "/teams",
+        &[
+            ("name", "Core only"),
+            ("guides", "python-django"),
+            ("sections", "python-django/core-python"),
+            ("interview_date", "2099-3-1"),
+        ],
+    );
+    let id: i64 = location(&created)
+        .strip_prefix("/teams/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    admin.get(&format!("/teams/{id}"));
+    admin.submit(&format!("/teams/{id}/coaches"), &[("username", "coach")]);
+    admin.get(&format!("/teams/{id}"));
+    admin.submit(&format!("/teams/{id}/coaches"), &[("username", "cyd")]);
+    let mut coach = server.signed_in("coach");
+    let token = link(&mut coach, id);
+    let mut ann = server.signed_in("ann");
+    join(&mut ann, &token, true);
+    api(&mut coach);
+    let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
+    assert_eq!(
+        cohort["interview_date"], "2099-03-01",
+        "stored as YYYY-MM-DD"
+    );
+    assert_eq!(cohort["sections"].as_array().unwrap().len(), 1);
+    assert_eq!(cohort["members"].as_array().unwrap().len(), 1);
+
+    // Narrowing keeps sharing; widening to every section asks again.
+    coach.get(&format!("/teams/{id}"));
+    let saved = coach.submit(
+        &format!("/teams/{id}/settings"),
+        &[
+            ("name", "Everything"),
+            ("guides", "python-django"),
+            ("interview_date", "2099-03-01"),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
+    assert!(cohort["members"].as_array().unwrap().is_empty(), "{cohort}");
+    assert_eq!(cohort["not_shared"], serde_json::json!(["ann"]));
+    assert!(
+        ann.get(&format!("/teams/{id}"))
+            .body
+            .contains("You do not share")
+    );
+
+    // A coach may not remove another coach, nor act on another team.
+    let cyd = server.store();
+    let cyd_id = server
+        .block_on(cyd.account_by_key("cyd"))
+        .unwrap()
+        .unwrap()
+        .learner
+        .0;
+    coach.get(&format!("/teams/{id}"));
+    assert_eq!(
+        coach
+            .submit(&format!("/teams/{id}/people/{cyd_id}/remove"), &[])
+            .status,
+        403
+    );
+    let other = team(&server, false);
+    let mut bob = server.signed_in("bob");
+    let mut admin = server.signed_in("admin");
+    admin.get(&format!("/teams/{other}"));
+    admin.submit(&format!("/teams/{other}/coaches"), &[("username", "bob")]);
+    let other_link = link(&mut bob, other);
+    assert!(!other_link.is_empty());
+    // Bob coaches `other` only: the first team's link 1, people and pages are not his.
+    bob.get(&format!("/teams/{other}"));
+    assert_eq!(
+        bob.submit(&format!("/teams/{other}/links/1/revoke"), &[])
+            .status,
+        404
+    );
+    assert_eq!(
+        bob.submit(&format!("/teams/{id}/links/1/revoke"), &[])
+            .status,
+        404
+    );
+    let ann_id = server
+        .block_on(cyd.account_by_key("ann"))
+        .unwrap()
+        .unwrap()
+        .learner
+        .0;
+    assert_eq!(
+        bob.submit(&format!("/teams/{other}/people/{ann_id}/remove"), &[])
+            .status,
+        404
+    );
+    assert_eq!(bob.get(&format!("/teams/{id}")).status, 404);
+    assert_eq!(
+        ann.get(&format!("/teams/join/{token}")).status,
+        200,
+        "link 1 still open"
+    );
 }

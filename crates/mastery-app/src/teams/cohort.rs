@@ -29,9 +29,12 @@ use crate::settings::settings_from;
 pub const WEAKEST: usize = 10;
 /// Key points listed as the most often missed.
 pub const MOST_MISSED: usize = 10;
-/// A member sees the cohort's median only when at least this many members share: fewer
-/// would tell them someone's figures.
-pub const MIN_FOR_MEDIAN: usize = 3;
+/// A member sees the cohort's median only when at least this many members share (the
+/// member included): fewer would come close to telling someone's own figures.
+pub const MIN_FOR_MEDIAN: usize = 5;
+/// A member sees the median rounded to this step (10%), never a figure exact enough to be
+/// one person's.
+pub const MEDIAN_STEP: f32 = 0.1;
 
 /// One section of the team's scope.
 #[derive(Debug, Clone, PartialEq)]
@@ -303,6 +306,19 @@ pub fn compute(
     roster: Roster,
     now: Millis,
 ) -> CohortView {
+    compute_with(team, guides, progress, roster, now, true)
+}
+
+/// As [`compute`]; without `interviews`, the mock interviews are not read (a member's
+/// standing needs only recall).
+fn compute_with(
+    team: &Team,
+    guides: &[Arc<Guide>],
+    progress: &TeamProgress,
+    roster: Roster,
+    now: Millis,
+    interviews_too: bool,
+) -> CohortView {
     let scope = scope(team, guides);
     let in_scope: HashSet<&QuestionKey> = scope
         .iter()
@@ -344,7 +360,7 @@ pub fn compute(
     let last: HashMap<LearnerId, Millis> = progress.last_review.iter().copied().collect();
     let mut interviews: HashMap<LearnerId, Vec<&StoredInterview>> = HashMap::new();
     for Owned { learner, value } in &progress.interviews {
-        if team_guides.contains(value.guide.as_str()) {
+        if interviews_too && team_guides.contains(value.guide.as_str()) {
             interviews.entry(*learner).or_default().push(value);
         }
     }
@@ -563,7 +579,7 @@ pub struct Standing {
     pub section: ScopeSection,
     /// The member's mean predicted recall.
     pub mine: f32,
-    /// The cohort's median (of members who share).
+    /// The cohort's median (of members who share), rounded to [`MEDIAN_STEP`].
     pub median: f32,
 }
 
@@ -610,7 +626,7 @@ pub async fn member_view(
     if sharing < MIN_FOR_MEDIAN {
         return Ok(MemberView::TooFew { sharing });
     }
-    let view = compute(&team, guides, &progress, Roster::default(), now);
+    let view = compute_with(&team, guides, &progress, Roster::default(), now, false);
     let Some(me) = view.members.iter().find(|m| m.learner == viewer.learner) else {
         return Ok(MemberView::NotSharing);
     };
@@ -622,7 +638,7 @@ pub async fn member_view(
             .map(|(summary, mine)| Standing {
                 section: summary.section.clone(),
                 mine: mine.recall,
-                median: summary.median_recall,
+                median: (summary.median_recall / MEDIAN_STEP).round() * MEDIAN_STEP,
             })
             .collect(),
         sharing,

@@ -6,11 +6,14 @@
 //! - this module: who may see and change a team ([`Standing`]), the team's own settings,
 //!   memberships, invitation links and the date a member plans for;
 //! - [`cohort`]: the coach's view of the members who share, and a member's standing against
-//!   the cohort's median.
+//!   the cohort's median;
+//! - [`assignments`]: mock interviews a coach assigns, which members start from their
+//!   interviews page.
 //!
 //! Notes are never shared; no e-mail address is shown to anyone but admins. A person who is
 //! not in a team and is not an admin is told it does not exist.
 
+pub mod assignments;
 pub mod cohort;
 
 use std::sync::Arc;
@@ -31,15 +34,24 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub const DEFAULT_LINK_DAYS: i64 = 14;
 /// The longest a link may last, in days.
 pub const MAX_LINK_DAYS: i64 = 90;
+/// How many people a link admits unless the coach says otherwise.
+pub const DEFAULT_LINK_USES: i64 = 30;
+/// The most people one link may admit.
+pub const MAX_LINK_USES: i64 = 1_000;
 
 /// What the coaches of a team see of a member who shares, in the words the join page and
 /// the team page show (consent is given to exactly this).
 pub const SHARED: &[&str] = &[
     "the questions you marked as mastered in the team's guides",
-    "how many reviews you did in the last 7 and 30 days, and when you last studied",
+    "how many reviews of them you did in the last 7 and 30 days, and when you last studied \
+     anything",
     "your predicted recall on the team's interview date, per section",
-    "your mock-interview scores and the key points you missed",
+    "your mock-interview scores on the team's guides and the key points you missed",
 ];
+
+/// What joining changes even without sharing (said on the join page).
+pub const JOINING_ALSO: &str = "Joining also makes the team's interview date the one your \
+     study plans for, unless you set a date of your own in Settings.";
 
 /// What is never shared, whatever the member chooses.
 pub const NEVER_SHARED: &[&str] = &[
@@ -220,19 +232,23 @@ fn checked(form: &TeamForm, guides: &[Arc<Guide>]) -> Result<Team, AppError> {
         }
         sections.push(id.to_owned());
     }
-    let date = form.interview_date.trim();
-    if !date.is_empty() && days_from_civil(date).is_none() {
-        return Err(AppError::Field {
+    let typed = form.interview_date.trim();
+    // Stored as YYYY-MM-DD whatever was typed (`2027-3-1`), so dates compare as text.
+    let date = if typed.is_empty() {
+        String::new()
+    } else {
+        let day = days_from_civil(typed).ok_or_else(|| AppError::Field {
             field: "interview_date",
-            message: format!("`{date}` is not a date (YYYY-MM-DD)"),
-        });
-    }
+            message: format!("`{typed}` is not a date (YYYY-MM-DD)"),
+        })?;
+        mastery_study::stats::Date::of_day(day).to_string()
+    };
     Ok(Team {
         id: 0,
         name,
         guides: chosen,
         sections,
-        interview_date: (!date.is_empty()).then(|| date.to_owned()),
+        interview_date: (!date.is_empty()).then_some(date),
         open_invites: form.open_invites,
         created_at: 0,
     })
@@ -284,7 +300,28 @@ pub async fn update(
     if !store.update_team(&updated).await? {
         return Err(not_found(team));
     }
+    // Members agreed to share what the team studied then: a wider scope asks them again.
+    if widens(&seen.team, &updated) {
+        for member in store.team_members(team).await? {
+            if member.shares() {
+                store.set_team_sharing(team, member.learner, false).await?;
+            }
+        }
+    }
     Ok(updated)
+}
+
+/// Whether `new` studies something `old` did not: another guide, or a section outside
+/// `old`'s sections (no sections meaning all of its guides).
+fn widens(old: &Team, new: &Team) -> bool {
+    let in_old_guides = |id: &str| old.guides.iter().any(|g| g == id);
+    if !new.guides.iter().all(|g| in_old_guides(g)) {
+        return true;
+    }
+    if old.sections.is_empty() {
+        return false;
+    }
+    new.sections.is_empty() || !new.sections.iter().all(|s| old.sections.contains(s))
 }
 
 /// Deletes a team with its memberships and links (admins only). Nobody's study data goes.
@@ -370,17 +407,6 @@ pub async fn invite_by_name(
 ) -> Result<TeamMember, AppError> {
     coached(store, actor, team).await?;
     let account = named(store, username).await?;
-    if store
-        .team_members(team)
-        .await?
-        .iter()
-        .any(|m| m.learner == account.learner)
-    {
-        return Err(AppError::Field {
-            field: "username",
-            message: format!("{} is in this team already", account.username),
-        });
-    }
     let member = TeamMember {
         team,
         learner: account.learner,
@@ -390,17 +416,22 @@ pub async fn invite_by_name(
         invited_at: now,
         joined_at: None,
     };
-    store.put_team_member(&member).await?;
+    if !store.invite_team_member(&member).await? {
+        return Err(AppError::Field {
+            field: "username",
+            message: format!("{} is in this team already", member.username),
+        });
+    }
     Ok(member)
 }
 
-/// Removes someone from the team (a coach or an admin does). A coach cannot remove the
-/// team's last coach.
+/// Removes someone from the team (a coach or an admin does). Only an admin removes another
+/// coach.
 ///
 /// # Errors
 ///
 /// As [`coached`]; [`AppError::NotFound`] for someone not in the team;
-/// [`AppError::Conflict`] for the last coach; storage errors.
+/// [`AppError::Forbidden`] for a coach removing another coach; storage errors.
 pub async fn remove(
     store: &dyn Storage,
     actor: &Account,
@@ -412,10 +443,9 @@ pub async fn remove(
     let Some(gone) = members.iter().find(|m| m.learner == learner) else {
         return Err(AppError::NotFound("that person is not in this team".into()));
     };
-    let coaches = members.iter().filter(|m| m.role == TeamRole::Coach).count();
-    if gone.role == TeamRole::Coach && coaches == 1 && actor.role != Role::Admin {
-        return Err(AppError::Conflict(
-            "a team keeps at least one coach: name another coach first".into(),
+    if gone.role == TeamRole::Coach && gone.learner != actor.learner && actor.role != Role::Admin {
+        return Err(AppError::Forbidden(
+            "only an admin removes a coach (a coach may leave)".into(),
         ));
     }
     store.remove_team_member(team, learner).await?;
@@ -436,16 +466,21 @@ pub async fn accept(
     now: Millis,
 ) -> Result<(), AppError> {
     let seen = seen(store, actor, team).await?;
-    let Some(mut member) = seen.standing.membership().cloned() else {
+    let Some(member) = seen.standing.membership() else {
         return Err(not_found(team));
     };
     if member.joined_at.is_some() {
         return Err(AppError::Conflict("you are in this team already".into()));
     }
-    member.joined_at = Some(now);
-    member.sharing = sharing && member.role == TeamRole::Member;
-    store.put_team_member(&member).await?;
-    Ok(())
+    // Conditional: an invitation withdrawn meanwhile is not brought back.
+    if store
+        .accept_team_invitation(team, actor.learner, sharing, now)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(not_found(team))
+    }
 }
 
 /// Starts or stops sharing one's progress with the team's coaches.
@@ -461,7 +496,7 @@ pub async fn set_sharing(
     sharing: bool,
 ) -> Result<(), AppError> {
     let seen = seen(store, actor, team).await?;
-    let Some(mut member) = seen.standing.membership().cloned() else {
+    let Some(member) = seen.standing.membership() else {
         return Err(not_found(team));
     };
     if member.role == TeamRole::Coach {
@@ -472,9 +507,12 @@ pub async fn set_sharing(
             "accept the invitation first, choosing whether to share".into(),
         ));
     }
-    member.sharing = sharing;
-    store.put_team_member(&member).await?;
-    Ok(())
+    // Conditional: someone removed meanwhile is not put back.
+    if store.set_team_sharing(team, actor.learner, sharing).await? {
+        Ok(())
+    } else {
+        Err(not_found(team))
+    }
 }
 
 /// Leaves a team (or declines an invitation). The team's last coach cannot leave while it
@@ -508,17 +546,19 @@ pub struct NewLink {
     pub token: String,
 }
 
-/// Makes an invitation link to the team that lasts `days` days (a coach or an admin does).
+/// Makes an invitation link to the team that lasts `days` days and admits `max_uses` people
+/// (a coach or an admin does).
 ///
 /// # Errors
 ///
-/// As [`coached`]; [`AppError::Field`] for a number of days outside 1 to
-/// [`MAX_LINK_DAYS`]; storage errors.
+/// As [`coached`]; [`AppError::Field`] for a number of days outside 1 to [`MAX_LINK_DAYS`]
+/// or of people outside 1 to [`MAX_LINK_USES`]; storage errors.
 pub async fn create_link(
     store: &dyn Storage,
     actor: &Account,
     team: i64,
     days: i64,
+    max_uses: i64,
     now: Millis,
 ) -> Result<NewLink, AppError> {
     coached(store, actor, team).await?;
@@ -526,6 +566,12 @@ pub async fn create_link(
         return Err(AppError::Field {
             field: "days",
             message: format!("a link lasts 1 to {MAX_LINK_DAYS} days"),
+        });
+    }
+    if !(1..=MAX_LINK_USES).contains(&max_uses) {
+        return Err(AppError::Field {
+            field: "uses",
+            message: format!("a link admits 1 to {MAX_LINK_USES} people"),
         });
     }
     let token = tokens::fresh_token()?;
@@ -536,6 +582,7 @@ pub async fn create_link(
         created_by: Some(actor.learner),
         created_at: now,
         expires_at: now + days * DAY_MS,
+        max_uses,
         uses: 0,
         revoked_at: None,
     };
@@ -596,10 +643,12 @@ pub async fn link_team(store: &dyn Storage, token: &str, now: Millis) -> Result<
     if !tokens::is_token(token) {
         return Err(unusable());
     }
+    // Used up or not is for joining to say (someone the link made an account for joins
+    // with its last use taken).
     let invite = store
         .team_invite(&tokens::digest(token))
         .await?
-        .filter(|i| i.usable(now))
+        .filter(|i| i.revoked_at.is_none() && now < i.expires_at)
         .ok_or_else(unusable)?;
     store.team(invite.team).await?.ok_or_else(unusable)
 }
@@ -621,11 +670,18 @@ pub async fn join(
         .join_team(&tokens::digest(token), actor.learner, sharing, now)
         .await?
         .filter(|joined| *joined == team.id)
-        .ok_or_else(|| AppError::NotFound("this team link is no longer valid".into()))
+        .ok_or_else(|| {
+            AppError::NotFound(
+                "this team link is no longer valid: it has been used up or revoked; ask your \
+                 coach for a new one"
+                    .into(),
+            )
+        })
 }
 
 /// The date a learner's study planning aims at when they set none of their own: the
-/// earliest interview date, today or later (in UTC), of the teams they joined.
+/// earliest interview date, today or later (in UTC), of the teams they joined as a member
+/// (coaching a team changes nothing of one's own planning).
 ///
 /// # Errors
 ///
@@ -640,8 +696,10 @@ pub async fn planning_date(
         .teams_of(learner)
         .await?
         .into_iter()
-        .filter(|(_, m)| m.joined_at.is_some())
+        .filter(|(_, m)| m.joined_at.is_some() && m.role == TeamRole::Member)
         .filter_map(|(t, _)| t.interview_date)
-        .filter(|d| days_from_civil(d).is_some_and(|day| day >= today))
-        .min())
+        .filter_map(|d| days_from_civil(&d).map(|day| (day, d)))
+        .filter(|(day, _)| *day >= today)
+        .min()
+        .map(|(_, d)| d))
 }

@@ -825,6 +825,7 @@ where
             return Err(StorageError::Taken(Taken::Email));
         }
 
+        let mut team_invited = None;
         match new.admission {
             Admission::Direct => {}
             Admission::Invite { token_hash } => {
@@ -847,20 +848,28 @@ where
                 }
             }
             Admission::TeamInvite { token_hash } => {
+                // One statement checks and takes a use, as for site invitations; the new
+                // account is then invited to the team (it chooses whether to share).
                 let open = sqlx::query(
-                    "SELECT i.id AS id FROM team_invites i JOIN teams t ON t.id = i.team_id \
-                     WHERE i.token_hash = $1 AND i.revoked_at IS NULL AND i.expires_at > $2 \
-                     AND t.open_invites = 1",
+                    "UPDATE team_invites SET uses = uses + 1 WHERE token_hash = $1 \
+                     AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses \
+                     AND team_id IN (SELECT id FROM teams WHERE open_invites = 1) \
+                     RETURNING team_id",
                 )
                 .bind(token_hash)
                 .bind(new.at)
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(|e| d.error(e))?;
-                if open.is_none() {
-                    return Err(StorageError::Invalid(
-                        "this team link has expired, was revoked or cannot create accounts".into(),
-                    ));
+                match open {
+                    Some(row) => team_invited = Some(d.int(&row, "team_id")?),
+                    None => {
+                        return Err(StorageError::Invalid(
+                            "this team link has expired, was revoked, has been used up or \
+                             cannot create accounts"
+                                .into(),
+                        ));
+                    }
                 }
             }
             Admission::FirstAdmin => {
@@ -918,6 +927,18 @@ where
         Self::insert_account(&mut *conn, &account)
             .await
             .map_err(|e| d.error(e))?;
+        if let Some(team) = team_invited {
+            sqlx::query(
+                "INSERT INTO team_members (team_id, learner_id, role, sharing, invited_at, \
+                 joined_at) VALUES ($1, $2, 'member', 0, $3, NULL)",
+            )
+            .bind(team)
+            .bind(learner.0)
+            .bind(new.at)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?;
+        }
         Ok(learner)
     }
 

@@ -6,8 +6,8 @@ use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
 use super::{CARD_COLUMNS, Columns, Decoder, INTERVIEW_COLUMNS, Queries};
 use crate::{
-    LearnerId, Mark, Millis, Owned, Result, StorageError, Team, TeamInvite, TeamMember,
-    TeamProgress, TeamRole,
+    Assignment, AssignmentTaken, LearnerId, Mark, Millis, Owned, Result, StorageError, Team,
+    TeamInvite, TeamMember, TeamProgress, TeamRole,
 };
 
 const TEAM_COLUMNS: &str = "id, name, guides, sections, interview_date, open_invites, created_at";
@@ -17,7 +17,7 @@ const MEMBER_SELECT: &str = "SELECT m.team_id AS team_id, m.learner_id AS learne
      m.joined_at AS joined_at FROM team_members m JOIN accounts a ON a.learner_id = m.learner_id";
 
 const INVITE_COLUMNS: &str =
-    "id, team_id, token_hash, created_by, created_at, expires_at, uses, revoked_at";
+    "id, team_id, token_hash, created_by, created_at, expires_at, max_uses, uses, revoked_at";
 
 /// The learners whose progress the coaches of team `$1` see (see [`TeamMember::shares`]).
 const SHARING: &str = "SELECT learner_id FROM team_members WHERE team_id = $1 \
@@ -67,6 +67,7 @@ fn invite(d: Decoder<'_>, row: &impl Columns) -> Result<TeamInvite> {
         created_by: d.sql(row.int_or_null("created_by"))?.map(LearnerId),
         created_at: d.int(row, "created_at")?,
         expires_at: d.int(row, "expires_at")?,
+        max_uses: d.int(row, "max_uses")?,
         uses: d.int(row, "uses")?,
         revoked_at: d.sql(row.int_or_null("revoked_at"))?,
     })
@@ -235,6 +236,72 @@ where
         Ok(())
     }
 
+    /// As [`crate::TeamStorage::invite_team_member`].
+    pub async fn invite_team_member<'e>(
+        e: impl Executor<'e, Database = DB>,
+        m: &TeamMember,
+    ) -> std::result::Result<bool, sqlx::Error> {
+        let rows = sqlx::query(
+            "INSERT INTO team_members (team_id, learner_id, role, sharing, invited_at, joined_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (team_id, learner_id) DO NOTHING \
+             RETURNING team_id",
+        )
+        .bind(m.team)
+        .bind(m.learner.0)
+        .bind(m.role.as_str())
+        .bind(i64::from(m.sharing))
+        .bind(m.invited_at)
+        .bind(m.joined_at)
+        .fetch_all(e)
+        .await?;
+        Ok(!rows.is_empty())
+    }
+
+    /// As [`crate::TeamStorage::accept_team_invitation`].
+    pub async fn accept_team_invitation<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+        learner: LearnerId,
+        sharing: bool,
+        now: Millis,
+    ) -> Result<bool> {
+        let rows = sqlx::query(
+            "UPDATE team_members SET joined_at = $3, \
+             sharing = CASE WHEN role = 'member' THEN $4 ELSE 0 END \
+             WHERE team_id = $1 AND learner_id = $2 AND joined_at IS NULL RETURNING team_id",
+        )
+        .bind(team)
+        .bind(learner.0)
+        .bind(now)
+        .bind(i64::from(sharing))
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        Ok(!rows.is_empty())
+    }
+
+    /// As [`crate::TeamStorage::set_team_sharing`].
+    pub async fn set_team_sharing<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+        learner: LearnerId,
+        sharing: bool,
+    ) -> Result<bool> {
+        let rows = sqlx::query(
+            "UPDATE team_members SET sharing = $3 WHERE team_id = $1 AND learner_id = $2 \
+             AND role = 'member' AND joined_at IS NOT NULL RETURNING team_id",
+        )
+        .bind(team)
+        .bind(learner.0)
+        .bind(i64::from(sharing))
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        Ok(!rows.is_empty())
+    }
+
     /// As [`crate::TeamStorage::remove_team_member`].
     pub async fn remove_team_member<'e>(
         e: impl Executor<'e, Database = DB>,
@@ -260,13 +327,14 @@ where
     ) -> std::result::Result<i64, sqlx::Error> {
         let row = sqlx::query(
             "INSERT INTO team_invites (team_id, token_hash, created_by, created_at, expires_at, \
-             uses, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+             max_uses, uses, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(i.team)
         .bind(i.token_hash.as_str())
         .bind(i.created_by.map(|l| l.0))
         .bind(i.created_at)
         .bind(i.expires_at)
+        .bind(i.max_uses)
         .bind(i.uses)
         .bind(i.revoked_at)
         .fetch_one(e)
@@ -337,17 +405,34 @@ where
         sharing: bool,
         now: Millis,
     ) -> Result<Option<i64>> {
-        // Counting the use first takes the link's row: two joins count twice, and a revoke
-        // in between is seen.
-        let row = sqlx::query(
-            "UPDATE team_invites SET uses = uses + 1 WHERE token_hash = $1 \
-             AND revoked_at IS NULL AND expires_at > $2 RETURNING team_id",
+        // Someone this link made an account for (invited at sign-up) joins without a
+        // second use, while the link is neither revoked nor expired.
+        let invited = sqlx::query(
+            "SELECT i.team_id AS team_id FROM team_invites i JOIN team_members m \
+             ON m.team_id = i.team_id AND m.learner_id = $3 AND m.joined_at IS NULL \
+             WHERE i.token_hash = $1 AND i.revoked_at IS NULL AND i.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)
+        .bind(learner.0)
         .fetch_optional(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
+        let row = match invited {
+            Some(row) => Some(row),
+            // Counting the use first takes the link's row: two joins count twice, the last
+            // use goes to one of them, and a revoke in between is seen.
+            None => sqlx::query(
+                "UPDATE team_invites SET uses = uses + 1 WHERE token_hash = $1 \
+                 AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses \
+                 RETURNING team_id",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?,
+        };
         let Some(row) = row else {
             return Ok(None);
         };
@@ -486,5 +571,170 @@ where
             });
         }
         Ok(progress)
+    }
+}
+
+const ASSIGNMENT_COLUMNS: &str = "id, team_id, guide_id, title, request, created_by, created_at";
+
+fn assignment(d: Decoder<'_>, row: &impl Columns) -> Result<Assignment> {
+    Ok(Assignment {
+        id: d.int(row, "id")?,
+        team: d.int(row, "team_id")?,
+        guide: d.text(row, "guide_id")?,
+        title: d.text(row, "title")?,
+        request: d.text(row, "request")?,
+        created_by: d.sql(row.int_or_null("created_by"))?.map(LearnerId),
+        created_at: d.int(row, "created_at")?,
+    })
+}
+
+/// The interviews started for assignments, with their outcome, joined from `ia` and `i`.
+const TAKEN_SELECT: &str = "SELECT ia.assignment_id AS assignment_id, ia.learner_id AS \
+     learner_id, ia.interview_id AS interview_id, i.started_at AS started_at, i.finished_at AS \
+     finished_at, i.score AS score FROM interview_assignments ia JOIN interviews i \
+     ON i.learner_id = ia.learner_id AND i.interview_id = ia.interview_id";
+
+fn taken(d: Decoder<'_>, row: &impl Columns) -> Result<AssignmentTaken> {
+    Ok(AssignmentTaken {
+        assignment: d.int(row, "assignment_id")?,
+        learner: LearnerId(d.int(row, "learner_id")?),
+        interview: d.text(row, "interview_id")?,
+        started_at: d.int(row, "started_at")?,
+        finished_at: d.sql(row.int_or_null("finished_at"))?,
+        score: d.sql(row.float_or_null("score"))?,
+    })
+}
+
+impl<DB> Queries<DB>
+where
+    DB: Database,
+    for<'q> <DB as Database>::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c mut <DB as Database>::Connection: Executor<'c, Database = DB>,
+    <DB as Database>::Row: Columns,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+{
+    /// As [`crate::TeamStorage::create_assignment`].
+    pub async fn create_assignment<'e>(
+        e: impl Executor<'e, Database = DB>,
+        a: &Assignment,
+    ) -> std::result::Result<i64, sqlx::Error> {
+        let row = sqlx::query(
+            "INSERT INTO team_assignments (team_id, guide_id, title, request, created_by, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(a.team)
+        .bind(a.guide.as_str())
+        .bind(a.title.as_str())
+        .bind(a.request.as_str())
+        .bind(a.created_by.map(|l| l.0))
+        .bind(a.created_at)
+        .fetch_one(e)
+        .await?;
+        row.int("id")
+    }
+
+    /// As [`crate::TeamStorage::assignments`].
+    pub async fn assignments<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+    ) -> Result<Vec<Assignment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM team_assignments WHERE team_id = $1 \
+             ORDER BY created_at DESC, id DESC"
+        ))
+        .bind(team)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| assignment(d, row)).collect()
+    }
+
+    /// As [`crate::TeamStorage::assignment`].
+    pub async fn assignment<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        id: i64,
+    ) -> Result<Option<Assignment>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM team_assignments WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        row.map(|row| assignment(d, &row)).transpose()
+    }
+
+    /// As [`crate::TeamStorage::delete_assignment`].
+    pub async fn delete_assignment<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+        id: i64,
+    ) -> Result<bool> {
+        let rows =
+            sqlx::query("DELETE FROM team_assignments WHERE team_id = $1 AND id = $2 RETURNING id")
+                .bind(team)
+                .bind(id)
+                .fetch_all(e)
+                .await
+                .map_err(|e| d.error(e))?;
+        Ok(!rows.is_empty())
+    }
+
+    /// As [`crate::TeamStorage::link_assignment`].
+    pub async fn link_assignment<'e>(
+        e: impl Executor<'e, Database = DB>,
+        learner: LearnerId,
+        interview: &str,
+        assignment: i64,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO interview_assignments (learner_id, interview_id, assignment_id) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(learner.0)
+        .bind(interview)
+        .bind(assignment)
+        .execute(e)
+        .await?;
+        Ok(())
+    }
+
+    /// As [`crate::TeamStorage::assignments_taken`].
+    pub async fn assignments_taken<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        team: i64,
+    ) -> Result<Vec<AssignmentTaken>> {
+        let rows = sqlx::query(&format!(
+            "{TAKEN_SELECT} WHERE ia.assignment_id IN (SELECT id FROM team_assignments \
+             WHERE team_id = $1) AND ia.learner_id IN ({SHARING}) \
+             ORDER BY i.started_at, ia.interview_id"
+        ))
+        .bind(team)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| taken(d, row)).collect()
+    }
+
+    /// As [`crate::TeamStorage::my_assignments_taken`].
+    pub async fn my_assignments_taken<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Vec<AssignmentTaken>> {
+        let rows = sqlx::query(&format!(
+            "{TAKEN_SELECT} WHERE ia.learner_id = $1 ORDER BY i.started_at, ia.interview_id"
+        ))
+        .bind(learner.0)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| taken(d, row)).collect()
     }
 }

@@ -11,7 +11,7 @@
 )]
 
 use super::{Fixture, first, interview, key, new_account};
-use crate::{LearnerId, StorageError, Team, TeamInvite, TeamMember, TeamRole};
+use crate::{Assignment, LearnerId, StorageError, Team, TeamInvite, TeamMember, TeamRole};
 
 fn team(name: &str) -> Team {
     Team {
@@ -45,6 +45,7 @@ fn link(team: i64, token: &str, expires_at: i64) -> TeamInvite {
         created_by: None,
         created_at: 20,
         expires_at,
+        max_uses: 2,
         uses: 0,
         revoked_at: None,
     }
@@ -220,7 +221,71 @@ pub async fn team_links_join_until_revoked_or_expired(fx: &dyn Fixture) {
     );
     assert_eq!((find(bob).sharing, find(bob).joined_at), (false, Some(100)));
     assert_eq!((find(cy).sharing, find(cy).joined_at), (true, Some(120)));
-    assert_eq!(store.team_invite("t1").await.unwrap().unwrap().uses, 3);
+    assert_eq!(
+        store.team_invite("t1").await.unwrap().unwrap().uses,
+        2,
+        "cy, invited by name already, took no use"
+    );
+    assert_eq!(
+        store.team_invite("t1").await.unwrap().unwrap().state(130),
+        "used up"
+    );
+    assert_eq!(
+        store.join_team("t1", bob, true, 130).await.unwrap(),
+        None,
+        "used up"
+    );
+    // Invited by name: accepting sets the time once; sharing changes only for a member.
+    let dee = store
+        .create_account(&new_account("dee", None, 1))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .invite_team_member(&member(a, dee, TeamRole::Member, false))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .invite_team_member(&member(a, bob, TeamRole::Member, false))
+            .await
+            .unwrap(),
+        "a joined member is never reset to invited"
+    );
+    assert!(
+        !store.set_team_sharing(a, dee, true).await.unwrap(),
+        "not joined yet"
+    );
+    assert!(
+        store
+            .accept_team_invitation(a, dee, false, 140)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .accept_team_invitation(a, dee, true, 150)
+            .await
+            .unwrap(),
+        "once"
+    );
+    assert!(store.set_team_sharing(a, dee, true).await.unwrap());
+    assert!(
+        !store.set_team_sharing(a, ada, true).await.unwrap(),
+        "a coach shares nothing"
+    );
+    assert!(store.remove_team_member(a, dee).await.unwrap());
+    assert!(
+        !store.set_team_sharing(a, dee, false).await.unwrap(),
+        "removed: not put back"
+    );
+    assert!(
+        !store
+            .accept_team_invitation(a, dee, true, 160)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store.join_team("t1", bob, true, 1_000).await.unwrap(),
         None,
@@ -344,4 +409,102 @@ pub async fn team_progress_reads_only_members_who_share(fx: &dyn Fixture) {
         store.team_progress(999, 0).await.unwrap(),
         Default::default()
     );
+}
+
+/// Assignments are listed newest first and deleted with their team; the interviews started
+/// for them are read back for the members who share only, and each member reads their own.
+pub async fn assignments_link_the_interviews_of_members_who_share(fx: &dyn Fixture) {
+    let store = fx.store();
+    let sharer = store
+        .create_account(&new_account("sharer", None, 1))
+        .await
+        .unwrap();
+    let private = store
+        .create_account(&new_account("private", None, 1))
+        .await
+        .unwrap();
+    let a = store.create_team(&team("A")).await.unwrap();
+    store
+        .put_team_member(&member(a, sharer, TeamRole::Member, true))
+        .await
+        .unwrap();
+    store
+        .put_team_member(&TeamMember {
+            sharing: false,
+            ..member(a, private, TeamRole::Member, true)
+        })
+        .await
+        .unwrap();
+    let assignment = |title: &str, at| Assignment {
+        id: 0,
+        team: a,
+        guide: "python-django".to_owned(),
+        title: title.to_owned(),
+        request: r#"{"kind":"preset","id":"recruiter-screen"}"#.to_owned(),
+        created_by: None,
+        created_at: at,
+    };
+    let first = store
+        .create_assignment(&assignment("Week 1", 10))
+        .await
+        .unwrap();
+    let second = store
+        .create_assignment(&assignment("Week 2", 20))
+        .await
+        .unwrap();
+    let listed = store.assignments(a).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|x| x.id).collect::<Vec<_>>(),
+        [second, first],
+        "newest first"
+    );
+    assert_eq!(
+        store.assignment(first).await.unwrap().unwrap().title,
+        "Week 1"
+    );
+    assert!(matches!(
+        store
+            .create_assignment(&Assignment {
+                team: 999,
+                ..assignment("x", 1)
+            })
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+    for (who, id) in [(sharer, "s-1"), (private, "p-1")] {
+        let mut done = interview(id, 100);
+        done.finished_at = Some(200);
+        done.score = Some(0.75);
+        store.save_interview(who, &done).await.unwrap();
+        store.link_assignment(who, id, first).await.unwrap();
+    }
+    assert!(matches!(
+        store
+            .link_assignment(sharer, "no-such-interview", first)
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+    let taken = store.assignments_taken(a).await.unwrap();
+    assert_eq!(taken.len(), 1, "only the member who shares: {taken:?}");
+    assert_eq!(
+        (
+            taken[0].learner,
+            taken[0].interview.as_str(),
+            taken[0].score
+        ),
+        (sharer, "s-1", Some(0.75))
+    );
+    assert_eq!(store.my_assignments_taken(private).await.unwrap().len(), 1);
+    assert!(
+        !store.delete_assignment(999, first).await.unwrap(),
+        "another team's"
+    );
+    assert!(store.delete_assignment(a, first).await.unwrap());
+    assert!(store.assignments_taken(a).await.unwrap().is_empty());
+    assert!(
+        store.interview(sharer, "s-1").await.unwrap().is_some(),
+        "the interview stays"
+    );
+    assert!(store.delete_team(a).await.unwrap());
+    assert_eq!(store.assignment(second).await.unwrap(), None);
 }

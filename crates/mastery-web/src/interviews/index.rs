@@ -107,6 +107,8 @@ pub struct InterviewsPage {
     pub trend_svg: String,
     pub trend_rows: Vec<TrendRow>,
     pub figures: Vec<Figure>,
+    /// Multi-user mode: the mock interviews the learner's teams assigned.
+    pub assigned: Vec<crate::teams::views::AssignmentLine>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,6 +313,12 @@ async fn start_page(
         }
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
+    let assigned = mastery_app::teams::assignments::mine(state.store(), learner)
+        .await
+        .map_err(app_error)?
+        .iter()
+        .map(|(team, a)| crate::teams::views::assignment_line(team, a, &library.guides, false))
+        .collect();
     let page = InterviewsPage {
         layout: Layout::new(
             state,
@@ -346,6 +354,7 @@ async fn start_page(
         trend_svg,
         trend_rows,
         figures,
+        assigned,
     };
     Ok(render(&page))
 }

@@ -15,7 +15,7 @@ mod highlight;
 mod index;
 mod question;
 mod report;
-mod shared;
+pub(crate) mod shared;
 pub(crate) mod time;
 
 use axum::Router;

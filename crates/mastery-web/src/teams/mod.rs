@@ -40,6 +40,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/teams/{team}/accept", post(pages::accept))
         .route("/teams/{team}/sharing", post(pages::sharing))
         .route("/teams/{team}/leave", post(pages::leave))
+        .route("/teams/{team}/assignments", post(pages::assign))
+        .route(
+            "/teams/{team}/assignments/{id}/withdraw",
+            post(pages::withdraw),
+        )
+        .route(
+            "/teams/{team}/assignments/{id}/start",
+            post(pages::start_assignment),
+        )
 }
 
 /// The teams API, with its OpenAPI description.

@@ -8,8 +8,9 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use mastery_app::AppError;
-use mastery_app::teams::{self, TeamForm, cohort};
+use mastery_app::teams::{self, TeamForm, assignments, cohort};
 use mastery_storage::{LearnerId, Role};
+use mastery_study::interview::{Custom, Request};
 use serde::Deserialize;
 
 use crate::access::{Account, Admin, Viewer, personal_mode};
@@ -21,8 +22,8 @@ use crate::session::Session;
 use crate::state::{AppState, now};
 use crate::teams::csv;
 use crate::teams::views::{
-    JoinPage, Manage, TeamPage, TeamRow, TeamsPage, coach_view, days_words, guide_choices,
-    link_lines, member_part, people, scope_words, standing_words, when,
+    JoinPage, Manage, TeamPage, TeamRow, TeamsPage, assignment_line, coach_view, days_words,
+    guide_choices, link_lines, member_part, people, scope_words, standing_words, when,
 };
 
 /// `GET /teams`.
@@ -147,21 +148,21 @@ async fn team_page(
     let mut page = TeamPage::new(layout, &seen, &library.guides);
     page.notice = extra.notice;
     page.error = extra.error;
-    if let Some(member) = seen
-        .standing
-        .membership()
-        .filter(|_| !seen.standing.coaches())
-    {
-        let view = cohort::member_view(store, &library.guides, account, team, at).await?;
+    if let Some(member) = seen.standing.membership() {
+        // A coach shares nothing; a member (an admin may be one) sees their standing.
+        let view = if member.role == mastery_storage::TeamRole::Member {
+            cohort::member_view(store, &library.guides, account, team, at).await?
+        } else {
+            cohort::MemberView::NotSharing
+        };
         page.member = Some(member_part(member, &view, &when(&seen.team)));
-    } else if let Some(member) = seen.standing.membership() {
-        // A coach: their own line says they share nothing.
-        page.member = Some(member_part(
-            member,
-            &cohort::MemberView::NotSharing,
-            &when(&seen.team),
-        ));
     }
+    let coach = seen.standing.coaches();
+    page.assignments = assignments::of_team(store, account, team)
+        .await?
+        .iter()
+        .map(|a| assignment_line(&seen.team, a, &library.guides, coach))
+        .collect();
     if seen.standing.coaches() {
         let view = cohort::view(store, &library.guides, account, team, at).await?;
         page.days_left = days_words(view.days_left);
@@ -333,6 +334,8 @@ pub async fn remove(
 pub struct LinkForm {
     #[serde(default)]
     days: String,
+    #[serde(default)]
+    uses: String,
 }
 
 /// `POST /teams/{team}/links`: a new link, shown once.
@@ -349,7 +352,12 @@ pub async fn create_link(
         .trim()
         .parse::<i64>()
         .unwrap_or(teams::DEFAULT_LINK_DAYS);
-    match teams::create_link(state.store(), &user.account, team, days, now()).await {
+    let uses = form
+        .uses
+        .trim()
+        .parse::<i64>()
+        .unwrap_or(teams::DEFAULT_LINK_USES);
+    match teams::create_link(state.store(), &user.account, team, days, uses, now()).await {
         Ok(link) => {
             let extra = Extra {
                 notice: "Link made: copy it now, it is shown once.".into(),
@@ -445,7 +453,20 @@ pub async fn join_form(
     if !state.multi_user() {
         return Err(personal_mode());
     }
+    // Opening a link tells whether it is valid: counted like a site invitation's.
+    state
+        .limits()
+        .invite(state.store(), session.client, now())
+        .await?;
     let team = teams::link_team(state.store(), &token, now()).await?;
+    let coaches = state
+        .store()
+        .team_members(team.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.role == mastery_storage::TeamRole::Coach)
+        .map(|m| m.username)
+        .collect();
     let site = mastery_app::accounts::Site::load(state.store()).await?;
     let library = state.library();
     let page = JoinPage {
@@ -466,6 +487,8 @@ pub async fn join_form(
         name: team.name,
         shared: teams::SHARED,
         never_shared: teams::NEVER_SHARED,
+        joining_also: teams::JOINING_ALSO,
+        coaches,
     };
     Ok(render(&page))
 }
@@ -473,10 +496,15 @@ pub async fn join_form(
 /// `POST /teams/join/{token}`: joins (`share=yes` to share).
 pub async fn join(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Account(user): Account,
     Path(token): Path<String>,
     Form(form): Form<ShareForm>,
 ) -> Result<Response, WebError> {
+    state
+        .limits()
+        .invite(state.store(), session.client, now())
+        .await?;
     let team = teams::join(
         state.store(),
         &user.account,
@@ -486,4 +514,112 @@ pub async fn join(
     )
     .await?;
     Ok(redirect_back(Some(&format!("/teams/{team}"))))
+}
+
+/// The assignment form: a title, one of the team's guides, and a preset (`preset`) or a
+/// custom interview (`preset=custom`, `questions`, `minutes`: every level and section).
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    guide: String,
+    #[serde(default)]
+    preset: String,
+    #[serde(default)]
+    questions: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+impl AssignForm {
+    /// The interview it asks for.
+    fn request(&self) -> Result<Request, AppError> {
+        if self.preset != "custom" {
+            return Ok(Request::Preset {
+                id: self.preset.clone(),
+            });
+        }
+        let number = |field: &'static str, text: &str| {
+            text.trim().parse::<u32>().map_err(|_| AppError::Field {
+                field,
+                message: format!("give the number of {field} as a whole number"),
+            })
+        };
+        Ok(Request::Custom(Custom {
+            levels: Vec::new(),
+            sections: Vec::new(),
+            questions: number("questions", &self.questions)? as usize,
+            minutes_per_question: number("minutes", &self.minutes)?,
+        }))
+    }
+}
+
+/// `POST /teams/{team}/assignments`: assigns a mock interview to the team.
+pub async fn assign(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Path(team): Path<i64>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let result = match form.request() {
+        Ok(request) => assignments::assign(
+            state.store(),
+            &library.guides,
+            &user.account,
+            team,
+            &assignments::NewAssignment {
+                title: &form.title,
+                guide: &form.guide,
+                request: &request,
+            },
+            now(),
+        )
+        .await
+        .map(|_| format!("/teams/{team}#assignments")),
+        Err(e) => Err(e),
+    };
+    let result = result.map_err(|e| match e {
+        // The lineup's refusals (no such preset, too many questions) go with the form.
+        AppError::Invalid(message) | AppError::NotFound(message) => AppError::Field {
+            field: "preset",
+            message,
+        },
+        other => other,
+    });
+    again(&state, &session, &user.account, team, result).await
+}
+
+/// `POST /teams/{team}/assignments/{id}/withdraw`.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Path((team, id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    assignments::withdraw(state.store(), &user.account, team, id).await?;
+    Ok(redirect_back(Some(&format!("/teams/{team}#assignments"))))
+}
+
+/// `POST /teams/{team}/assignments/{id}/start`: a member starts the assigned interview and
+/// goes to its first question.
+pub async fn start_assignment(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Path((_team, id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let library = state.library();
+    let (interview, seed) = crate::interviews::shared::new_id_and_seed()?;
+    let loaded = assignments::start(
+        state.store(),
+        &library.guides,
+        user.account.learner,
+        id,
+        &interview,
+        seed,
+        now(),
+    )
+    .await?;
+    Ok(redirect_back(Some(&format!("/interviews/{}", loaded.id))))
 }

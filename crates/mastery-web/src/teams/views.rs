@@ -469,6 +469,11 @@ pub struct TeamPage {
     pub manage: Option<Manage>,
     /// The guides and sections for the settings form (coaches only).
     pub guides: Vec<GuideChoice>,
+    /// Assigned mock interviews (coaches: with who took them; members: their own).
+    pub assignments: Vec<AssignmentLine>,
+    /// The team's guides (id, title) and the presets, for the assignment form.
+    pub team_guides: Vec<(String, String)>,
+    pub presets: Vec<PresetOption>,
     pub admin: bool,
 }
 
@@ -505,6 +510,26 @@ impl TeamPage {
             coach: None,
             manage: None,
             guides: Vec::new(),
+            assignments: Vec::new(),
+            team_guides: seen
+                .team
+                .guides
+                .iter()
+                .map(|id| {
+                    let title = guides
+                        .iter()
+                        .find(|g| g.id.as_str() == id)
+                        .map_or_else(|| id.clone(), |g| g.title.clone());
+                    (id.clone(), title)
+                })
+                .collect(),
+            presets: mastery_study::interview::PRESETS
+                .iter()
+                .map(|p| PresetOption {
+                    id: p.id,
+                    title: p.title,
+                })
+                .collect(),
             admin: seen.standing.admin,
         }
     }
@@ -522,6 +547,8 @@ pub struct JoinPage {
     pub can_sign_up: bool,
     pub shared: &'static [&'static str],
     pub never_shared: &'static [&'static str],
+    pub joining_also: &'static str,
+    pub coaches: Vec<String>,
 }
 
 /// How far the team's date is, after the date: ", in 12 days", ": today", " (passed)".
@@ -533,4 +560,74 @@ pub(crate) fn days_words(days_left: Option<i64>) -> String {
         Some(0) => ": today".to_owned(),
         Some(_) => " (passed)".to_owned(),
     }
+}
+
+/// An assignment on the team page or the interviews page.
+#[derive(Debug, Clone)]
+pub struct AssignmentLine {
+    pub id: i64,
+    pub team: i64,
+    pub team_name: String,
+    pub title: String,
+    pub what: String,
+    pub guide: String,
+    pub assigned: String,
+    /// For a coach: who took it (members who share); for a member: their own attempts.
+    pub taken: Vec<TakenLine>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TakenLine {
+    pub username: String,
+    pub started: String,
+    pub score: String,
+    pub url: String,
+}
+
+pub(crate) fn assignment_line(
+    team: &Team,
+    a: &mastery_app::teams::assignments::Assigned,
+    guides: &[Arc<Guide>],
+    coach: bool,
+) -> AssignmentLine {
+    AssignmentLine {
+        id: a.assignment.id,
+        team: team.id,
+        team_name: team.name.clone(),
+        title: a.assignment.title.clone(),
+        what: a.what.clone(),
+        guide: guides
+            .iter()
+            .find(|g| g.id.as_str() == a.assignment.guide)
+            .map_or_else(|| a.assignment.guide.clone(), |g| g.title.clone()),
+        assigned: utc(a.assignment.created_at),
+        taken: a
+            .taken
+            .iter()
+            .map(|(name, t)| TakenLine {
+                username: name.clone(),
+                started: utc(t.started_at),
+                score: match (t.finished_at, t.score) {
+                    (Some(_), Some(score)) => percent(score),
+                    (Some(_), None) => "finished".to_owned(),
+                    (None, _) => "in progress".to_owned(),
+                },
+                // A member opens their own interview; a coach has no page of someone else's.
+                url: if coach {
+                    String::new()
+                } else if t.finished_at.is_some() {
+                    format!("/interviews/{}/report", t.interview)
+                } else {
+                    format!("/interviews/{}", t.interview)
+                },
+            })
+            .collect(),
+    }
+}
+
+/// A preset for the assignment form.
+#[derive(Debug, Clone)]
+pub struct PresetOption {
+    pub id: &'static str,
+    pub title: &'static str,
 }
