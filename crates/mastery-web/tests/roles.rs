@@ -177,6 +177,7 @@ fn sample(schema: &Value, doc: &Value) -> Value {
 
 fn concrete(path: &str, interview: &str) -> String {
     path.replace("{team}", "1")
+        .replace("{assignment}", "1")
         .replace("{guide}", "python-django")
         .replace("{question}", "gil")
         .replace("{id}", interview)

@@ -240,8 +240,9 @@ pub async fn mine(
     Ok(out)
 }
 
-/// Starts the interview of an assignment for a member of its team (joined); the interview
-/// is linked to it, so the coach sees it (if the member shares).
+/// Starts the interview of `team`'s `assignment` for a member of the team (joined), with
+/// the interview id and seed given; the interview is linked to it, so the coach sees it (if
+/// the member shares).
 ///
 /// # Errors
 ///
@@ -251,13 +252,20 @@ pub async fn start(
     store: &dyn Storage,
     guides: &[Arc<Guide>],
     learner: LearnerId,
-    assignment: i64,
-    id: &str,
-    seed: u64,
+    (team, assignment): (i64, i64),
+    (id, seed): (&str, u64),
     now: Millis,
 ) -> Result<Loaded, AppError> {
-    let missing = || AppError::NotFound(format!("there is no assignment {assignment} for you"));
-    let found = store.assignment(assignment).await?.ok_or_else(missing)?;
+    let missing = || {
+        AppError::NotFound(format!(
+            "team {team} has no assignment {assignment} for you"
+        ))
+    };
+    let found = store
+        .assignment(assignment)
+        .await?
+        .filter(|a| a.team == team)
+        .ok_or_else(missing)?;
     let member = store
         .teams_of(learner)
         .await?

@@ -324,3 +324,106 @@ pub(crate) async fn put_sharing(
     teams::set_sharing(state.store(), &user.account, team, body.sharing).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// One interview taken for an assignment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TakenDto {
+    /// The member (a coach's view; absent in a member's own list).
+    username: Option<String>,
+    /// The interview's id (a member's own only).
+    interview: Option<String>,
+    started_at: i64,
+    finished_at: Option<i64>,
+    /// 0 to 1, once finished.
+    score: Option<f64>,
+}
+
+/// A mock interview assigned to the team.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentDto {
+    id: i64,
+    title: String,
+    guide: String,
+    /// What it asks, in words.
+    what: String,
+    created_at: i64,
+    /// For a coach: the interviews of the members who share; for a member: their own.
+    taken: Vec<TakenDto>,
+}
+
+/// The team's assigned mock interviews (coaches: with who took them; members: with their
+/// own attempts).
+#[utoipa::path(get, path = "/api/v1/teams/{team}/assignments", tag = "teams",
+    params(("team" = i64, Path, description = "Team number", minimum = 1)),
+    responses((status = 200, body = [AssignmentDto]),
+        (status = 404, body = ErrorBody, description = "A personal server, no such team, or not in it")))]
+pub(crate) async fn assignments(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Path(team): Path<i64>,
+) -> Result<Json<Vec<AssignmentDto>>, WebError> {
+    let list = teams::assignments::of_team(state.store(), &user.account, team).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|a| AssignmentDto {
+                id: a.assignment.id,
+                title: a.assignment.title,
+                guide: a.assignment.guide,
+                what: a.what,
+                created_at: a.assignment.created_at,
+                taken: a
+                    .taken
+                    .into_iter()
+                    .map(|(name, t)| {
+                        let coach = !name.is_empty();
+                        TakenDto {
+                            username: coach.then_some(name),
+                            interview: (!coach).then_some(t.interview),
+                            started_at: t.started_at,
+                            finished_at: t.finished_at,
+                            score: t.score,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// The interview started for an assignment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StartedDto {
+    /// The new interview's id (`/api/v1/interviews/{id}`).
+    interview: String,
+}
+
+/// Starts the interview of an assignment (a member of the team who joined).
+#[utoipa::path(post, path = "/api/v1/teams/{team}/assignments/{assignment}/start", tag = "teams",
+    params(("team" = i64, Path, description = "Team number", minimum = 1),
+           ("assignment" = i64, Path, description = "Assignment number", minimum = 1),
+           ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    responses((status = 201, body = StartedDto, description = "Started"),
+        (status = 404, body = ErrorBody, description = "A personal server, no such assignment, or not a member of its team")))]
+pub(crate) async fn start_assignment(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Path((team, assignment)): Path<(i64, i64)>,
+) -> Result<(StatusCode, Json<StartedDto>), WebError> {
+    let library = state.library();
+    let (id, seed) = crate::interviews::shared::new_id_and_seed()?;
+    let loaded = teams::assignments::start(
+        state.store(),
+        &library.guides,
+        user.account.learner,
+        (team, assignment),
+        (&id, seed),
+        now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(StartedDto {
+            interview: loaded.id,
+        }),
+    ))
+}

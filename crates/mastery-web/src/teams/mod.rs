@@ -58,4 +58,6 @@ pub(crate) fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::cohort_view))
         .routes(routes!(api::standing))
         .routes(routes!(api::put_sharing))
+        .routes(routes!(api::assignments))
+        .routes(routes!(api::start_assignment))
 }

@@ -607,7 +607,7 @@ pub async fn withdraw(
 pub async fn start_assignment(
     State(state): State<AppState>,
     Account(user): Account,
-    Path((_team, id)): Path<(i64, i64)>,
+    Path((team, id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let library = state.library();
     let (interview, seed) = crate::interviews::shared::new_id_and_seed()?;
@@ -615,9 +615,8 @@ pub async fn start_assignment(
         state.store(),
         &library.guides,
         user.account.learner,
-        id,
-        &interview,
-        seed,
+        (team, id),
+        (&interview, seed),
         now(),
     )
     .await?;
