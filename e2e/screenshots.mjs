@@ -56,6 +56,7 @@ try {
   await interviewShots(browser, server.url, setup);
   await accountShots(browser);
   await communityShots(browser);
+  await teamShots(browser);
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
@@ -263,6 +264,77 @@ async function communityShots(browser) {
       await m.locator('.discussion-results').scrollIntoViewIfNeeded();
       await m.screenshot({ path: join(out, `community-search-${device}-${theme}.png`) });
       await member.close();
+    }
+  } finally {
+    await multi.stop();
+  }
+}
+
+// Teams: a coach's view of a cohort of three, one of whom does not share, with a tick, a
+// few reviews and an assigned interview; and a member's own page. Desktop light and phone
+// dark.
+async function teamShots(browser) {
+  if (!wanted('team')) return;
+  const multi = await startServer(['--mode', 'multi-user']);
+  const PASS = 'correct horse battery staple';
+  const signUp = async (url, name) => {
+    const p = await (await browser.newContext()).newPage();
+    await p.goto(url);
+    await p.fill('#username', name);
+    await p.fill('#password', PASS);
+    await Promise.all([p.waitForURL(multi.url + '/'), p.click('form.account-form button[type=submit]')]);
+    return p;
+  };
+  try {
+    const coach = await signUp(multi.setup, 'coach');
+    await coach.goto(multi.url + '/admin/invites');
+    await coach.fill('#uses', '5');
+    await coach.click('form.account-form button[type=submit]');
+    const invite = (await coach.locator('code.secret').textContent()).trim();
+    await coach.goto(multi.url + '/teams');
+    await coach.fill('#team-name', 'Spring cohort');
+    await coach.check('input[name=guides][value=python-django]');
+    await coach.fill('#team-date', '2099-03-01');
+    await Promise.all([coach.waitForURL(/\/teams\/\d+$/), coach.click('form[action="/teams"] button[type=submit]')]);
+    const team = coach.url();
+    await coach.fill('#assign-title', 'Week 1: the recruiter screen');
+    await Promise.all([coach.waitForURL(/#assignments$/), coach.click('form[action$="/assignments"] button[type=submit]')]);
+    await coach.goto(team);
+    await coach.click('form[action$="/links"] button[type=submit]');
+    const link = (await coach.locator('#new-team-link').textContent()).trim();
+    let member = null;
+    for (const [name, ticks, share] of [['ada', 6, true], ['grace', 2, true], ['linus', 0, false]]) {
+      const p = await signUp(invite, name);
+      await p.goto(link);
+      await Promise.all([p.waitForURL(team), p.click(`button[name=share][value=${share ? 'yes' : 'no'}]`)]);
+      await p.goto(multi.url + '/study?guide=python-django&level=junior');
+      for (let i = 0; i < ticks; i++) {
+        await p.keyboard.press(' ');
+        await Promise.all([p.waitForNavigation(), p.keyboard.press('3')]);
+      }
+      if (name === 'ada') member = p;
+    }
+    const shots = [
+      ['desktop', 'light', { width: 1366, height: 900 }],
+      ['phone', 'dark', { width: 390, height: 844 }],
+    ];
+    const coachCookies = await coach.context().cookies();
+    const memberCookies = await member.context().cookies();
+    for (const [device, theme, viewport] of shots) {
+      const context = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
+      await context.addCookies(coachCookies);
+      const p = await context.newPage();
+      await p.goto(team);
+      await p.screenshot({ path: join(out, `team-coach-${device}-${theme}.png`), fullPage: device === 'desktop' });
+      await context.close();
+      const own = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
+      await own.addCookies(memberCookies);
+      const m = await own.newPage();
+      await m.goto(team);
+      await m.screenshot({ path: join(out, `team-member-${device}-${theme}.png`) });
+      await m.goto(link);
+      await m.screenshot({ path: join(out, `team-join-${device}-${theme}.png`) });
+      await own.close();
     }
   } finally {
     await multi.stop();

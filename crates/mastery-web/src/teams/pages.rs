@@ -157,6 +157,12 @@ async fn team_page(
         };
         page.member = Some(member_part(member, &view, &when(&seen.team)));
     }
+    let members = store.team_members(team).await?;
+    page.coaches = members
+        .iter()
+        .filter(|m| m.role == mastery_storage::TeamRole::Coach)
+        .map(|m| m.username.clone())
+        .collect();
     let coach = seen.standing.coaches();
     page.assignments = assignments::of_team(store, account, team)
         .await?
@@ -175,7 +181,7 @@ async fn team_page(
         });
         page.guides = guide_choices(&library.guides, Some(&seen.team));
         page.manage = Some(Manage {
-            people: people(&store.team_members(team).await?),
+            people: people(&members),
             links: link_lines(&teams::links(store, account, team).await?, at),
             new_link: extra.new_link,
             form_name: form.name,

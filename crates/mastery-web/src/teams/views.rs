@@ -471,6 +471,8 @@ pub struct TeamPage {
     pub guides: Vec<GuideChoice>,
     /// Assigned mock interviews (coaches: with who took them; members: their own).
     pub assignments: Vec<AssignmentLine>,
+    /// The team's coaches, shown to everyone in it.
+    pub coaches: Vec<String>,
     /// The team's guides (id, title) and the presets, for the assignment form.
     pub team_guides: Vec<(String, String)>,
     pub presets: Vec<PresetOption>,
@@ -511,6 +513,7 @@ impl TeamPage {
             manage: None,
             guides: Vec::new(),
             assignments: Vec::new(),
+            coaches: Vec::new(),
             team_guides: seen
                 .team
                 .guides
