@@ -6,6 +6,7 @@
 # almost no work), then prints the query plans of the view's statements (EXPLAIN QUERY
 # PLAN on the generated database: each must search an index, never scan a large table).
 # Usage: bench/cohort.sh [MEMBERS] [DAYS] [REQUESTS]   (needs curl, python3)
+# COHORT_DB=FILE uses a copy of a database gen-cohort made instead of generating one.
 # Figures and how to read them: docs/performance.md, "A coach's view of a cohort".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,12 @@ cargo build --release -p mastery -p mastery-bench --bin mastery --bin gen-cohort
 work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/data"
-/usr/bin/time -f "generated in %e s, %M KiB peak" "$bin"/gen-cohort "$work/data/mastery.db" "$members" "$days"
+if [ -n "${COHORT_DB:-}" ]; then
+  # Measuring again without generating again: a copy of a database gen-cohort made.
+  cp "$COHORT_DB" "$work/data/mastery.db"
+else
+  /usr/bin/time -f "generated in %e s, %M KiB peak" "$bin"/gen-cohort "$work/data/mastery.db" "$members" "$days"
+fi
 ls -l "$work/data/mastery.db" | awk '{printf "database: %.1f MiB\n", $5 / 1048576}'
 pass='benchmark passphrase that is long'
 "$bin"/mastery user add coach --admin --data-dir "$work/data" --password-stdin <<<"$pass" >/dev/null

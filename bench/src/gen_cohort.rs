@@ -141,7 +141,7 @@ fn main() -> anyhow::Result<()> {
                     seq,
                     learner,
                     review: ReviewRecord {
-                        id: format!("gen-{m}-{seq}"),
+                        id: format!("generated-{m:05}-{seq:09}"),
                         key: key.clone(),
                         rating: rating.as_u8(),
                         reviewed_at: at,

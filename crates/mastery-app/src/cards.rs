@@ -9,15 +9,20 @@ use mastery_study::scheduler::{CardState, MemoryState, Phase, Rating, ReviewLog}
 
 use crate::AppError;
 
-/// A stored row as the scheduler's state.
-pub fn to_state(card: &StoredCard) -> CardState {
-    let phase = match card.phase {
+/// A stored phase (with its step) and memory as the scheduler's.
+fn phase_and_memory(
+    phase: CardPhase,
+    step: u32,
+    stability: Option<f64>,
+    difficulty: Option<f64>,
+) -> (Phase, Option<MemoryState>) {
+    let phase = match phase {
         CardPhase::New => Phase::New,
-        CardPhase::Learning => Phase::Learning { step: card.step },
+        CardPhase::Learning => Phase::Learning { step },
         CardPhase::Review => Phase::Review,
-        CardPhase::Relearning => Phase::Relearning { step: card.step },
+        CardPhase::Relearning => Phase::Relearning { step },
     };
-    let memory = match (card.stability, card.difficulty) {
+    let memory = match (stability, difficulty) {
         // f32 -> f64 -> f32 is exact, so states round-trip bit for bit.
         #[allow(clippy::cast_possible_truncation)]
         (Some(s), Some(d)) => Some(MemoryState {
@@ -26,6 +31,12 @@ pub fn to_state(card: &StoredCard) -> CardState {
         }),
         _ => None,
     };
+    (phase, memory)
+}
+
+/// A stored row as the scheduler's state.
+pub fn to_state(card: &StoredCard) -> CardState {
+    let (phase, memory) = phase_and_memory(card.phase, card.step, card.stability, card.difficulty);
     CardState {
         phase,
         memory,
@@ -33,6 +44,21 @@ pub fn to_state(card: &StoredCard) -> CardState {
         last_review: card.last_review,
         reps: card.reps,
         lapses: card.lapses,
+    }
+}
+
+/// The scheduler's state of a card read for predicting recall only
+/// ([`mastery_storage::RecallCard`]): its phase, memory and latest review, the due date and
+/// counts left at zero (recall does not depend on them).
+pub fn recall_state(card: &mastery_storage::RecallCard) -> CardState {
+    let (phase, memory) = phase_and_memory(card.phase, 0, card.stability, card.difficulty);
+    CardState {
+        phase,
+        memory,
+        due: 0,
+        last_review: card.last_review,
+        reps: 0,
+        lapses: 0,
     }
 }
 

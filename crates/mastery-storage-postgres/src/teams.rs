@@ -126,7 +126,8 @@ impl TeamStorage for PostgresStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
             .map_err(|e| self.error(e))?;
-        let progress = Sql::team_progress(&mut tx, self.decoder(), team, since).await?;
+        let progress =
+            Sql::team_progress(&mut tx, self.decoder(), (list, real), team, since).await?;
         tx.rollback().await.map_err(|e| self.error(e))?;
         Ok(progress)
     }
@@ -231,4 +232,14 @@ impl TeamStorage for PostgresStore {
         tx.commit().await.map_err(|e| self.error(e))?;
         Ok(found)
     }
+}
+
+/// The aggregate of text rows into one, newline-separated (see `Queries::team_progress`).
+fn list(expr: &str) -> String {
+    format!("string_agg({expr}, chr(10))")
+}
+
+/// The exact text of a floating-point column, `-` for NULL (see `Queries::team_progress`).
+fn real(col: &str) -> String {
+    format!("COALESCE(CAST({col} AS TEXT), '-')")
 }

@@ -7,7 +7,7 @@
 //! the SHA-256 digest (hex) of their token, like every token in this crate.
 
 use crate::{
-    LearnerId, Mark, Millis, Owned, QuestionKey, Result, StorageError, StoredCard, StoredInterview,
+    CardPhase, LearnerId, Millis, Owned, QuestionKey, Result, StorageError, StoredInterview,
     check_account_text,
 };
 
@@ -227,16 +227,31 @@ pub struct AssignmentTaken {
     pub score: Option<f64>,
 }
 
+/// What predicting recall needs of one card (see [`crate::StoredCard`] for the fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecallCard {
+    /// The question.
+    pub key: QuestionKey,
+    /// Its phase.
+    pub phase: CardPhase,
+    /// FSRS stability, in days.
+    pub stability: Option<f64>,
+    /// FSRS difficulty.
+    pub difficulty: Option<f64>,
+    /// Its latest review.
+    pub last_review: Option<Millis>,
+}
+
 /// What a coach's view is computed from, read in one snapshot: the stored state of the
 /// team's members who share (see [`TeamMember::shares`]), nobody else's.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TeamProgress {
     /// The members who share, by username.
     pub members: Vec<TeamMember>,
-    /// Their marks.
-    pub marks: Vec<Owned<Mark>>,
-    /// Their cards.
-    pub cards: Vec<Owned<StoredCard>>,
+    /// The questions each marked as mastered.
+    pub marks: Vec<(LearnerId, QuestionKey)>,
+    /// Their cards, as much as recall needs.
+    pub cards: Vec<(LearnerId, RecallCard)>,
     /// Their settings (name, value): retention, parameters, UTC offset.
     pub settings: Vec<(LearnerId, String, String)>,
     /// Their reviews since the `since` asked for: (learner, question, when).

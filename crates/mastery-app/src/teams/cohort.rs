@@ -21,7 +21,7 @@ use mastery_study::scheduler::{CardState, DAY_MS, Scheduler};
 
 use super::{Seen, coached, seen};
 use crate::AppError;
-use crate::cards::to_state;
+use crate::cards::recall_state;
 use crate::date_plan::interview_instant;
 use crate::settings::settings_from;
 
@@ -320,10 +320,6 @@ fn compute_with(
     interviews_too: bool,
 ) -> CohortView {
     let scope = scope(team, guides);
-    let in_scope: HashSet<&QuestionKey> = scope
-        .iter()
-        .flat_map(|(_, qs)| qs.iter().map(|(k, _)| k))
-        .collect();
     let team_guides: HashSet<&str> = team.guides.iter().map(String::as_str).collect();
 
     let mut settings: HashMap<LearnerId, BTreeMap<String, String>> = HashMap::new();
@@ -333,20 +329,35 @@ fn compute_with(
             .or_default()
             .insert(name.clone(), value.clone());
     }
-    let mut cards: HashMap<LearnerId, HashMap<&QuestionKey, CardState>> = HashMap::new();
-    for Owned { learner, value } in &progress.cards {
-        cards
-            .entry(*learner)
-            .or_default()
-            .insert(&value.key, to_state(value));
+    // The scope's questions numbered in order, so each member's cards and marks are two
+    // vectors indexed by question: one hash lookup per stored row, none per member and
+    // question.
+    let numbered: HashMap<&QuestionKey, usize> = scope
+        .iter()
+        .flat_map(|(_, qs)| qs.iter().map(|(k, _)| k))
+        .enumerate()
+        .map(|(i, k)| (k, i))
+        .collect();
+    let n_questions = numbered.len();
+    let mut cards: HashMap<LearnerId, Vec<Option<CardState>>> = HashMap::new();
+    for (learner, card) in &progress.cards {
+        if let Some(&i) = numbered.get(&card.key) {
+            cards
+                .entry(*learner)
+                .or_insert_with(|| vec![None; n_questions])[i] = Some(recall_state(card));
+        }
     }
-    let mut marks: HashMap<LearnerId, HashSet<&QuestionKey>> = HashMap::new();
-    for Owned { learner, value } in &progress.marks {
-        marks.entry(*learner).or_default().insert(&value.key);
+    let mut marks: HashMap<LearnerId, Vec<bool>> = HashMap::new();
+    for (learner, key) in &progress.marks {
+        if let Some(&i) = numbered.get(key) {
+            marks
+                .entry(*learner)
+                .or_insert_with(|| vec![false; n_questions])[i] = true;
+        }
     }
     let mut reviews: HashMap<LearnerId, (usize, usize)> = HashMap::new();
     for (learner, key, at) in &progress.recent_reviews {
-        if !in_scope.contains(key) {
+        if !numbered.contains_key(key) {
             continue;
         }
         let counts = reviews.entry(*learner).or_default();
@@ -367,15 +378,25 @@ fn compute_with(
 
     let mut members = Vec::new();
     // Per question of the scope: the sum of recalls and the members who mastered it.
-    let mut per_question: HashMap<&QuestionKey, (f64, usize)> = HashMap::new();
+    let mut per_question: Vec<(f64, usize)> = vec![(0.0, 0); n_questions];
     let mut missed: HashMap<(QuestionKey, String), (usize, HashSet<LearnerId>)> = HashMap::new();
     let mut days_left = None;
+    // Most members keep the default settings: one scheduler per distinct settings, not one
+    // per member (building FSRS's model is most of a scheduler's cost).
+    let mut schedulers: HashMap<(String, i32), Option<Arc<Scheduler>>> = HashMap::new();
     for member in &progress.members {
         let learner = member.learner;
         let (study, offset) = settings_from(&settings.remove(&learner).unwrap_or_default());
-        let scheduler = Scheduler::new(study, offset)
-            .or_else(|_| Scheduler::new(Default::default(), 0))
-            .ok();
+        let cache_key = (serde_json::to_string(&study).unwrap_or_default(), offset);
+        let scheduler = schedulers
+            .entry(cache_key)
+            .or_insert_with(|| {
+                Scheduler::new(study, offset)
+                    .or_else(|_| Scheduler::new(Default::default(), 0))
+                    .ok()
+                    .map(Arc::new)
+            })
+            .clone();
         let at = match (&team.interview_date, &scheduler) {
             (Some(date), Some(s)) => interview_instant(s, date).unwrap_or(now),
             _ => now,
@@ -391,22 +412,24 @@ fn compute_with(
         let marked = marks.get(&learner);
         let mut sections = Vec::new();
         let mut all_recalls = Vec::new();
+        let mut i = 0;
         for (_, questions) in &scope {
-            let mut recalls = Vec::new();
+            let mut recalls = Vec::with_capacity(questions.len());
             let mut mastered = 0;
-            for (key, _) in questions {
-                let recall = match (mine.and_then(|c| c.get(key)), &scheduler) {
+            for _ in questions {
+                let state = mine.and_then(|c| c[i].as_ref());
+                let recall = match (state, &scheduler) {
                     (Some(state), Some(s)) => s.retrievability(state, at).unwrap_or(0.0),
                     _ => 0.0,
                 };
-                let is_marked = marked.is_some_and(|m| m.contains(key));
-                let slot = per_question.entry(key).or_default();
+                let slot = &mut per_question[i];
                 slot.0 += f64::from(recall);
-                if is_marked {
+                if marked.is_some_and(|m| m[i]) {
                     slot.1 += 1;
                     mastered += 1;
                 }
                 recalls.push(recall);
+                i += 1;
             }
             all_recalls.extend_from_slice(&recalls);
             sections.push(MemberSection {
@@ -476,7 +499,11 @@ fn compute_with(
         .iter()
         .flat_map(|(section, questions)| {
             questions.iter().map(|(key, title)| {
-                let (sum, mastered_by) = per_question.get(key).copied().unwrap_or_default();
+                let (sum, mastered_by) = numbered
+                    .get(key)
+                    .and_then(|&i| per_question.get(i))
+                    .copied()
+                    .unwrap_or_default();
                 WeakQuestion {
                     key: key.clone(),
                     title: (*title).to_owned(),

@@ -4,10 +4,10 @@
 
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
-use super::{CARD_COLUMNS, Columns, Decoder, INTERVIEW_COLUMNS, Queries};
+use super::{Columns, Decoder, INTERVIEW_COLUMNS, Queries};
 use crate::{
-    Assignment, AssignmentTaken, LearnerId, Mark, Millis, Owned, Result, StorageError, Team,
-    TeamInvite, TeamMember, TeamProgress, TeamRole,
+    Assignment, AssignmentTaken, CardPhase, LearnerId, Millis, Owned, QuestionKey, RecallCard,
+    Result, StorageError, Team, TeamInvite, TeamMember, TeamProgress, TeamRole,
 };
 
 const TEAM_COLUMNS: &str = "id, name, guides, sections, interview_date, open_invites, created_at";
@@ -22,6 +22,9 @@ const INVITE_COLUMNS: &str =
 /// The learners whose progress the coaches of team `$1` see (see [`TeamMember::shares`]).
 const SHARING: &str = "SELECT learner_id FROM team_members WHERE team_id = $1 \
      AND role = 'member' AND sharing = 1 AND joined_at IS NOT NULL";
+
+/// A backend's SQL around an expression (see [`Queries::team_progress`]).
+pub type SqlText = fn(&str) -> String;
 
 fn words(list: &[String]) -> String {
     list.join(" ")
@@ -56,6 +59,49 @@ fn member(d: Decoder<'_>, row: &impl Columns) -> Result<TeamMember> {
         sharing: d.int(row, "sharing")? != 0,
         invited_at: d.int(row, "invited_at")?,
         joined_at: d.sql(row.int_or_null("joined_at"))?,
+    })
+}
+
+/// A question key from the next two words of a line (ids hold no space).
+fn key_of<'a>(d: Decoder<'_>, words: &mut impl Iterator<Item = &'a str>) -> Result<QuestionKey> {
+    match (words.next(), words.next()) {
+        (Some(guide), Some(question)) => Ok(QuestionKey::new(guide, question)),
+        _ => Err(d.corrupt("a team's row without its question")),
+    }
+}
+
+/// A card from its line: `guide question phase stability difficulty last_review` (`-` for
+/// NULL).
+fn recall_card(d: Decoder<'_>, line: &str) -> Result<RecallCard> {
+    let mut words = line.split(' ');
+    let key = key_of(d, &mut words)?;
+    let bad = || {
+        d.corrupt(&format!(
+            "a card of {}/{} that does not read",
+            key.guide, key.question
+        ))
+    };
+    let phase = words
+        .next()
+        .and_then(|w| w.parse::<CardPhase>().ok())
+        .ok_or_else(bad)?;
+    let mut number = || -> Result<Option<f64>> {
+        match words.next() {
+            Some("-") => Ok(None),
+            Some(w) => w.parse().map(Some).map_err(|_| bad()),
+            None => Err(bad()),
+        }
+    };
+    let stability = number()?;
+    let difficulty = number()?;
+    #[allow(clippy::cast_possible_truncation)]
+    let last_review = number()?.map(|v| v as Millis);
+    Ok(RecallCard {
+        key,
+        phase,
+        stability,
+        difficulty,
+        last_review,
     })
 }
 
@@ -460,10 +506,15 @@ where
     }
 
     /// As [`crate::TeamStorage::team_progress`], in the caller's read transaction (one
-    /// snapshot).
+    /// snapshot). `list` is the backend's aggregate of text rows into one, newline-separated
+    /// (`group_concat(X, char(10))`, `string_agg(X, chr(10))`), `real` its text of a
+    /// floating-point column (NULL as `-`) that gives back at least the `f32` FSRS uses: marks, cards and recent
+    /// reviews come as one row per member, not one per item (a cohort of 500 with a year of
+    /// study has some 200,000 of those, and a row costs more to decode than a line to split).
     pub async fn team_progress(
         conn: &mut DB::Connection,
         d: Decoder<'_>,
+        (list, real): (SqlText, SqlText),
         team: i64,
         since: Millis,
     ) -> Result<TeamProgress> {
@@ -479,36 +530,53 @@ where
         for row in &members {
             progress.members.push(member(d, row)?);
         }
+        let marks = list("k.guide_id || ' ' || k.question_id");
+        let cards = list(&format!(
+            "c.guide_id || ' ' || c.question_id || ' ' || c.phase || ' ' || {} || ' ' || {} \
+             || ' ' || COALESCE(CAST(c.last_review AS TEXT), '-')",
+            real("c.stability"),
+            real("c.difficulty")
+        ));
+        let recent =
+            list("r.guide_id || ' ' || r.question_id || ' ' || CAST(r.reviewed_at AS TEXT)");
         let rows = sqlx::query(&format!(
-            "SELECT learner_id, guide_id, question_id, marked_at FROM marks \
-             WHERE learner_id IN ({SHARING})"
+            "SELECT s.learner_id AS learner_id, \
+             (SELECT {marks} FROM marks k WHERE k.learner_id = s.learner_id) AS marks, \
+             (SELECT {cards} FROM cards c WHERE c.learner_id = s.learner_id) AS cards, \
+             (SELECT {recent} FROM reviews r WHERE r.learner_id = s.learner_id \
+               AND r.reviewed_at >= $2) AS recent, \
+             (SELECT MAX(r.reviewed_at) FROM reviews r WHERE r.learner_id = s.learner_id) \
+               AS last FROM ({SHARING}) s"
         ))
         .bind(team)
+        .bind(since)
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
         for row in &rows {
-            progress.marks.push(Owned {
-                learner: LearnerId(d.int(row, "learner_id")?),
-                value: Mark {
-                    key: d.key(row)?,
-                    at: d.int(row, "marked_at")?,
-                },
-            });
-        }
-        let rows = sqlx::query(&format!(
-            "SELECT learner_id, guide_id, question_id, {CARD_COLUMNS} FROM cards \
-             WHERE learner_id IN ({SHARING})"
-        ))
-        .bind(team)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| d.error(e))?;
-        for row in &rows {
-            progress.cards.push(Owned {
-                learner: LearnerId(d.int(row, "learner_id")?),
-                value: d.card(row)?,
-            });
+            let learner = LearnerId(d.int(row, "learner_id")?);
+            let lines = |column: &str| -> Result<String> {
+                Ok(d.sql(row.text_or_null(column))?.unwrap_or_default())
+            };
+            for line in lines("marks")?.lines() {
+                let mut words = line.split(' ');
+                progress.marks.push((learner, key_of(d, &mut words)?));
+            }
+            for line in lines("cards")?.lines() {
+                progress.cards.push((learner, recall_card(d, line)?));
+            }
+            for line in lines("recent")?.lines() {
+                let mut words = line.split(' ');
+                let key = key_of(d, &mut words)?;
+                let at = words
+                    .next()
+                    .and_then(|w| w.parse().ok())
+                    .ok_or_else(|| d.corrupt("a review without its time"))?;
+                progress.recent_reviews.push((learner, key, at));
+            }
+            if let Some(last) = d.sql(row.int_or_null("last"))? {
+                progress.last_review.push((learner, last));
+            }
         }
         let rows = sqlx::query(&format!(
             "SELECT learner_id, name, value FROM learner_settings WHERE learner_id IN ({SHARING})"
@@ -523,38 +591,6 @@ where
                 d.text(row, "name")?,
                 d.text(row, "value")?,
             ));
-        }
-        let rows = sqlx::query(&format!(
-            "SELECT learner_id, guide_id, question_id, reviewed_at FROM reviews \
-             WHERE learner_id IN ({SHARING}) AND reviewed_at >= $2"
-        ))
-        .bind(team)
-        .bind(since)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| d.error(e))?;
-        for row in &rows {
-            progress.recent_reviews.push((
-                LearnerId(d.int(row, "learner_id")?),
-                d.key(row)?,
-                d.int(row, "reviewed_at")?,
-            ));
-        }
-        // One index probe per member: the latest of their reviews.
-        let rows = sqlx::query(&format!(
-            "SELECT s.learner_id AS learner_id, (SELECT MAX(r.reviewed_at) FROM reviews r \
-             WHERE r.learner_id = s.learner_id) AS last FROM ({SHARING}) s"
-        ))
-        .bind(team)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| d.error(e))?;
-        for row in &rows {
-            if let Some(last) = d.sql(row.int_or_null("last"))? {
-                progress
-                    .last_review
-                    .push((LearnerId(d.int(row, "learner_id")?), last));
-            }
         }
         let rows = sqlx::query(&format!(
             "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE learner_id IN ({SHARING}) \

@@ -389,10 +389,28 @@ pub async fn team_progress_reads_only_members_who_share(fx: &dyn Fixture) {
             .collect::<Vec<_>>(),
         [sharer]
     );
-    assert!(progress.marks.iter().all(|m| m.learner == sharer));
-    assert_eq!(progress.marks.len(), 1);
+    assert_eq!(progress.marks, [(sharer, gil.clone())]);
     assert_eq!(progress.cards.len(), 2);
-    assert!(progress.cards.iter().all(|c| c.learner == sharer));
+    assert!(progress.cards.iter().all(|(who, _)| *who == sharer));
+    // The card as recall needs it: the fields as stored, the memory at least to the f32
+    // that FSRS works in.
+    let stored = store.card(sharer, &gil).await.unwrap().unwrap();
+    let (_, read) = progress.cards.iter().find(|(_, c)| c.key == gil).unwrap();
+    let f32s = |x: Option<f64>| x.map(|v| v as f32);
+    assert_eq!(
+        (
+            read.phase,
+            f32s(read.stability),
+            f32s(read.difficulty),
+            read.last_review
+        ),
+        (
+            stored.phase,
+            f32s(stored.stability),
+            f32s(stored.difficulty),
+            stored.last_review
+        )
+    );
     assert_eq!(
         progress.settings,
         [(sharer, "retention".to_owned(), "0.9".to_owned())]
