@@ -75,18 +75,26 @@ sharing = ("SELECT learner_id FROM team_members WHERE team_id = 1 AND role = 'me
 since = "(CAST(strftime('%s','now') AS INTEGER) - 30 * 86400) * 1000"
 statements = {
     "members": "SELECT m.learner_id, a.username FROM team_members m JOIN accounts a ON a.learner_id = m.learner_id WHERE m.team_id = 1",
-    "marks": f"SELECT learner_id, guide_id, question_id, marked_at FROM marks WHERE learner_id IN ({sharing})",
-    "cards": f"SELECT learner_id, guide_id, question_id FROM cards WHERE learner_id IN ({sharing})",
+    # What TeamStorage::team_progress runs: one row per member who shares.
+    "progress": (
+        "SELECT s.learner_id, "
+        "(SELECT group_concat(k.guide_id || ' ' || k.question_id, char(10)) FROM marks k WHERE k.learner_id = s.learner_id), "
+        "(SELECT group_concat(c.guide_id || ' ' || c.question_id || ' ' || c.phase || ' ' || COALESCE(CAST(c.stability AS TEXT), '-') "
+        "  || ' ' || COALESCE(CAST(c.difficulty AS TEXT), '-') || ' ' || COALESCE(CAST(c.last_review AS TEXT), '-'), char(10)) "
+        "  FROM cards c WHERE c.learner_id = s.learner_id), "
+        f"(SELECT group_concat(r.guide_id || ' ' || r.question_id || ' ' || CAST(r.reviewed_at AS TEXT), char(10)) FROM reviews r WHERE r.learner_id = s.learner_id AND r.reviewed_at >= {since}), "
+        "(SELECT MAX(r.reviewed_at) FROM reviews r WHERE r.learner_id = s.learner_id) "
+        f"FROM ({sharing}) s"
+    ),
     "settings": f"SELECT learner_id, name, value FROM learner_settings WHERE learner_id IN ({sharing})",
-    "reviews (30 days)": f"SELECT learner_id, guide_id, question_id, reviewed_at FROM reviews WHERE learner_id IN ({sharing}) AND reviewed_at >= {since}",
-    "last review": f"SELECT s.learner_id, (SELECT MAX(r.reviewed_at) FROM reviews r WHERE r.learner_id = s.learner_id) FROM ({sharing}) s",
     "interviews": f"SELECT learner_id FROM interviews WHERE learner_id IN ({sharing}) AND finished_at IS NOT NULL",
+    "assignments taken": f"SELECT ia.learner_id FROM interview_assignments ia JOIN interviews i ON i.learner_id = ia.learner_id AND i.interview_id = ia.interview_id WHERE ia.assignment_id IN (SELECT id FROM team_assignments WHERE team_id = 1) AND ia.learner_id IN ({sharing})",
     "my teams": "SELECT t.id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.learner_id = 2",
 }
 bad = 0
 for name, sql in statements.items():
     plan = [row[3] for row in con.execute("EXPLAIN QUERY PLAN " + sql)]
-    large = {"marks", "cards", "reviews", "r", "learner_settings", "interviews", "accounts", "a"}
+    large = {"marks", "k", "cards", "c", "reviews", "r", "learner_settings", "interviews", "i", "ia", "accounts", "a"}
     scans = [p for p in plan if p.startswith("SCAN") and p.split()[1] in large]
     bad += len(scans)
     print(f"  {name}: " + "; ".join(plan))
