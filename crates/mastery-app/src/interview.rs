@@ -10,7 +10,9 @@
 use std::sync::Arc;
 
 use mastery_content::Guide;
-use mastery_storage::{LearnerId, Millis, QuestionKey, Storage, StorageError, StoredInterview};
+use mastery_storage::{
+    LearnerId, Millis, MissedKeyPoint, QuestionKey, Storage, StorageError, StoredInterview,
+};
 use mastery_study::interview::{
     self as domain, Answer, Interview, LineupError, Report, Request, SessionError, Step, Submitted,
     Trend,
@@ -205,6 +207,24 @@ async fn save(
     let stored = to_stored(&loaded.id, loaded.revision + 1, &loaded.interview, guide)?;
     store.save_interview(learner, &stored).await?;
     loaded.revision = stored.revision;
+    if loaded.interview.is_finished() {
+        // The key points it missed, where they can be queried (a team's coach counts them).
+        // `false` means another save came first and records its own.
+        let missed: Vec<MissedKeyPoint> = domain::report(&loaded.interview, guide)
+            .missed
+            .into_iter()
+            .map(|m| MissedKeyPoint {
+                interview: loaded.id.clone(),
+                item: i64::try_from(m.item).unwrap_or(i64::MAX),
+                key_point: i64::try_from(m.key_point).unwrap_or(i64::MAX),
+                key: QuestionKey::new(loaded.interview.guide.as_str(), m.question),
+                text: m.text,
+            })
+            .collect();
+        store
+            .record_missed(learner, &loaded.id, loaded.revision, &missed)
+            .await?;
+    }
     Ok(())
 }
 

@@ -77,3 +77,23 @@ CREATE TABLE interview_assignments (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX interview_assignments_by_assignment ON interview_assignments (assignment_id);
+
+-- The key points each finished mock interview missed, beside its document, so that they can
+-- be queried (the coach's view counts them per team); written again with every save of a
+-- finished interview (a correction after the end changes them). `missed_recorded` says an
+-- interview's rows are written: one finished before this migration has none yet, and its
+-- document is read instead until it is saved again.
+CREATE TABLE interview_missed (
+    learner_id INTEGER NOT NULL,
+    interview_id TEXT NOT NULL,
+    item INTEGER NOT NULL,
+    key_point INTEGER NOT NULL,
+    guide_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (learner_id, interview_id, item, key_point),
+    FOREIGN KEY (learner_id, interview_id) REFERENCES interviews (learner_id, interview_id)
+        ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE interviews ADD COLUMN missed_recorded INTEGER NOT NULL DEFAULT 0;

@@ -4,8 +4,8 @@
 
 use mastery_storage::sql::is_foreign_key_violation;
 use mastery_storage::{
-    Assignment, AssignmentTaken, LearnerId, Millis, Result, StorageError, Team, TeamInvite,
-    TeamMember, TeamProgress, TeamStorage, check_account_text,
+    Assignment, AssignmentTaken, LearnerId, Millis, MissedKeyPoint, Result, StorageError, Team,
+    TeamInvite, TeamMember, TeamProgress, TeamStorage, check_account_text,
 };
 
 use crate::{Sql, SqliteStore};
@@ -227,6 +227,33 @@ impl TeamStorage for SqliteStore {
         let found = Sql::set_team_sharing(&mut *tx, self.decoder(), team, learner, sharing).await?;
         tx.commit().await.map_err(|e| self.error(e))?;
         Ok(found)
+    }
+
+    async fn record_missed(
+        &self,
+        learner: LearnerId,
+        interview: &str,
+        revision: i64,
+        missed: &[MissedKeyPoint],
+    ) -> Result<bool> {
+        check_account_text("an interview id", interview)?;
+        for point in missed {
+            mastery_storage::check_text("a key point", &point.text)?;
+        }
+        let mut tx = self.write().await?;
+        let recorded = Sql::record_missed(
+            &mut tx,
+            self.decoder(),
+            learner,
+            interview,
+            revision,
+            missed,
+        )
+        .await?;
+        if recorded {
+            tx.commit().await.map_err(|e| self.error(e))?;
+        }
+        Ok(recorded)
     }
 }
 

@@ -285,6 +285,18 @@ pub const ACCOUNT_SECURITY_TABLES: &[(&str, &[(&str, ColumnKind)])] = &[
         ],
     ),
     (
+        "interview_missed",
+        &[
+            ("learner_id", ColumnKind::Int),
+            ("interview_id", ColumnKind::Text),
+            ("item", ColumnKind::Int),
+            ("key_point", ColumnKind::Int),
+            ("guide_id", ColumnKind::Text),
+            ("question_id", ColumnKind::Text),
+            ("text", ColumnKind::Text),
+        ],
+    ),
+    (
         "interview_assignments",
         &[
             ("learner_id", ColumnKind::Int),

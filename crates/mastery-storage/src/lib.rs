@@ -66,8 +66,8 @@ pub use security::{
 };
 pub use single_sign_on::{SingleSignOnStorage, SsoIdentity, SsoPending};
 pub use teams::{
-    Assignment, AssignmentTaken, MAX_TEAM_SCOPE, RecallCard, Team, TeamInvite, TeamMember,
-    TeamProgress, TeamRole, TeamStorage,
+    Assignment, AssignmentTaken, MAX_TEAM_SCOPE, MissedKeyPoint, RecallCard, Team, TeamInvite,
+    TeamMember, TeamProgress, TeamRole, TeamStorage,
 };
 
 pub use study::{

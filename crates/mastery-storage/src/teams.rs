@@ -227,6 +227,21 @@ pub struct AssignmentTaken {
     pub score: Option<f64>,
 }
 
+/// A key point a finished mock interview missed (kept so that it can be queried).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissedKeyPoint {
+    /// The interview.
+    pub interview: String,
+    /// The item of the interview (its question's place, follow-ups included).
+    pub item: i64,
+    /// The key point's place in its question.
+    pub key_point: i64,
+    /// The question.
+    pub key: QuestionKey,
+    /// The statement (Markdown source).
+    pub text: String,
+}
+
 /// What predicting recall needs of one card (see [`crate::StoredCard`] for the fields).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecallCard {
@@ -258,8 +273,11 @@ pub struct TeamProgress {
     pub recent_reviews: Vec<(LearnerId, QuestionKey, Millis)>,
     /// The time of each one's latest review ever (absent: never reviewed).
     pub last_review: Vec<(LearnerId, Millis)>,
-    /// Their finished interviews.
+    /// Their finished interviews; the `state` (the document) only of those whose missed
+    /// key points are not recorded (empty for the others).
     pub interviews: Vec<Owned<StoredInterview>>,
+    /// The recorded missed key points of their finished interviews.
+    pub missed: Vec<(LearnerId, MissedKeyPoint)>,
 }
 
 /// The teams part of [`crate::Storage`]. Every method is one transaction.
@@ -366,6 +384,17 @@ pub trait TeamStorage: Send + Sync {
 
     /// The learner's own interviews started for assignments, oldest first.
     async fn my_assignments_taken(&self, learner: LearnerId) -> Result<Vec<AssignmentTaken>>;
+
+    /// Records the key points a finished interview at `revision` missed, replacing those
+    /// recorded before; `false` (and nothing written) when the interview is not at that
+    /// revision any more (saved again meanwhile: that save records its own).
+    async fn record_missed(
+        &self,
+        learner: LearnerId,
+        interview: &str,
+        revision: i64,
+        missed: &[MissedKeyPoint],
+    ) -> Result<bool>;
 
     /// The stored state behind a coach's view of the team (see [`TeamProgress`]), with
     /// reviews since `since`.

@@ -145,7 +145,8 @@ macro_rules! storage_suite {
             teams_and_memberships_round_trip,
             team_links_join_until_revoked_or_expired,
             team_progress_reads_only_members_who_share,
-            assignments_link_the_interviews_of_members_who_share
+            assignments_link_the_interviews_of_members_who_share,
+            missed_key_points_are_recorded_per_revision
         );
     };
 }

@@ -503,6 +503,41 @@ fn coaches_assign_mock_interviews_and_see_who_took_them() {
         404
     );
 
+    // Ann answers the first question poorly and finishes: her missed key points are
+    // recorded beside the interview, and the coach's view counts them.
+    let interview = location(&started)
+        .trim_start_matches("/interviews/")
+        .to_owned();
+    api(&mut ann);
+    let answered = ann.post_json(
+        &format!("/api/v1/interviews/{interview}/answer"),
+        r#"{"item": 0, "text": "I am not sure."}"#,
+    );
+    assert_eq!(answered.status, 200, "{}", answered.body);
+    let finished = ann.post_json(&format!("/api/v1/interviews/{interview}/finish"), "");
+    assert_eq!(finished.status, 200, "{}", finished.body);
+    let reported = finished.json()["missed"].as_array().unwrap().len();
+    assert!(reported > 0, "{}", finished.body);
+    api(&mut coach);
+    let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
+    let most_missed = cohort["most_missed"].as_array().unwrap();
+    assert_eq!(most_missed.len(), reported.min(10), "{cohort}");
+    assert_eq!(most_missed[0]["members"], 1);
+    assert_eq!(cohort["members"][0]["interviews"], 1);
+    let stored = server.store();
+    let ann_id = server
+        .block_on(stored.account_by_key("ann"))
+        .unwrap()
+        .unwrap()
+        .learner;
+    let dump = server.block_on(stored.export_all()).unwrap();
+    let rows = dump
+        .account_security
+        .iter()
+        .find(|t| t.table == "interview_missed")
+        .map_or(0, |t| t.rows.len());
+    assert_eq!(rows, reported, "one row per missed key point of {ann_id}");
+
     // The coach sees ann's attempt (she shares), not bob's.
     let page = coach.get(&format!("/teams/{id}"));
     let taken = page
@@ -511,7 +546,7 @@ fn coaches_assign_mock_interviews_and_see_who_took_them() {
         .nth(1)
         .unwrap_or_default();
     assert!(
-        taken.contains(">ann<") && taken.contains("in progress"),
+        taken.contains(">ann<") && taken.contains("%"),
         "{}",
         page.body
     );
@@ -532,7 +567,9 @@ fn coaches_assign_mock_interviews_and_see_who_took_them() {
     );
     assert!(!ann.get("/interviews").body.contains("Week 1"));
     assert!(
-        ann.get("/interviews").body.contains("in progress"),
+        ann.get("/interviews")
+            .body
+            .contains(&format!("/interviews/{interview}/report")),
         "ann's interview stays"
     );
 }

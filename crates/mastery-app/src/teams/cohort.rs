@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use mastery_content::Guide;
 use mastery_storage::{
-    Account, LearnerId, Millis, Owned, QuestionKey, Storage, StoredInterview, Team, TeamProgress,
-    TeamRole,
+    Account, LearnerId, Millis, MissedKeyPoint, Owned, QuestionKey, Storage, StoredInterview, Team,
+    TeamProgress, TeamRole,
 };
 use mastery_study::interview as domain;
 use mastery_study::scheduler::{CardState, DAY_MS, Scheduler};
@@ -380,6 +380,13 @@ fn compute_with(
     // Per question of the scope: the sum of recalls and the members who mastered it.
     let mut per_question: Vec<(f64, usize)> = vec![(0.0, 0); n_questions];
     let mut missed: HashMap<(QuestionKey, String), (usize, HashSet<LearnerId>)> = HashMap::new();
+    let mut recorded: HashMap<(LearnerId, &str), Vec<&MissedKeyPoint>> = HashMap::new();
+    for (learner, point) in &progress.missed {
+        recorded
+            .entry((*learner, point.interview.as_str()))
+            .or_default()
+            .push(point);
+    }
     let mut days_left = None;
     // Most members keep the default settings: one scheduler per distinct settings, not one
     // per member (building FSRS's model is most of a scheduler's cost).
@@ -440,6 +447,22 @@ fn compute_with(
         let done = interviews.get(&learner).map(Vec::as_slice).unwrap_or(&[]);
         let scores: Vec<f64> = done.iter().filter_map(|i| i.score).collect();
         for stored in done {
+            // Recorded where they can be queried; an interview finished before they were
+            // (an empty document means recorded) is read from its document.
+            if stored.state.is_empty() {
+                for point in recorded
+                    .get(&(learner, stored.id.as_str()))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    let slot = missed
+                        .entry((point.key.clone(), point.text.clone()))
+                        .or_default();
+                    slot.0 += 1;
+                    slot.1.insert(learner);
+                }
+                continue;
+            }
             let Some(guide) = guides.iter().find(|g| g.id.as_str() == stored.guide) else {
                 continue;
             };

@@ -664,7 +664,8 @@ where
              finished_at, score, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (learner_id, interview_id) DO UPDATE SET guide_id = excluded.guide_id, \
              revision = excluded.revision, started_at = excluded.started_at, \
-             finished_at = excluded.finished_at, score = excluded.score, state = excluded.state",
+             finished_at = excluded.finished_at, score = excluded.score, state = excluded.state, \
+             missed_recorded = 0",
         )
         .bind(learner.0)
         .bind(interview.id.as_str())

@@ -4,10 +4,10 @@
 
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
-use super::{Columns, Decoder, INTERVIEW_COLUMNS, Queries};
+use super::{Columns, Decoder, Queries};
 use crate::{
-    Assignment, AssignmentTaken, CardPhase, LearnerId, Millis, Owned, QuestionKey, RecallCard,
-    Result, StorageError, Team, TeamInvite, TeamMember, TeamProgress, TeamRole,
+    Assignment, AssignmentTaken, CardPhase, LearnerId, Millis, MissedKeyPoint, Owned, QuestionKey,
+    RecallCard, Result, StorageError, Team, TeamInvite, TeamMember, TeamProgress, TeamRole,
 };
 
 const TEAM_COLUMNS: &str = "id, name, guides, sections, interview_date, open_invites, created_at";
@@ -592,8 +592,11 @@ where
                 d.text(row, "value")?,
             ));
         }
+        // The document only where the missed key points are not recorded yet.
         let rows = sqlx::query(&format!(
-            "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE learner_id IN ({SHARING}) \
+            "SELECT learner_id, interview_id, guide_id, revision, started_at, finished_at, \
+             score, CASE WHEN missed_recorded = 1 THEN '' ELSE state END AS state \
+             FROM interviews WHERE learner_id IN ({SHARING}) \
              AND finished_at IS NOT NULL ORDER BY learner_id, started_at"
         ))
         .bind(team)
@@ -606,7 +609,76 @@ where
                 value: d.interview(row)?,
             });
         }
+        let rows = sqlx::query(&format!(
+            "SELECT learner_id, interview_id, item, key_point, guide_id, question_id, text \
+             FROM interview_missed WHERE learner_id IN ({SHARING})"
+        ))
+        .bind(team)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        for row in &rows {
+            progress.missed.push((
+                LearnerId(d.int(row, "learner_id")?),
+                MissedKeyPoint {
+                    interview: d.text(row, "interview_id")?,
+                    item: d.int(row, "item")?,
+                    key_point: d.int(row, "key_point")?,
+                    key: d.key(row)?,
+                    text: d.text(row, "text")?,
+                },
+            ));
+        }
         Ok(progress)
+    }
+
+    /// As [`crate::TeamStorage::record_missed`], in the caller's write transaction: `false`
+    /// when the interview is not at `revision` (the caller rolls back).
+    pub async fn record_missed(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        interview: &str,
+        revision: i64,
+        missed: &[MissedKeyPoint],
+    ) -> Result<bool> {
+        let marked = sqlx::query(
+            "UPDATE interviews SET missed_recorded = 1 WHERE learner_id = $1 \
+             AND interview_id = $2 AND revision = $3 RETURNING revision",
+        )
+        .bind(learner.0)
+        .bind(interview)
+        .bind(revision)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        if marked.is_empty() {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM interview_missed WHERE learner_id = $1 AND interview_id = $2")
+            .bind(learner.0)
+            .bind(interview)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?;
+        for point in missed {
+            sqlx::query(
+                "INSERT INTO interview_missed (learner_id, interview_id, item, key_point, \
+                 guide_id, question_id, text) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (learner_id, interview_id, item, key_point) DO NOTHING",
+            )
+            .bind(learner.0)
+            .bind(interview)
+            .bind(point.item)
+            .bind(point.key_point)
+            .bind(point.key.guide.as_str())
+            .bind(point.key.question.as_str())
+            .bind(point.text.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?;
+        }
+        Ok(true)
     }
 }
 

@@ -11,7 +11,9 @@
 )]
 
 use super::{Fixture, first, interview, key, new_account};
-use crate::{Assignment, LearnerId, StorageError, Team, TeamInvite, TeamMember, TeamRole};
+use crate::{
+    Assignment, LearnerId, MissedKeyPoint, StorageError, Team, TeamInvite, TeamMember, TeamRole,
+};
 
 fn team(name: &str) -> Team {
     Team {
@@ -525,4 +527,57 @@ pub async fn assignments_link_the_interviews_of_members_who_share(fx: &dyn Fixtu
     );
     assert!(store.delete_team(a).await.unwrap());
     assert_eq!(store.assignment(second).await.unwrap(), None);
+}
+
+/// Missed key points are recorded for an interview at a revision, replaced by the next
+/// record, refused for a stale revision, and the coach's view reads them (and no document)
+/// while recorded; saving the interview again forgets that they were.
+pub async fn missed_key_points_are_recorded_per_revision(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ann = store
+        .create_account(&new_account("ann", None, 1))
+        .await
+        .unwrap();
+    let a = store.create_team(&team("A")).await.unwrap();
+    store
+        .put_team_member(&member(a, ann, TeamRole::Member, true))
+        .await
+        .unwrap();
+    let mut done = interview("iv-1", 100);
+    done.finished_at = Some(200);
+    done.score = Some(0.5);
+    store.save_interview(ann, &done).await.unwrap();
+    let point = |item, text: &str| MissedKeyPoint {
+        interview: "iv-1".to_owned(),
+        item,
+        key_point: 0,
+        key: key("python-django", "gil"),
+        text: text.to_owned(),
+    };
+    assert!(
+        store
+            .record_missed(ann, "iv-1", 1, &[point(0, "old"), point(1, "both")])
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_missed(ann, "iv-1", 1, &[point(1, "both")])
+            .await
+            .unwrap()
+    );
+    let progress = store.team_progress(a, 0).await.unwrap();
+    assert_eq!(progress.missed, [(ann, point(1, "both"))], "replaced");
+    assert_eq!(progress.interviews[0].value.state, "", "no document needed");
+    assert!(
+        !store.record_missed(ann, "iv-1", 7, &[]).await.unwrap(),
+        "not at that revision"
+    );
+    assert!(!store.record_missed(ann, "no-such", 1, &[]).await.unwrap());
+    // Saved again: the rows stay until recorded again, the document is read meanwhile.
+    let mut again = done.clone();
+    again.revision = 2;
+    store.save_interview(ann, &again).await.unwrap();
+    let progress = store.team_progress(a, 0).await.unwrap();
+    assert_eq!(progress.interviews[0].value.state, again.state);
 }
