@@ -177,6 +177,18 @@ fn a_coach_sees_the_members_who_share_and_only_their_names_otherwise() {
     assert_eq!(members, ["ann"]);
     assert_eq!(cohort["members"][0]["mastered"], 1);
     assert_eq!(cohort["members"][0]["reviews_7_days"], 1);
+    let per_section: Vec<u64> = cohort["members"][0]["section_reviews_7_days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        per_section.iter().sum::<u64>(),
+        1,
+        "in gil's section: {per_section:?}"
+    );
+    assert_eq!(per_section[0], 1, "gil is in the first section");
     assert_eq!(cohort["not_shared"], serde_json::json!(["bob", "cyd"]));
     assert_eq!(cohort["coaches"], serde_json::json!(["coach"]));
     assert_eq!(cohort["interview_date"], DATE);
@@ -523,6 +535,8 @@ fn coaches_assign_mock_interviews_and_see_who_took_them() {
     let most_missed = cohort["most_missed"].as_array().unwrap();
     assert_eq!(most_missed.len(), reported.min(10), "{cohort}");
     assert_eq!(most_missed[0]["members"], 1);
+    let own = cohort["members"][0]["most_missed"].as_array().unwrap();
+    assert_eq!(own.len(), reported.min(3), "ann's own, at most 3");
     assert_eq!(cohort["members"][0]["interviews"], 1);
     let stored = server.store();
     let ann_id = server

@@ -29,6 +29,8 @@ use crate::settings::settings_from;
 pub const WEAKEST: usize = 10;
 /// Key points listed as the most often missed.
 pub const MOST_MISSED: usize = 10;
+/// Key points listed per member.
+pub const MEMBER_MISSED: usize = 3;
 /// A member sees the cohort's median only when at least this many members share (the
 /// member included): fewer would come close to telling someone's own figures.
 pub const MIN_FOR_MEDIAN: usize = 5;
@@ -56,6 +58,10 @@ pub struct MemberSection {
     pub mastered: usize,
     /// Mean predicted recall (never studied counts as 0).
     pub recall: f32,
+    /// Reviews of its questions in the last 7 days.
+    pub reviews_7: usize,
+    /// In the last 30 days.
+    pub reviews_30: usize,
 }
 
 /// One member who shares, as the coach sees them.
@@ -83,6 +89,8 @@ pub struct MemberRow {
     pub mean_score: Option<f64>,
     /// The latest one's score.
     pub last_score: Option<f64>,
+    /// The key points this member missed most often (at most [`MEMBER_MISSED`]).
+    pub missed: Vec<Missed>,
 }
 
 /// The cohort's figures for one section.
@@ -278,6 +286,17 @@ fn scope<'g>(
     out
 }
 
+/// Most members first, then most times, then by question and text (a stable order).
+fn sort_missed(missed: &mut [Missed]) {
+    missed.sort_by(|a, b| {
+        b.members
+            .cmp(&a.members)
+            .then(b.times.cmp(&a.times))
+            .then_with(|| a.key.cmp(&b.key))
+            .then_with(|| a.text.cmp(&b.text))
+    });
+}
+
 fn median(values: &mut [f32]) -> f32 {
     if values.is_empty() {
         return 0.0;
@@ -355,12 +374,20 @@ fn compute_with(
                 .or_insert_with(|| vec![false; n_questions])[i] = true;
         }
     }
-    let mut reviews: HashMap<LearnerId, (usize, usize)> = HashMap::new();
+    // Each numbered question's section, for reviews per member and section.
+    let section_of: Vec<usize> = scope
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, qs))| std::iter::repeat_n(i, qs.len()))
+        .collect();
+    let mut reviews: HashMap<LearnerId, Vec<(usize, usize)>> = HashMap::new();
     for (learner, key, at) in &progress.recent_reviews {
-        if !numbered.contains_key(key) {
+        let Some(section) = numbered.get(key).and_then(|&i| section_of.get(i)) else {
             continue;
-        }
-        let counts = reviews.entry(*learner).or_default();
+        };
+        let counts = &mut reviews
+            .entry(*learner)
+            .or_insert_with(|| vec![(0, 0); scope.len()])[*section];
         if *at >= now - 30 * DAY_MS {
             counts.1 += 1;
         }
@@ -376,6 +403,13 @@ fn compute_with(
         }
     }
 
+    let title_of = |key: &QuestionKey| {
+        guides
+            .iter()
+            .find(|g| g.id.as_str() == key.guide)
+            .and_then(|g| g.question(&key.question))
+            .map_or_else(|| key.question.clone(), |(_, e)| e.title_text.clone())
+    };
     let mut members = Vec::new();
     // Per question of the scope: the sum of recalls and the members who mastered it.
     let mut per_question: Vec<(f64, usize)> = vec![(0.0, 0); n_questions];
@@ -439,13 +473,21 @@ fn compute_with(
                 i += 1;
             }
             all_recalls.extend_from_slice(&recalls);
+            let (reviews_7, reviews_30) = reviews
+                .get(&learner)
+                .and_then(|r| r.get(sections.len()))
+                .copied()
+                .unwrap_or_default();
             sections.push(MemberSection {
                 mastered,
                 recall: mean(recalls.into_iter()),
+                reviews_7,
+                reviews_30,
             });
         }
         let done = interviews.get(&learner).map(Vec::as_slice).unwrap_or(&[]);
         let scores: Vec<f64> = done.iter().filter_map(|i| i.score).collect();
+        let mut own: HashMap<(QuestionKey, String), usize> = HashMap::new();
         for stored in done {
             // Recorded where they can be queried; an interview finished before they were
             // (an empty document means recorded) is read from its document.
@@ -455,9 +497,9 @@ fn compute_with(
                     .map(Vec::as_slice)
                     .unwrap_or(&[])
                 {
-                    let slot = missed
-                        .entry((point.key.clone(), point.text.clone()))
-                        .or_default();
+                    let pair = (point.key.clone(), point.text.clone());
+                    *own.entry(pair.clone()).or_default() += 1;
+                    let slot = missed.entry(pair).or_default();
                     slot.0 += 1;
                     slot.1.insert(learner);
                 }
@@ -470,17 +512,31 @@ fn compute_with(
                 continue;
             };
             for point in domain::report(&interview, guide).missed {
-                let slot = missed
-                    .entry((
-                        QuestionKey::new(stored.guide.as_str(), point.question.as_str()),
-                        point.text,
-                    ))
-                    .or_default();
+                let pair = (
+                    QuestionKey::new(stored.guide.as_str(), point.question.as_str()),
+                    point.text,
+                );
+                *own.entry(pair.clone()).or_default() += 1;
+                let slot = missed.entry(pair).or_default();
                 slot.0 += 1;
                 slot.1.insert(learner);
             }
         }
-        let (reviews_7, reviews_30) = reviews.get(&learner).copied().unwrap_or_default();
+        let (reviews_7, reviews_30) = reviews.get(&learner).map_or((0, 0), |r| {
+            r.iter().fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
+        });
+        let mut own_missed: Vec<Missed> = own
+            .into_iter()
+            .map(|((key, text), times)| Missed {
+                title: title_of(&key),
+                key,
+                text,
+                times,
+                members: 1,
+            })
+            .collect();
+        sort_missed(&mut own_missed);
+        own_missed.truncate(MEMBER_MISSED);
         members.push(MemberRow {
             learner,
             username: member.username.clone(),
@@ -497,6 +553,7 @@ fn compute_with(
                 .iter()
                 .max_by_key(|i| i.finished_at)
                 .and_then(|i| i.score),
+            missed: own_missed,
         });
     }
 
@@ -546,13 +603,6 @@ fn compute_with(
             .then(a.mastered_by.cmp(&b.mastered_by))
     });
     weakest.truncate(WEAKEST);
-    let title_of = |key: &QuestionKey| {
-        guides
-            .iter()
-            .find(|g| g.id.as_str() == key.guide)
-            .and_then(|g| g.question(&key.question))
-            .map_or_else(|| key.question.clone(), |(_, e)| e.title_text.clone())
-    };
     let mut missed: Vec<Missed> = missed
         .into_iter()
         .map(|((key, text), (times, who))| Missed {
@@ -563,13 +613,7 @@ fn compute_with(
             members: who.len(),
         })
         .collect();
-    missed.sort_by(|a, b| {
-        b.members
-            .cmp(&a.members)
-            .then(b.times.cmp(&a.times))
-            .then_with(|| a.key.cmp(&b.key))
-            .then_with(|| a.text.cmp(&b.text))
-    });
+    sort_missed(&mut missed);
     missed.truncate(MOST_MISSED);
     let idle_this_week = members
         .iter()

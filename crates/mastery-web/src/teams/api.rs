@@ -96,6 +96,12 @@ pub struct CohortMemberDto {
     section_recall: Vec<f32>,
     /// Per section: questions marked as mastered.
     section_mastered: Vec<usize>,
+    /// Per section: reviews in the last 7 days.
+    section_reviews_7_days: Vec<usize>,
+    /// Per section: reviews in the last 30 days.
+    section_reviews_30_days: Vec<usize>,
+    /// The key points this member missed most often (at most 3).
+    most_missed: Vec<MissedPointDto>,
     interviews: usize,
     mean_interview_score: Option<f64>,
 }
@@ -118,6 +124,16 @@ pub struct MissedPointDto {
     text: String,
     times: usize,
     members: usize,
+}
+
+fn missed_dto(m: cohort::Missed) -> MissedPointDto {
+    MissedPointDto {
+        guide: m.key.guide,
+        question: m.key.question,
+        text: m.text,
+        times: m.times,
+        members: m.members,
+    }
 }
 
 /// A coach's view of the team.
@@ -197,6 +213,9 @@ pub(crate) async fn cohort_view(
             .map(|m| CohortMemberDto {
                 section_recall: m.sections.iter().map(|s| s.recall).collect(),
                 section_mastered: m.sections.iter().map(|s| s.mastered).collect(),
+                section_reviews_7_days: m.sections.iter().map(|s| s.reviews_7).collect(),
+                section_reviews_30_days: m.sections.iter().map(|s| s.reviews_30).collect(),
+                most_missed: m.missed.into_iter().map(missed_dto).collect(),
                 username: m.username,
                 mastered: m.mastered,
                 reviews_7_days: m.reviews_7,
@@ -222,17 +241,7 @@ pub(crate) async fn cohort_view(
             })
             .collect(),
         idle_this_week: view.idle_this_week,
-        most_missed: view
-            .missed
-            .into_iter()
-            .map(|m| MissedPointDto {
-                guide: m.key.guide,
-                question: m.key.question,
-                text: m.text,
-                times: m.times,
-                members: m.members,
-            })
-            .collect(),
+        most_missed: view.missed.into_iter().map(missed_dto).collect(),
     }))
 }
 

@@ -55,11 +55,10 @@ pub(crate) fn members(view: &CohortView) -> String {
         let last = m.last_active.map(utc).unwrap_or_default();
         let score = m.mean_score.map(fraction).unwrap_or_default();
         let common = |out: &mut String,
-                      guide: &str,
-                      section: &str,
-                      q: usize,
-                      mastered: usize,
-                      recall: f32| {
+                      (guide, section): (&str, &str),
+                      (q, mastered): (usize, usize),
+                      recall: f32,
+                      (reviews_7, reviews_30): (usize, usize)| {
             row(
                 out,
                 &[
@@ -69,8 +68,8 @@ pub(crate) fn members(view: &CohortView) -> String {
                     q.to_string(),
                     mastered.to_string(),
                     fraction(f64::from(recall)),
-                    m.reviews_7.to_string(),
-                    m.reviews_30.to_string(),
+                    reviews_7.to_string(),
+                    reviews_30.to_string(),
                     last.clone(),
                     m.interviews.to_string(),
                     score.clone(),
@@ -81,20 +80,18 @@ pub(crate) fn members(view: &CohortView) -> String {
         for (s, mine) in view.sections.iter().zip(&m.sections) {
             common(
                 &mut out,
-                &s.section.guide_title,
-                &s.section.title,
-                s.section.questions,
-                mine.mastered,
+                (&s.section.guide_title, &s.section.title),
+                (s.section.questions, mine.mastered),
                 mine.recall,
+                (mine.reviews_7, mine.reviews_30),
             );
         }
         common(
             &mut out,
-            "",
-            "all sections",
-            view.questions,
-            m.mastered,
+            ("", "all sections"),
+            (view.questions, m.mastered),
             m.readiness,
+            (m.reviews_7, m.reviews_30),
         );
     }
     out

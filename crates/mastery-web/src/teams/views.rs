@@ -142,8 +142,21 @@ pub struct MemberLine {
     pub interviews: usize,
     pub mean_score: String,
     pub last_score: String,
-    pub sections: Vec<(String, usize, usize, String)>,
+    pub sections: Vec<MemberSectionLine>,
+    /// The key points this member missed most often: (question, key point, times).
+    pub missed: Vec<(String, String, usize)>,
     pub idle: bool,
+}
+
+/// One section of a member's row.
+#[derive(Debug, Clone)]
+pub struct MemberSectionLine {
+    pub title: String,
+    pub mastered: usize,
+    pub questions: usize,
+    pub recall: String,
+    pub reviews_7: usize,
+    pub reviews_30: usize,
 }
 
 /// A column header that sorts.
@@ -289,14 +302,19 @@ pub(crate) fn coach_view(
                 .sections
                 .iter()
                 .zip(&m.sections)
-                .map(|(s, mine)| {
-                    (
-                        s.section.title.clone(),
-                        mine.mastered,
-                        s.section.questions,
-                        percent(f64::from(mine.recall)),
-                    )
+                .map(|(s, mine)| MemberSectionLine {
+                    title: s.section.title.clone(),
+                    mastered: mine.mastered,
+                    questions: s.section.questions,
+                    recall: percent(f64::from(mine.recall)),
+                    reviews_7: mine.reviews_7,
+                    reviews_30: mine.reviews_30,
                 })
+                .collect(),
+            missed: m
+                .missed
+                .iter()
+                .map(|x| (x.title.clone(), x.text.clone(), x.times))
                 .collect(),
             idle: m.reviews_7 == 0,
         })
