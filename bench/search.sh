@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Search on a generated 10,000-question guide: `GET /api/v1/search` of `mastery serve`,
-# one request at a time (p50/p99 over 30 runs per query) and at 64 connections (wrk),
+# at one connection (p50/p99 of wrk with keep-alive, against /healthz as the ceiling) and at 64 connections (wrk),
 # against SQLite FTS5 (bm25 ranking + snippet, in process, no HTTP) on the same corpus in
 # the same run. Also the index's build time and memory (the server's RSS with and without
 # the generated guide).
 # Usage: bench/search.sh [QUESTIONS]   (needs wrk, curl, python3 with sqlite3 FTS5)
+# SECONDS_PER_QUERY (default 4) is how long each query is asked at one connection.
 # BASELINE=path/to/an/older/mastery also serves the same guide with that binary and asks it
 # the same queries, interleaved, so that two versions are compared in the same run.
 # The index keeps no cache of results: every request is a cold search.
@@ -49,16 +50,31 @@ if [ -n "${BASELINE:-}" ]; then
   server="$bin/mastery"
 fi
 
-# time_query URL: p50 and p99 in ms of 30 requests, one at a time.
+# ms VALUE: wrk's latency ("812.00us", "4.21ms", "1.02s") in milliseconds.
+ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.2f", n }'; }
+# time_query URL: p50 and p99 in ms at one connection (keep-alive, as a browser's search box
+# does), wrk for $SECONDS_PER_QUERY seconds: hundreds to thousands of requests, so the p99 is
+# a percentile and not the slowest of a few. A process per request (curl) would time the
+# process start and the TCP handshake instead.
+seconds=${SECONDS_PER_QUERY:-4}
 time_query() {
-  curl -fs -o /dev/null "$1"
-  for _ in $(seq 30); do curl -fs -o /dev/null -w '%{time_total}\n' "$1"; done | sort -n \
-    | python3 -c 'import sys; t=[float(x)*1000 for x in sys.stdin]; print(f"{t[14]:6.2f} / {t[-1]:6.2f}")'
+  local out p50 p99
+  out=$(wrk -t1 -c1 -d"${seconds}s" --latency "$1")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  printf '%6s / %6s' "$(ms "$p50")" "$(ms "$p99")"
 }
+
+# The ceiling of HTTP on this machine, in the same run: the same client at one connection
+# against /healthz (no work at all) and a search that matches nothing.
+echo
+echo "reference at one connection (wrk -t1 -c1, ${seconds} s each), p50 / p99 in ms:"
+printf '  %-36s %s\n' "/healthz (the HTTP ceiling)" "$(time_query "$base/healthz")"
+printf '  %-36s %s\n' "search matching nothing" "$(time_query "$base/api/v1/search?q=qqqqzzzzxxxx")"
 
 queries=(mechanism threshold contention "reference count" gil select_related decoratr "select_relatd" "mechanism -threshold" '"reference count"' me)
 echo
-echo "search, $questions generated questions + the built-in guide, one request at a time (30 runs each)"
+echo "search, $questions generated questions + the built-in guide, at one connection (wrk -t1 -c1, ${seconds} s per cell)"
 echo "p50 / p99 in ms over HTTP: the default 100 results, and limit=20 (what search as you type asks for)"
 header=$(printf '%-24s %7s %17s %17s' query results "100: p50 / p99" "20: p50 / p99")
 [ -n "${BASELINE:-}" ] && header+=$(printf ' %17s %17s' "baseline 100" "baseline 20")

@@ -82,7 +82,8 @@ export async function launchBrowser() {
  * The setup of a browser test file: a server and a browser started before its tests and
  * stopped after them. Returns `skip` for every test's options (a reason when the tests cannot
  * run here; in CI that is an error instead), `server` (its `url` is set once it has started)
- * and `page(options)`, a fresh page in a new context whose errors are collected in `p.errors`.
+ * `page(options)`, a fresh page in a new context whose errors are collected in `p.errors`,
+ * and `signUp`/`signIn` for that server.
  */
 export function browserSuite(serverArgs = []) {
   const reason = skipReason();
@@ -117,5 +118,24 @@ export function browserSuite(serverArgs = []) {
     return p;
   }
 
-  return { skip, server, page };
+  // Signs up at `url` (the setup link or an invitation) and lands on the home page.
+  async function signUp(p, url, username, password = PASSWORD) {
+    await p.goto(url);
+    await p.fill('#username', username);
+    await p.fill('#password', password);
+    await Promise.all([p.waitForURL(server.url + '/'), p.click('form.account-form button[type=submit]')]);
+  }
+
+  // Signs in and lands on the home page.
+  async function signIn(p, username, password = PASSWORD) {
+    await p.goto(server.url + '/sign-in');
+    await p.fill('#login', username);
+    await p.fill('#password', password);
+    await Promise.all([p.waitForURL(server.url + '/'), p.click('form.account-form button[type=submit]')]);
+  }
+
+  return { skip, server, page, signUp, signIn };
 }
+
+/** The password the browser tests give every account they make. */
+export const PASSWORD = 'correct horse battery staple';

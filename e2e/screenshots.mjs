@@ -57,6 +57,7 @@ try {
   await accountShots(browser);
   await communityShots(browser);
   await teamShots(browser);
+  await suggestionShots(browser);
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
@@ -335,6 +336,81 @@ async function teamShots(browser) {
       await m.goto(link);
       await m.screenshot({ path: join(out, `team-join-${device}-${theme}.png`) });
       await own.close();
+    }
+  } finally {
+    await multi.stop();
+  }
+}
+
+// Suggested improvements: the form with a change previewed, the accepted suggestion, and
+// the member's notifications; desktop light and phone dark.
+async function suggestionShots(browser) {
+  if (!wanted('suggest') && !wanted('notifications')) return;
+  const multi = await startServer(['--mode', 'multi-user']);
+  const PASS = 'correct horse battery staple';
+  const signUp = async (url, name) => {
+    const p = await (await browser.newContext()).newPage();
+    await p.goto(url);
+    await p.fill('#username', name);
+    await p.fill('#password', PASS);
+    await Promise.all([p.waitForURL(multi.url + '/'), p.click('form.account-form button[type=submit]')]);
+    return p;
+  };
+  const change = async (p) => {
+    const text = await p.locator('#suggest-text').inputValue();
+    const lines = text.split('\n');
+    const at = lines.findIndex((l, i) => i > 1 && l.length > 40 && !l.includes(':') && !/^[#\-`| ]/.test(l));
+    lines[at] = `${lines[at]} It is one lock for the whole interpreter, not one per object.`;
+    await p.fill('#suggest-text', lines.join('\n'));
+    await p.fill('#suggest-summary', 'Say that the GIL is one lock for the interpreter');
+  };
+  try {
+    const admin = await signUp(multi.setup, 'maya');
+    await admin.goto(multi.url + '/admin/invites');
+    await admin.fill('#uses', '5');
+    await admin.click('form.account-form button[type=submit]');
+    const invite = (await admin.locator('code.secret').textContent()).trim();
+    const ann = await signUp(invite, 'ann');
+    await ann.goto(multi.url + '/guides/python-django/gil/suggest');
+    await change(ann);
+    await Promise.all([ann.waitForURL(/\/suggestions\/\d+$/), ann.click('button[name=step][value=send]')]);
+    const suggestion = ann.url();
+    // A reply to ann's thread, for a second notification.
+    await ann.goto(multi.url + '/guides/python-django/gil');
+    await ann.click('details.new-thread summary');
+    await ann.fill('#thread-title', 'Does free threading remove the GIL for good?');
+    await ann.fill('#thread-body', 'In 3.13 it is a separate build; is it the default yet?');
+    await Promise.all([ann.waitForNavigation(), ann.click('details.new-thread button[type=submit]')]);
+    const thread = ann.url().split('#')[0];
+    await admin.goto(thread);
+    await admin.fill('#reply-body', 'Not yet: it is opt-in (PEP 703, PEP 779).');
+    await Promise.all([admin.waitForNavigation(), admin.click('#reply button[type=submit]')]);
+    await admin.goto(suggestion);
+    await admin.fill('#decide-comment', 'Thanks: clearer.');
+    await Promise.all([admin.waitForURL(suggestion), admin.click('button[name=verdict][value=accept]')]);
+    const shots = [
+      ['desktop', 'light', { width: 1366, height: 900 }],
+      ['phone', 'dark', { width: 390, height: 844 }],
+    ];
+    const annCookies = await ann.context().cookies();
+    for (const [device, theme, viewport] of shots) {
+      const context = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
+      await context.addCookies(annCookies);
+      const p = await context.newPage();
+      if (wanted('suggest')) {
+        await p.goto(multi.url + '/guides/python-django/gil/suggest');
+        await change(p);
+        await Promise.all([p.waitForNavigation(), p.click('button[name=step][value=preview]')]);
+        await p.evaluate(() => document.querySelector('#suggest-diff')?.scrollIntoView());
+        await p.screenshot({ path: join(out, `suggest-form-${device}-${theme}.png`) });
+        await p.goto(suggestion);
+        await p.screenshot({ path: join(out, `suggestion-${device}-${theme}.png`), fullPage: device === 'desktop' });
+      }
+      if (wanted('notifications') || wanted('suggest')) {
+        await p.goto(multi.url + '/notifications');
+        await p.screenshot({ path: join(out, `notifications-${device}-${theme}.png`) });
+      }
+      await context.close();
     }
   } finally {
     await multi.stop();

@@ -6,27 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserSuite } from '../lib.mjs';
 
-const { skip, server, page } = browserSuite(['--mode', 'multi-user']);
+const { skip, server, page, signUp, signIn } = browserSuite(['--mode', 'multi-user']);
 
-const PASSWORD = 'correct horse battery staple';
 const QUESTION = '/guides/python-django/gil';
 const SCRIPT = '<script>window.pwned = 1</script> and <img src=x onerror="window.pwned = 2">';
 let invite = null;
 let thread = null;
 
-async function signUp(p, url, username) {
-  await p.goto(url);
-  await p.fill('#username', username);
-  await p.fill('#password', PASSWORD);
-  await Promise.all([p.waitForURL(server.url + '/'), p.click('form.account-form button[type=submit]')]);
-}
-
-async function signIn(p, username) {
-  await p.goto(server.url + '/sign-in');
-  await p.fill('#login', username);
-  await p.fill('#password', PASSWORD);
-  await Promise.all([p.waitForURL(server.url + '/'), p.click('form.account-form button[type=submit]')]);
-}
 
 test('the admin opens the community: no approval of first posts, an invitation for two', { skip }, async () => {
   const p = await page();

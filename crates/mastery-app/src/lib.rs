@@ -16,6 +16,7 @@ pub mod interview;
 pub mod learner_data;
 pub mod marks;
 pub mod notes;
+pub mod notifications;
 pub mod settings;
 pub mod stats;
 pub mod study;

@@ -8,7 +8,8 @@
 //! share without re-rendering; [`Guide::question`] finds a question with its section, and
 //! [`html::escape`] escapes text the way the rendered pages do. The format is documented in
 //! `docs/guide-format.md`. [`import`] turns the Markdown question lists people publish into
-//! a guide folder.
+//! a guide folder. [`suggest`] finds one question's Markdown in its files and checks a
+//! proposed replacement by the same rules (suggested improvements).
 
 mod diagnostic;
 pub mod expected;
@@ -23,6 +24,7 @@ mod render;
 pub mod search;
 mod source;
 mod stats;
+pub mod suggest;
 pub mod user_markdown;
 
 pub use diagnostic::{Diagnostic, Severity, did_you_mean};

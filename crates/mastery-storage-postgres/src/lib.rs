@@ -189,6 +189,9 @@ impl PostgresStore {
     }
 }
 
+// Suggestions and notifications (migration 0011): the shared delegation.
+mastery_storage::impl_suggestion_storage!(PostgresStore, Sql, begin, pool, " FOR UPDATE");
+
 #[async_trait::async_trait]
 impl Storage for PostgresStore {
     fn backend(&self) -> &'static str {

@@ -131,6 +131,8 @@ impl PostgresStore {
             ("teams", "id"),
             ("team_invites", "id"),
             ("team_assignments", "id"),
+            ("suggestions", "id"),
+            ("notifications", "id"),
         ] {
             // setval is strict: on an empty table (MAX is NULL) it leaves the sequence be.
             sqlx::query(&format!(

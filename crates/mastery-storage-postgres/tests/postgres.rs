@@ -74,7 +74,8 @@ async fn instances_starting_at_once_migrate_once() {
             (7, true),
             (8, true),
             (9, true),
-            (10, true)
+            (10, true),
+            (11, true)
         ]
     );
 }

@@ -245,6 +245,9 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
+// Suggestions and notifications (migration 0011): the shared delegation.
+mastery_storage::impl_suggestion_storage!(SqliteStore, Sql, write, readers, "");
+
 #[async_trait::async_trait]
 impl Storage for SqliteStore {
     fn backend(&self) -> &'static str {

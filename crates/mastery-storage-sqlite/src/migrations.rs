@@ -46,6 +46,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0010_teams.sql",
         include_str!("../migrations/0010_teams.sql"),
     ),
+    (
+        "0011_suggestions.sql",
+        include_str!("../migrations/0011_suggestions.sql"),
+    ),
 ]);
 
 #[cfg(test)]

@@ -156,8 +156,8 @@ pub enum ColumnKind {
     Text,
 }
 
-/// The tables of accounts' security and of teams a dump copies row for row (migrations 0007
-/// to 0010; pending single sign-ons are not: they last minutes), parents before children:
+/// The tables of accounts' security, teams, suggestions and notifications a dump copies row
+/// for row (migrations 0007 to 0011; pending single sign-ons are not: they last minutes), parents before children:
 /// name, then columns (the learner's column is named `learner_id`; a table whose first
 /// column is `id` keeps its numbers, as the identity sequences on PostgreSQL must then
 /// move past them). Rate limits are not copied: they refill.
@@ -304,7 +304,60 @@ pub const ACCOUNT_SECURITY_TABLES: &[(&str, &[(&str, ColumnKind)])] = &[
             ("assignment_id", ColumnKind::Int),
         ],
     ),
+    (
+        "suggestions",
+        &[
+            ("id", ColumnKind::Int),
+            ("guide_id", ColumnKind::Text),
+            ("question_id", ColumnKind::Text),
+            ("author_id", ColumnKind::NullInt),
+            ("summary", ColumnKind::Text),
+            ("base_text", ColumnKind::Text),
+            ("proposed_text", ColumnKind::Text),
+            ("state", ColumnKind::Text),
+            ("score", ColumnKind::Int),
+            ("moderator_id", ColumnKind::NullInt),
+            ("moderator_name", ColumnKind::Text),
+            ("decision_comment", ColumnKind::Text),
+            ("decided_at", ColumnKind::NullInt),
+            ("exported_at", ColumnKind::NullInt),
+            ("created_at", ColumnKind::Int),
+            ("updated_at", ColumnKind::Int),
+        ],
+    ),
+    (
+        "suggestion_votes",
+        &[
+            ("suggestion_id", ColumnKind::Int),
+            ("learner_id", ColumnKind::Int),
+            ("value", ColumnKind::Int),
+            ("voted_at", ColumnKind::Int),
+        ],
+    ),
+    (
+        "notifications",
+        &[
+            ("id", ColumnKind::Int),
+            ("learner_id", ColumnKind::Int),
+            ("kind", ColumnKind::Text),
+            ("text", ColumnKind::Text),
+            ("link", ColumnKind::Text),
+            ("created_at", ColumnKind::Int),
+            ("read_at", ColumnKind::NullInt),
+        ],
+    ),
 ];
+
+/// The longest value of a text column that holds more than a name (suggestions' Markdown,
+/// summaries and comments, notifications' sentences), in bytes; `None` for the others,
+/// which hold at most [`crate::MAX_ACCOUNT_TEXT_BYTES`].
+fn long_text_limit(column: &str) -> Option<usize> {
+    match column {
+        "base_text" | "proposed_text" => Some(crate::MAX_SUGGESTION_TEXT_BYTES),
+        "summary" | "decision_comment" | "text" => Some(crate::MAX_SUGGESTION_NOTE_BYTES),
+        _ => None,
+    }
+}
 
 /// A value of a row of an account-security table.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -651,6 +704,18 @@ impl Dump {
                     match (kind, cell) {
                         (ColumnKind::Int, Cell::Int(Some(_)))
                         | (ColumnKind::NullInt, Cell::Int(_)) => {}
+                        (ColumnKind::Text, Cell::Text(text))
+                            if long_text_limit(column).is_some() =>
+                        {
+                            let limit = long_text_limit(column).unwrap_or_default();
+                            if text.len() > limit {
+                                return Err(invalid(format!(
+                                    "{}.{column} is longer than {limit} bytes",
+                                    table.table
+                                )));
+                            }
+                            check_text(column, text)?;
+                        }
                         (ColumnKind::Text, Cell::Text(text)) => {
                             crate::check_account_text(column, text)?;
                         }

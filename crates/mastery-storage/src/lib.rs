@@ -41,6 +41,7 @@ pub mod single_sign_on;
 #[cfg(feature = "sqlx")]
 pub mod sql;
 pub mod study;
+pub mod suggestions;
 pub mod teams;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -65,6 +66,11 @@ pub use security::{
     TokenScope, check_rate_key,
 };
 pub use single_sign_on::{SingleSignOnStorage, SsoIdentity, SsoPending};
+pub use suggestions::{
+    MAX_SUGGESTION_NOTE_BYTES, MAX_SUGGESTION_TEXT_BYTES, NewNotification, NewSuggestion,
+    Notification, Suggestion, SuggestionDecision, SuggestionFilter, SuggestionRevision,
+    SuggestionState, SuggestionStorage,
+};
 pub use teams::{
     Assignment, AssignmentTaken, MAX_TEAM_SCOPE, MissedKeyPoint, RecallCard, Team, TeamInvite,
     TeamMember, TeamProgress, TeamRole, TeamStorage,
@@ -314,13 +320,16 @@ impl PoolStats {
 /// Multi-user mode's accounts, sessions and invitations are the supertrait
 /// [`AccountStorage`]; its community (threads, posts, moderation) is
 /// [`CommunityStorage`]; its limits, second factors, access tokens and security events are
-/// [`SecurityStorage`]; its single sign-on identities are [`SingleSignOnStorage`].
+/// [`SecurityStorage`]; its single sign-on identities are [`SingleSignOnStorage`]; its
+/// suggested improvements and notifications are [`SuggestionStorage`]; its teams are
+/// [`TeamStorage`].
 #[async_trait::async_trait]
 pub trait Storage:
     AccountStorage
     + CommunityStorage
     + SecurityStorage
     + SingleSignOnStorage
+    + SuggestionStorage
     + TeamStorage
     + Send
     + Sync

@@ -25,6 +25,7 @@ mod community;
 pub mod queries;
 mod security;
 mod single_sign_on;
+mod suggestions;
 mod teams;
 
 pub use queries::Queries;

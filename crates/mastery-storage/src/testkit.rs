@@ -33,11 +33,13 @@ pub mod python;
 mod restore;
 mod security;
 mod single_sign_on;
+mod suggestions;
 mod teams;
 pub use community::*;
 pub use restore::*;
 pub use security::*;
 pub use single_sign_on::*;
+pub use suggestions::*;
 pub use teams::*;
 
 use crate::{
@@ -146,7 +148,11 @@ macro_rules! storage_suite {
             team_links_join_until_revoked_or_expired,
             team_progress_reads_only_members_who_share,
             assignments_link_the_interviews_of_members_who_share,
-            missed_key_points_are_recorded_per_revision
+            missed_key_points_are_recorded_per_revision,
+            suggestions_round_trip_and_filter,
+            suggestion_votes_keep_a_running_score,
+            suggestion_decisions_apply_once_with_their_notice,
+            notifications_are_each_members_own
         );
     };
 }

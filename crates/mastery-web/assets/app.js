@@ -1,7 +1,7 @@
 // Mastery: progressive enhancement only. Every page works without this script: forms
 // post and the server redirects back. With it: ticks without a reload, the theme toggle
 // without a reload, search as you type, keyboard shortcuts, copy buttons, expand all,
-// the current section in the rail, notes saved in place.
+// the current section in the rail, notes saved in place, the live diff of a suggestion.
 //
 // Strict CSP: no inline styles are ever set; state is expressed with classes, `hidden`,
 // aria-* and data-* attributes (progress widths come from [data-percent] rules in the CSS).
@@ -790,6 +790,105 @@
     });
   };
 
+  // ------------------------------------------------------------ 8. Suggestion live diff
+  // The suggestion form's change, redrawn as the text is edited (the "Preview the change"
+  // button does the same on the server, with the guide's checks). A line diff by longest
+  // common subsequence; unchanged runs longer than six lines fold, as the server folds them.
+
+  const diffLines = (oldText, newText) => {
+    const a = oldText.replace(/\r\n?/g, '\n').split('\n');
+    const b = newText.replace(/\r\n?/g, '\n').split('\n');
+    while (a.length && a[a.length - 1].trim() === '') a.pop();
+    while (b.length && b[b.length - 1].trim() === '') b.pop();
+    const n = a.length;
+    const m = b.length;
+    // Beyond this many cells the table would be too slow to redraw per keystroke.
+    if (n * m > 4000000) return null;
+    const width = m + 1;
+    const lcs = new Uint32Array((n + 1) * width);
+    for (let i = n - 1; i >= 0; i -= 1) {
+      for (let j = m - 1; j >= 0; j -= 1) {
+        lcs[i * width + j] = a[i].trimEnd() === b[j].trimEnd()
+          ? lcs[(i + 1) * width + j + 1] + 1
+          : Math.max(lcs[(i + 1) * width + j], lcs[i * width + j + 1]);
+      }
+    }
+    const out = [];
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && a[i].trimEnd() === b[j].trimEnd()) {
+        out.push([' ', b[j]]);
+        i += 1;
+        j += 1;
+      } else if (j < m && (i === n || lcs[i * width + j + 1] >= lcs[(i + 1) * width + j])) {
+        out.push(['+', b[j]]);
+        j += 1;
+      } else {
+        out.push(['-', a[i]]);
+        i += 1;
+      }
+    }
+    return out;
+  };
+
+  const drawDiff = (target, lines) => {
+    target.textContent = '';
+    const changed = lines.map((l, k) => (l[0] === ' ' ? -1 : k)).filter((k) => k >= 0);
+    if (changed.length === 0) {
+      const p = document.createElement('p');
+      p.className = 'muted';
+      p.textContent = 'No change yet.';
+      target.appendChild(p);
+      return;
+    }
+    const near = (k) => changed.some((c) => k + 3 >= c && k <= c + 3);
+    const pre = document.createElement('pre');
+    pre.className = 'diff';
+    pre.setAttribute('aria-label', 'The change, line by line: lines starting with a minus sign are removed, with a plus sign added');
+    let folded = 0;
+    const fold = () => {
+      if (folded === 0) return;
+      const span = document.createElement('span');
+      span.className = 'diff-folded';
+      span.textContent = `  … ${folded} unchanged line${folded === 1 ? '' : 's'}`;
+      pre.appendChild(span);
+      pre.appendChild(document.createTextNode('\n'));
+      folded = 0;
+    };
+    lines.forEach(([tag, text], k) => {
+      if (tag === ' ' && !near(k)) {
+        folded += 1;
+        return;
+      }
+      fold();
+      const span = document.createElement('span');
+      span.className = tag === '+' ? 'diff-added' : tag === '-' ? 'diff-removed' : 'diff-kept';
+      span.textContent = `${tag} ${text}`;
+      pre.appendChild(span);
+      pre.appendChild(document.createTextNode('\n'));
+    });
+    fold();
+    target.appendChild(pre);
+  };
+
+  const initSuggestionDiff = () => {
+    const box = document.querySelector('textarea[data-live-diff]');
+    if (!box) return;
+    const target = document.getElementById(box.dataset.liveDiff);
+    const base = document.getElementById(box.dataset.base);
+    if (!target || !base) return;
+    let timer = 0;
+    const redraw = () => {
+      const lines = diffLines(base.value, box.value);
+      if (lines) drawDiff(target, lines);
+    };
+    box.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(redraw, 150);
+    });
+  };
+
   // ------------------------------------------------------------ Start
 
   const start = () => {
@@ -802,6 +901,7 @@
       initExpandAll,
       initRail,
       initNoteForm,
+      initSuggestionDiff,
     ];
     steps.forEach((step) => {
       try {

@@ -83,6 +83,12 @@ impl Layout {
 /// in personal mode. Escaped here, inserted raw. `csrf` is the token as this page shows
 /// it (masked).
 pub fn account_nav(session: Option<&Session>, csrf: &str) -> String {
+    account_nav_with(session, csrf, session.map_or(0, |s| s.unread))
+}
+
+/// [`account_nav`] with `unread` notifications (the notifications page shows 0: it marks
+/// them read).
+pub fn account_nav_with(session: Option<&Session>, csrf: &str, unread: i64) -> String {
     let Some(session) = session.filter(|s| s.multi_user) else {
         return String::new();
     };
@@ -96,8 +102,15 @@ pub fn account_nav(session: Option<&Session>, csrf: &str) -> String {
     } else {
         ""
     };
+    let notifications = if unread > 0 {
+        format!(
+            r#"<a href="/notifications" class="notifications-link" aria-label="Notifications, {unread} unread">Notifications <span class="count">{unread}</span></a>"#
+        )
+    } else {
+        r#"<a href="/notifications" class="notifications-link">Notifications</a>"#.to_owned()
+    };
     format!(
-        r#"<a href="/teams">Teams</a><a href="/account" class="account-link" aria-label="Your account, signed in as {name}">{name}</a>{admin}<form method="post" action="/sign-out" class="sign-out-form"><input type="hidden" name="csrf" value="{csrf}"><button type="submit" class="link-button">Sign out</button></form>"#,
+        r#"<a href="/teams">Teams</a>{notifications}<a href="/account" class="account-link" aria-label="Your account, signed in as {name}">{name}</a>{admin}<form method="post" action="/sign-out" class="sign-out-form"><input type="hidden" name="csrf" value="{csrf}"><button type="submit" class="link-button">Sign out</button></form>"#,
         name = mastery_content::html::escape(&user.account.username),
         csrf = mastery_content::html::escape(csrf),
     )

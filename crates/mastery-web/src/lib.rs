@@ -28,6 +28,7 @@ mod layout;
 mod library;
 pub mod metrics;
 mod multipart;
+mod notifications;
 mod openapi;
 mod probes;
 mod search;
@@ -39,6 +40,7 @@ pub mod site;
 mod state;
 mod stats;
 mod study;
+mod suggestions;
 mod teams;
 pub mod watch;
 mod whole;
@@ -78,6 +80,8 @@ pub fn app_with(state: AppState, metrics: &MetricsPolicy) -> Router {
         .merge(stats::routes())
         .merge(settings::routes())
         .merge(interviews::routes())
+        .merge(suggestions::routes())
+        .merge(notifications::routes())
         .merge(teams::routes())
         .route(
             "/assets/{name}",

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
+use mastery_app::community::suggestions::GuideSource;
 use mastery_content::search::SearchIndex;
 use mastery_content::{Diagnostic, Guide, GuideFiles, load_guide};
 
@@ -26,6 +27,9 @@ pub struct Problem {
 pub struct Library {
     /// Guides in order.
     pub guides: Vec<Arc<Guide>>,
+    /// Each loaded guide with the files it was loaded from (what suggested improvements
+    /// are made of and checked against).
+    pub sources: Vec<GuideSource>,
     /// Full-text search over every guide.
     pub search: SearchIndex,
     /// Guides that could not be loaded.
@@ -43,6 +47,7 @@ impl Library {
     pub fn load(sources: &[GuideFiles]) -> Self {
         let mut guides = Vec::new();
         let mut problems = Vec::new();
+        let mut kept = Vec::new();
         for files in sources {
             let report = load_guide(files);
             let errors: Vec<Diagnostic> = report
@@ -53,7 +58,12 @@ impl Library {
                 .collect();
             match report.guide {
                 Some(guide) if !guides.iter().any(|g: &Arc<Guide>| g.id == guide.id) => {
-                    guides.push(Arc::new(guide))
+                    let guide = Arc::new(guide);
+                    kept.push(GuideSource {
+                        guide: Arc::clone(&guide),
+                        files: Arc::new(files.clone()),
+                    });
+                    guides.push(guide);
                 }
                 Some(guide) => problems.push(Problem {
                     root: files.root.clone(),
@@ -85,6 +95,7 @@ impl Library {
             .collect();
         Self {
             guides,
+            sources: kept,
             search,
             problems,
             pages,

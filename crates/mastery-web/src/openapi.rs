@@ -23,7 +23,8 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{
-    accounts, community, guides, interviews, search, session, settings, stats, study, teams,
+    accounts, community, guides, interviews, notifications, search, session, settings, stats,
+    study, suggestions, teams,
 };
 
 #[derive(OpenApi)]
@@ -34,7 +35,7 @@ use crate::{
         description = "Everything the Mastery pages do, as JSON. State-changing requests (PUT, POST) must send the `X-CSRF-Token` header with the token from `GET /api/v1/session`, and the session cookie that request set. Errors are `{\"error\": {\"status\", \"code\", \"message\"}}` (`ErrorBody`); every status an operation can answer is listed with it. Integer fields of request bodies accept whole numbers written as floats (`3.0`)."
     ),
     components(schemas(ErrorBody)),
-    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"), (name = "account", description = "The signed-in account (multi-user mode)"), (name = "study", description = "Spaced repetition"), (name = "community", description = "Discussion, votes, flags and moderation (multi-user mode)"), (name = "teams", description = "Teams and cohorts: a coach's view of the members who share (multi-user mode)"))
+    tags((name = "guides", description = "Guides and questions"), (name = "learner", description = "Marks and notes"), (name = "session", description = "CSRF token"), (name = "account", description = "The signed-in account (multi-user mode)"), (name = "study", description = "Spaced repetition"), (name = "community", description = "Discussion, votes, flags, moderation and suggested improvements (multi-user mode)"), (name = "teams", description = "Teams and cohorts: a coach's view of the members who share (multi-user mode)"))
 )]
 struct ApiDoc;
 
@@ -73,6 +74,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(settings::api())
         .merge(stats::api())
         .merge(interviews::api())
+        .merge(suggestions::api())
+        .merge(notifications::api())
         .merge(teams::api());
     add_common_responses(router.get_openapi_mut());
     respell_links(router.get_openapi_mut());
@@ -224,15 +227,20 @@ pub(crate) fn access_of(method: &str, path: &str) -> &'static str {
             || path == "/api/v1/interviews/presets"
             || path.starts_with("/api/v1/threads")
             || path.starts_with("/api/v1/posts")
+            || path.starts_with("/api/v1/suggestions")
             || path == "/api/v1/community/rules");
     let community_write = method != "get"
         && (path.starts_with("/api/v1/threads")
             || path.starts_with("/api/v1/posts")
+            || path.starts_with("/api/v1/suggestions")
             || path.ends_with("/threads"));
-    if path.starts_with("/api/v1/moderation") && path != "/api/v1/moderation/log" {
+    let moderating = path.starts_with("/api/v1/moderation") && path != "/api/v1/moderation/log"
+        || path.ends_with("/decision");
+    if moderating {
         "moderator"
     } else if path.starts_with("/api/v1/account")
         || path.starts_with("/api/v1/teams")
+        || path.starts_with("/api/v1/notifications")
         || community_write
         || path == "/api/v1/moderation/log"
     {

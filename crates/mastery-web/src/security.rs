@@ -298,6 +298,7 @@ async fn with_token(
         client,
         via_token: Some(token.scope),
         must_enrol,
+        unread: 0,
     };
     if worth_noting {
         crate::accounts::activity::note(
@@ -418,6 +419,15 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
         }
         Body::from(bytes)
     };
+    // The header's count of unread notifications, for pages only (one indexed count).
+    let page = safe
+        && !parts.uri.path().starts_with("/api/")
+        && !parts.uri.path().starts_with("/assets/")
+        && !matches!(parts.uri.path(), "/healthz" | "/readyz" | "/metrics");
+    let unread = match &user {
+        Some(u) if page => mastery_app::notifications::unread(state.store(), &u.account).await?,
+        _ => 0,
+    };
     parts.extensions.insert(Session {
         csrf,
         theme,
@@ -429,6 +439,7 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
         client,
         via_token: None,
         must_enrol,
+        unread,
     });
     Ok((Request::from_parts(parts, body), new_cookie))
 }

@@ -62,6 +62,9 @@ pub struct Session {
     /// A moderator or admin whom the site asks to use two factors and who has not turned
     /// them on yet: they act as a learner until they do.
     pub must_enrol: bool,
+    /// The signed-in account's unread notifications, for the header (read for pages only;
+    /// 0 otherwise).
+    pub unread: i64,
 }
 
 impl std::fmt::Debug for Session {

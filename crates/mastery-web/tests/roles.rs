@@ -61,6 +61,26 @@ fn world() -> World {
     );
     assert!(started.status < 300, "{}", started.body);
     let interview = started.json()["id"].as_str().unwrap().to_owned();
+    // A's suggestion, number 1: everyone reads it; only A changes or withdraws it.
+    let preview = c.post_json(
+        "/api/v1/suggestions/preview",
+        r#"{"guide": "python-django", "question": "gil", "text": ""}"#,
+    );
+    let text = preview.json()["current_text"].as_str().unwrap().to_owned();
+    let line = text
+        .lines()
+        .skip(1)
+        .find(|l| l.len() > 40 && !l.contains(':') && !l.starts_with(['#', '-', '`', '|', ' ']))
+        .unwrap()
+        .to_owned();
+    let better = text.replacen(&line, &format!("{line} (Said more clearly.)"), 1);
+    let suggested = c.post_json(
+        "/api/v1/suggestions",
+        &serde_json::json!({"guide": "python-django", "question": "gil", "summary": "Clearer", "text": better})
+            .to_string(),
+    );
+    assert_eq!(suggested.status, 201, "{}", suggested.body);
+    assert_eq!(suggested.json()["id"], 1);
     // Team 1, which A joined sharing their progress (its coach is the admin, who manages
     // every team): the others must not see it.
     let mut admin = server.signed_in("admin");
@@ -178,6 +198,7 @@ fn sample(schema: &Value, doc: &Value) -> Value {
 fn concrete(path: &str, interview: &str) -> String {
     path.replace("{team}", "1")
         .replace("{assignment}", "1")
+        .replace("{suggestion}", "1")
         .replace("{guide}", "python-django")
         .replace("{question}", "gil")
         .replace("{id}", interview)
@@ -333,6 +354,8 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/account/security",
         "/settings/data.json",
         "/teams",
+        "/notifications",
+        "/guides/python-django/gil/suggest",
     ];
     // A's team: its coach (the admin) sees it, anyone else is told it does not exist.
     let team_pages = ["/teams/1", "/teams/1/members.csv"];
@@ -355,6 +378,9 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/search?q=gil",
         "/sign-up",
         "/forgot-password",
+        "/suggestions",
+        "/suggestions?state=all",
+        "/suggestions/1",
     ];
     let as_owner = [
         format!("/interviews/{id}"),
@@ -455,6 +481,39 @@ fn every_page_and_form_answers_each_role_as_it_should() {
                 if signed_in { 403 } else { 303 },
                 "{role} delete"
             );
+        }
+        // A's suggestion: moderators may change and decide it; nobody else but A.
+        let edit = c.get("/suggestions/1/edit");
+        let expected = match role {
+            "anonymous" => 303,
+            "mod" | "admin" => 200,
+            _ => 403,
+        };
+        assert_eq!(edit.status, expected, "{role} GET /suggestions/1/edit");
+        let decided = c.submit("/suggestions/1/decide", &[("verdict", "reject")]);
+        let expected = match role {
+            "anonymous" => 303,
+            "mod" | "admin" => 422,
+            _ => 403,
+        };
+        assert_eq!(
+            decided.status, expected,
+            "{role} POST /suggestions/1/decide"
+        );
+        let withdrawn = c.submit("/suggestions/1/withdraw", &[]);
+        assert_eq!(
+            withdrawn.status,
+            if signed_in { 403 } else { 303 },
+            "{role} POST /suggestions/1/withdraw"
+        );
+        let voted = c.submit("/suggestions/1/vote", &[("value", "0")]);
+        assert_eq!(voted.status, 303, "{role} POST /suggestions/1/vote");
+        if role == "b" {
+            let changed = c.submit(
+                "/suggestions/1/edit",
+                &[("summary", "mine now"), ("text", "## x"), ("step", "send")],
+            );
+            assert_eq!(changed.status, 403, "b POST /suggestions/1/edit");
         }
         for path in &as_owner {
             let expected = if signed_in { 404 } else { 303 };

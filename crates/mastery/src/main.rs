@@ -20,6 +20,7 @@ mod serve;
 mod site;
 mod stats;
 mod study;
+mod suggestions;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod tui;
@@ -247,6 +248,17 @@ A token is sent as `Authorization: Bearer TOKEN` to /api/v1; it needs no CSRF to
 can never change the password, two-factor sign-in or tokens. See docs/multi-user.md.")]
     Token(users::TokenArgs),
 
+    /// The community's accepted improvements to a guide, as a patch for its repository.
+    #[command(after_help = "\
+Examples:
+  mastery suggestions export --guide guides/python-django -o suggestions.patch
+  git apply --check suggestions.patch && git apply suggestions.patch
+  mastery suggestions export --guide guides/python-django -o look.patch --dry-run
+
+Moderators accept suggestions on /suggestions; a stale one (its question changed since) is
+rebased on its page before it is exported. See docs/community.md.")]
+    Suggestions(suggestions::Args),
+
     /// Print a shell completion script (bash, zsh, fish, powershell).
     #[command(after_help = "\
 Examples:
@@ -297,6 +309,7 @@ fn main() -> ExitCode {
         Command::Man(args) => manual::man(&args),
         Command::Invite(args) => users::run_invite(&args),
         Command::Token(args) => users::run_token(&args),
+        Command::Suggestions(args) => suggestions::run(&args),
     };
     match result {
         Ok(code) => code,

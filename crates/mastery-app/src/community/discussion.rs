@@ -536,6 +536,24 @@ pub async fn reply(
             at: now,
         })
         .await?;
+    // The thread's author hears of replies everyone can read.
+    if let Some(opener) = thread.author
+        && checked.state == PostState::Visible
+    {
+        crate::notifications::tell(
+            store,
+            opener,
+            author.learner,
+            crate::notifications::kind::REPLY,
+            &format!(
+                "{} replied to your thread “{}”",
+                author.username, thread.title
+            ),
+            &format!("/threads/{thread_id}#post-{post}"),
+            now,
+        )
+        .await;
+    }
     Ok(Posted {
         thread: thread_id,
         post,

@@ -17,6 +17,8 @@ pub enum Action {
     Vote,
     /// A flag.
     Flag,
+    /// A suggested improvement to the guide.
+    Suggest,
 }
 
 /// A limit: `burst` at once, then one more every `interval_ms`.
@@ -37,6 +39,7 @@ impl Action {
             Action::Edit => "edit",
             Action::Vote => "vote",
             Action::Flag => "flag",
+            Action::Suggest => "suggest",
         }
     }
 
@@ -54,6 +57,10 @@ impl Action {
             (Action::Vote, false) => (60, MINUTE),
             (Action::Flag, true) => (5, 60 * MINUTE),
             (Action::Flag, false) => (20, 10 * MINUTE),
+            // Each is read by a moderator: 3 at once then one every 30 minutes while new,
+            // 10 then one every 6 minutes after.
+            (Action::Suggest, true) => (3, 30 * MINUTE),
+            (Action::Suggest, false) => (10, 6 * MINUTE),
         };
         Limit { burst, interval_ms }
     }
@@ -64,6 +71,7 @@ impl Action {
             Action::Edit => "edits",
             Action::Vote => "votes",
             Action::Flag => "flags",
+            Action::Suggest => "suggestions",
         }
     }
 }
@@ -138,7 +146,13 @@ mod tests {
 
     #[test]
     fn new_members_have_tighter_limits() {
-        for action in [Action::Post, Action::Edit, Action::Vote, Action::Flag] {
+        for action in [
+            Action::Post,
+            Action::Edit,
+            Action::Vote,
+            Action::Flag,
+            Action::Suggest,
+        ] {
             let new = action.limit(true);
             let old = action.limit(false);
             assert!(new.burst < old.burst && new.interval_ms > old.interval_ms);

@@ -6,7 +6,9 @@
 //! - [`discussion`]: threads and posts as a reader sees them, and what members do
 //!   (open a thread, reply, edit with history, delete, vote, flag);
 //! - [`moderation`]: the queue, moderators' actions with their reasons, the public log;
-//! - [`search`]: the threads that mention what the search box asked for.
+//! - [`search`]: the threads that mention what the search box asked for;
+//! - [`suggestions`]: suggested improvements to the guide, their votes and decisions, and
+//!   the patch `mastery suggestions export` writes.
 //!
 //! Every function takes the clock (`now`) and the acting account; who may do what is
 //! decided here, so the pages and the JSON API follow the same rules.
@@ -16,6 +18,7 @@ pub mod limits;
 pub mod moderation;
 pub mod rules;
 pub mod search;
+pub mod suggestions;
 
 use mastery_storage::{Account, Millis, Role, Storage};
 use mastery_study::scheduler::DAY_MS;

@@ -12,6 +12,7 @@ use mastery_storage::{
 use super::rules::CommunitySettings;
 use super::{MAX_REASON_CHARS, is_moderator, short_text};
 use crate::AppError;
+use crate::notifications::{kind, tell};
 
 /// The most flagged posts, and the most pending posts, the queue shows at once.
 pub const QUEUE_LIMIT: usize = 200;
@@ -293,10 +294,20 @@ pub async fn act_on_post(
         post: Some(post_id),
         member: post.author,
         member_name: post.author_name.clone(),
-        ..entry(moderator, action.as_str(), reason, now)
+        ..entry(moderator, action.as_str(), reason.clone(), now)
     };
+    let flaggers: Vec<_> = store
+        .open_flags()
+        .await?
+        .into_iter()
+        .filter(|f| f.post == post_id)
+        .filter_map(|f| f.flagger)
+        .collect();
     match store.moderate(&logged, change).await? {
-        Some(_) => Ok(()),
+        Some(_) => {
+            tell_about_post(store, moderator, &post, action, &reason, &flaggers, now).await;
+            Ok(())
+        }
         None if action == PostAction::Dismiss => Err(AppError::Conflict(
             "this post has no open flags to dismiss".into(),
         )),
@@ -420,7 +431,7 @@ pub async fn suspend(
             } else {
                 "unsuspend"
             },
-            reason,
+            reason.clone(),
             now,
         )
     };
@@ -430,8 +441,76 @@ pub async fn suspend(
         by: moderator.role,
     };
     match store.moderate(&logged, change).await? {
-        Some(_) => Ok(()),
+        Some(_) => {
+            let text = match until {
+                Some(until) => format!(
+                    "You are suspended from the community until {} (UTC): {reason}",
+                    super::utc(until)
+                ),
+                None => format!("Your suspension from the community was lifted: {reason}"),
+            };
+            tell(
+                store,
+                member.learner,
+                moderator.learner,
+                kind::MODERATION,
+                &text,
+                "/moderation/log",
+                now,
+            )
+            .await;
+            Ok(())
+        }
         None => Err(AppError::Conflict("this member is not suspended".into())),
+    }
+}
+
+/// Tells a post's author what a moderator did to it, and those who flagged it what
+/// became of their flags.
+async fn tell_about_post(
+    store: &dyn Storage,
+    moderator: &Account,
+    post: &Post,
+    action: PostAction,
+    reason: &str,
+    flaggers: &[mastery_storage::LearnerId],
+    now: Millis,
+) {
+    let link = format!("/threads/{}#post-{}", post.thread, post.id);
+    let (done, to_flag) = match action {
+        PostAction::Hide => ("hid your post", "hid it"),
+        PostAction::Restore => ("restored your post", "restored it"),
+        PostAction::Approve => ("approved your post", "approved it"),
+        PostAction::Reject => ("rejected your post", "rejected it"),
+        PostAction::Dismiss => ("", "kept it as it is"),
+    };
+    if let Some(author) = post.author
+        && action != PostAction::Dismiss
+    {
+        let text = format!("A moderator {done}: {reason}");
+        tell(
+            store,
+            author,
+            moderator.learner,
+            kind::MODERATION,
+            &text,
+            &link,
+            now,
+        )
+        .await;
+    }
+    for flagger in flaggers {
+        let text = format!("A moderator looked at the post you flagged and {to_flag}: {reason}");
+        tell(
+            store,
+            *flagger,
+            moderator.learner,
+            kind::FLAG,
+            &text,
+            &link,
+            now,
+        )
+        .await;
     }
 }
 

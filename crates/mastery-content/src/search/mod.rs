@@ -1112,22 +1112,37 @@ fn mark(text: &str, marks: &Marks) -> String {
 }
 
 /// A snippet of the first field (answer, key points, code) with a matched word, or the
-/// answer's beginning.
+/// answer's beginning. Each field is read only up to its first matched word.
 fn best_snippet(entry: &Entry, marks: &Marks) -> String {
-    let has = |text: &str| {
-        text.split(|c: char| !tokens::is_word_char(c))
-            .any(|w| !w.is_empty() && is_marked(w, marks))
-    };
-    if has(&entry.answer_text) {
-        return snippet(&entry.answer_text, marks);
+    if let Some(at) = first_marked(&entry.answer_text, marks) {
+        return snippet_at(&entry.answer_text, at, marks);
     }
-    if let Some(kp) = entry.key_points.iter().find(|k| has(&k.text)) {
-        return snippet(&kp.text, marks);
+    for text in entry
+        .key_points
+        .iter()
+        .map(|k| k.text.as_str())
+        .chain(entry.examples.iter().map(|e| e.code.as_str()))
+    {
+        if let Some(at) = first_marked(text, marks) {
+            return snippet_at(text, at, marks);
+        }
     }
-    if let Some(example) = entry.examples.iter().find(|e| has(&e.code)) {
-        return snippet(&example.code, marks);
+    snippet_at(&entry.answer_text, 0, marks)
+}
+
+/// The byte offset of the first marked word of `text`, reading no further.
+fn first_marked(text: &str, marks: &Marks) -> Option<usize> {
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if tokens::is_word_char(c) {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take()
+            && is_marked(&text[s..i], marks)
+        {
+            return Some(s);
+        }
     }
-    snippet(&entry.answer_text, marks)
+    start.filter(|&s| is_marked(&text[s..], marks))
 }
 
 /// The words of a query that results mark: its words and its phrases' words.
@@ -1158,42 +1173,77 @@ pub fn snippet_for_query(text: &str, parsed: &Parsed) -> String {
 
 /// About 200 characters around the first matched word.
 fn snippet(text: &str, marks: &Marks) -> String {
-    const BEFORE: usize = 60;
-    const LEN: usize = 220;
-    let compact: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut first = None;
-    let mut pos = 0;
-    for word in compact.split(|c: char| !tokens::is_word_char(c)) {
-        if !word.is_empty() && is_marked(word, marks) {
-            first = Some(pos);
+    snippet_at(text, first_marked(text, marks).unwrap_or(0), marks)
+}
+
+/// At most [`SNIPPET_BYTES`] of `text` with its runs of whitespace as one space, from the
+/// word start about [`SNIPPET_BEFORE`] bytes before byte `at`, escaped and marked; `…` where
+/// text is left out. Reads only that part of the text.
+fn snippet_at(text: &str, at: usize, marks: &Marks) -> String {
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    // Back from `at` over SNIPPET_BEFORE bytes of compacted text (a run of whitespace
+    // counts as one space).
+    let mut from = at;
+    let mut back = 0;
+    let mut in_space = false;
+    for (i, c) in text[..at].char_indices().rev() {
+        if back >= SNIPPET_BEFORE {
             break;
         }
-        pos += word.len() + 1;
+        if c.is_whitespace() {
+            back += usize::from(!in_space);
+            in_space = true;
+        } else {
+            back += c.len_utf8();
+            in_space = false;
+        }
+        from = i;
     }
-    let start_byte = first.map_or(0, |p| p.saturating_sub(BEFORE));
-    let start = (0..=start_byte.min(compact.len()))
-        .rev()
-        .find(|i| compact.is_char_boundary(*i))
-        .unwrap_or(0);
-    let start = if start == 0 {
-        0
-    } else {
-        compact[start..].find(' ').map_or(start, |i| start + i + 1)
-    };
-    let mut end = (start + LEN).min(compact.len());
-    while !compact.is_char_boundary(end) {
-        end -= 1;
+    // Something is left out before: start at the next word.
+    let leading = !text[..from].trim().is_empty();
+    if leading {
+        if let Some(space) = text[from..at].find(char::is_whitespace) {
+            from += space;
+        } else if !text[..from].ends_with(char::is_whitespace) {
+            from = at;
+        }
     }
-    let mut out = String::new();
-    if start > 0 {
+    let mut plain = String::with_capacity(SNIPPET_BYTES + 4);
+    let mut pending_space = false;
+    let mut cut = false;
+    for c in text[from..].chars() {
+        if c.is_whitespace() {
+            pending_space = !plain.is_empty();
+            continue;
+        }
+        if plain.len() + c.len_utf8() + usize::from(pending_space) > SNIPPET_BYTES {
+            cut = true;
+            break;
+        }
+        if pending_space {
+            plain.push(' ');
+            pending_space = false;
+        }
+        plain.push(c);
+    }
+    let mut out = String::with_capacity(plain.len() + 32);
+    if leading {
         out.push('…');
     }
-    out.push_str(&mark(&compact[start..end], marks));
-    if end < compact.len() {
+    out.push_str(&mark(&plain, marks));
+    if cut {
         out.push('…');
     }
     out
 }
+
+/// How much of the text a snippet shows before its first matched word, in bytes.
+const SNIPPET_BEFORE: usize = 60;
+/// The longest snippet, in bytes (before escaping and marks).
+const SNIPPET_BYTES: usize = 220;
 
 #[cfg(test)]
 mod tests;

@@ -246,3 +246,66 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&best(&all)[..limit.min(all.hits.len())], &best(&pruned)[..]);
     }
 }
+
+fn marks_of(words: &[&str]) -> Marks {
+    Marks::new(words.iter().map(|w| (*w).to_owned()).collect())
+}
+
+/// The text without marks or escapes, for comparing with the plain text.
+fn unmarked(html: &str) -> String {
+    html.replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn snippets_show_the_first_match_with_some_text_before() {
+    let text = format!(
+        "{} the  needle\n\nis here {}",
+        "word ".repeat(40),
+        "tail ".repeat(60)
+    );
+    let s = snippet(&text, &marks_of(&["needle"]));
+    assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+    assert!(s.contains("the <mark>needle</mark> is here"), "{s}");
+    let plain = unmarked(s.trim_matches('…'));
+    assert!(plain.len() <= SNIPPET_BYTES, "{}", plain.len());
+    // Before the match: about 60 bytes, starting at a word.
+    let before = plain.split("needle").next().unwrap_or("");
+    assert!(
+        (40..=70).contains(&before.len()) && before.starts_with("word"),
+        "{before:?}"
+    );
+    // A short text is whole; no match: its beginning.
+    assert_eq!(
+        snippet("a needle", &marks_of(&["needle"])),
+        "a <mark>needle</mark>"
+    );
+    assert_eq!(
+        snippet("nothing  here", &marks_of(&["needle"])),
+        "nothing here"
+    );
+}
+
+proptest::proptest! {
+    /// A snippet is a piece of the text with its whitespace compacted, at most
+    /// SNIPPET_BYTES long, and shows the first matched word when there is one.
+    #[test]
+    fn snippets_are_pieces_of_the_text(
+        words in proptest::collection::vec("[a-zé<&]{1,12}|\\s{1,3}|needle", 0..200)
+    ) {
+        let text: String = words.concat();
+        let compact = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let s = snippet(&text, &marks_of(&["needle"]));
+        let plain = unmarked(s.trim_start_matches('…').trim_end_matches('…'));
+        proptest::prop_assert!(plain.len() <= SNIPPET_BYTES);
+        proptest::prop_assert!(compact.contains(&plain), "{:?} not in {:?}", plain, compact);
+        if first_marked(&text, &marks_of(&["needle"])).is_some() {
+            proptest::prop_assert!(s.contains("<mark>needle</mark>"), "{}", s);
+        }
+    }
+}

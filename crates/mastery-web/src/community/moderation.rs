@@ -90,6 +90,8 @@ pub async fn queue(
         layout: Layout::new(&state, Some(&session), "Moderation queue", "/moderation"),
         items: items.iter().map(|i| queue_row(&user.account, i)).collect(),
         orphans,
+        open_suggestions: mastery_app::community::suggestions::open_count(state.store(), None)
+            .await?,
     }))
 }
 

@@ -101,6 +101,9 @@ pub(crate) async fn discussion_block(
         None => None,
     };
     let settings = CommunitySettings::load(state.store()).await?;
+    let open_suggestions =
+        mastery_app::community::suggestions::open_count(state.store(), Some((guide, question)))
+            .await?;
     let (title, body, error) = form.unwrap_or_default();
     Ok(Some(DiscussionBlock {
         action: format!("{here}/threads"),
@@ -125,6 +128,12 @@ pub(crate) async fn discussion_block(
             .into_iter()
             .filter(|r| r != mastery_app::community::rules::OTHER_REASON)
             .collect(),
+        suggestions_url: format!(
+            "/suggestions?state=all&guide={}&question={}",
+            crate::search::api::encode_query(guide),
+            crate::search::api::encode_query(question)
+        ),
+        open_suggestions,
     }))
 }
 

@@ -30,6 +30,10 @@ pub struct DiscussionBlock {
     pub error: Option<String>,
     /// Rules, for the form's reminder.
     pub rules: Vec<String>,
+    /// The question's suggestions (all states).
+    pub suggestions_url: String,
+    /// How many of them are open.
+    pub open_suggestions: i64,
 }
 
 /// A thread in a list.
@@ -196,6 +200,8 @@ pub struct QueuePage {
     pub layout: Layout,
     pub items: Vec<QueueRow>,
     pub orphans: Vec<OrphanRow>,
+    /// Suggested improvements waiting for a decision.
+    pub open_suggestions: i64,
 }
 
 #[derive(Debug, Clone)]

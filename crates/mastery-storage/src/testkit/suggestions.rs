@@ -1,0 +1,361 @@
+//! Suggestions' and notifications' part of the contract suite: suggestions round-trip and
+//! are listed by filter; votes keep a running score that outlives the voter's account;
+//! decisions and revisions apply only from the state the caller saw; a decision's
+//! notification is written with it; notifications are read and marked per member.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use super::{Fixture, new_account};
+use crate::{
+    LearnerId, NewNotification, NewSuggestion, StorageError, SuggestionDecision, SuggestionFilter,
+    SuggestionRevision, SuggestionState,
+};
+
+fn new<'a>(author: LearnerId, question: &'a str, at: i64) -> NewSuggestion<'a> {
+    NewSuggestion {
+        guide: "python-django",
+        question,
+        author,
+        summary: "Say when the GIL is released",
+        base_text: "## Q?\n\nid: gil\n\nOld.\n",
+        proposed_text: "## Q?\n\nid: gil\n\nNew — with ünïcode.\n",
+        at,
+    }
+}
+
+fn all() -> SuggestionFilter {
+    SuggestionFilter {
+        limit: 100,
+        ..SuggestionFilter::default()
+    }
+}
+
+/// Suggestions are stored as written, listed newest first by guide, question, state and
+/// author, counted, and refused with NUL or too long a text.
+pub async fn suggestions_round_trip_and_filter(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ada = store
+        .create_account(&new_account("ada", None, 1))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    let first = store.create_suggestion(&new(ada, "gil", 10)).await.unwrap();
+    let second = store
+        .create_suggestion(&new(bob, "asyncio", 20))
+        .await
+        .unwrap();
+    let stored = store.suggestion(first).await.unwrap().unwrap();
+    assert_eq!(stored.author, Some(ada));
+    assert_eq!(stored.author_name.as_deref(), Some("ada"));
+    assert_eq!(
+        stored.proposed_text,
+        "## Q?\n\nid: gil\n\nNew — with ünïcode.\n"
+    );
+    assert_eq!(stored.state, SuggestionState::Open);
+    assert_eq!(
+        (stored.score, stored.created_at, stored.updated_at),
+        (0, 10, 10)
+    );
+    assert_eq!(stored.moderator_name, None);
+    assert_eq!(stored.decision_comment, None);
+    assert!(store.suggestion(9999).await.unwrap().is_none());
+
+    let ids = |list: Vec<crate::Suggestion>| list.iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.suggestions(&all()).await.unwrap()),
+        [second, first]
+    );
+    let gil = SuggestionFilter {
+        question: Some("gil".into()),
+        guide: Some("python-django".into()),
+        ..all()
+    };
+    assert_eq!(ids(store.suggestions(&gil).await.unwrap()), [first]);
+    let bobs = SuggestionFilter {
+        author: Some(bob),
+        ..all()
+    };
+    assert_eq!(ids(store.suggestions(&bobs).await.unwrap()), [second]);
+    let other_guide = SuggestionFilter {
+        guide: Some("rust".into()),
+        ..all()
+    };
+    assert!(store.suggestions(&other_guide).await.unwrap().is_empty());
+    let paged = SuggestionFilter {
+        limit: 1,
+        offset: 1,
+        ..all()
+    };
+    assert_eq!(ids(store.suggestions(&paged).await.unwrap()), [first]);
+    let open = SuggestionFilter {
+        states: vec![SuggestionState::Open],
+        ..SuggestionFilter::default()
+    };
+    assert_eq!(store.count_suggestions(&open).await.unwrap(), 2);
+    assert_eq!(store.count_suggestions(&gil).await.unwrap(), 1);
+
+    let mut bad = new(ada, "gil", 30);
+    bad.proposed_text = "nul \0 here";
+    assert!(matches!(
+        store.create_suggestion(&bad).await,
+        Err(StorageError::Invalid(_))
+    ));
+    let long = "x".repeat(crate::MAX_SUGGESTION_TEXT_BYTES + 1);
+    bad.proposed_text = &long;
+    assert!(matches!(
+        store.create_suggestion(&bad).await,
+        Err(StorageError::Invalid(_))
+    ));
+    assert!(matches!(
+        store
+            .create_suggestion(&new(LearnerId(424_242), "gil", 30))
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+}
+
+/// A vote counts once per member and can be changed or taken back; the score stays when
+/// the voter's account is deleted; votes on no suggestion are refused.
+pub async fn suggestion_votes_keep_a_running_score(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ada = store
+        .create_account(&new_account("ada", None, 1))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    let cy = store
+        .create_account(&new_account("cy", None, 1))
+        .await
+        .unwrap();
+    let id = store.create_suggestion(&new(ada, "gil", 10)).await.unwrap();
+    assert_eq!(store.vote_suggestion(id, bob, 1, 11).await.unwrap(), 1);
+    assert_eq!(store.vote_suggestion(id, bob, 1, 12).await.unwrap(), 1);
+    assert_eq!(store.vote_suggestion(id, cy, -1, 13).await.unwrap(), 0);
+    assert_eq!(store.vote_suggestion(id, cy, 1, 14).await.unwrap(), 2);
+    assert_eq!(store.suggestion_vote(id, cy).await.unwrap(), 1);
+    assert_eq!(store.vote_suggestion(id, cy, 0, 15).await.unwrap(), 1);
+    assert_eq!(store.suggestion_vote(id, cy).await.unwrap(), 0);
+    assert_eq!(
+        store.vote_suggestion(id, cy, 5, 16).await.unwrap(),
+        2,
+        "signum"
+    );
+    store.delete_account(cy).await.unwrap();
+    let kept = store.suggestion(id).await.unwrap().unwrap();
+    assert_eq!(kept.score, 2, "a deleted voter's vote stays counted");
+    assert!(matches!(
+        store.vote_suggestion(9999, bob, 1, 17).await,
+        Err(StorageError::Invalid(_))
+    ));
+    // Deleting the author keeps the suggestion without a name.
+    store.delete_account(ada).await.unwrap();
+    let orphan = store.suggestion(id).await.unwrap().unwrap();
+    assert_eq!((orphan.author, orphan.author_name), (None, None));
+}
+
+/// A decision applies only from the state the decider saw, and its notification is
+/// written with it (and only then); a revision only while `updated_at` is as seen; export
+/// marks only accepted, unexported suggestions, once.
+pub async fn suggestion_decisions_apply_once_with_their_notice(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ada = store
+        .create_account(&new_account("ada", None, 1))
+        .await
+        .unwrap();
+    let mo = store
+        .create_account(&new_account("mo", None, 1))
+        .await
+        .unwrap();
+    let id = store.create_suggestion(&new(ada, "gil", 10)).await.unwrap();
+    let other = store.create_suggestion(&new(ada, "gil", 11)).await.unwrap();
+    let notice = NewNotification {
+        learner: ada,
+        kind: "suggestion",
+        text: "mo accepted your suggestion",
+        link: "/suggestions/1",
+        at: 20,
+    };
+    let accept = SuggestionDecision {
+        id,
+        from: SuggestionState::Open,
+        to: SuggestionState::Accepted,
+        moderator: Some((mo, "mo")),
+        comment: Some("Thanks"),
+        at: 20,
+        notice: Some(notice),
+    };
+    assert!(store.decide_suggestion(&accept).await.unwrap());
+    assert!(
+        !store.decide_suggestion(&accept).await.unwrap(),
+        "no longer open"
+    );
+    let decided = store.suggestion(id).await.unwrap().unwrap();
+    assert_eq!(decided.state, SuggestionState::Accepted);
+    assert_eq!(decided.moderator_name.as_deref(), Some("mo"));
+    assert_eq!(decided.decision_comment.as_deref(), Some("Thanks"));
+    assert_eq!(decided.decided_at, Some(20));
+    let told = store.notifications(ada, None, 10).await.unwrap();
+    assert_eq!(told.len(), 1, "one notice, from the decision that applied");
+    assert_eq!(told[0].text, "mo accepted your suggestion");
+    assert_eq!(store.unread_notifications(ada).await.unwrap(), 1);
+
+    // Revisions: only from the `updated_at` seen, and only in the states allowed.
+    let revise = SuggestionRevision {
+        id: other,
+        seen: 11,
+        states: &[SuggestionState::Open],
+        base_text: "## Q?\n\nid: gil\n\nNewer.\n",
+        proposed_text: "## Q?\n\nid: gil\n\nNewest.\n",
+        summary: "Rebased",
+        at: 11,
+    };
+    assert!(store.revise_suggestion(&revise).await.unwrap());
+    assert!(
+        !store.revise_suggestion(&revise).await.unwrap(),
+        "updated_at moved on, even within the same millisecond"
+    );
+    let revised = store.suggestion(other).await.unwrap().unwrap();
+    assert_eq!(revised.base_text, "## Q?\n\nid: gil\n\nNewer.\n");
+    assert_eq!(revised.summary, "Rebased");
+    assert!(revised.updated_at > 11);
+    let closed = SuggestionRevision {
+        id,
+        seen: decided.updated_at,
+        states: &[SuggestionState::Open],
+        ..revise
+    };
+    assert!(!store.revise_suggestion(&closed).await.unwrap(), "accepted");
+
+    // Export: accepted and not exported, oldest decision first; marked once.
+    let unexported = SuggestionFilter {
+        unexported: true,
+        limit: 100,
+        ..SuggestionFilter::default()
+    };
+    let listed: Vec<i64> = store
+        .suggestions(&unexported)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(listed, [id]);
+    assert_eq!(
+        store
+            .mark_suggestions_exported(&[id, other], 30)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.mark_suggestions_exported(&[id], 31).await.unwrap(), 0);
+    assert_eq!(
+        store.suggestion(id).await.unwrap().unwrap().exported_at,
+        Some(30)
+    );
+    assert!(store.suggestions(&unexported).await.unwrap().is_empty());
+
+    // Withdrawn by the author: no moderator, no notice.
+    let withdraw = SuggestionDecision {
+        id: other,
+        from: SuggestionState::Open,
+        to: SuggestionState::Withdrawn,
+        moderator: None,
+        comment: None,
+        at: 40,
+        notice: None,
+    };
+    assert!(store.decide_suggestion(&withdraw).await.unwrap());
+    let gone = store.suggestion(other).await.unwrap().unwrap();
+    assert_eq!(
+        (gone.state, gone.moderator_name),
+        (SuggestionState::Withdrawn, None)
+    );
+    assert_eq!(store.notifications(ada, None, 10).await.unwrap().len(), 1);
+}
+
+/// Notifications are each member's own: listed newest first with paging, counted while
+/// unread, marked read up to a number; a link off the site or NUL is refused.
+pub async fn notifications_are_each_members_own(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ada = store
+        .create_account(&new_account("ada", None, 1))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    for (n, who) in [(1, ada), (2, bob), (3, ada), (4, ada)] {
+        let text = format!("event {n}");
+        store
+            .notify(&NewNotification {
+                learner: who,
+                kind: "reply",
+                text: &text,
+                link: "/threads/1#post-2",
+                at: n,
+            })
+            .await
+            .unwrap();
+    }
+    let mine = store.notifications(ada, None, 10).await.unwrap();
+    let texts: Vec<&str> = mine.iter().map(|n| n.text.as_str()).collect();
+    assert_eq!(texts, ["event 4", "event 3", "event 1"]);
+    assert!(mine.iter().all(|n| n.learner == ada && n.read_at.is_none()));
+    let older = store.notifications(ada, Some(mine[0].id), 1).await.unwrap();
+    assert_eq!(older[0].text, "event 3");
+    assert_eq!(store.unread_notifications(ada).await.unwrap(), 3);
+    // Marking up to "event 3" leaves "event 4" unread, and touches nothing of bob's.
+    assert_eq!(
+        store.read_notifications(ada, mine[1].id, 50).await.unwrap(),
+        2
+    );
+    assert_eq!(store.unread_notifications(ada).await.unwrap(), 1);
+    assert_eq!(store.unread_notifications(bob).await.unwrap(), 1);
+    assert_eq!(
+        store.read_notifications(bob, mine[0].id, 51).await.unwrap(),
+        1
+    );
+    let after = store.notifications(ada, None, 10).await.unwrap();
+    assert_eq!(after[1].read_at, Some(50));
+    for (text, link) in [
+        ("nul \0", "/x"),
+        ("ok", "https://evil.example/"),
+        ("ok", "//evil"),
+    ] {
+        let refused = store
+            .notify(&NewNotification {
+                learner: ada,
+                kind: "reply",
+                text,
+                link,
+                at: 60,
+            })
+            .await;
+        assert!(matches!(refused, Err(StorageError::Invalid(_))), "{link}");
+    }
+    assert!(matches!(
+        store
+            .notify(&NewNotification {
+                learner: LearnerId(424_242),
+                kind: "reply",
+                text: "nobody",
+                link: "/",
+                at: 61,
+            })
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+}
