@@ -79,6 +79,8 @@ test('a moderator accepts it with a comment, and the member is told', { skip }, 
   const first = await ann.locator('.notifications li').first().textContent();
   assert.match(first, /maya accepted your suggestion/);
   assert.match(first, /Thanks: clearer\./);
+  // Seen once shown: the page's script marks them read.
+  await ann.waitForSelector('form[data-auto-read]', { state: 'hidden' });
   await ann.goto(server.url + '/');
   assert.equal(await ann.locator('.notifications-link .count').count(), 0);
   assert.deepEqual(ann.errors, []);

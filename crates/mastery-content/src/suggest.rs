@@ -8,6 +8,7 @@
 //! else.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use similar::{ChangeTag, TextDiff};
 
@@ -44,6 +45,36 @@ impl std::fmt::Display for Refusal {
 
 /// The longest proposed text, in bytes.
 pub const MAX_SUGGESTION_BYTES: usize = 60_000;
+
+/// The most lines a proposed text may have.
+pub const MAX_SUGGESTION_LINES: usize = 2_000;
+
+/// How long one diff may search for the shortest edit before it settles for a longer one
+/// (still correct): bounds the time a crafted text can take.
+const DIFF_TIMEOUT: Duration = Duration::from_millis(100);
+
+fn line_diff<'a>(old: &'a str, new: &'a str) -> TextDiff<'a, 'a, 'a, str> {
+    TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_lines(old, new)
+}
+
+/// Why a text is too large to be a suggestion, if it is (checked before any other work).
+#[must_use]
+pub fn too_large(text: &str) -> Option<String> {
+    if text.len() > MAX_SUGGESTION_BYTES {
+        Some(format!(
+            "the proposed text is {} bytes long; at most {MAX_SUGGESTION_BYTES} are accepted",
+            text.len()
+        ))
+    } else if text.lines().count() > MAX_SUGGESTION_LINES {
+        Some(format!(
+            "the proposed text has more than {MAX_SUGGESTION_LINES} lines"
+        ))
+    } else {
+        None
+    }
+}
 
 /// Normalises a text typed in a form: `\r\n` and `\r` become `\n`, trailing blank lines
 /// and spaces at line ends go, and it ends with one `\n` (empty stays empty).
@@ -143,6 +174,7 @@ pub fn replaced_file(
 pub fn check_replacement(
     files: &GuideFiles,
     guide: &Guide,
+    before: &[Diagnostic],
     question: &str,
     proposed: &str,
 ) -> Result<(), Refusal> {
@@ -210,10 +242,8 @@ pub fn check_replacement(
         .map(describe)
         .collect();
     // Warnings count when they are new: the same message on the same line text was not
-    // there before.
-    let before = load_guide(files);
+    // there before (`before`: the diagnostics of `files` as loaded).
     let old: Vec<(&str, &str)> = before
-        .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Warning)
         .map(|d| (d.message.as_str(), d.source_line.as_str()))
@@ -265,7 +295,7 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }
-    TextDiff::from_lines(old, new)
+    line_diff(old, new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))
@@ -279,7 +309,7 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 pub fn rebase(base: &str, proposed: &str, current: &str) -> Option<String> {
     // Each change as (start, end) of the base's lines it replaces, and its new lines.
     fn changes<'a>(old: &'a str, new: &'a str) -> Vec<(usize, usize, Vec<&'a str>)> {
-        let diff = TextDiff::from_lines(old, new);
+        let diff = line_diff(old, new);
         let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
         diff.ops()
             .iter()
@@ -328,7 +358,7 @@ pub struct DiffLine {
 /// The lines of `old` and `new` with what was removed and added, for a page.
 #[must_use]
 pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
-    TextDiff::from_lines(old, new)
+    line_diff(old, new)
         .iter_all_changes()
         .map(|c| DiffLine {
             tag: match c.tag() {
@@ -410,28 +440,59 @@ mod tests {
         let g = guide(&files);
         let one = question_source(&files, &g, "one").unwrap();
         let good = one.text.replace("the first", "the first one");
-        assert_eq!(check_replacement(&files, &g, "one", &good), Ok(()));
+        assert_eq!(
+            check_replacement(&files, &g, &load_guide(&files).diagnostics, "one", &good),
+            Ok(())
+        );
         // Windows line endings and trailing spaces are the same text.
         assert_eq!(
-            check_replacement(&files, &g, "one", &good.replace('\n', "  \r\n")),
+            check_replacement(
+                &files,
+                &g,
+                &load_guide(&files).diagnostics,
+                "one",
+                &good.replace('\n', "  \r\n")
+            ),
             Ok(())
         );
         let bad_level = one.text.replace("level: junior", "level: expert");
-        let refusal = check_replacement(&files, &g, "one", &bad_level).unwrap_err();
+        let refusal = check_replacement(
+            &files,
+            &g,
+            &load_guide(&files).diagnostics,
+            "one",
+            &bad_level,
+        )
+        .unwrap_err();
         assert!(refusal.problems[0].starts_with("line 4: "), "{refusal}");
         let renamed = one.text.replace("id: one", "id: uno");
-        assert!(check_replacement(&files, &g, "one", &renamed).is_err());
+        assert!(
+            check_replacement(&files, &g, &load_guide(&files).diagnostics, "one", &renamed)
+                .is_err()
+        );
         let extra = format!(
             "{}\n## Another?\n\nid: three\nlevel: junior\n\nThree.\n",
             one.text
         );
-        let refusal = check_replacement(&files, &g, "one", &extra).unwrap_err();
+        let refusal = check_replacement(&files, &g, &load_guide(&files).diagnostics, "one", &extra)
+            .unwrap_err();
         assert!(
             refusal.to_string().contains("changes one question"),
             "{refusal}"
         );
-        assert!(check_replacement(&files, &g, "one", "no heading\n").is_err());
-        assert!(check_replacement(&files, &g, "one", "  \n").is_err());
+        assert!(
+            check_replacement(
+                &files,
+                &g,
+                &load_guide(&files).diagnostics,
+                "one",
+                "no heading\n"
+            )
+            .is_err()
+        );
+        assert!(
+            check_replacement(&files, &g, &load_guide(&files).diagnostics, "one", "  \n").is_err()
+        );
     }
 
     #[test]

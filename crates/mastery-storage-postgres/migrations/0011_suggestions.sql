@@ -23,6 +23,9 @@ CREATE TABLE suggestions (
     moderator_name TEXT NOT NULL DEFAULT '',
     decision_comment TEXT NOT NULL DEFAULT '',
     decided_at BIGINT,
+    -- Who last changed its text when it was not its author (a moderator's rebase): that
+    -- moderator does not decide on it.
+    reviser_id BIGINT REFERENCES learners (id) ON DELETE SET NULL,
     -- When `mastery suggestions export` wrote it into a patch.
     exported_at BIGINT,
     created_at BIGINT NOT NULL,

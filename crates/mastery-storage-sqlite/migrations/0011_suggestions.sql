@@ -6,7 +6,7 @@
 -- the question's Markdown it was written against (`base_text`): when the guide's text
 -- moves on, the suggestion is stale until a moderator rebases it. Deleting an account
 -- keeps its suggestions without an author (ON DELETE SET NULL) unless the member asks to
--- remove them; its votes stay counted in `score`.
+-- remove them (mastery-app deletes them first); its votes stay counted in `score`.
 -- Append-only: never edit this file once released; see README.md beside it.
 
 CREATE TABLE suggestions (
@@ -27,6 +27,9 @@ CREATE TABLE suggestions (
     moderator_name TEXT NOT NULL DEFAULT '',
     decision_comment TEXT NOT NULL DEFAULT '',
     decided_at INTEGER,
+    -- Who last changed its text when it was not its author (a moderator's rebase): that
+    -- moderator does not decide on it.
+    reviser_id INTEGER REFERENCES learners (id) ON DELETE SET NULL,
     -- When `mastery suggestions export` wrote it into a patch.
     exported_at INTEGER,
     created_at INTEGER NOT NULL,

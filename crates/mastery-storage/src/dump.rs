@@ -316,6 +316,7 @@ pub const ACCOUNT_SECURITY_TABLES: &[(&str, &[(&str, ColumnKind)])] = &[
             ("proposed_text", ColumnKind::Text),
             ("state", ColumnKind::Text),
             ("score", ColumnKind::Int),
+            ("reviser_id", ColumnKind::NullInt),
             ("moderator_id", ColumnKind::NullInt),
             ("moderator_name", ColumnKind::Text),
             ("decision_comment", ColumnKind::Text),
@@ -351,10 +352,12 @@ pub const ACCOUNT_SECURITY_TABLES: &[(&str, &[(&str, ColumnKind)])] = &[
 /// The longest value of a text column that holds more than a name (suggestions' Markdown,
 /// summaries and comments, notifications' sentences), in bytes; `None` for the others,
 /// which hold at most [`crate::MAX_ACCOUNT_TEXT_BYTES`].
-fn long_text_limit(column: &str) -> Option<usize> {
-    match column {
-        "base_text" | "proposed_text" => Some(crate::MAX_SUGGESTION_TEXT_BYTES),
-        "summary" | "decision_comment" | "text" => Some(crate::MAX_SUGGESTION_NOTE_BYTES),
+fn long_text_limit(table: &str, column: &str) -> Option<usize> {
+    match (table, column) {
+        ("suggestions", "base_text" | "proposed_text") => Some(crate::MAX_SUGGESTION_TEXT_BYTES),
+        ("suggestions", "summary" | "decision_comment") | ("notifications", "text") => {
+            Some(crate::MAX_SUGGESTION_NOTE_BYTES)
+        }
         _ => None,
     }
 }
@@ -684,6 +687,8 @@ impl Dump {
     /// rows of their columns' kinds, each row belonging to a learner of the dump, text that
     /// an account's text may be.
     fn check_account_security(&self, learners: &HashSet<LearnerId>) -> Result<(), StorageError> {
+        // Suggestions come before their votes (parents before children).
+        let mut suggestions = HashSet::new();
         for table in &self.account_security {
             let Some((_, columns)) = ACCOUNT_SECURITY_TABLES
                 .iter()
@@ -705,9 +710,9 @@ impl Dump {
                         (ColumnKind::Int, Cell::Int(Some(_)))
                         | (ColumnKind::NullInt, Cell::Int(_)) => {}
                         (ColumnKind::Text, Cell::Text(text))
-                            if long_text_limit(column).is_some() =>
+                            if long_text_limit(&table.table, column).is_some() =>
                         {
-                            let limit = long_text_limit(column).unwrap_or_default();
+                            let limit = long_text_limit(&table.table, column).unwrap_or_default();
                             if text.len() > limit {
                                 return Err(invalid(format!(
                                     "{}.{column} is longer than {limit} bytes",
@@ -726,14 +731,35 @@ impl Dump {
                             )));
                         }
                     }
-                    if *column == "learner_id"
-                        && let Cell::Int(Some(id)) = cell
+                    if matches!(
+                        *column,
+                        "learner_id" | "author_id" | "moderator_id" | "reviser_id"
+                    ) && let Cell::Int(Some(id)) = cell
                         && !learners.contains(&LearnerId(*id))
                     {
                         return Err(invalid(format!(
-                            "a row of {} belongs to learner {id}, who is not in it",
+                            "a row of {} names learner {id}, who is not in it",
                             table.table
                         )));
+                    }
+                    match (table.table.as_str(), *column, cell) {
+                        ("notifications", "link", Cell::Text(link)) => {
+                            crate::check_site_path(link)?;
+                        }
+                        ("suggestions", "state", Cell::Text(state)) => {
+                            crate::SuggestionState::parse(state)?;
+                        }
+                        ("suggestions", "id", Cell::Int(Some(id))) => {
+                            suggestions.insert(*id);
+                        }
+                        ("suggestion_votes", "suggestion_id", Cell::Int(Some(id)))
+                            if !suggestions.contains(id) =>
+                        {
+                            return Err(invalid(format!(
+                                "a vote names suggestion {id}, which is not in it"
+                            )));
+                        }
+                        _ => {}
                     }
                 }
             }

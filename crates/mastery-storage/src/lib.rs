@@ -69,7 +69,7 @@ pub use single_sign_on::{SingleSignOnStorage, SsoIdentity, SsoPending};
 pub use suggestions::{
     MAX_SUGGESTION_NOTE_BYTES, MAX_SUGGESTION_TEXT_BYTES, NewNotification, NewSuggestion,
     Notification, Suggestion, SuggestionDecision, SuggestionFilter, SuggestionRevision,
-    SuggestionState, SuggestionStorage,
+    SuggestionState, SuggestionStorage, check_site_path,
 };
 pub use teams::{
     Assignment, AssignmentTaken, MAX_TEAM_SCOPE, MissedKeyPoint, RecallCard, Team, TeamInvite,

@@ -93,6 +93,8 @@ pub struct Suggestion {
     pub state: SuggestionState,
     /// Votes up minus votes down.
     pub score: i64,
+    /// Who last changed its text when it was not its author (a moderator's rebase).
+    pub reviser: Option<LearnerId>,
     /// The moderator who decided, by name as it was.
     pub moderator_name: Option<String>,
     /// The moderator's comment on the decision.
@@ -152,6 +154,10 @@ pub struct SuggestionDecision<'a> {
     pub id: i64,
     /// The state the decider saw: nothing changes when it is no longer so.
     pub from: SuggestionState,
+    /// Its `updated_at` as the decider saw it (a moderator decides on the text they read):
+    /// nothing changes when its text changed since. `None`: whatever the text (its author
+    /// withdrawing it).
+    pub seen: Option<Millis>,
     /// Its new state.
     pub to: SuggestionState,
     /// The deciding moderator (`None` when the author withdraws).
@@ -165,11 +171,14 @@ pub struct SuggestionDecision<'a> {
 }
 
 /// New text for a suggestion: its author's change while open, or a moderator's rebase onto
-/// the question's newer text.
+/// the question's newer text. A new text is a new proposal: the suggestion is open again,
+/// its decision and its votes are cleared.
 #[derive(Debug, Clone, Copy)]
 pub struct SuggestionRevision<'a> {
     /// The suggestion.
     pub id: i64,
+    /// Who changes it: its author, or a moderator (then recorded as its reviser).
+    pub by: LearnerId,
     /// Its `updated_at` as the reviser saw it: nothing changes when another revision came
     /// first.
     pub seen: Millis,
@@ -229,13 +238,28 @@ impl NewNotification<'_> {
         check_note("a notification kind", self.kind)?;
         check_note("a notification", self.text)?;
         check_note("a notification link", self.link)?;
-        if !self.link.starts_with('/') || self.link.starts_with("//") {
-            return Err(StorageError::Invalid(format!(
-                "a notification links to a path of the site, not {:?}",
-                self.link
-            )));
-        }
+        check_site_path(self.link)
+    }
+}
+
+/// Checks that `link` is a path of this site: it starts with one `/`, and has no `\`, no
+/// control character and no scheme before its first `/` (browsers read `/\host` as
+/// `//host`).
+///
+/// # Errors
+///
+/// [`StorageError::Invalid`] naming the link.
+pub fn check_site_path(link: &str) -> Result<()> {
+    let ok = link.starts_with('/')
+        && !link.starts_with("//")
+        && !link.contains('\\')
+        && !link.chars().any(char::is_control);
+    if ok {
         Ok(())
+    } else {
+        Err(StorageError::Invalid(format!(
+            "a notification links to a path of the site, not {link:?}"
+        )))
     }
 }
 
@@ -348,13 +372,20 @@ pub trait SuggestionStorage: Send + Sync {
     /// notification with it. Returns whether it changed.
     async fn decide_suggestion(&self, decision: &SuggestionDecision<'_>) -> Result<bool>;
 
-    /// Replaces a suggestion's texts when its state is one of `revision.states` and its
-    /// `updated_at` is still `revision.seen`. Returns whether it changed.
+    /// Replaces a suggestion's texts when its state is one of `revision.states`, it is not
+    /// exported, and its `updated_at` is still `revision.seen`: it is open again, without
+    /// decision or votes, and a reviser other than its author is recorded. Returns whether
+    /// it changed.
     async fn revise_suggestion(&self, revision: &SuggestionRevision<'_>) -> Result<bool>;
 
-    /// Marks accepted suggestions as exported at `at` (those already exported are left
-    /// be); returns how many were marked.
-    async fn mark_suggestions_exported(&self, ids: &[i64], at: Millis) -> Result<u64>;
+    /// Marks accepted suggestions as exported at `at`, each only while its `updated_at` is
+    /// the one given (the text that went into the patch); returns how many were marked.
+    async fn mark_suggestions_exported(&self, ids: &[(i64, Millis)], at: Millis) -> Result<u64>;
+
+    /// Removes a member's contributions, for an account deletion that asks it: every post
+    /// of theirs is deleted (its text and history go; replies keep their place) and every
+    /// suggestion of theirs is deleted. Returns (posts, suggestions) removed.
+    async fn erase_contributions(&self, learner: LearnerId, at: Millis) -> Result<(u64, u64)>;
 
     /// Writes a notification.
     async fn notify(&self, notice: &NewNotification<'_>) -> Result<()>;
@@ -465,14 +496,14 @@ macro_rules! impl_suggestion_storage {
             ) -> $crate::Result<bool> {
                 revision.check()?;
                 let mut tx = self.$write().await?;
-                let changed = <$sql>::revise_suggestion(&mut *tx, self.decoder(), revision).await?;
+                let changed = <$sql>::revise_suggestion(&mut tx, self.decoder(), revision).await?;
                 tx.commit().await.map_err(|e| self.error(e))?;
                 Ok(changed)
             }
 
             async fn mark_suggestions_exported(
                 &self,
-                ids: &[i64],
+                ids: &[(i64, $crate::Millis)],
                 at: $crate::Millis,
             ) -> $crate::Result<u64> {
                 let mut tx = self.$write().await?;
@@ -480,6 +511,18 @@ macro_rules! impl_suggestion_storage {
                     <$sql>::mark_suggestions_exported(&mut tx, self.decoder(), ids, at).await?;
                 tx.commit().await.map_err(|e| self.error(e))?;
                 Ok(marked)
+            }
+
+            async fn erase_contributions(
+                &self,
+                learner: $crate::LearnerId,
+                at: $crate::Millis,
+            ) -> $crate::Result<(u64, u64)> {
+                let mut tx = self.$write().await?;
+                let erased =
+                    <$sql>::erase_contributions(&mut tx, self.decoder(), learner, at).await?;
+                tx.commit().await.map_err(|e| self.error(e))?;
+                Ok(erased)
             }
 
             async fn notify(&self, notice: &$crate::NewNotification<'_>) -> $crate::Result<()> {

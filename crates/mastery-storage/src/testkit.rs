@@ -152,7 +152,8 @@ macro_rules! storage_suite {
             suggestions_round_trip_and_filter,
             suggestion_votes_keep_a_running_score,
             suggestion_decisions_apply_once_with_their_notice,
-            notifications_are_each_members_own
+            notifications_are_each_members_own,
+            contributions_are_erased_on_request
         );
     };
 }

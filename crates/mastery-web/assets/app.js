@@ -853,7 +853,6 @@
       span.className = 'diff-folded';
       span.textContent = `  … ${folded} unchanged line${folded === 1 ? '' : 's'}`;
       pre.appendChild(span);
-      pre.appendChild(document.createTextNode('\n'));
       folded = 0;
     };
     lines.forEach(([tag, text], k) => {
@@ -866,10 +865,24 @@
       span.className = tag === '+' ? 'diff-added' : tag === '-' ? 'diff-removed' : 'diff-kept';
       span.textContent = `${tag} ${text}`;
       pre.appendChild(span);
-      pre.appendChild(document.createTextNode('\n'));
     });
     fold();
     target.appendChild(pre);
+  };
+
+  // The notifications page: what it shows counts as seen once the page is shown (the
+  // form is a button without this script).
+  const initAutoRead = () => {
+    const form = document.querySelector('form[data-auto-read]');
+    if (!form) return;
+    const body = new URLSearchParams(new FormData(form));
+    fetch(form.action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual' })
+      .then(() => {
+        form.hidden = true;
+        const count = document.querySelector('.notifications-link .count');
+        if (count) count.remove();
+      })
+      .catch(() => {});
   };
 
   const initSuggestionDiff = () => {
@@ -881,7 +894,15 @@
     let timer = 0;
     const redraw = () => {
       const lines = diffLines(base.value, box.value);
-      if (lines) drawDiff(target, lines);
+      if (lines) {
+        drawDiff(target, lines);
+      } else {
+        target.textContent = '';
+        const p = document.createElement('p');
+        p.className = 'muted';
+        p.textContent = 'This text is too long to compare as you type: use “Preview the change”.';
+        target.appendChild(p);
+      }
     };
     box.addEventListener('input', () => {
       window.clearTimeout(timer);
@@ -902,6 +923,7 @@
       initRail,
       initNoteForm,
       initSuggestionDiff,
+      initAutoRead,
     ];
     steps.forEach((step) => {
       try {

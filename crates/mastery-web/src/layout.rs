@@ -83,12 +83,6 @@ impl Layout {
 /// in personal mode. Escaped here, inserted raw. `csrf` is the token as this page shows
 /// it (masked).
 pub fn account_nav(session: Option<&Session>, csrf: &str) -> String {
-    account_nav_with(session, csrf, session.map_or(0, |s| s.unread))
-}
-
-/// [`account_nav`] with `unread` notifications (the notifications page shows 0: it marks
-/// them read).
-pub fn account_nav_with(session: Option<&Session>, csrf: &str, unread: i64) -> String {
     let Some(session) = session.filter(|s| s.multi_user) else {
         return String::new();
     };
@@ -102,6 +96,7 @@ pub fn account_nav_with(session: Option<&Session>, csrf: &str, unread: i64) -> S
     } else {
         ""
     };
+    let unread = session.unread;
     let notifications = if unread > 0 {
         format!(
             r#"<a href="/notifications" class="notifications-link" aria-label="Notifications, {unread} unread">Notifications <span class="count">{unread}</span></a>"#

@@ -62,6 +62,7 @@ impl Library {
                     kept.push(GuideSource {
                         guide: Arc::clone(&guide),
                         files: Arc::new(files.clone()),
+                        diagnostics: Arc::new(report.diagnostics.clone()),
                     });
                     guides.push(guide);
                 }

@@ -1,10 +1,12 @@
-//! Notifications (multi-user mode): the page that lists them and marks them read, and the
+//! Notifications (multi-user mode): the page that lists them, the form that marks them
+//! read (the page's script sends it once the page is shown; without it, a button), and the
 //! JSON feed. The header's unread count is read with the session (`security.rs`). On a
 //! personal server every route answers 404.
 
+use axum::extract::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use mastery_app::notifications::{self, NOTIFICATIONS_PER_PAGE};
 use mastery_storage::Notification;
@@ -22,7 +24,9 @@ use crate::suggestions::views::{NotificationRow, NotificationsPage};
 
 /// The notifications page.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/notifications", get(page))
+    Router::new()
+        .route("/notifications", get(page))
+        .route("/notifications/read", post(read_form))
 }
 
 /// The notifications' part of the JSON API.
@@ -41,7 +45,8 @@ pub struct BeforeQuery {
     before: Option<i64>,
 }
 
-/// `GET /notifications`: the newest first; those shown are marked read.
+/// `GET /notifications`: the newest first (reading them marks nothing: the page's form
+/// does, see [`read_form`]).
 pub async fn page(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
@@ -49,9 +54,6 @@ pub async fn page(
     Query(query): Query<BeforeQuery>,
 ) -> Result<Response, WebError> {
     let list = notifications::list(state.store(), &user.account, query.before).await?;
-    if let Some(newest) = list.first() {
-        notifications::mark_read(state.store(), &user.account, newest.id, now()).await?;
-    }
     let older = (list.len() as i64 >= NOTIFICATIONS_PER_PAGE)
         .then(|| {
             list.last()
@@ -71,14 +73,28 @@ pub async fn page(
             }
         })
         .collect();
-    let mut layout = Layout::new(&state, Some(&session), "Notifications", "/notifications");
-    // The page marks them read: the header says so at once.
-    layout.account_nav = crate::layout::account_nav_with(Some(&session), &layout.csrf, 0);
+    let unread_shown = list.iter().find(|n| n.read_at.is_none()).map(|n| n.id);
     Ok(render(&NotificationsPage {
-        layout,
+        layout: Layout::new(&state, Some(&session), "Notifications", "/notifications"),
         rows,
         older,
+        read_up_to: unread_shown,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReadForm {
+    up_to: i64,
+}
+
+/// `POST /notifications/read`: marks the notifications shown (up to `up_to`) read.
+pub async fn read_form(
+    State(state): State<AppState>,
+    Account(user): Account,
+    Form(form): Form<ReadForm>,
+) -> Result<Response, WebError> {
+    notifications::mark_read(state.store(), &user.account, form.up_to, now()).await?;
+    Ok(crate::security::redirect_back(Some("/notifications")))
 }
 
 /// A notification.

@@ -424,8 +424,14 @@ async fn check(state: &AppState, request: Request) -> Result<(Request, Option<St
         && !parts.uri.path().starts_with("/api/")
         && !parts.uri.path().starts_with("/assets/")
         && !matches!(parts.uri.path(), "/healthz" | "/readyz" | "/metrics");
+    // A failure to count is not worth failing the page for: it shows none.
     let unread = match &user {
-        Some(u) if page => mastery_app::notifications::unread(state.store(), &u.account).await?,
+        Some(u) if page => mastery_app::notifications::unread(state.store(), &u.account)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not count unread notifications");
+                0
+            }),
         _ => 0,
     };
     parts.extensions.insert(Session {

@@ -407,6 +407,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/account/two-factor",
         "/account/two-factor/disable",
         "/account/tokens",
+        "/notifications/read",
         "/sign-out",
     ]
     .iter()

@@ -44,6 +44,13 @@ fn a_sentence(text: &str) -> String {
         .to_owned()
 }
 
+/// A suggestion's `updated_at`, what a decision sends back as `seen`.
+fn updated_at(c: &mut Client, id: i64) -> i64 {
+    c.get(&format!("/api/v1/suggestions/{id}")).json()["updated_at"]
+        .as_i64()
+        .unwrap()
+}
+
 fn location(reply: &common::Reply) -> String {
     reply.header("location").unwrap_or_default().to_owned()
 }
@@ -175,9 +182,20 @@ fn a_suggestion_goes_from_preview_to_an_accepted_patch_and_its_author_is_told() 
     moderator.get(&url);
     let bare = moderator.submit(&format!("{url}/decide"), &[("verdict", "reject")]);
     assert_eq!(bare.status, 422, "{}", bare.body);
+    // The decision is on the text the moderator read: an older `seen` is refused.
+    let seen = updated_at(&mut moderator, id).to_string();
+    let stale_read = moderator.submit(
+        &format!("{url}/decide"),
+        &[("verdict", "accept"), ("comment", "ok"), ("seen", "1")],
+    );
+    assert_eq!(stale_read.status, 409, "{}", stale_read.body);
     let accepted = moderator.submit(
         &format!("{url}/decide"),
-        &[("verdict", "accept"), ("comment", "Thanks, much clearer")],
+        &[
+            ("verdict", "accept"),
+            ("comment", "Thanks, much clearer"),
+            ("seen", &seen),
+        ],
     );
     assert_eq!(accepted.status, 303, "{}", accepted.body);
     let again = moderator.submit(
@@ -206,6 +224,15 @@ fn a_suggestion_goes_from_preview_to_an_accepted_patch_and_its_author_is_told() 
         seen.body
     );
     assert!(seen.body.contains("Thanks, much clearer"));
+    assert_eq!(
+        ann.get("/api/v1/notifications").json()["unread"],
+        1,
+        "reading the page marks nothing"
+    );
+    let up_to = feed["notifications"][0]["id"].as_i64().unwrap().to_string();
+    ann.get("/notifications");
+    let marked = ann.submit("/notifications/read", &[("up_to", &up_to)]);
+    assert_eq!(marked.status, 303, "{}", marked.body);
     assert_eq!(ann.get("/api/v1/notifications").json()["unread"], 0);
     assert!(!ann.get("/").body.contains(r#"<span class="count">"#));
     // Bob has nothing, and cannot read ann's.
@@ -224,7 +251,10 @@ fn a_suggestion_goes_from_preview_to_an_accepted_patch_and_its_author_is_told() 
             "guides/python-django",
         ))
         .unwrap();
-    assert_eq!(export.exported, [id]);
+    assert_eq!(
+        export.exported.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        [id]
+    );
     assert!(
         export.patch.starts_with("--- a/guides/python-django/"),
         "{}",
@@ -253,6 +283,7 @@ fn a_stale_suggestion_is_rebased_before_it_is_accepted_and_replies_and_moderatio
     let server = Server::start_multi_user();
     server.add_user("admin", Role::Admin);
     server.add_user("mod", Role::Moderator);
+    server.add_user("mod2", Role::Moderator);
     let ann_id = server.add_user("ann", Role::Learner);
     server.add_user("bob", Role::Learner);
     // First posts need no approval here: replies are seen (and told) at once.
@@ -297,11 +328,12 @@ fn a_stale_suggestion_is_rebased_before_it_is_accepted_and_replies_and_moderatio
         "no accepting a stale one"
     );
     api(&mut moderator);
+    let seen = updated_at(&mut moderator, id);
     let accept = moderator.post_json(
         &format!("/api/v1/suggestions/{id}/decision"),
-        r#"{"verdict": "accept"}"#,
+        &format!(r#"{{"verdict": "accept", "seen": {seen}}}"#),
     );
-    assert_eq!(accept.status, 409, "{}", accept.body);
+    assert_eq!(accept.status, 409, "stale: {}", accept.body);
     // The rebase form carries the change over to the new text (other lines changed).
     let form = moderator.get(&format!("{url}/edit"));
     assert_eq!(form.status, 200, "{}", form.body);
@@ -340,10 +372,27 @@ fn a_stale_suggestion_is_rebased_before_it_is_accepted_and_replies_and_moderatio
     assert_eq!(twice.status, 409, "{}", twice.body);
     let page = moderator.get(&url);
     assert!(!page.body.contains("badge-stale"));
+    // Ann is told her suggestion changed; the moderator who changed it does not decide.
+    let feed = ann.get("/api/v1/notifications").json();
+    assert!(
+        feed["notifications"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("mod changed the text of your suggestion"),
+        "{feed}"
+    );
     api(&mut moderator);
-    let accept = moderator.post_json(
+    let seen = updated_at(&mut moderator, id);
+    let own = moderator.post_json(
         &format!("/api/v1/suggestions/{id}/decision"),
-        r#"{"verdict": "accept", "comment": "Rebased and in"}"#,
+        &format!(r#"{{"verdict": "accept", "seen": {seen}}}"#),
+    );
+    assert_eq!(own.status, 403, "{}", own.body);
+    let mut other = server.signed_in("mod2");
+    api(&mut other);
+    let accept = other.post_json(
+        &format!("/api/v1/suggestions/{id}/decision"),
+        &format!(r#"{{"verdict": "accept", "comment": "Rebased and in", "seen": {seen}}}"#),
     );
     assert_eq!(accept.status, 204, "{}", accept.body);
 

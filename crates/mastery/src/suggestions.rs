@@ -113,7 +113,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .await
             .map_err(anyhow::Error::new)?
         };
-        let numbers: Vec<String> = export.exported.iter().map(ToString::to_string).collect();
+        let numbers: Vec<String> = export
+            .exported
+            .iter()
+            .map(|(id, _)| id.to_string())
+            .collect();
         println!(
             "Wrote {} suggestion{} ({}) to {}{}",
             export.exported.len(),

@@ -87,6 +87,7 @@ async fn accepted(
             .decide_suggestion(&SuggestionDecision {
                 id,
                 from: SuggestionState::Open,
+                seen: None,
                 to: SuggestionState::Accepted,
                 moderator: Some((author, "ada")),
                 comment: None,

@@ -710,7 +710,9 @@ impl Accounts {
     }
 
     /// Deletes one's own account after checking the password: every piece of data goes,
-    /// every session ends. The log keeps only the learner number.
+    /// every session ends. The log keeps only the learner number. The member's posts and
+    /// suggestions stay under "deleted member" unless `remove_contributions` (then their
+    /// text goes first); their votes and flags stay counted either way.
     ///
     /// # Errors
     ///
@@ -720,8 +722,24 @@ impl Accounts {
         store: &dyn Storage,
         account: &Account,
         password: &str,
+        remove_contributions: bool,
+        now: Millis,
     ) -> Result<(), AppError> {
         self.confirm_password(account, password, "password").await?;
+        let kept = store
+            .account(account.learner)
+            .await?
+            .ok_or_else(no_account)?;
+        self.keep_an_admin(store, &kept, None).await?;
+        if remove_contributions {
+            let (posts, suggestions) = store.erase_contributions(account.learner, now).await?;
+            tracing::info!(
+                learner = account.learner.0,
+                posts,
+                suggestions,
+                "contributions removed before the account's deletion"
+            );
+        }
         self.delete(store, account.learner).await
     }
 

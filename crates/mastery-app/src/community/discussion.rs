@@ -24,7 +24,7 @@ use super::{
 use crate::AppError;
 
 /// What the author of a post is shown as once their account is deleted.
-pub const DELETED_ACCOUNT: &str = "deleted account";
+pub const DELETED_ACCOUNT: &str = "deleted member";
 
 /// A page of a question's threads.
 #[derive(Debug, Clone)]

@@ -19,6 +19,8 @@ pub enum Action {
     Flag,
     /// A suggested improvement to the guide.
     Suggest,
+    /// A preview of a suggestion (the guide's checks run on it).
+    Preview,
 }
 
 /// A limit: `burst` at once, then one more every `interval_ms`.
@@ -40,6 +42,7 @@ impl Action {
             Action::Vote => "vote",
             Action::Flag => "flag",
             Action::Suggest => "suggest",
+            Action::Preview => "preview",
         }
     }
 
@@ -61,6 +64,10 @@ impl Action {
             // 10 then one every 6 minutes after.
             (Action::Suggest, true) => (3, 30 * MINUTE),
             (Action::Suggest, false) => (10, 6 * MINUTE),
+            // Each runs the guide's checks: 20 at once then one a minute while new, 60 then
+            // one every 20 seconds after.
+            (Action::Preview, true) => (20, MINUTE),
+            (Action::Preview, false) => (60, MINUTE / 3),
         };
         Limit { burst, interval_ms }
     }
@@ -72,6 +79,7 @@ impl Action {
             Action::Vote => "votes",
             Action::Flag => "flags",
             Action::Suggest => "suggestions",
+            Action::Preview => "previews",
         }
     }
 }
@@ -114,11 +122,11 @@ pub async fn take(
                 .max(1);
             Err(AppError::TooMany {
                 message: format!(
-                    "you have reached the limit of {} {} at once (one more every {} minutes{}); \
+                    "you have reached the limit of {} {} at once (one more every {}{}); \
                      try again in {}",
                     limit.burst,
                     action.plural(),
-                    limit.interval_ms / MINUTE,
+                    interval_words(limit.interval_ms),
                     if new_member {
                         " while your account is new"
                     } else {
@@ -129,6 +137,15 @@ pub async fn take(
                 retry_after_secs,
             })
         }
+    }
+}
+
+/// "20 seconds", "1 minute", "20 minutes".
+fn interval_words(ms: i64) -> String {
+    match ms / 1000 {
+        secs if secs < 60 => format!("{secs} seconds"),
+        60 => "minute".to_owned(),
+        secs => format!("{} minutes", secs / 60),
     }
 }
 
@@ -152,6 +169,7 @@ mod tests {
             Action::Vote,
             Action::Flag,
             Action::Suggest,
+            Action::Preview,
         ] {
             let new = action.limit(true);
             let old = action.limit(false);
@@ -159,6 +177,9 @@ mod tests {
         }
         assert!(max_links(true) < max_links(false));
         assert_eq!(wait_words(30), "30 seconds");
+        assert_eq!(interval_words(20_000), "20 seconds");
+        assert_eq!(interval_words(60_000), "minute");
+        assert_eq!(interval_words(120_000), "2 minutes");
         assert_eq!(wait_words(600), "10 minutes");
     }
 }

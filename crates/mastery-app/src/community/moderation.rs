@@ -512,6 +512,26 @@ async fn tell_about_post(
         )
         .await;
     }
+    // An approved reply is a reply everyone reads now: its thread's author hears of it.
+    if action == PostAction::Approve
+        && let Ok(Some(thread)) = store.thread(post.thread).await
+        && thread.opening_post != post.id
+        && let (Some(opener), Some(author)) = (thread.author, post.author)
+        && opener != author
+    {
+        let name = post.author_name.as_deref().unwrap_or("someone");
+        let text = format!("{name} replied to your thread “{}”", thread.title);
+        tell(
+            store,
+            opener,
+            moderator.learner,
+            kind::REPLY,
+            &text,
+            &link,
+            now,
+        )
+        .await;
+    }
 }
 
 /// A page of the moderation log (from 1), newest first, for signed-in members.

@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use mastery_content::suggest::{
     DiffLine, QuestionSource, check_replacement, diff_lines, normalise, question_source,
-    replaced_file, unified_diff,
+    replaced_file, too_large, unified_diff,
 };
-use mastery_content::{Guide, GuideFiles, load_guide};
+use mastery_content::{Diagnostic, Guide, GuideFiles, load_guide};
 use mastery_storage::{
     Account, Millis, NewNotification, NewSuggestion, Storage, Suggestion, SuggestionDecision,
     SuggestionFilter, SuggestionRevision, SuggestionState,
@@ -40,6 +40,21 @@ pub struct GuideSource {
     pub guide: Arc<Guide>,
     /// Its files.
     pub files: Arc<GuideFiles>,
+    /// What loading them said (its warnings: a suggestion may add none).
+    pub diagnostics: Arc<Vec<Diagnostic>>,
+}
+
+impl GuideSource {
+    /// Loads `files`; `None` when they do not make a guide.
+    #[must_use]
+    pub fn load(files: GuideFiles) -> Option<GuideSource> {
+        let report = load_guide(&files);
+        Some(GuideSource {
+            guide: Arc::new(report.guide?),
+            files: Arc::new(files),
+            diagnostics: Arc::new(report.diagnostics),
+        })
+    }
 }
 
 /// A suggestion as a reader sees it.
@@ -63,8 +78,12 @@ pub struct SuggestionView {
     pub can_vote: bool,
     /// The reader may change or withdraw it (its author, while it is open).
     pub can_revise: bool,
-    /// The reader may accept, reject or rebase it (a moderator).
+    /// The reader may accept or reject it (a moderator who did not write or change it,
+    /// while it is open).
     pub can_decide: bool,
+    /// The reader may change its text onto the question's text now (a moderator, while it
+    /// is open or accepted and not exported; it is open again after).
+    pub can_rebase: bool,
 }
 
 /// What the preview step shows: the change, and why it would be refused if it would.
@@ -101,14 +120,29 @@ pub fn current_text(source: &GuideSource, question: &str) -> Result<QuestionSour
 /// As [`current_text`].
 pub fn preview(source: &GuideSource, question: &str, proposed: &str) -> Result<Preview, AppError> {
     let current = current_text(source, question)?;
+    // Too large a text gets no further work (no diff, no check).
+    if let Some(problem) = too_large(proposed) {
+        return Ok(Preview {
+            diff: Vec::new(),
+            current,
+            proposed: String::new(),
+            problems: vec![problem],
+        });
+    }
     let proposed = normalise(proposed);
     let problems = if proposed == current.text {
         vec!["the text is the same as the question's: change something first".to_owned()]
     } else {
-        check_replacement(&source.files, &source.guide, question, &proposed)
-            .err()
-            .map(|r| r.problems)
-            .unwrap_or_default()
+        check_replacement(
+            &source.files,
+            &source.guide,
+            &source.diagnostics,
+            question,
+            &proposed,
+        )
+        .err()
+        .map(|r| r.problems)
+        .unwrap_or_default()
     };
     Ok(Preview {
         diff: diff_lines(&current.text, &proposed),
@@ -116,6 +150,24 @@ pub fn preview(source: &GuideSource, question: &str, proposed: &str) -> Result<P
         proposed,
         problems,
     })
+}
+
+/// [`preview`] for a member: limited per member (each runs the guide's checks).
+///
+/// # Errors
+///
+/// As [`preview`]; [`AppError::TooMany`] past the limit.
+pub async fn preview_for(
+    store: &dyn Storage,
+    source: &GuideSource,
+    member: &Account,
+    question: &str,
+    proposed: &str,
+    now: Millis,
+) -> Result<Preview, AppError> {
+    current_text(source, question)?;
+    take_limit(store, member, Action::Preview, now).await?;
+    preview(source, question, proposed)
 }
 
 fn refused(problems: Vec<String>) -> AppError {
@@ -128,6 +180,7 @@ fn refused(problems: Vec<String>) -> AppError {
     }
 }
 
+/// Refuses a suspended member, then takes one of `action` from their limit.
 async fn check_member(
     store: &dyn Storage,
     account: &Account,
@@ -135,6 +188,15 @@ async fn check_member(
     now: Millis,
 ) -> Result<(), AppError> {
     check_not_suspended(store, account, now).await?;
+    take_limit(store, account, action, now).await
+}
+
+async fn take_limit(
+    store: &dyn Storage,
+    account: &Account,
+    action: Action,
+    now: Millis,
+) -> Result<(), AppError> {
     let settings = CommunitySettings::load(store).await?;
     let new_member =
         limits::is_new(account, settings.new_member_days, now) && !is_moderator(account);
@@ -159,11 +221,13 @@ pub async fn suggest(
     now: Millis,
 ) -> Result<i64, AppError> {
     let summary = short_text("summary", "a summary", summary, MAX_SUMMARY_CHARS)?;
+    current_text(source, question)?;
+    // The limit first: a refused text still costs the guide's checks.
+    check_member(store, author, Action::Suggest, now).await?;
     let preview = preview(source, question, proposed)?;
     if !preview.problems.is_empty() {
         return Err(refused(preview.problems));
     }
-    check_member(store, author, Action::Suggest, now).await?;
     Ok(store
         .create_suggestion(&NewSuggestion {
             guide: source.guide.id.as_str(),
@@ -197,14 +261,16 @@ pub async fn view(
         Some(r) => store.suggestion_vote(id, r.learner).await?,
         None => 0,
     };
-    Ok(describe(sources, reader, suggestion, my_vote))
+    Ok(describe(sources, reader, suggestion, my_vote, true))
 }
 
+/// How a reader sees a suggestion; its diff only when `with_diff` (a list shows none).
 fn describe(
     sources: &[GuideSource],
     reader: Option<&Account>,
     suggestion: Suggestion,
     my_vote: i64,
+    with_diff: bool,
 ) -> SuggestionView {
     let source = sources
         .iter()
@@ -218,7 +284,11 @@ fn describe(
     let open = suggestion.state == SuggestionState::Open;
     let own = reader.is_some_and(|r| suggestion.author == Some(r.learner));
     SuggestionView {
-        diff: diff_lines(&suggestion.base_text, &suggestion.proposed_text),
+        diff: if with_diff {
+            diff_lines(&suggestion.base_text, &suggestion.proposed_text)
+        } else {
+            Vec::new()
+        },
         author: suggestion
             .author_name
             .clone()
@@ -229,7 +299,14 @@ fn describe(
         my_vote,
         can_vote: open && reader.is_some() && !own,
         can_revise: open && own,
-        can_decide: reader.is_some_and(is_moderator)
+        can_decide: open
+            && reader.is_some_and(|r| {
+                is_moderator(r)
+                    && suggestion.author != Some(r.learner)
+                    && suggestion.reviser != Some(r.learner)
+            }),
+        can_rebase: reader.is_some_and(is_moderator)
+            && suggestion.exported_at.is_none()
             && matches!(
                 suggestion.state,
                 SuggestionState::Open | SuggestionState::Accepted
@@ -287,7 +364,7 @@ pub async fn list(
         .await?;
     Ok(found
         .into_iter()
-        .map(|s| describe(sources, reader, s, 0))
+        .map(|s| describe(sources, reader, s, 0, false))
         .collect())
 }
 
@@ -343,15 +420,18 @@ pub enum Verdict {
 }
 
 /// A moderator accepts or rejects an open suggestion with a comment (required to reject);
-/// its author is told. A stale suggestion must be rebased before it is accepted, and it is
-/// checked again against the guide as loaded now.
+/// its author is told. `seen` is the suggestion's `updated_at` the moderator read: a text
+/// changed since is not decided on. A stale suggestion must be rebased before it is
+/// accepted, and it is checked again against the guide as loaded now. Nobody decides on a
+/// suggestion they wrote or last changed: another moderator does.
 ///
 /// # Errors
 ///
-/// [`AppError::Forbidden`] for a member who does not moderate; [`AppError::Conflict`] when
-/// it is not open (or changed meanwhile), or is stale; [`AppError::Field`] for a missing
-/// or too long comment (`comment`) or a text that no longer passes the check (`text`);
-/// storage errors.
+/// [`AppError::Forbidden`] for a member who does not moderate, a suspended moderator, or
+/// one's own suggestion; [`AppError::Conflict`] when it is not open, changed since `seen`,
+/// or is stale; [`AppError::Field`] for a missing or too long comment (`comment`) or a text
+/// that no longer passes the check (`text`); storage errors.
+#[allow(clippy::too_many_arguments)]
 pub async fn decide(
     store: &dyn Storage,
     sources: &[GuideSource],
@@ -359,6 +439,7 @@ pub async fn decide(
     id: i64,
     verdict: Verdict,
     comment: &str,
+    seen: Millis,
     now: Millis,
 ) -> Result<(), AppError> {
     if !is_moderator(moderator) {
@@ -366,6 +447,7 @@ pub async fn decide(
             "only moderators accept or reject suggestions".into(),
         ));
     }
+    check_not_suspended(store, moderator, now).await?;
     let comment = comment.trim();
     let comment = match verdict {
         Verdict::Reject => Some(short_text(
@@ -383,13 +465,22 @@ pub async fn decide(
         )?),
     };
     let suggestion = found(store, id).await?;
+    if suggestion.author == Some(moderator.learner) || suggestion.reviser == Some(moderator.learner)
+    {
+        return Err(AppError::Forbidden(
+            "another moderator decides on a suggestion you wrote or changed".into(),
+        ));
+    }
     if suggestion.state != SuggestionState::Open {
         return Err(AppError::Conflict(format!(
             "this suggestion is already {}",
             suggestion.state
         )));
     }
-    let view = describe(sources, Some(moderator), suggestion, 0);
+    if suggestion.updated_at != seen {
+        return Err(changed_since());
+    }
+    let view = describe(sources, Some(moderator), suggestion, 0, false);
     if verdict == Verdict::Accept {
         if view.stale {
             return Err(AppError::Conflict(
@@ -402,6 +493,7 @@ pub async fn decide(
         if let Err(refusal) = check_replacement(
             &source.files,
             &source.guide,
+            &source.diagnostics,
             &view.suggestion.question,
             &view.suggestion.proposed_text,
         ) {
@@ -439,6 +531,7 @@ pub async fn decide(
         .decide_suggestion(&SuggestionDecision {
             id,
             from: SuggestionState::Open,
+            seen: Some(seen),
             to,
             moderator: Some((moderator.learner, moderator.username.as_str())),
             comment: comment.as_deref(),
@@ -449,10 +542,14 @@ pub async fn decide(
     if changed {
         Ok(())
     } else {
-        Err(AppError::Conflict(
-            "someone decided on this suggestion meanwhile: reload it".into(),
-        ))
+        Err(changed_since())
     }
+}
+
+fn changed_since() -> AppError {
+    AppError::Conflict(
+        "this suggestion changed since you opened it (a new text or a decision): reload it".into(),
+    )
 }
 
 fn source_of<'s>(sources: &'s [GuideSource], guide: &str) -> Result<&'s GuideSource, AppError> {
@@ -484,6 +581,7 @@ pub async fn withdraw(
         .decide_suggestion(&SuggestionDecision {
             id,
             from: SuggestionState::Open,
+            seen: None,
             to: SuggestionState::Withdrawn,
             moderator: None,
             comment: None,
@@ -502,7 +600,9 @@ pub async fn withdraw(
 }
 
 /// New text for a suggestion, written against the question's text now: its author changes
-/// it while it is open; a moderator rebases an open or accepted (not yet exported) one.
+/// it while it is open; a moderator rebases an open or accepted (not yet exported) one. A
+/// new text is a new proposal: the suggestion is open again, its decision and votes
+/// cleared; a moderator who changed it does not decide on it, and its author is told.
 /// `seen` is the `updated_at` the form was drawn with.
 ///
 /// # Errors
@@ -543,14 +643,16 @@ pub async fn revise(
     }
     let summary = short_text("summary", "a summary", summary, MAX_SUMMARY_CHARS)?;
     let source = source_of(sources, &suggestion.guide)?;
+    // The limit first: a refused text still costs the guide's checks.
+    check_member(store, account, Action::Edit, now).await?;
     let preview = preview(source, &suggestion.question, proposed)?;
     if !preview.problems.is_empty() {
         return Err(refused(preview.problems));
     }
-    check_member(store, account, Action::Edit, now).await?;
     let changed = store
         .revise_suggestion(&SuggestionRevision {
             id,
+            by: account.learner,
             seen,
             states,
             base_text: &preview.current.text,
@@ -559,14 +661,28 @@ pub async fn revise(
             at: now,
         })
         .await?;
-    if changed {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(
+    if !changed {
+        return Err(AppError::Conflict(
             "this suggestion changed since you opened it: reload it and make your change again"
                 .into(),
-        ))
+        ));
     }
+    if let Some(author) = suggestion.author {
+        crate::notifications::tell(
+            store,
+            author,
+            account.learner,
+            crate::notifications::kind::SUGGESTION,
+            &format!(
+                "{} changed the text of your suggestion “{}” (it is open again)",
+                account.username, suggestion.summary
+            ),
+            &format!("/suggestions/{id}"),
+            now,
+        )
+        .await;
+    }
+    Ok(())
 }
 
 /// How many suggestions are open: all of them (the moderators' queue), or one question's.
@@ -593,8 +709,9 @@ pub async fn open_count(
 pub struct Export {
     /// The patch: one unified diff per changed file, for `git apply`.
     pub patch: String,
-    /// The suggestions in it, in the order applied.
-    pub exported: Vec<i64>,
+    /// The suggestions in it, in the order applied, with the `updated_at` of the text that
+    /// went in.
+    pub exported: Vec<(i64, Millis)>,
     /// Accepted suggestions left out because their question changed since (or another
     /// suggestion in this patch changes it first): (number, question).
     pub stale: Vec<(i64, String)>,
@@ -649,7 +766,7 @@ pub async fn export(
             Some(g) => {
                 working = next;
                 guide = g;
-                out.exported.push(s.id);
+                out.exported.push((s.id, s.updated_at));
             }
             None => out.stale.push((s.id, s.question.clone())),
         }
@@ -678,11 +795,16 @@ pub async fn export(
     Ok(out)
 }
 
-/// Marks suggestions as exported (after the patch is written); how many were marked.
+/// Marks suggestions as exported (after the patch is written), each only while its text is
+/// the one that went in; how many were marked.
 ///
 /// # Errors
 ///
 /// Storage errors.
-pub async fn mark_exported(store: &dyn Storage, ids: &[i64], now: Millis) -> Result<u64, AppError> {
+pub async fn mark_exported(
+    store: &dyn Storage,
+    ids: &[(i64, Millis)],
+    now: Millis,
+) -> Result<u64, AppError> {
     Ok(store.mark_suggestions_exported(ids, now).await?)
 }

@@ -49,6 +49,22 @@ const FLAG_SELECT: &str = "SELECT f.id AS id, f.post_id AS post_id, f.learner_id
 const LOG_COLUMNS: &str = "id, at, moderator_id, moderator_name, action, thread_id, post_id, \
      member_id, member_name, reason, until_at";
 
+/// What a vote is on: the items' table, the votes' table and its column naming the item,
+/// and the item's name for messages (see [`Queries::running_vote`]).
+pub(crate) struct VoteTarget {
+    pub(crate) items: &'static str,
+    pub(crate) votes: &'static str,
+    pub(crate) column: &'static str,
+    pub(crate) what: &'static str,
+}
+
+const POST_VOTES: VoteTarget = VoteTarget {
+    items: "posts",
+    votes: "votes",
+    column: "post_id",
+    what: "post",
+};
+
 impl<DB> Queries<DB>
 where
     DB: Database,
@@ -438,46 +454,84 @@ where
         at: Millis,
         lock: &str,
     ) -> Result<i64> {
-        // The post's row first: votes on one post wait for each other, so each recount
-        // sees the ones committed before it.
-        let found = sqlx::query(&format!("SELECT id FROM posts WHERE id = $1{lock}"))
-            .bind(post)
+        Self::running_vote(conn, d, &POST_VOTES, post, voter, value, at, lock).await
+    }
+
+    /// Sets (`value` ±1) or removes (0) `voter`'s vote on item `id` of `target`, and moves
+    /// the item's score by the difference, in the caller's transaction; the new score. The
+    /// item's row is read first with the backend's `lock`, so votes on one item wait for
+    /// each other; the score is a running total, so a vote stays counted after its voter's
+    /// account (and vote row) is deleted.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn running_vote(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        target: &VoteTarget,
+        id: i64,
+        voter: LearnerId,
+        value: i64,
+        at: Millis,
+        lock: &str,
+    ) -> Result<i64> {
+        let VoteTarget {
+            items,
+            votes,
+            column,
+            what,
+        } = target;
+        let found = sqlx::query(&format!("SELECT score FROM {items} WHERE id = $1{lock}"))
+            .bind(id)
             .fetch_optional(&mut *conn)
             .await
             .map_err(|e| d.error(e))?;
-        if found.is_none() {
-            return Err(StorageError::Invalid(format!("there is no post {post}")));
-        }
+        let Some(found) = found else {
+            return Err(StorageError::Invalid(format!("there is no {what} {id}")));
+        };
+        let score = d.int(&found, "score")?;
+        let old = sqlx::query(&format!(
+            "SELECT value FROM {votes} WHERE {column} = $1 AND learner_id = $2"
+        ))
+        .bind(id)
+        .bind(voter.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        let old = match old {
+            Some(row) => d.int(&row, "value")?,
+            None => 0,
+        };
+        let value = value.signum();
         if value == 0 {
-            sqlx::query("DELETE FROM votes WHERE post_id = $1 AND learner_id = $2")
-                .bind(post)
-                .bind(voter.0)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| d.error(e))?;
-        } else {
-            sqlx::query(
-                "INSERT INTO votes (post_id, learner_id, value, voted_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (post_id, learner_id) DO UPDATE SET value = excluded.value, \
-                 voted_at = excluded.voted_at",
-            )
-            .bind(post)
+            sqlx::query(&format!(
+                "DELETE FROM {votes} WHERE {column} = $1 AND learner_id = $2"
+            ))
+            .bind(id)
             .bind(voter.0)
-            .bind(value.signum())
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?;
+        } else {
+            sqlx::query(&format!(
+                "INSERT INTO {votes} ({column}, learner_id, value, voted_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT ({column}, learner_id) \
+                 DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at"
+            ))
+            .bind(id)
+            .bind(voter.0)
+            .bind(value)
             .bind(at)
             .execute(&mut *conn)
             .await
             .map_err(|e| learner_error(voter, e, |e| d.error(e)))?;
         }
-        let row = sqlx::query(
-            "UPDATE posts SET score = (SELECT COALESCE(SUM(value), 0) FROM votes \
-             WHERE post_id = $1) WHERE id = $1 RETURNING score",
-        )
-        .bind(post)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| d.error(e))?;
-        d.int(&row, "score")
+        let score = score - old + value;
+        sqlx::query(&format!("UPDATE {items} SET score = $2 WHERE id = $1"))
+            .bind(id)
+            .bind(score)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?;
+        Ok(score)
     }
 
     /// A member's votes on a thread's posts.

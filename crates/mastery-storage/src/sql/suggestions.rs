@@ -4,6 +4,7 @@
 
 use sqlx::{Database, Encode, Executor, IntoArguments, Type};
 
+use super::community::VoteTarget;
 use super::{Columns, Decoder, Queries};
 use crate::{
     LearnerId, Millis, NewNotification, NewSuggestion, Notification, Result, StorageError,
@@ -13,7 +14,8 @@ use crate::{
 const SUGGESTION_SELECT: &str = "SELECT s.id AS id, s.guide_id AS guide_id, \
      s.question_id AS question_id, s.author_id AS author_id, a.username AS author_name, \
      s.summary AS summary, s.base_text AS base_text, s.proposed_text AS proposed_text, \
-     s.state AS state, s.score AS score, s.moderator_name AS moderator_name, \
+     s.state AS state, s.score AS score, s.reviser_id AS reviser_id, \
+     s.moderator_name AS moderator_name, \
      s.decision_comment AS decision_comment, s.decided_at AS decided_at, \
      s.exported_at AS exported_at, s.created_at AS created_at, s.updated_at AS updated_at \
      FROM suggestions s LEFT JOIN accounts a ON a.learner_id = s.author_id";
@@ -27,6 +29,13 @@ const FILTER: &str = "($1 IS NULL OR s.guide_id = $1) AND ($2 IS NULL OR s.quest
 fn states_list(states: &[SuggestionState]) -> String {
     states.iter().map(|s| format!(" {} ", s.as_str())).collect()
 }
+
+const SUGGESTION_VOTES: VoteTarget = VoteTarget {
+    items: "suggestions",
+    votes: "suggestion_votes",
+    column: "suggestion_id",
+    what: "suggestion",
+};
 
 const NOTIFICATION_COLUMNS: &str = "id, learner_id, kind, text, link, created_at, read_at";
 
@@ -44,6 +53,7 @@ fn suggestion(d: Decoder<'_>, row: &impl Columns) -> Result<Suggestion> {
         state: SuggestionState::parse(&state)
             .map_err(|_| d.corrupt(&format!("a suggestion in the state {state:?}")))?,
         score: d.int(row, "score")?,
+        reviser: d.sql(row.int_or_null("reviser_id"))?.map(LearnerId),
         moderator_name: Some(d.text(row, "moderator_name")?).filter(|t| !t.is_empty()),
         decision_comment: Some(d.text(row, "decision_comment")?).filter(|t| !t.is_empty()),
         decided_at: d.sql(row.int_or_null("decided_at"))?,
@@ -72,8 +82,11 @@ where
     for<'c> &'c mut <DB as Database>::Connection: Executor<'c, Database = DB>,
     <DB as Database>::Row: Columns,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> f64: Encode<'q, DB> + Type<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
     for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> Option<f64>: Encode<'q, DB>,
     for<'q> Option<&'q str>: Encode<'q, DB>,
 {
     /// As [`crate::SuggestionStorage::create_suggestion`].
@@ -172,70 +185,7 @@ where
         at: Millis,
         lock: &str,
     ) -> Result<i64> {
-        // The suggestion's row first: votes on one suggestion wait for each other.
-        let found = sqlx::query(&format!(
-            "SELECT score FROM suggestions WHERE id = $1{lock}"
-        ))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| d.error(e))?;
-        let Some(found) = found else {
-            return Err(StorageError::Invalid(format!(
-                "there is no suggestion {id}"
-            )));
-        };
-        let score = d.int(&found, "score")?;
-        let old = sqlx::query(
-            "SELECT value FROM suggestion_votes WHERE suggestion_id = $1 AND learner_id = $2",
-        )
-        .bind(id)
-        .bind(voter.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| d.error(e))?;
-        let old = match old {
-            Some(row) => d.int(&row, "value")?,
-            None => 0,
-        };
-        let value = value.signum();
-        if value == 0 {
-            sqlx::query(
-                "DELETE FROM suggestion_votes WHERE suggestion_id = $1 AND learner_id = $2",
-            )
-            .bind(id)
-            .bind(voter.0)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| d.error(e))?;
-        } else {
-            sqlx::query(
-                "INSERT INTO suggestion_votes (suggestion_id, learner_id, value, voted_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (suggestion_id, learner_id) \
-                 DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at",
-            )
-            .bind(id)
-            .bind(voter.0)
-            .bind(value)
-            .bind(at)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| {
-                if super::is_foreign_key_violation(&e) {
-                    StorageError::Invalid(format!("there is no account {voter}"))
-                } else {
-                    d.error(e)
-                }
-            })?;
-        }
-        let score = score - old + value;
-        sqlx::query("UPDATE suggestions SET score = $2 WHERE id = $1")
-            .bind(id)
-            .bind(score)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| d.error(e))?;
-        Ok(score)
+        Self::running_vote(conn, d, &SUGGESTION_VOTES, id, voter, value, at, lock).await
     }
 
     /// As [`crate::SuggestionStorage::suggestion_vote`].
@@ -264,7 +214,8 @@ where
     ) -> Result<bool> {
         let rows = sqlx::query(
             "UPDATE suggestions SET state = $3, moderator_id = $4, moderator_name = $5, \
-             decision_comment = $6, decided_at = $7 WHERE id = $1 AND state = $2 RETURNING id",
+             decision_comment = $6, decided_at = $7 WHERE id = $1 AND state = $2 \
+             AND ($8 IS NULL OR updated_at = $8) RETURNING id",
         )
         .bind(decision.id)
         .bind(decision.from.as_str())
@@ -273,6 +224,7 @@ where
         .bind(decision.moderator.map_or("", |(_, name)| name))
         .bind(decision.comment.unwrap_or(""))
         .bind(decision.at)
+        .bind(decision.seen)
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
@@ -285,23 +237,23 @@ where
         Ok(true)
     }
 
-    /// As [`crate::SuggestionStorage::revise_suggestion`].
-    pub async fn revise_suggestion<'e>(
-        e: impl Executor<'e, Database = DB>,
+    /// As [`crate::SuggestionStorage::revise_suggestion`], in the caller's transaction.
+    pub async fn revise_suggestion(
+        conn: &mut DB::Connection,
         d: Decoder<'_>,
         revision: &SuggestionRevision<'_>,
     ) -> Result<bool> {
-        let states: String = revision
-            .states
-            .iter()
-            .map(|s| format!(" {} ", s.as_str()))
-            .collect();
-        // A revision after `updated_at` moves it on even when two land in the same
-        // millisecond.
+        let states = states_list(revision.states);
+        // A new text is a new proposal: open, undecided, without votes. A revision after
+        // `updated_at` moves it on even when two land in the same millisecond.
         let rows = sqlx::query(
             "UPDATE suggestions SET base_text = $3, proposed_text = $4, summary = $5, \
-             updated_at = CASE WHEN $6 > updated_at THEN $6 ELSE updated_at + 1 END \
-             WHERE id = $1 AND updated_at = $2 AND $7 LIKE '% ' || state || ' %' RETURNING id",
+             updated_at = CASE WHEN $6 > updated_at THEN $6 ELSE updated_at + 1 END, \
+             state = 'open', score = 0, moderator_id = NULL, moderator_name = '', \
+             decision_comment = '', decided_at = NULL, \
+             reviser_id = CASE WHEN author_id = $8 THEN reviser_id ELSE $8 END \
+             WHERE id = $1 AND updated_at = $2 AND exported_at IS NULL \
+             AND $7 LIKE '% ' || state || ' %' RETURNING id",
         )
         .bind(revision.id)
         .bind(revision.seen)
@@ -310,10 +262,19 @@ where
         .bind(revision.summary)
         .bind(revision.at)
         .bind(states.as_str())
-        .fetch_all(e)
+        .bind(revision.by.0)
+        .fetch_all(&mut *conn)
         .await
         .map_err(|e| d.error(e))?;
-        Ok(!rows.is_empty())
+        if rows.is_empty() {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM suggestion_votes WHERE suggestion_id = $1")
+            .bind(revision.id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?;
+        Ok(true)
     }
 
     /// As [`crate::SuggestionStorage::mark_suggestions_exported`], one statement per
@@ -321,23 +282,52 @@ where
     pub async fn mark_suggestions_exported(
         conn: &mut DB::Connection,
         d: Decoder<'_>,
-        ids: &[i64],
+        ids: &[(i64, Millis)],
         at: Millis,
     ) -> Result<u64> {
         let mut marked = 0;
-        for id in ids {
+        for (id, updated_at) in ids {
             let rows = sqlx::query(
                 "UPDATE suggestions SET exported_at = $2 WHERE id = $1 AND state = 'accepted' \
-                 AND exported_at IS NULL RETURNING id",
+                 AND exported_at IS NULL AND updated_at = $3 RETURNING id",
             )
             .bind(*id)
             .bind(at)
+            .bind(*updated_at)
             .fetch_all(&mut *conn)
             .await
             .map_err(|e| d.error(e))?;
             marked += rows.len() as u64;
         }
         Ok(marked)
+    }
+
+    /// As [`crate::SuggestionStorage::erase_contributions`], in the caller's transaction:
+    /// each post as its author's deletion does it ([`Queries::delete_post`]).
+    pub async fn erase_contributions(
+        conn: &mut DB::Connection,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        at: Millis,
+    ) -> Result<(u64, u64)> {
+        let posts = sqlx::query(
+            "SELECT id FROM posts WHERE author_id = $1 AND state <> 'deleted' ORDER BY id",
+        )
+        .bind(learner.0)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        let mut erased = 0;
+        for row in &posts {
+            let id = d.int(row, "id")?;
+            erased += u64::from(Self::delete_post(&mut *conn, d, id, at).await?);
+        }
+        let suggestions = sqlx::query("DELETE FROM suggestions WHERE author_id = $1 RETURNING id")
+            .bind(learner.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| d.error(e))?;
+        Ok((erased, suggestions.len() as u64))
     }
 
     /// As [`crate::SuggestionStorage::notify`].

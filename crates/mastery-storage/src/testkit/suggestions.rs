@@ -187,9 +187,23 @@ pub async fn suggestion_decisions_apply_once_with_their_notice(fx: &dyn Fixture)
         link: "/suggestions/1",
         at: 20,
     };
+    // A decision on a text the moderator did not read (changed since `seen`) does nothing.
+    let unread = SuggestionDecision {
+        id,
+        from: SuggestionState::Open,
+        seen: Some(9),
+        to: SuggestionState::Accepted,
+        moderator: Some((mo, "mo")),
+        comment: None,
+        at: 19,
+        notice: Some(notice),
+    };
+    assert!(!store.decide_suggestion(&unread).await.unwrap());
+    assert!(store.notifications(ada, None, 10).await.unwrap().is_empty());
     let accept = SuggestionDecision {
         id,
         from: SuggestionState::Open,
+        seen: Some(10),
         to: SuggestionState::Accepted,
         moderator: Some((mo, "mo")),
         comment: Some("Thanks"),
@@ -214,6 +228,7 @@ pub async fn suggestion_decisions_apply_once_with_their_notice(fx: &dyn Fixture)
     // Revisions: only from the `updated_at` seen, and only in the states allowed.
     let revise = SuggestionRevision {
         id: other,
+        by: ada,
         seen: 11,
         states: &[SuggestionState::Open],
         base_text: "## Q?\n\nid: gil\n\nNewer.\n",
@@ -237,6 +252,35 @@ pub async fn suggestion_decisions_apply_once_with_their_notice(fx: &dyn Fixture)
         ..revise
     };
     assert!(!store.revise_suggestion(&closed).await.unwrap(), "accepted");
+    assert_eq!(revised.reviser, None, "its author changed it");
+
+    // A moderator's rebase of an accepted suggestion makes it a new proposal: open,
+    // undecided, without votes, with the moderator as its reviser.
+    let third = store.create_suggestion(&new(ada, "gil", 12)).await.unwrap();
+    store.vote_suggestion(third, mo, 1, 13).await.unwrap();
+    let accept_third = SuggestionDecision {
+        id: third,
+        seen: Some(12),
+        notice: None,
+        ..accept
+    };
+    assert!(store.decide_suggestion(&accept_third).await.unwrap());
+    let rebase = SuggestionRevision {
+        id: third,
+        by: mo,
+        seen: 12,
+        states: &[SuggestionState::Open, SuggestionState::Accepted],
+        ..revise
+    };
+    assert!(store.revise_suggestion(&rebase).await.unwrap());
+    let rebased = store.suggestion(third).await.unwrap().unwrap();
+    assert_eq!(rebased.state, SuggestionState::Open);
+    assert_eq!(
+        (rebased.score, rebased.decided_at, rebased.moderator_name),
+        (0, None, None)
+    );
+    assert_eq!(rebased.reviser, Some(mo));
+    assert_eq!(store.suggestion_vote(third, mo).await.unwrap(), 0);
 
     // Export: accepted and not exported, oldest decision first; marked once.
     let unexported = SuggestionFilter {
@@ -254,12 +298,18 @@ pub async fn suggestion_decisions_apply_once_with_their_notice(fx: &dyn Fixture)
     assert_eq!(listed, [id]);
     assert_eq!(
         store
-            .mark_suggestions_exported(&[id, other], 30)
+            .mark_suggestions_exported(&[(id, decided.updated_at), (other, 0)], 30)
             .await
             .unwrap(),
         1
     );
-    assert_eq!(store.mark_suggestions_exported(&[id], 31).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .mark_suggestions_exported(&[(id, decided.updated_at)], 31)
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(
         store.suggestion(id).await.unwrap().unwrap().exported_at,
         Some(30)
@@ -270,6 +320,7 @@ pub async fn suggestion_decisions_apply_once_with_their_notice(fx: &dyn Fixture)
     let withdraw = SuggestionDecision {
         id: other,
         from: SuggestionState::Open,
+        seen: None,
         to: SuggestionState::Withdrawn,
         moderator: None,
         comment: None,
@@ -358,4 +409,65 @@ pub async fn notifications_are_each_members_own(fx: &dyn Fixture) {
             .await,
         Err(StorageError::Invalid(_))
     ));
+}
+
+/// Erasing a member's contributions deletes their posts (text and history; replies keep
+/// their place) and their suggestions, and nobody else's.
+pub async fn contributions_are_erased_on_request(fx: &dyn Fixture) {
+    let store = fx.store();
+    let ada = store
+        .create_account(&new_account("ada", None, 1))
+        .await
+        .unwrap();
+    let bob = store
+        .create_account(&new_account("bob", None, 1))
+        .await
+        .unwrap();
+    let (thread, opening) = store
+        .create_thread(&crate::NewThread {
+            guide: "python-django",
+            question: "gil",
+            title: "Ada's thread",
+            post: crate::NewPost {
+                thread: 0,
+                author: ada,
+                body: "ADA-TEXT",
+                html: "<p>ADA-TEXT</p>",
+                state: crate::PostState::Visible,
+                at: 5,
+            },
+        })
+        .await
+        .unwrap();
+    let reply = store
+        .add_post(&crate::NewPost {
+            thread,
+            author: bob,
+            body: "bob's reply",
+            html: "<p>bob's reply</p>",
+            state: crate::PostState::Visible,
+            at: 6,
+        })
+        .await
+        .unwrap();
+    store.vote(reply, ada, 1, 7).await.unwrap();
+    let mine = store.create_suggestion(&new(ada, "gil", 8)).await.unwrap();
+    let his = store.create_suggestion(&new(bob, "gil", 9)).await.unwrap();
+    assert_eq!(store.erase_contributions(ada, 10).await.unwrap(), (1, 1));
+    let gone = store.post(opening).await.unwrap().unwrap();
+    assert_eq!(
+        (gone.state, gone.body.as_str()),
+        (crate::PostState::Deleted, "")
+    );
+    let kept = store.post(reply).await.unwrap().unwrap();
+    assert_eq!((kept.body.as_str(), kept.score), ("bob's reply", 1));
+    assert!(store.suggestion(mine).await.unwrap().is_none());
+    assert!(store.suggestion(his).await.unwrap().is_some());
+    assert!(store.delete_account(ada).await.unwrap());
+    assert_eq!(
+        store.post(reply).await.unwrap().unwrap().score,
+        1,
+        "ada's vote stays counted"
+    );
+    assert_eq!(store.erase_contributions(ada, 11).await.unwrap(), (0, 0));
 }

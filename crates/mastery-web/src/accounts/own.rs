@@ -304,6 +304,9 @@ pub async fn download_data(
 pub struct DeleteForm {
     #[serde(default)]
     password: String,
+    /// `keep` (the default) or `remove`: the member's posts and suggestions.
+    #[serde(default)]
+    contributions: String,
 }
 
 /// `POST /account/delete`: after the password, my account and all my data go.
@@ -319,7 +322,13 @@ pub async fn delete_account(
         .password_again(state.store(), user.account.learner, now())
         .await?;
     match accounts
-        .delete_own_account(state.store(), &user.account, &form.password)
+        .delete_own_account(
+            state.store(),
+            &user.account,
+            &form.password,
+            form.contributions == "remove",
+            now(),
+        )
         .await
     {
         Ok(()) => {

@@ -47,7 +47,7 @@ pub struct ThreadDto {
     id: i64,
     /// The title, or what stands for it when the reader may not see it.
     title: String,
-    /// The username of who opened it, or "deleted account".
+    /// The username of who opened it, or "deleted member".
     author: String,
     /// `visible`, `pending`, `hidden`, `deleted` or `rejected`.
     state: String,

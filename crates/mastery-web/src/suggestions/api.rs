@@ -55,23 +55,62 @@ fn diff_dto(lines: &[mastery_content::suggest::DiffLine]) -> Vec<DiffLineDto> {
         .collect()
 }
 
-/// A suggestion.
+/// A suggestion: what a list shows, its texts and change, the decision and what the reader
+/// may do.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionDto {
-    id: i64,
-    guide: String,
-    question: String,
-    /// The question's title now (its id when the guide no longer has it).
-    question_title: String,
-    /// The author's username, or "deleted account".
-    author: String,
-    summary: String,
+    #[serde(flatten)]
+    listed: SuggestionSummaryDto,
     /// The question's Markdown the suggestion was written against.
     base_text: String,
     /// The Markdown it proposes.
     proposed_text: String,
     /// The change, line by line.
     diff: Vec<DiffLineDto>,
+    /// The moderator who decided.
+    moderator: Option<String>,
+    /// Their comment.
+    comment: Option<String>,
+    /// ms since the Unix epoch.
+    decided_at: Option<i64>,
+    /// The reader's vote: 1, -1 or 0.
+    my_vote: i64,
+    can_vote: bool,
+    can_revise: bool,
+    can_decide: bool,
+    can_rebase: bool,
+}
+
+impl From<&SuggestionView> for SuggestionDto {
+    fn from(v: &SuggestionView) -> Self {
+        let s = &v.suggestion;
+        Self {
+            listed: SuggestionSummaryDto::from(v),
+            base_text: s.base_text.clone(),
+            proposed_text: s.proposed_text.clone(),
+            diff: diff_dto(&v.diff),
+            moderator: s.moderator_name.clone(),
+            comment: s.decision_comment.clone(),
+            decided_at: s.decided_at,
+            my_vote: v.my_vote,
+            can_vote: v.can_vote,
+            can_revise: v.can_revise,
+            can_decide: v.can_decide,
+            can_rebase: v.can_rebase,
+        }
+    }
+}
+
+/// A suggestion in a list (its texts and change: `GET /api/v1/suggestions/{suggestion}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionSummaryDto {
+    id: i64,
+    guide: String,
+    question: String,
+    question_title: String,
+    /// The author's username, or "deleted member".
+    author: String,
+    summary: String,
     /// `open`, `accepted`, `rejected` or `withdrawn`.
     state: String,
     /// Votes up minus votes down.
@@ -79,25 +118,15 @@ pub struct SuggestionDto {
     /// The question changed since it was written: a moderator rebases it before it is
     /// accepted or exported.
     stale: bool,
-    /// The moderator who decided.
-    moderator: Option<String>,
-    /// Their comment.
-    comment: Option<String>,
-    /// ms since the Unix epoch.
-    decided_at: Option<i64>,
     /// When it was written into a patch (ms since the Unix epoch).
     exported_at: Option<i64>,
+    /// ms since the Unix epoch.
     created_at: i64,
-    /// Send it back as `seen` to change it.
+    /// Send it back as `seen` to change or decide on it.
     updated_at: i64,
-    /// The reader's vote: 1, -1 or 0.
-    my_vote: i64,
-    can_vote: bool,
-    can_revise: bool,
-    can_decide: bool,
 }
 
-impl From<&SuggestionView> for SuggestionDto {
+impl From<&SuggestionView> for SuggestionSummaryDto {
     fn from(v: &SuggestionView) -> Self {
         let s = &v.suggestion;
         Self {
@@ -107,36 +136,26 @@ impl From<&SuggestionView> for SuggestionDto {
             question_title: v.question_title.clone(),
             author: v.author.clone(),
             summary: s.summary.clone(),
-            base_text: s.base_text.clone(),
-            proposed_text: s.proposed_text.clone(),
-            diff: diff_dto(&v.diff),
             state: s.state.as_str().to_owned(),
             score: s.score,
             stale: v.stale,
-            moderator: s.moderator_name.clone(),
-            comment: s.decision_comment.clone(),
-            decided_at: s.decided_at,
             exported_at: s.exported_at,
             created_at: s.created_at,
             updated_at: s.updated_at,
-            my_vote: v.my_vote,
-            can_vote: v.can_vote,
-            can_revise: v.can_revise,
-            can_decide: v.can_decide,
         }
     }
 }
 
 /// Suggestions, newest first: open ones unless `state` says otherwise.
 #[utoipa::path(get, path = "/api/v1/suggestions", operation_id = "list_suggestions", tag = "community", params(ListParams),
-    responses((status = 200, body = Vec<SuggestionDto>, description = "At most 50"),
+    responses((status = 200, body = Vec<SuggestionSummaryDto>, description = "At most 50"),
         (status = 403, body = ErrorBody, description = "`mine` without signing in"),
         (status = 404, body = ErrorBody, description = "A personal server")))]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
     Query(params): Query<ListParams>,
-) -> Result<Json<Vec<SuggestionDto>>, WebError> {
+) -> Result<Json<Vec<SuggestionSummaryDto>>, WebError> {
     let user = reader(&state, &session)?;
     let account = user.as_ref().map(|u| &u.account);
     let library = state.library();
@@ -153,7 +172,7 @@ pub(crate) async fn list(
         },
     )
     .await?;
-    Ok(Json(views.iter().map(SuggestionDto::from).collect()))
+    Ok(Json(views.iter().map(SuggestionSummaryDto::from).collect()))
 }
 
 /// One suggestion.
@@ -255,15 +274,24 @@ pub struct PreviewDto {
     request_body = PreviewBody,
     responses((status = 200, body = PreviewDto, description = "The change and any problems"),
         (status = 403, body = ErrorBody, description = "A CSRF failure"),
-        (status = 404, body = ErrorBody, description = "A personal server, or no such guide or question")))]
+        (status = 404, body = ErrorBody, description = "A personal server, or no such guide or question"),
+        (status = 429, body = ErrorBody, description = "The limit of previews is reached: see Retry-After")))]
 pub(crate) async fn preview(
     State(state): State<AppState>,
-    Account(_user): Account,
+    Account(user): Account,
     Json(body): Json<PreviewBody>,
 ) -> Result<Json<PreviewDto>, WebError> {
     let library = state.library();
     let source = source_of(&library.sources, &body.guide)?;
-    let p = suggestions::preview(&source, &body.question, &body.text)?;
+    let p = suggestions::preview_for(
+        state.store(),
+        &source,
+        &user.account,
+        &body.question,
+        &body.text,
+        now(),
+    )
+    .await?;
     Ok(Json(PreviewDto {
         current_text: p.current.text,
         diff: diff_dto(&p.diff),
@@ -357,6 +385,8 @@ pub struct DecisionBody {
     #[serde(default)]
     #[schema(max_length = 500)]
     comment: String,
+    /// The suggestion's `updated_at` as read: a text changed since is not decided on (409).
+    seen: i64,
 }
 
 /// Accepts or rejects an open suggestion (moderators); its author is told.
@@ -367,7 +397,7 @@ pub struct DecisionBody {
     responses((status = 204, description = "Decided"),
         (status = 403, body = ErrorBody, description = "Not a moderator, or a CSRF failure"),
         (status = 404, body = ErrorBody, description = "A personal server, or no such suggestion"),
-        (status = 409, body = ErrorBody, description = "Not open, or stale (rebase it first)")))]
+        (status = 409, body = ErrorBody, description = "Not open, changed since `seen`, or stale (rebase it first)")))]
 pub(crate) async fn decide(
     State(state): State<AppState>,
     Account(user): Account,
@@ -383,6 +413,7 @@ pub(crate) async fn decide(
         id,
         verdict,
         &body.comment,
+        body.seen,
         now(),
     )
     .await?;

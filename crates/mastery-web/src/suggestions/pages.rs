@@ -142,7 +142,9 @@ pub async fn new_form(
     Ok(render(&page))
 }
 
-/// Redraws the form after a refused send or a preview: 422 when something must be fixed.
+/// Redraws the form with `preview` after a refused send or a preview step: 422 when
+/// something must be fixed.
+#[allow(clippy::too_many_arguments)]
 fn redraw(
     state: &AppState,
     session: &Session,
@@ -150,9 +152,9 @@ fn redraw(
     question: &str,
     mut parts: FormParts<'_>,
     form: &SuggestForm,
+    mut preview: Preview,
     error: Option<AppError>,
 ) -> Result<Response, WebError> {
-    let mut preview = suggestions::preview(source, question, &form.text)?;
     match error {
         Some(AppError::Field {
             field: "summary",
@@ -181,6 +183,36 @@ fn redraw(
     })
 }
 
+/// The preview step (limited per member: it runs the guide's checks), or the form again
+/// after a send `error` refused.
+async fn preview_or_refusal(
+    state: &AppState,
+    session: &Session,
+    user: &SignedIn,
+    (source, question): (&GuideSource, &str),
+    parts: FormParts<'_>,
+    form: &SuggestForm,
+    error: Option<AppError>,
+) -> Result<Response, WebError> {
+    let preview = match error {
+        None => {
+            suggestions::preview_for(
+                state.store(),
+                source,
+                &user.account,
+                question,
+                &form.text,
+                now(),
+            )
+            .await?
+        }
+        Some(_) => suggestions::preview(source, question, &form.text)?,
+    };
+    redraw(
+        state, session, source, question, parts, form, preview, error,
+    )
+}
+
 /// `POST /guides/{guide}/{question}/suggest`: the preview step, or the suggestion sent (its
 /// page next).
 pub async fn create(
@@ -194,7 +226,8 @@ pub async fn create(
     let source = source_of(&library.sources, &guide)?;
     let parts = new_parts(&guide, &question);
     if form.step == "preview" {
-        return redraw(&state, &session, &source, &question, parts, &form, None);
+        let target = (&source, question.as_str());
+        return preview_or_refusal(&state, &session, &user, target, parts, &form, None).await;
     }
     let sent = suggestions::suggest(
         state.store(),
@@ -209,7 +242,8 @@ pub async fn create(
     match sent {
         Ok(id) => Ok(redirect_back(Some(&format!("/suggestions/{id}")))),
         Err(e @ AppError::Field { .. }) => {
-            redraw(&state, &session, &source, &question, parts, &form, Some(e))
+            let target = (&source, question.as_str());
+            preview_or_refusal(&state, &session, &user, target, parts, &form, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -262,7 +296,9 @@ async fn suggestion_page(
         can_revise: view.can_revise,
         can_decide: view.can_decide,
         can_accept: !row.stale,
-        can_rebase: view.can_decide && row.stale && not_exported && view.current_text.is_some(),
+        can_rebase: view.can_rebase && row.stale && not_exported && view.current_text.is_some(),
+        seen: s.updated_at,
+        changed_by_other: s.reviser.is_some() && s.state == SuggestionState::Open,
         signed_out: account.is_none(),
         decision,
         comment: s.decision_comment.clone(),
@@ -286,6 +322,7 @@ pub struct ListParams {
     state: Option<String>,
     mine: Option<String>,
     guide: Option<String>,
+    question: Option<String>,
     page: Option<i64>,
 }
 
@@ -320,7 +357,7 @@ pub async fn list(
         account,
         &ListQuery {
             guide: params.guide.clone().filter(|g| !g.is_empty()),
-            question: None,
+            question: params.question.clone().filter(|q| !q.is_empty()),
             state: wanted,
             mine,
             page,
@@ -332,8 +369,10 @@ pub async fn list(
     if mine {
         filter_query.push_str("mine=1&");
     }
-    if let Some(g) = params.guide.as_deref().filter(|g| !g.is_empty()) {
-        filter_query.push_str(&format!("guide={}&", crate::search::api::encode_query(g)));
+    for (name, value) in [("guide", &params.guide), ("question", &params.question)] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            filter_query.push_str(&format!("{name}={}&", crate::search::api::encode_query(v)));
+        }
     }
     let full = views.len() as i64 >= suggestions::SUGGESTIONS_PER_PAGE;
     let states = [
@@ -388,6 +427,9 @@ pub struct DecideForm {
     verdict: String,
     #[serde(default)]
     comment: String,
+    /// The suggestion's `updated_at` on the page the moderator read.
+    #[serde(default)]
+    seen: i64,
 }
 
 /// `POST /suggestions/{id}/decide`: a moderator accepts or rejects.
@@ -407,6 +449,7 @@ pub async fn decide(
         id,
         verdict,
         &form.comment,
+        form.seen,
         now(),
     )
     .await;
@@ -452,8 +495,8 @@ async fn edit_setup(
     let library = state.library();
     let view = suggestions::view(state.store(), &library.sources, Some(&user.account), id).await?;
     let s = &view.suggestion;
-    let rebasing = view.can_decide && view.stale;
-    if !(view.can_revise || rebasing || (view.can_decide && s.state == SuggestionState::Open)) {
+    let rebasing = view.can_rebase && !view.can_revise;
+    if !(view.can_revise || view.can_rebase) {
         return Err(WebError::Forbidden(
             "only its author (while it is open) or a moderator can change this suggestion".into(),
         ));
@@ -525,7 +568,8 @@ pub async fn edit(
     let (source, question, mut parts, _) = edit_setup(&state, &user, id).await?;
     parts.notice = None;
     if form.step == "preview" {
-        return redraw(&state, &session, &source, &question, parts, &form, None);
+        let target = (&source, question.as_str());
+        return preview_or_refusal(&state, &session, &user, target, parts, &form, None).await;
     }
     let library = state.library();
     let saved = suggestions::revise(
@@ -542,7 +586,8 @@ pub async fn edit(
     match saved {
         Ok(()) => Ok(redirect_back(Some(&format!("/suggestions/{id}")))),
         Err(e @ AppError::Field { .. }) => {
-            redraw(&state, &session, &source, &question, parts, &form, Some(e))
+            let target = (&source, question.as_str());
+            preview_or_refusal(&state, &session, &user, target, parts, &form, Some(e)).await
         }
         Err(e) => Err(e.into()),
     }

@@ -160,6 +160,10 @@ pub struct SuggestionPage {
     pub can_accept: bool,
     /// A moderator may rebase it (stale, not exported).
     pub can_rebase: bool,
+    /// Its `updated_at`: the decision applies to the text shown.
+    pub seen: i64,
+    /// A moderator other than its author changed its text (while it waits).
+    pub changed_by_other: bool,
     pub signed_out: bool,
     pub decision: Option<String>,
     pub comment: Option<String>,
@@ -197,6 +201,8 @@ pub struct NotificationsPage {
     pub layout: Layout,
     pub rows: Vec<NotificationRow>,
     pub older: Option<String>,
+    /// The newest unread notification shown: the form marks up to it read.
+    pub read_up_to: Option<i64>,
 }
 
 #[cfg(test)]
