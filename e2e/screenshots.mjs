@@ -345,7 +345,7 @@ async function teamShots(browser) {
 // Suggested improvements: the form with a change previewed, the accepted suggestion, and
 // the member's notifications; desktop light and phone dark.
 async function suggestionShots(browser) {
-  if (!wanted('suggest') && !wanted('notifications')) return;
+  if (!wanted('suggest') && !wanted('notifications') && !wanted('member')) return;
   const multi = await startServer(['--mode', 'multi-user']);
   const PASS = 'correct horse battery staple';
   const signUp = async (url, name) => {
@@ -392,6 +392,15 @@ async function suggestionShots(browser) {
       ['desktop', 'light', { width: 1366, height: 900 }],
       ['phone', 'dark', { width: 390, height: 844 }],
     ];
+    // Ann shows her profile and joins the leaderboard.
+    await ann.goto(multi.url + '/account');
+    await ann.check('input[name=public]');
+    await ann.fill('#display-name', 'Ann Lovelace');
+    await ann.check('input[name=leaderboard]');
+    await Promise.all([ann.waitForNavigation(), ann.click('form[action="/account/profile"] button[type=submit]')]);
+    await ann.goto(multi.url + '/study?guide=python-django&level=junior');
+    await ann.keyboard.press(' ');
+    await Promise.all([ann.waitForNavigation(), ann.keyboard.press('3')]);
     const annCookies = await ann.context().cookies();
     for (const [device, theme, viewport] of shots) {
       const context = await browser.newContext({ viewport, colorScheme: theme, deviceScaleFactor: 1 });
@@ -405,6 +414,12 @@ async function suggestionShots(browser) {
         await p.screenshot({ path: join(out, `suggest-form-${device}-${theme}.png`) });
         await p.goto(suggestion);
         await p.screenshot({ path: join(out, `suggestion-${device}-${theme}.png`), fullPage: device === 'desktop' });
+      }
+      if (wanted('suggest') || wanted('member')) {
+        await p.goto(multi.url + '/members/ann');
+        await p.screenshot({ path: join(out, `member-${device}-${theme}.png`) });
+        await p.goto(multi.url + '/leaderboard');
+        await p.screenshot({ path: join(out, `leaderboard-${device}-${theme}.png`) });
       }
       if (wanted('notifications') || wanted('suggest')) {
         await p.goto(multi.url + '/notifications');

@@ -17,6 +17,7 @@ pub mod learner_data;
 pub mod marks;
 pub mod notes;
 pub mod notifications;
+pub mod profiles;
 pub mod settings;
 pub mod stats;
 pub mod study;

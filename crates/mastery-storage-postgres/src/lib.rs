@@ -307,6 +307,10 @@ impl Storage for PostgresStore {
         Sql::learner_setting(&self.pool, self.decoder(), learner, name).await
     }
 
+    async fn learners_with_setting(&self, name: &str, value: &str) -> Result<Vec<LearnerId>> {
+        Sql::learners_with_setting(&self.pool, self.decoder(), name, value).await
+    }
+
     async fn learner_settings(
         &self,
         learner: LearnerId,

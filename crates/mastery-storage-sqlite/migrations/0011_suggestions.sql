@@ -64,3 +64,7 @@ CREATE TABLE notifications (
 
 CREATE INDEX notifications_by_learner ON notifications (learner_id, id);
 CREATE INDEX notifications_unread ON notifications (learner_id) WHERE read_at IS NULL;
+
+-- Who shows something to everyone (a public profile, a place on the leaderboard): the
+-- members with a setting of a given value.
+CREATE INDEX learner_settings_by_name ON learner_settings (name, value);

@@ -388,6 +388,10 @@ impl Storage for SqliteStore {
         self.learner_setting_of(learner, name).await
     }
 
+    async fn learners_with_setting(&self, name: &str, value: &str) -> Result<Vec<LearnerId>> {
+        Sql::learners_with_setting(&self.readers, self.decoder(), name, value).await
+    }
+
     async fn learner_settings(
         &self,
         learner: LearnerId,

@@ -421,6 +421,10 @@ pub trait Storage:
     /// [`StorageError::Invalid`] when the name breaks the rule of [`check_setting`].
     async fn learner_setting(&self, learner: LearnerId, name: &str) -> Result<Option<String>>;
 
+    /// The learners whose setting `name` is `value` (the members who made their profile
+    /// public, or joined the leaderboard), by number.
+    async fn learners_with_setting(&self, name: &str, value: &str) -> Result<Vec<LearnerId>>;
+
     /// Every setting of the learner, by name, in one read (what a review needs: the study
     /// settings, the UTC offset and the interview date, without three round trips).
     async fn learner_settings(

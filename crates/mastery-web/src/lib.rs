@@ -31,6 +31,7 @@ mod multipart;
 mod notifications;
 mod openapi;
 mod probes;
+mod profiles;
 mod search;
 mod security;
 mod server;
@@ -82,6 +83,7 @@ pub fn app_with(state: AppState, metrics: &MetricsPolicy) -> Router {
         .merge(interviews::routes())
         .merge(suggestions::routes())
         .merge(notifications::routes())
+        .merge(profiles::routes())
         .merge(teams::routes())
         .route(
             "/assets/{name}",

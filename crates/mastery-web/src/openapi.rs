@@ -23,8 +23,8 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ErrorBody;
 use crate::state::AppState;
 use crate::{
-    accounts, community, guides, interviews, notifications, search, session, settings, stats,
-    study, suggestions, teams,
+    accounts, community, guides, interviews, notifications, profiles, search, session, settings,
+    stats, study, suggestions, teams,
 };
 
 #[derive(OpenApi)]
@@ -76,6 +76,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .merge(interviews::api())
         .merge(suggestions::api())
         .merge(notifications::api())
+        .merge(profiles::api())
         .merge(teams::api());
     add_common_responses(router.get_openapi_mut());
     respell_links(router.get_openapi_mut());
@@ -228,6 +229,8 @@ pub(crate) fn access_of(method: &str, path: &str) -> &'static str {
             || path.starts_with("/api/v1/threads")
             || path.starts_with("/api/v1/posts")
             || path.starts_with("/api/v1/suggestions")
+            || path.starts_with("/api/v1/members")
+            || path == "/api/v1/leaderboard"
             || path == "/api/v1/community/rules");
     let community_write = method != "get"
         && (path.starts_with("/api/v1/threads")

@@ -381,6 +381,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/suggestions",
         "/suggestions?state=all",
         "/suggestions/1",
+        "/leaderboard",
     ];
     let as_owner = [
         format!("/interviews/{id}"),
@@ -408,6 +409,7 @@ fn every_page_and_form_answers_each_role_as_it_should() {
         "/account/two-factor/disable",
         "/account/tokens",
         "/notifications/read",
+        "/account/profile",
         "/sign-out",
     ]
     .iter()
@@ -483,6 +485,12 @@ fn every_page_and_form_answers_each_role_as_it_should() {
                 "{role} delete"
             );
         }
+        // A's profile is private: nobody sees it, as if there were no such member.
+        assert_eq!(
+            c.get("/members/learner-a").status,
+            404,
+            "{role} GET /members/learner-a"
+        );
         // A's suggestion: moderators may change and decide it; nobody else but A.
         let edit = c.get("/suggestions/1/edit");
         let expected = match role {

@@ -12,18 +12,9 @@ mod common;
 use common::{Client, Server};
 use mastery_storage::Role;
 
-fn api(c: &mut Client) {
-    c.csrf = Some(
-        c.get("/api/v1/session").json()["csrf_token"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    );
-}
-
 /// The question's Markdown now, as the API's preview gives it.
 fn current(c: &mut Client, question: &str) -> String {
-    api(c);
+    c.api();
     let body = serde_json::json!({"guide": "python-django", "question": question, "text": ""});
     let reply = c.post_json("/api/v1/suggestions/preview", &body.to_string());
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -102,7 +93,7 @@ fn a_suggestion_goes_from_preview_to_an_accepted_patch_and_its_author_is_told() 
     );
     assert_eq!(no_summary.status, 422);
     assert!(no_summary.body.contains("A clearer sentence."));
-    api(&mut ann);
+    ann.api();
     let refused = ann.post_json(
         "/api/v1/suggestions",
         &serde_json::json!({"guide": "python-django", "question": "gil", "summary": "s", "text": broken}).to_string(),
@@ -161,7 +152,7 @@ fn a_suggestion_goes_from_preview_to_an_accepted_patch_and_its_author_is_told() 
         bob.submit(&format!("{url}/vote"), &[("value", "1")]).status,
         303
     );
-    api(&mut ann);
+    ann.api();
     let own = ann.put_json(&format!("/api/v1/suggestions/{id}/vote"), r#"{"value": 1}"#);
     assert_eq!(own.status, 403, "{}", own.body);
     let listed = bob.get("/api/v1/suggestions?guide=python-django&question=gil");
@@ -287,18 +278,7 @@ fn a_stale_suggestion_is_rebased_before_it_is_accepted_and_replies_and_moderatio
     let ann_id = server.add_user("ann", Role::Learner);
     server.add_user("bob", Role::Learner);
     // First posts need no approval here: replies are seen (and told) at once.
-    let mut admin = server.signed_in("admin");
-    admin.get("/admin/community");
-    let saved = admin.submit(
-        "/admin/community",
-        &[
-            ("rules", "Be kind: no insults"),
-            ("approve_first", "0"),
-            ("new_member_days", "0"),
-            ("show_moderators", "true"),
-        ],
-    );
-    assert_eq!(saved.status, 303, "{}", saved.body);
+    server.first_posts_need_no_approval();
     let mut ann = server.signed_in("ann");
     let text = current(&mut ann, "gil");
     let sentence = a_sentence(&text);
@@ -327,7 +307,7 @@ fn a_stale_suggestion_is_rebased_before_it_is_accepted_and_replies_and_moderatio
         !page.body.contains(r#"value="accept""#),
         "no accepting a stale one"
     );
-    api(&mut moderator);
+    moderator.api();
     let seen = updated_at(&mut moderator, id);
     let accept = moderator.post_json(
         &format!("/api/v1/suggestions/{id}/decision"),
@@ -381,7 +361,7 @@ fn a_stale_suggestion_is_rebased_before_it_is_accepted_and_replies_and_moderatio
             .starts_with("mod changed the text of your suggestion"),
         "{feed}"
     );
-    api(&mut moderator);
+    moderator.api();
     let seen = updated_at(&mut moderator, id);
     let own = moderator.post_json(
         &format!("/api/v1/suggestions/{id}/decision"),
@@ -389,7 +369,7 @@ fn a_stale_suggestion_is_rebased_before_it_is_accepted_and_replies_and_moderatio
     );
     assert_eq!(own.status, 403, "{}", own.body);
     let mut other = server.signed_in("mod2");
-    api(&mut other);
+    other.api();
     let accept = other.post_json(
         &format!("/api/v1/suggestions/{id}/decision"),
         &format!(r#"{{"verdict": "accept", "comment": "Rebased and in", "seen": {seen}}}"#),
@@ -460,7 +440,7 @@ fn a_stale_suggestion_is_rebased_before_it_is_accepted_and_replies_and_moderatio
         "{anns}"
     );
     // Marking read through the API, up to a number.
-    api(&mut ann);
+    ann.api();
     let newest = anns["notifications"][0]["id"].as_i64().unwrap();
     let read = ann.post_json(
         "/api/v1/notifications/read",

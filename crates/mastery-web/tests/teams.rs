@@ -71,15 +71,6 @@ fn join(c: &mut Client, token: &str, share: bool) -> common::Reply {
     )
 }
 
-fn api(c: &mut Client) {
-    c.csrf = Some(
-        c.get("/api/v1/session").json()["csrf_token"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    );
-}
-
 fn people(server: &Server) {
     server.add_user("admin", Role::Admin);
     for name in ["coach", "ann", "bob", "cyd", "eve", "fay", "gus"] {
@@ -107,7 +98,7 @@ fn a_coach_sees_the_members_who_share_and_only_their_names_otherwise() {
         "/guides/python-django/gil/note",
         &[("body", "ANN-PRIVATE-NOTE")],
     );
-    api(&mut ann);
+    ann.api();
     let review = r#"{"guide": "python-django", "question": "gil", "rating": 3, "review_id": "team-review-ann-1"}"#;
     assert_eq!(ann.post_json("/api/v1/study/reviews", review).status, 200);
 
@@ -166,7 +157,7 @@ fn a_coach_sees_the_members_who_share_and_only_their_names_otherwise() {
     assert!(csv.body.starts_with("\"member\",\"guide\""), "{}", csv.body);
     assert!(csv.body.contains("\"ann\""));
     assert!(!csv.body.contains("\"bob\""));
-    api(&mut coach);
+    coach.api();
     let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
     let members: Vec<&str> = cohort["members"]
         .as_array()
@@ -286,7 +277,7 @@ fn a_coach_sees_the_members_who_share_and_only_their_names_otherwise() {
     // Five sharers: now each sees their standing against the median, rounded to 10%.
     bob.get(&format!("/teams/{id}"));
     bob.submit(&format!("/teams/{id}/sharing"), &[("share", "yes")]);
-    api(&mut bob);
+    bob.api();
     assert_eq!(
         bob.get(&format!("/api/v1/teams/{id}/standing")).json()["status"],
         "too_few"
@@ -382,7 +373,7 @@ fn team_links_create_accounts_only_where_the_admin_allows() {
         location(&join(&mut newcomer, &open_token, true)),
         format!("/teams/{open}")
     );
-    api(&mut coach);
+    coach.api();
     let cohort = coach.get(&format!("/api/v1/teams/{open}/cohort")).json();
     assert_eq!(cohort["members"][0]["username"], "newbie");
 
@@ -520,7 +511,7 @@ fn coaches_assign_mock_interviews_and_see_who_took_them() {
     let interview = location(&started)
         .trim_start_matches("/interviews/")
         .to_owned();
-    api(&mut ann);
+    ann.api();
     let answered = ann.post_json(
         &format!("/api/v1/interviews/{interview}/answer"),
         r#"{"item": 0, "text": "I am not sure."}"#,
@@ -530,7 +521,7 @@ fn coaches_assign_mock_interviews_and_see_who_took_them() {
     assert_eq!(finished.status, 200, "{}", finished.body);
     let reported = finished.json()["missed"].as_array().unwrap().len();
     assert!(reported > 0, "{}", finished.body);
-    api(&mut coach);
+    coach.api();
     let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
     let most_missed = cohort["most_missed"].as_array().unwrap();
     assert_eq!(most_missed.len(), reported.min(10), "{cohort}");
@@ -616,7 +607,7 @@ fn a_wider_scope_asks_members_again_and_only_admins_remove_coaches() {
     let token = link(&mut coach, id);
     let mut ann = server.signed_in("ann");
     join(&mut ann, &token, true);
-    api(&mut coach);
+    coach.api();
     let cohort = coach.get(&format!("/api/v1/teams/{id}/cohort")).json();
     assert_eq!(
         cohort["interview_date"], "2099-03-01",

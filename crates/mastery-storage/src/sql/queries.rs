@@ -561,6 +561,27 @@ where
             .collect()
     }
 
+    /// As [`crate::Storage::learners_with_setting`].
+    pub async fn learners_with_setting<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        name: &str,
+        value: &str,
+    ) -> Result<Vec<LearnerId>> {
+        let rows = sqlx::query(
+            "SELECT learner_id FROM learner_settings WHERE name = $1 AND value = $2 \
+             ORDER BY learner_id",
+        )
+        .bind(name)
+        .bind(value)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter()
+            .map(|row| Ok(LearnerId(d.int(row, "learner_id")?)))
+            .collect()
+    }
+
     /// Sets one of the learner's settings (checked by the caller).
     pub async fn set_learner_setting<'e>(
         e: impl Executor<'e, Database = DB>,

@@ -63,6 +63,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/account/security", get(activity::security))
         .route("/account/delete", post(own::delete_account))
+        .route("/account/profile", post(own::save_profile))
         .route("/admin/users", get(admin::users))
         .route("/admin/site", post(admin::site))
         .route("/admin/users/{id}/role", post(admin::set_role))

@@ -48,6 +48,7 @@ pub(crate) async fn page(
             last_seen: utc(s.last_seen_at),
         })
         .collect();
+    let shown = mastery_app::profiles::settings(state.store(), account.learner).await?;
     Ok(AccountPage {
         layout: Layout::new(state, Some(session), "Your account", "/account"),
         username: account.username.clone(),
@@ -60,6 +61,9 @@ pub(crate) async fn page(
         mail_on: state.mailer().is_some(),
         email_verified: crate::accounts::email::verified(state, account).await?,
         sessions,
+        profile_public: shown.public,
+        display_name: shown.display_name.unwrap_or_default(),
+        on_leaderboard: shown.leaderboard,
         errors,
         errors_for: errors_for.to_owned(),
         notice,
@@ -345,5 +349,33 @@ pub async fn delete_account(
         }
         Err(AppError::Forbidden(message)) => Err(WebError::Forbidden(message)),
         Err(error) => again(&state, &session, &user, error, "delete").await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    public: Option<String>,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    leaderboard: Option<String>,
+}
+
+/// `POST /account/profile`: what the member shows of themselves.
+pub async fn save_profile(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    Account(user): Account,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, WebError> {
+    let wanted = mastery_app::profiles::ProfileSettings {
+        public: form.public.is_some(),
+        display_name: Some(form.display_name),
+        leaderboard: form.leaderboard.is_some(),
+    };
+    match mastery_app::profiles::save_settings(state.store(), user.account.learner, &wanted).await {
+        Ok(()) => Ok(redirect_back(Some("/account#public-profile-title"))),
+        Err(error) => again(&state, &session, &user, error, "profile").await,
     }
 }

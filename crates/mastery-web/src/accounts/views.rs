@@ -142,6 +142,10 @@ pub struct AccountPage {
     pub mail_on: bool,
     pub email_verified: bool,
     pub sessions: Vec<SessionRow>,
+    /// What the member shows of themselves (public profile, display name, leaderboard).
+    pub profile_public: bool,
+    pub display_name: String,
+    pub on_leaderboard: bool,
     pub errors: FieldErrors,
     /// Which form the errors belong to (`email`, `password`, `delete`).
     pub errors_for: String,

@@ -273,6 +273,23 @@ impl Server {
         })
     }
 
+    /// Turns off the approval of new members' first posts (as the admin `admin`, who must
+    /// exist), so that posts are seen (and their notifications sent) at once.
+    pub fn first_posts_need_no_approval(&self) {
+        let mut admin = self.signed_in("admin");
+        admin.get("/admin/community");
+        let saved = admin.submit(
+            "/admin/community",
+            &[
+                ("rules", "Be kind: no insults"),
+                ("approve_first", "0"),
+                ("new_member_days", "0"),
+                ("show_moderators", "true"),
+            ],
+        );
+        assert_eq!(saved.status, 303, "{}", saved.body);
+    }
+
     /// A client signed in as `name` (password [`PASSWORD`]).
     pub fn signed_in(&self, name: &str) -> Client {
         let mut client = self.client();
@@ -373,6 +390,17 @@ pub fn agent() -> ureq::Agent {
 }
 
 impl Client {
+    /// Takes this session's CSRF token for the JSON API (`GET /api/v1/session`), as a
+    /// script in the page does.
+    pub fn api(&mut self) {
+        self.csrf = Some(
+            self.get("/api/v1/session").json()["csrf_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+
     pub fn send(
         &mut self,
         method: &str,
