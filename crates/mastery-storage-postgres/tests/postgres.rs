@@ -108,7 +108,7 @@ async fn a_database_from_a_newer_mastery_is_refused_before_migrating() {
             err,
             StorageError::NewerSchema {
                 found: 9999,
-                known: 10
+                known: 11
             }
         ),
         "{err:?}"

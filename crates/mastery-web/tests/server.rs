@@ -568,6 +568,7 @@ fn the_openapi_document_matches_the_real_routes() {
                     .replace("{question}", "gil")
                     .replace("{thread}", "1")
                     .replace("{post}", "1")
+                    .replace("{suggestion}", "1")
                     .replace("{username}", "ann");
                 let token = c.csrf.clone().unwrap_or_default();
                 let r = c.send(
