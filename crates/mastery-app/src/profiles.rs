@@ -57,8 +57,38 @@ fn of(all: &BTreeMap<String, String>) -> ProfileSettings {
     let public = all.get(PUBLIC).is_some_and(|v| v == "1");
     ProfileSettings {
         public,
-        display_name: all.get(NAME).filter(|n| !n.is_empty()).cloned(),
+        // A name set by other means (a restored backup) is shown only if it would be
+        // accepted here.
+        display_name: all
+            .get(NAME)
+            .filter(|n| !n.is_empty() && name_problem(n).is_none())
+            .cloned(),
         leaderboard: public && all.get(LEADERBOARD).is_some_and(|v| v == "1"),
+    }
+}
+
+/// What is wrong with a display name's characters, if anything: at most 60 characters, no
+/// control or invisible characters (zero-width spaces and joiners, direction marks and
+/// overrides, the byte-order mark, soft hyphens), which could make one name look like
+/// another.
+fn name_problem(name: &str) -> Option<String> {
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(c,
+                '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+                | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFF}'
+                | '\u{E000}'..='\u{F8FF}')
+    };
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        Some(format!(
+            "a display name may be at most {MAX_DISPLAY_NAME_CHARS} characters"
+        ))
+    } else if name.chars().any(invisible) {
+        Some("a display name may not contain control or invisible characters".into())
+    } else {
+        None
     }
 }
 
@@ -75,12 +105,26 @@ pub async fn save_settings(
 ) -> Result<(), AppError> {
     let name = match wanted.display_name.as_deref().map(str::trim) {
         None | Some("") => String::new(),
-        Some(name) => super::community::short_text(
-            "display_name",
-            "a display name",
-            name,
-            MAX_DISPLAY_NAME_CHARS,
-        )?,
+        Some(name) => {
+            if let Some(message) = name_problem(name) {
+                return Err(AppError::Field {
+                    field: "display_name",
+                    message,
+                });
+            }
+            // Nobody shows another member's username as their name.
+            let key = username_key(name);
+            if let Some(other) = store.account_by_key(&key).await?
+                && other.learner != learner
+                && other.username_key == key
+            {
+                return Err(AppError::Field {
+                    field: "display_name",
+                    message: "this is another member's username: choose another name".into(),
+                });
+            }
+            name.to_owned()
+        }
     };
     let flag = |on: bool| if on { "1" } else { "0" };
     store
@@ -139,7 +183,7 @@ pub async fn profile(
     username: &str,
     now: Millis,
 ) -> Result<Profile, AppError> {
-    let hidden = || AppError::NotFound(format!("{username} has no public profile"));
+    let hidden = || AppError::NotFound("there is no public profile at this address".into());
     let key = username_key(username);
     let account = store
         .account_by_key(&key)
@@ -206,8 +250,6 @@ pub struct Standing {
     pub name: String,
     /// The streak running now, in days.
     pub current: usize,
-    /// Whether they studied today.
-    pub today: bool,
 }
 
 /// The members who joined the leaderboard, by current streak (then name), at most
@@ -218,7 +260,7 @@ pub struct Standing {
 /// Storage errors.
 pub async fn leaderboard(store: &dyn Storage, now: Millis) -> Result<Vec<Standing>, AppError> {
     let since = now.saturating_sub(LEADERBOARD_DAYS * DAY_MS);
-    let mut rows: Vec<(usize, bool, String, String)> = Vec::new();
+    let mut rows: Vec<(usize, String, String)> = Vec::new();
     for learner in store.learners_with_setting(LEADERBOARD, "1").await? {
         let Some(account) = store.account(learner).await? else {
             continue;
@@ -236,17 +278,16 @@ pub async fn leaderboard(store: &dyn Storage, now: Millis) -> Result<Vec<Standin
         let streak = stats::streak(&inputs, now, clock);
         rows.push((
             streak.current,
-            streak.today,
             shown
                 .display_name
                 .unwrap_or_else(|| account.username.clone()),
             account.username,
         ));
     }
-    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     rows.truncate(LEADERBOARD_SIZE);
     let mut out: Vec<Standing> = Vec::with_capacity(rows.len());
-    for (i, (current, today, name, username)) in rows.into_iter().enumerate() {
+    for (i, (current, name, username)) in rows.into_iter().enumerate() {
         let place = match out.last() {
             Some(previous) if previous.current == current => previous.place,
             _ => i + 1,
@@ -256,8 +297,38 @@ pub async fn leaderboard(store: &dyn Storage, now: Millis) -> Result<Vec<Standin
             username,
             name,
             current,
-            today,
         });
+    }
+    Ok(out)
+}
+
+/// `rows` (a leaderboard computed a moment ago) without the members who left it since,
+/// with their display names as they are now.
+///
+/// # Errors
+///
+/// Storage errors.
+pub async fn still_on_leaderboard(
+    store: &dyn Storage,
+    rows: Vec<Standing>,
+) -> Result<Vec<Standing>, AppError> {
+    let on = store.learners_with_setting(LEADERBOARD, "1").await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let key = username_key(&row.username);
+        let Some(account) = store.account_by_key(&key).await? else {
+            continue;
+        };
+        if !on.contains(&account.learner) || account.disabled_at.is_some() {
+            continue;
+        }
+        let shown = settings(store, account.learner).await?;
+        if shown.leaderboard {
+            out.push(Standing {
+                name: shown.display_name.unwrap_or_else(|| row.username.clone()),
+                ..row
+            });
+        }
     }
     Ok(out)
 }
@@ -271,6 +342,23 @@ pub fn is_own(account: Option<&Account>, profile: &Profile) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_refuse_invisible_characters() {
+        assert_eq!(name_problem("Ada Lovelace"), None);
+        assert_eq!(name_problem("Zoë 李"), None);
+        for bad in ["a\u{200B}nn", "ann\u{202E}", "\u{FEFF}ann", "a\tb", "x\ny"] {
+            assert!(name_problem(bad).is_some(), "{bad:?}");
+        }
+        assert!(name_problem(&"x".repeat(61)).is_some());
+        let mut all = BTreeMap::new();
+        all.insert(NAME.to_owned(), "a\u{200B}dmin".to_owned());
+        assert_eq!(
+            of(&all).display_name,
+            None,
+            "a restored name is checked too"
+        );
+    }
 
     #[test]
     fn the_leaderboard_needs_a_public_profile() {

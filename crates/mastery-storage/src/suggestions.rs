@@ -383,8 +383,10 @@ pub trait SuggestionStorage: Send + Sync {
     async fn mark_suggestions_exported(&self, ids: &[(i64, Millis)], at: Millis) -> Result<u64>;
 
     /// Removes a member's contributions, for an account deletion that asks it: every post
-    /// of theirs is deleted (its text and history go; replies keep their place) and every
-    /// suggestion of theirs is deleted. Returns (posts, suggestions) removed.
+    /// of theirs is deleted (its text and history go, and the title of a thread it opens;
+    /// replies keep their place) and every suggestion of theirs is deleted but those
+    /// accepted and not exported yet (they belong to the guide's next patch). Returns
+    /// (posts, suggestions) removed.
     async fn erase_contributions(&self, learner: LearnerId, at: Millis) -> Result<(u64, u64)>;
 
     /// Writes a notification.

@@ -74,13 +74,34 @@ struct LeaderboardPage {
     signed_in: bool,
 }
 
+/// How long a computed leaderboard is served before it is computed again.
+const LEADERBOARD_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The leaderboard: computed at most once a minute (concurrent requests wait for that one
+/// computation), then filtered by who is on it now, so that leaving it takes effect at
+/// once.
+async fn standings(state: &AppState) -> Result<Vec<Standing>, WebError> {
+    let rows = {
+        let mut kept = state.leaderboard_cache().lock().await;
+        match kept.as_ref() {
+            Some((at, rows)) if at.elapsed() < LEADERBOARD_FOR => rows.clone(),
+            _ => {
+                let rows = profiles::leaderboard(state.store(), now()).await?;
+                *kept = Some((std::time::Instant::now(), rows.clone()));
+                rows
+            }
+        }
+    };
+    Ok(profiles::still_on_leaderboard(state.store(), rows).await?)
+}
+
 /// `GET /leaderboard`: the members who joined it, by current streak.
 async fn leaderboard(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
 ) -> Result<Response, WebError> {
     let user = reader(&state, &session)?;
-    let rows = profiles::leaderboard(state.store(), now()).await?;
+    let rows = standings(&state).await?;
     Ok(render(&LeaderboardPage {
         layout: Layout::new(&state, Some(&session), "Leaderboard", "/leaderboard"),
         rows,
@@ -114,7 +135,7 @@ pub struct ProfileDto {
 
 /// A member's public profile (404 when there is no such member or the profile is private).
 #[utoipa::path(get, path = "/api/v1/members/{username}", operation_id = "get_member", tag = "community",
-    params(("username" = String, Path, description = "Username", max_length = 64)),
+    params(("username" = String, Path, description = "Username", max_length = 32)),
     responses((status = 200, body = ProfileDto, description = "The profile"),
         (status = 404, body = ErrorBody, description = "A personal server, no such member, or a private profile")))]
 async fn member_json(
@@ -153,10 +174,10 @@ pub struct StandingDto {
     username: String,
     name: String,
     current_streak: usize,
-    studied_today: bool,
 }
 
-/// The leaderboard: members who joined it, by current streak (at most 100).
+/// The leaderboard: members who joined it, by current streak (at most 100; computed at most
+/// once a minute).
 #[utoipa::path(get, path = "/api/v1/leaderboard", operation_id = "get_leaderboard", tag = "community",
     responses((status = 200, body = Vec<StandingDto>, description = "Best first"),
         (status = 404, body = ErrorBody, description = "A personal server")))]
@@ -165,7 +186,7 @@ async fn leaderboard_json(
     Extension(session): Extension<Session>,
 ) -> Result<Json<Vec<StandingDto>>, WebError> {
     reader(&state, &session)?;
-    let rows = profiles::leaderboard(state.store(), now()).await?;
+    let rows = standings(&state).await?;
     Ok(Json(
         rows.into_iter()
             .map(|s| StandingDto {
@@ -173,7 +194,6 @@ async fn leaderboard_json(
                 username: s.username,
                 name: s.name,
                 current_streak: s.current,
-                studied_today: s.today,
             })
             .collect(),
     ))
@@ -224,6 +244,7 @@ async fn put_settings(
         leaderboard: body.leaderboard,
     };
     profiles::save_settings(state.store(), user.account.learner, &wanted).await?;
+    *state.leaderboard_cache().lock().await = None;
     let s = profiles::settings(state.store(), user.account.learner).await?;
     Ok(Json(ProfileSettingsDto {
         public: s.public,

@@ -95,6 +95,9 @@ struct Inner {
     limits: AttemptLimits,
     /// Held while personal parameters are fitted.
     optimizing: tokio::sync::Semaphore,
+    /// The leaderboard as last computed, with when (see `profiles.rs`).
+    leaderboard:
+        tokio::sync::Mutex<Option<(std::time::Instant, Vec<mastery_app::profiles::Standing>)>>,
     csrf_key: Vec<u8>,
     assets: Arc<Assets>,
     settings: Settings,
@@ -152,6 +155,7 @@ impl AppState {
                 sign_ups_per_hour: settings.sign_ups_per_hour,
             },
             optimizing: tokio::sync::Semaphore::new(1),
+            leaderboard: tokio::sync::Mutex::new(None),
             csrf_key,
             assets: Arc::new(Assets::build()),
             settings,
@@ -235,6 +239,15 @@ impl AppState {
     }
 
     /// This server's metrics (`/metrics`).
+    /// The leaderboard as last computed (held while it is computed again, so concurrent
+    /// requests wait for one computation).
+    pub(crate) fn leaderboard_cache(
+        &self,
+    ) -> &tokio::sync::Mutex<Option<(std::time::Instant, Vec<mastery_app::profiles::Standing>)>>
+    {
+        &self.inner.leaderboard
+    }
+
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
     }

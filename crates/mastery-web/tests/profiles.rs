@@ -40,6 +40,12 @@ fn profiles_and_the_leaderboard_show_only_what_members_turned_on() {
         &[("public", "1"), ("display_name", &long)],
     );
     assert_eq!(refused.status, 422, "{}", refused.body);
+    // Another member's username is no display name.
+    let taken = ann.submit(
+        "/account/profile",
+        &[("public", "1"), ("display_name", "BOB")],
+    );
+    assert_eq!(taken.status, 422, "{}", taken.body);
     let saved = ann.submit(
         "/account/profile",
         &[
@@ -73,6 +79,10 @@ fn profiles_and_the_leaderboard_show_only_what_members_turned_on() {
     assert_eq!(board[0]["username"], "ann");
     assert_eq!(board[0]["place"], 1);
     assert_eq!(board[0]["current_streak"], 1);
+    assert!(
+        board[0].get("studied_today").is_none(),
+        "when one studies is not shown"
+    );
     assert!(anonymous.get("/leaderboard").body.contains("/members/ann"));
     // Ann leaves: private again, off the board, at once.
     ann.api();
@@ -161,4 +171,6 @@ fn deleting_an_account_keeps_or_removes_contributions_as_asked() {
     );
     let removed = reader.get(&bobs);
     assert!(!removed.body.contains("BOB-REMOVES-THIS"));
+    assert!(!removed.body.contains("Bob asks"), "the title goes too");
+    assert!(removed.body.contains("A deleted thread"));
 }

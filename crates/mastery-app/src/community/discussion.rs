@@ -169,6 +169,7 @@ fn title_for(reader: Option<&Account>, thread: &Thread) -> String {
     let privileged = sees_everything(reader) || is_author(reader, thread.author);
     match thread.state {
         PostState::Hidden if !privileged => "Hidden by a moderator".into(),
+        PostState::Deleted if thread.title.is_empty() => "A deleted thread".into(),
         PostState::Deleted => format!("{} (deleted by its author)", thread.title),
         _ => thread.title.clone(),
     }

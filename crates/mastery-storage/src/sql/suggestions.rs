@@ -322,11 +322,25 @@ where
             let id = d.int(row, "id")?;
             erased += u64::from(Self::delete_post(&mut *conn, d, id, at).await?);
         }
-        let suggestions = sqlx::query("DELETE FROM suggestions WHERE author_id = $1 RETURNING id")
-            .bind(learner.0)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| d.error(e))?;
+        // Their threads' titles go with their opening posts.
+        sqlx::query(
+            "UPDATE threads SET title = '' WHERE opening_post_id IN \
+             (SELECT id FROM posts WHERE author_id = $1)",
+        )
+        .bind(learner.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
+        // A change moderators accepted and not exported yet stays (without its author,
+        // once the account goes): it belongs to the guide's next patch.
+        let suggestions = sqlx::query(
+            "DELETE FROM suggestions WHERE author_id = $1 \
+             AND NOT (state = 'accepted' AND exported_at IS NULL) RETURNING id",
+        )
+        .bind(learner.0)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
         Ok((erased, suggestions.len() as u64))
     }
 

@@ -375,7 +375,11 @@ pub async fn save_profile(
         leaderboard: form.leaderboard.is_some(),
     };
     match mastery_app::profiles::save_settings(state.store(), user.account.learner, &wanted).await {
-        Ok(()) => Ok(redirect_back(Some("/account#public-profile-title"))),
+        Ok(()) => {
+            // This instance's leaderboard shows the change at once (others within a minute).
+            *state.leaderboard_cache().lock().await = None;
+            Ok(redirect_back(Some("/account#public-profile-title")))
+        }
         Err(error) => again(&state, &session, &user, error, "profile").await,
     }
 }
