@@ -74,7 +74,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             output.display()
         );
     }
-    let files = GuideFiles::from_dir(guide)?;
+    // The reason alone (its cause is already in it), and what the option wants.
+    let files = GuideFiles::from_dir(guide).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}; --guide takes the guide's folder in its repository (the one with guide.toml)"
+        )
+    })?;
     let prefix = prefix_of(guide);
     let runtime = runtime::current_thread()?;
     runtime.block_on(async {
