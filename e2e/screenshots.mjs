@@ -2,7 +2,7 @@
 // desktop. Usage: (cd e2e && npm run screenshots)  — needs Chromium and a built binary.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, skipReason, startServer, launchBrowser } from './lib.mjs';
+import { PASSWORD, root, skipReason, startServer, launchBrowser } from './lib.mjs';
 
 // `node screenshots.mjs interview` takes only the screenshots whose name starts with
 // "interview" (any prefix works), leaving the others as they are.
@@ -187,15 +187,7 @@ async function interviewShots(browser, base, setup) {
 async function communityShots(browser) {
   if (!wanted('community')) return;
   const multi = await startServer(['--mode', 'multi-user']);
-  const PASS = 'correct horse battery staple';
-  const signUp = async (url, name) => {
-    const p = await (await browser.newContext()).newPage();
-    await p.goto(url);
-    await p.fill('#username', name);
-    await p.fill('#password', PASS);
-    await Promise.all([p.waitForURL(multi.url + '/'), p.click('form.account-form button[type=submit]')]);
-    return p;
-  };
+  const signUp = (url, name) => signUpIn(browser, multi, url, name);
   try {
     const ada = await signUp(multi.setup, 'ada');
     await ada.goto(multi.url + '/admin/community');
@@ -277,15 +269,7 @@ async function communityShots(browser) {
 async function teamShots(browser) {
   if (!wanted('team')) return;
   const multi = await startServer(['--mode', 'multi-user']);
-  const PASS = 'correct horse battery staple';
-  const signUp = async (url, name) => {
-    const p = await (await browser.newContext()).newPage();
-    await p.goto(url);
-    await p.fill('#username', name);
-    await p.fill('#password', PASS);
-    await Promise.all([p.waitForURL(multi.url + '/'), p.click('form.account-form button[type=submit]')]);
-    return p;
-  };
+  const signUp = (url, name) => signUpIn(browser, multi, url, name);
   try {
     const coach = await signUp(multi.setup, 'coach');
     await coach.goto(multi.url + '/admin/invites');
@@ -347,15 +331,7 @@ async function teamShots(browser) {
 async function suggestionShots(browser) {
   if (!wanted('suggest') && !wanted('notifications') && !wanted('member')) return;
   const multi = await startServer(['--mode', 'multi-user']);
-  const PASS = 'correct horse battery staple';
-  const signUp = async (url, name) => {
-    const p = await (await browser.newContext()).newPage();
-    await p.goto(url);
-    await p.fill('#username', name);
-    await p.fill('#password', PASS);
-    await Promise.all([p.waitForURL(multi.url + '/'), p.click('form.account-form button[type=submit]')]);
-    return p;
-  };
+  const signUp = (url, name) => signUpIn(browser, multi, url, name);
   const change = async (p) => {
     const text = await p.locator('#suggest-text').inputValue();
     const lines = text.split('\n');
@@ -430,4 +406,14 @@ async function suggestionShots(browser) {
   } finally {
     await multi.stop();
   }
+}
+
+// A new browser context signed up at `url` (a setup link or an invitation) on `server`.
+async function signUpIn(browser, server, url, name) {
+  const p = await (await browser.newContext()).newPage();
+  await p.goto(url);
+  await p.fill('#username', name);
+  await p.fill('#password', PASSWORD);
+  await Promise.all([p.waitForURL(server.url + '/'), p.click('form.account-form button[type=submit]')]);
+  return p;
 }
