@@ -67,9 +67,9 @@ pub use security::{
 };
 pub use single_sign_on::{SingleSignOnStorage, SsoIdentity, SsoPending};
 pub use suggestions::{
-    MAX_SUGGESTION_NOTE_BYTES, MAX_SUGGESTION_TEXT_BYTES, NewNotification, NewSuggestion,
-    Notification, Suggestion, SuggestionDecision, SuggestionFilter, SuggestionRevision,
-    SuggestionState, SuggestionStorage, check_site_path,
+    MAX_NOTIFICATIONS_KEPT, MAX_SUGGESTION_NOTE_BYTES, MAX_SUGGESTION_TEXT_BYTES, NewNotification,
+    NewSuggestion, Notification, Suggestion, SuggestionDecision, SuggestionFilter,
+    SuggestionRevision, SuggestionState, SuggestionStorage, check_site_path,
 };
 pub use teams::{
     Assignment, AssignmentTaken, MAX_TEAM_SCOPE, MissedKeyPoint, RecallCard, Team, TeamInvite,

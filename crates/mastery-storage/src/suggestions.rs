@@ -15,6 +15,9 @@ use crate::{LearnerId, Millis, Result, StorageError, check_text};
 /// The longest suggestion text (base or proposed) storage accepts, in bytes.
 pub const MAX_SUGGESTION_TEXT_BYTES: usize = 64 * 1024;
 
+/// How many notifications a member keeps: the oldest go as new ones come.
+pub const MAX_NOTIFICATIONS_KEPT: i64 = 500;
+
 /// The longest summary, comment or notification text storage accepts, in bytes.
 pub const MAX_SUGGESTION_NOTE_BYTES: usize = 2048;
 
@@ -389,7 +392,7 @@ pub trait SuggestionStorage: Send + Sync {
     /// (posts, suggestions) removed.
     async fn erase_contributions(&self, learner: LearnerId, at: Millis) -> Result<(u64, u64)>;
 
-    /// Writes a notification.
+    /// Writes a notification; the member's oldest beyond [`MAX_NOTIFICATIONS_KEPT`] go.
     async fn notify(&self, notice: &NewNotification<'_>) -> Result<()>;
 
     /// A member's notifications, newest first, those numbered below `before` when given.

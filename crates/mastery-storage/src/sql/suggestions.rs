@@ -344,9 +344,10 @@ where
         Ok((erased, suggestions.len() as u64))
     }
 
-    /// As [`crate::SuggestionStorage::notify`].
-    pub async fn notify<'e>(
-        e: impl Executor<'e, Database = DB>,
+    /// As [`crate::SuggestionStorage::notify`], in the caller's transaction: the member's
+    /// oldest notifications beyond [`crate::MAX_NOTIFICATIONS_KEPT`] go.
+    pub async fn notify(
+        conn: &mut DB::Connection,
         d: Decoder<'_>,
         notice: &NewNotification<'_>,
     ) -> Result<()> {
@@ -359,7 +360,7 @@ where
         .bind(notice.text)
         .bind(notice.link)
         .bind(notice.at)
-        .execute(e)
+        .execute(&mut *conn)
         .await
         .map_err(|e| {
             if super::is_foreign_key_violation(&e) {
@@ -368,6 +369,16 @@ where
                 d.error(e)
             }
         })?;
+        sqlx::query(
+            "DELETE FROM notifications WHERE learner_id = $1 AND id <= \
+             (SELECT id FROM notifications WHERE learner_id = $1 ORDER BY id DESC \
+             LIMIT 1 OFFSET $2)",
+        )
+        .bind(notice.learner.0)
+        .bind(crate::MAX_NOTIFICATIONS_KEPT)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| d.error(e))?;
         Ok(())
     }
 

@@ -397,6 +397,30 @@ pub async fn notifications_are_each_members_own(fx: &dyn Fixture) {
             .await;
         assert!(matches!(refused, Err(StorageError::Invalid(_))), "{link}");
     }
+    // A member keeps the newest MAX_NOTIFICATIONS_KEPT: the oldest go.
+    let kept = usize::try_from(crate::MAX_NOTIFICATIONS_KEPT).unwrap();
+    for n in 0..=kept {
+        let text = format!("many {n}");
+        store
+            .notify(&NewNotification {
+                learner: bob,
+                kind: "reply",
+                text: &text,
+                link: "/",
+                at: 100 + i64::try_from(n).unwrap(),
+            })
+            .await
+            .unwrap();
+    }
+    let all = store.notifications(bob, None, 10_000).await.unwrap();
+    assert_eq!(all.len(), kept);
+    assert_eq!(all[0].text, format!("many {kept}"));
+    assert_eq!(all[kept - 1].text, "many 1", "the oldest went");
+    assert_eq!(
+        store.notifications(ada, None, 10).await.unwrap().len(),
+        3,
+        "ada's stay"
+    );
     assert!(matches!(
         store
             .notify(&NewNotification {
