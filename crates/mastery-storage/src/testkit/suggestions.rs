@@ -29,6 +29,18 @@ fn new<'a>(author: LearnerId, question: &'a str, at: i64) -> NewSuggestion<'a> {
     }
 }
 
+/// New accounts with these usernames, in order.
+async fn accounts<const N: usize>(store: &dyn crate::Storage, names: [&str; N]) -> [LearnerId; N] {
+    let mut out = [LearnerId(0); N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = store
+            .create_account(&new_account(name, None, 1))
+            .await
+            .unwrap();
+    }
+    out
+}
+
 fn all() -> SuggestionFilter {
     SuggestionFilter {
         limit: 100,
@@ -40,14 +52,7 @@ fn all() -> SuggestionFilter {
 /// author, counted, and refused with NUL or too long a text.
 pub async fn suggestions_round_trip_and_filter(fx: &dyn Fixture) {
     let store = fx.store();
-    let ada = store
-        .create_account(&new_account("ada", None, 1))
-        .await
-        .unwrap();
-    let bob = store
-        .create_account(&new_account("bob", None, 1))
-        .await
-        .unwrap();
+    let [ada, bob] = accounts(store.as_ref(), ["ada", "bob"]).await;
     let first = store.create_suggestion(&new(ada, "gil", 10)).await.unwrap();
     let second = store
         .create_suggestion(&new(bob, "asyncio", 20))
@@ -127,18 +132,7 @@ pub async fn suggestions_round_trip_and_filter(fx: &dyn Fixture) {
 /// the voter's account is deleted; votes on no suggestion are refused.
 pub async fn suggestion_votes_keep_a_running_score(fx: &dyn Fixture) {
     let store = fx.store();
-    let ada = store
-        .create_account(&new_account("ada", None, 1))
-        .await
-        .unwrap();
-    let bob = store
-        .create_account(&new_account("bob", None, 1))
-        .await
-        .unwrap();
-    let cy = store
-        .create_account(&new_account("cy", None, 1))
-        .await
-        .unwrap();
+    let [ada, bob, cy] = accounts(store.as_ref(), ["ada", "bob", "cy"]).await;
     let id = store.create_suggestion(&new(ada, "gil", 10)).await.unwrap();
     assert_eq!(store.vote_suggestion(id, bob, 1, 11).await.unwrap(), 1);
     assert_eq!(store.vote_suggestion(id, bob, 1, 12).await.unwrap(), 1);
@@ -170,14 +164,7 @@ pub async fn suggestion_votes_keep_a_running_score(fx: &dyn Fixture) {
 /// marks only accepted, unexported suggestions, once.
 pub async fn suggestion_decisions_apply_once_with_their_notice(fx: &dyn Fixture) {
     let store = fx.store();
-    let ada = store
-        .create_account(&new_account("ada", None, 1))
-        .await
-        .unwrap();
-    let mo = store
-        .create_account(&new_account("mo", None, 1))
-        .await
-        .unwrap();
+    let [ada, mo] = accounts(store.as_ref(), ["ada", "mo"]).await;
     let id = store.create_suggestion(&new(ada, "gil", 10)).await.unwrap();
     let other = store.create_suggestion(&new(ada, "gil", 11)).await.unwrap();
     let notice = NewNotification {
@@ -340,14 +327,7 @@ pub async fn suggestion_decisions_apply_once_with_their_notice(fx: &dyn Fixture)
 /// unread, marked read up to a number; a link off the site or NUL is refused.
 pub async fn notifications_are_each_members_own(fx: &dyn Fixture) {
     let store = fx.store();
-    let ada = store
-        .create_account(&new_account("ada", None, 1))
-        .await
-        .unwrap();
-    let bob = store
-        .create_account(&new_account("bob", None, 1))
-        .await
-        .unwrap();
+    let [ada, bob] = accounts(store.as_ref(), ["ada", "bob"]).await;
     for (n, who) in [(1, ada), (2, bob), (3, ada), (4, ada)] {
         let text = format!("event {n}");
         store
@@ -439,14 +419,7 @@ pub async fn notifications_are_each_members_own(fx: &dyn Fixture) {
 /// their place) and their suggestions, and nobody else's.
 pub async fn contributions_are_erased_on_request(fx: &dyn Fixture) {
     let store = fx.store();
-    let ada = store
-        .create_account(&new_account("ada", None, 1))
-        .await
-        .unwrap();
-    let bob = store
-        .create_account(&new_account("bob", None, 1))
-        .await
-        .unwrap();
+    let [ada, bob] = accounts(store.as_ref(), ["ada", "bob"]).await;
     let (thread, opening) = store
         .create_thread(&crate::NewThread {
             guide: "python-django",

@@ -171,13 +171,13 @@ pub struct PostBody {
 pub struct VoteBody {
     /// 1 (up), -1 (down) or 0 (take the vote back).
     #[schema(minimum = -1, maximum = 1)]
-    value: i64,
+    pub(crate) value: i64,
 }
 
-/// A post's score after a vote.
+/// A post's or a suggestion's score after a vote.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScoreDto {
-    score: i64,
+    pub(crate) score: i64,
 }
 
 /// A flag.

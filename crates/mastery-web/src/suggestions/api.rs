@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::access::Account;
+use crate::community::api::{ScoreDto, VoteBody};
 use crate::community::pages::reader;
 use crate::error::{ErrorBody, WebError};
 use crate::session::Session;
@@ -339,20 +340,6 @@ pub(crate) async fn revise(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// A vote.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct VoteBody {
-    /// 1 (up), -1 (down) or 0 (take it back).
-    #[schema(minimum = -1, maximum = 1)]
-    value: i64,
-}
-
-/// A score.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ScoreDto {
-    score: i64,
 }
 
 /// Sets one's vote on someone else's open suggestion.
