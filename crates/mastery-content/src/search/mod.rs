@@ -108,6 +108,11 @@ pub struct SearchIndex {
     postings: Vec<Vec<Posting>>,
     /// By word number: its characters (typo search) and length.
     chars: Vec<Vec<char>>,
+    /// By length in characters: the words of that length, by word number. A typo search
+    /// reads only the lengths within its typos.
+    by_len: Vec<Vec<u32>>,
+    /// By word number: its [`typo::letters`].
+    letters: Vec<u64>,
     /// By entry: the words of its title, then of the rest, as word numbers (phrases,
     /// proximity), fields separated by [`GAP`].
     title_seq: Vec<Vec<u32>>,
@@ -378,7 +383,15 @@ impl SearchIndex {
                 *slot = new;
             }
             self.terms.insert((*word).clone(), new);
-            self.chars.push(word.chars().collect());
+            let chars: Vec<char> = word.chars().collect();
+            if self.by_len.len() <= chars.len() {
+                self.by_len.resize(chars.len() + 1, Vec::new());
+            }
+            if let Some(bucket) = self.by_len.get_mut(chars.len()) {
+                bucket.push(new);
+            }
+            self.letters.push(typo::letters(&chars));
+            self.chars.push(chars);
         }
         self.postings = vec![Vec::new(); b.counts.len()];
         for (old, counts) in b.counts.iter().enumerate() {
@@ -596,19 +609,44 @@ impl SearchIndex {
         let chars: Vec<char> = word.chars().collect();
         let max = typo::allowed(chars.len());
         if max > 0 {
-            for (t, other) in self.chars.iter().enumerate() {
-                if other.len().abs_diff(chars.len()) > max {
-                    continue;
-                }
-                if let Some(d) = typo::within(&chars, other, max)
-                    && d > 0
-                {
-                    let t = u32::try_from(t).unwrap_or(u32::MAX);
+            for (t, d) in self.words_within(&chars, max) {
+                if d > 0 {
                     out.push((t, if d == 1 { ONE_TYPO } else { TWO_TYPOS }));
                 }
             }
         }
         out
+    }
+
+    /// The words at most `max` edits from `chars`, with their distance: only the lengths
+    /// within `max` are read, and only the words that pass [`typo::may_be_within`] are
+    /// compared in full.
+    fn words_within(&self, chars: &[char], max: usize) -> Vec<(u32, usize)> {
+        let mut band = typo::Band::default();
+        let letters = typo::letters(chars);
+        let mut out = Vec::new();
+        for &t in self.lengths_around(chars.len(), max) {
+            let (Some(other), Some(&l)) =
+                (self.chars.get(t as usize), self.letters.get(t as usize))
+            else {
+                continue;
+            };
+            if typo::may_be_within(letters, l, max)
+                && let Some(d) = band.within(chars, other, max)
+            {
+                out.push((t, d));
+            }
+        }
+        out
+    }
+
+    /// The words whose length is within `max` of `len`, by length then word number.
+    fn lengths_around(&self, len: usize, max: usize) -> impl Iterator<Item = &u32> {
+        self.by_len
+            .iter()
+            .skip(len.saturating_sub(max))
+            .take(len + max + 1 - len.saturating_sub(max))
+            .flatten()
     }
 
     /// The `limit` best entries with all words and phrases and none of the excluded ones
@@ -862,21 +900,22 @@ impl SearchIndex {
             }
             let chars: Vec<char> = word.chars().collect();
             let max = (chars.len() / 3).clamp(1, 3);
-            let mut best: Option<(usize, usize, &str)> = None;
-            for (w, &t) in &self.terms {
-                let other = self.chars.get(t as usize)?;
-                if let Some(d) = typo::within(&chars, other, max) {
-                    let df = self.postings.get(t as usize).map_or(0, Vec::len);
-                    let better = best.is_none_or(|(bd, bdf, _)| d < bd || d == bd && df > bdf);
-                    if better {
-                        best = Some((d, df, w.as_str()));
-                    }
+            // The closest word, then the most frequent, then the first in sorted order.
+            let mut best: Option<(usize, usize, u32)> = None;
+            for (t, d) in self.words_within(&chars, max) {
+                let df = self.postings.get(t as usize).map_or(0, Vec::len);
+                let better = best.is_none_or(|(bd, bdf, bt)| {
+                    d < bd || d == bd && (df > bdf || df == bdf && t < bt)
+                });
+                if better {
+                    best = Some((d, df, t));
                 }
             }
+            let best = best.and_then(|(d, df, t)| Some((d, df, self.word(t)?)));
             match best {
                 Some((_, _, w)) => {
                     changed = true;
-                    out.push(w.to_owned());
+                    out.push(w);
                 }
                 None => out.push(word.clone()),
             }

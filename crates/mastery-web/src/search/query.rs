@@ -137,34 +137,33 @@ pub(crate) async fn run_search(
     let parsed = mastery_content::search::parse(&query.text);
     let wants = |is: Is| parsed.is.contains(&is);
     // "Mastered" as everywhere: ticked by hand, or stable in study. By guide, in the
-    // index's order.
+    // index's order; read from the database only for a guide it is needed for.
     let guides = library.search.guides();
-    let needs_marks =
-        status.is_some() || wants(Is::Mastered) || wants(Is::Todo) || learner.is_some();
-    let mut marks: Vec<HashSet<String>> = Vec::with_capacity(guides.len());
-    for g in guides {
-        marks.push(if needs_marks {
-            mastered_in(state, learner, g.id.as_str()).await?
-        } else {
-            HashSet::new()
-        });
+    // Most searches filter on nothing the learner did: then no entry is looked up, and
+    // the marks are read afterwards for the guides of the results only (none when nothing
+    // matched: a search as you type that finds nothing reads nothing).
+    let by_learner = status.is_some() || wants(Is::Mastered) || wants(Is::Todo) || wants(Is::Due);
+    let mut marks: Vec<Option<HashSet<String>>> = vec![None; guides.len()];
+    if by_learner {
+        for (slot, g) in marks.iter_mut().zip(guides) {
+            *slot = Some(mastered_in(state, learner, g.id.as_str()).await?);
+        }
     }
     let due: HashSet<QuestionKey> = match learner {
         Some(l) if wants(Is::Due) => mastery_app::study::due_keys(state.store(), l, now()).await?,
         _ => HashSet::new(),
     };
-    let mastered_of = |at: EntryRef, entry: &Entry| {
+    let mastered_of = |marks: &[Option<HashSet<String>>], at: EntryRef, entry: &Entry| {
         marks
             .get(at.guide)
+            .and_then(Option::as_ref)
             .is_some_and(|m| m.contains(entry.id.as_str()))
     };
-    // Most searches filter on nothing the learner did: then no entry is looked up.
-    let by_learner = status.is_some() || wants(Is::Mastered) || wants(Is::Todo) || wants(Is::Due);
     let results = library.search.search_with(&query, limit, |at, entry| {
         if !by_learner {
             return true;
         }
-        let mastered = mastered_of(at, entry);
+        let mastered = mastered_of(&marks, at, entry);
         let todo = !mastered && entry.level().is_some();
         let is_due = || {
             guides
@@ -179,6 +178,15 @@ pub(crate) async fn run_search(
             && (!wants(Is::Todo) || todo)
             && (!wants(Is::Due) || is_due())
     });
+    if learner.is_some() {
+        for hit in &results.hits {
+            if let (Some(slot @ None), Some(g)) =
+                (marks.get_mut(hit.at.guide), guides.get(hit.at.guide))
+            {
+                *slot = Some(mastered_in(state, learner, g.id.as_str()).await?);
+            }
+        }
+    }
     let found = results
         .hits
         .into_iter()
@@ -189,7 +197,7 @@ pub(crate) async fn run_search(
                 guide: Arc::clone(guide),
                 section: hit.at.section,
                 entry: hit.at.entry,
-                mastered: mastered_of(hit.at, entry),
+                mastered: mastered_of(&marks, hit.at, entry),
                 title_html: hit.title_html,
                 snippet_html: hit.snippet_html,
             })
