@@ -556,9 +556,16 @@ impl Dump {
             owner(note.learner, "a note")?;
             check_note(&note.value.key, &note.value.body)?;
         }
+        let mut cards = HashSet::new();
         for card in &self.cards {
             owner(card.learner, "a card")?;
             crate::check_key(&card.value.key)?;
+            if !cards.insert((card.learner, &card.value.key)) {
+                return Err(invalid(format!(
+                    "learner {} has two cards for {}/{}",
+                    card.learner, card.value.key.guide, card.value.key.question
+                )));
+            }
             let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
             if !finite(card.value.stability) || !finite(card.value.difficulty) {
                 return Err(invalid(format!(

@@ -113,6 +113,7 @@ macro_rules! storage_suite {
             export_reads_everything_in_canonical_order,
             import_refuses_a_database_that_is_not_empty,
             import_refuses_a_database_with_invitations_or_site_settings,
+            an_import_of_many_rows_reads_back_whole,
             ping_succeeds_on_a_current_schema,
             accounts_are_created_and_found_by_either_key,
             invitations_admit_until_expired_revoked_or_used_up,
@@ -2945,6 +2946,81 @@ pub async fn import_refuses_a_database_with_invitations_or_site_settings(fx: &dy
     let after = store.export_all().await.unwrap();
     assert!(after.learners.is_empty() && after.invites.is_empty());
     assert_eq!(after.site_settings.len(), 1);
+}
+
+/// An import writes marks, cards and reviews several hundred rows a statement: 1,201 of
+/// each (two full statements and a short one) read back whole and in order; a dump with
+/// two cards for one question is refused and writes nothing.
+pub async fn an_import_of_many_rows_reads_back_whole(fx: &dyn Fixture) {
+    let store = fx.store();
+    let me = LearnerId(3);
+    let keys: Vec<QuestionKey> = (0..1_201).map(|i| key("g", &format!("q-{i}"))).collect();
+    let reviews: Vec<ReviewRecord> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| first(&format!("review-{i:04}"), k, 1_000 + i as Millis))
+        .collect();
+    let mut dump = Dump {
+        learners: vec![crate::DumpLearner {
+            id: me,
+            kind: "user".into(),
+            created_at: 1,
+        }],
+        marks: keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| crate::Owned {
+                learner: me,
+                value: Mark {
+                    key: k.clone(),
+                    at: 5 + i as Millis,
+                },
+            })
+            .collect(),
+        cards: reviews
+            .iter()
+            .map(|r| crate::Owned {
+                learner: me,
+                value: r.after.clone(),
+            })
+            .collect(),
+        reviews: reviews
+            .iter()
+            .enumerate()
+            .map(|(i, r)| crate::DumpReview {
+                seq: 10 + i as i64,
+                learner: me,
+                review: r.clone(),
+            })
+            .collect(),
+        ..Dump::default()
+    };
+    let twice = Dump {
+        cards: [dump.cards.clone(), vec![dump.cards[600].clone()]].concat(),
+        ..dump.clone()
+    };
+    let err = store.import_all(&twice).await.unwrap_err();
+    assert!(err.to_string().contains("two cards for g/q-600"), "{err}");
+    assert!(store.export_all().await.unwrap().learners.is_empty());
+    store.import_all(&dump).await.unwrap();
+    assert_eq!(store.reviews(me, None).await.unwrap(), reviews);
+    let mut cards = store.cards(me).await.unwrap();
+    cards.sort_by(|a, b| a.key.cmp(&b.key));
+    dump.cards.sort_by(|a, b| a.value.key.cmp(&b.value.key));
+    assert_eq!(
+        cards,
+        dump.cards
+            .iter()
+            .map(|c| c.value.clone())
+            .collect::<Vec<_>>()
+    );
+    let back = store.export_all().await.unwrap();
+    assert_eq!(back.reviews, dump.reviews);
+    assert_eq!(back.marks.len(), 1_201);
+    assert_eq!(
+        back.marks.iter().map(|m| m.value.at).sum::<Millis>(),
+        dump.marks.iter().map(|m| m.value.at).sum::<Millis>()
+    );
 }
 
 pub async fn ping_succeeds_on_a_current_schema(fx: &dyn Fixture) {
