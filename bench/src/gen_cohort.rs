@@ -1,12 +1,19 @@
-//! `gen-cohort OUT.db [MEMBERS] [DAYS]`: a new SQLite database holding one team (number 1,
-//! "Cohort", the built-in Python & Django guide, an interview date 60 days ahead) of
-//! MEMBERS accounts (default 500) who all share, each with DAYS days (default 365) of study
-//! simulated with Mastery's own FSRS scheduler: a member studies on a day with their own
-//! diligence, answers the cards due (recalling with the probability FSRS predicts) and
-//! learns a few new questions; a card that reaches 21 days of stability is ticked as
-//! mastered. Written in one transaction through the storage layer's bulk import (the same
-//! path as `mastery db copy`), deterministic for a given size. Members cannot sign in (their
-//! password hash is a placeholder): add a coach or admin with `mastery user add`.
+//! `gen-cohort OUT [MEMBERS] [DAYS]`: a new database holding one team (number 1, "Cohort",
+//! the built-in Python & Django guide, an interview date 60 days ahead) of MEMBERS accounts
+//! (default 500) who all share, each with DAYS days (default 365) of study simulated with
+//! Mastery's own FSRS scheduler: a member studies on a day with their own diligence,
+//! answers the cards due (recalling with the probability FSRS predicts) and learns a few
+//! new questions; a card that reaches 21 days of stability is ticked as mastered. OUT is a
+//! path (a new SQLite database) or `postgres://…` (an empty PostgreSQL database with
+//! Mastery's schema, as `mastery db migrate` leaves it). Written in one transaction through
+//! the storage layer's bulk import (the same path as `mastery db copy`), deterministic for
+//! a given size. Members cannot sign in with a password (their hash is a placeholder): add
+//! a coach or admin with `mastery user add`.
+//!
+//! With `SESSIONS=FILE` set, every member also gets a session that began now, and FILE
+//! lists `USERNAME COOKIE` per line: a load test sends `Cookie: mastery_session=COOKIE`
+//! as a thousand signed-in learners without a thousand password checks (each asks
+//! `GET /api/v1/session` for its CSRF token). Sessions end after 3 idle days.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,11 +22,13 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use mastery_app::cards::to_stored;
 use mastery_content::{GuideFiles, load_guide};
+use mastery_storage::StoredSession;
 use mastery_storage::dump::{Cell, DumpTable};
 use mastery_storage::{
     ACCOUNT_KIND, Account, Dump, DumpLearner, DumpReview, LearnerId, Mark, Owned, QuestionKey,
     ReviewRecord, Role, Storage,
 };
+use mastery_storage_postgres::PostgresStore;
 use mastery_storage_sqlite::SqliteStore;
 use mastery_study::scheduler::{CardState, DAY_MS, HOUR_MS, Rating, Scheduler, Settings};
 
@@ -45,16 +54,19 @@ const PLACEHOLDER_HASH: &str = "generated-member-without-a-password";
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let Some(out) = args.next() else {
-        bail!("usage: gen-cohort OUT.db [MEMBERS] [DAYS]");
+        bail!("usage: gen-cohort OUT.db|postgres://… [MEMBERS] [DAYS]");
     };
     let members: i64 = args
         .next()
         .map_or(Ok(500), |a| a.parse())
         .context("MEMBERS")?;
     let days: i64 = args.next().map_or(Ok(365), |a| a.parse()).context("DAYS")?;
-    if Path::new(&out).exists() {
+    let postgres = out.starts_with("postgres://") || out.starts_with("postgresql://");
+    if !postgres && Path::new(&out).exists() {
         bail!("{out} exists: give the path of a new database");
     }
+    let sessions_file = std::env::var_os("SESSIONS");
+    let mut cookies = String::new();
     let report = load_guide(&GuideFiles::from_dir(Path::new("guides/python-django"))?);
     let Some(guide) = report.guide else {
         bail!("guides/python-django does not load (run from the repository's root)");
@@ -92,6 +104,26 @@ fn main() -> anyhow::Result<()> {
             password_changed_at: start,
             disabled_at: None,
         });
+        if sessions_file.is_some() {
+            let cookie = format!(
+                "{:016x}{:016x}{:016x}{:016x}",
+                rng.next(),
+                rng.next(),
+                rng.next(),
+                rng.next()
+            );
+            dump.sessions.push(StoredSession {
+                id_hash: mastery_app::accounts::tokens::digest(&cookie),
+                learner,
+                created_at: now,
+                last_seen_at: now,
+                device: "gen-cohort".to_owned(),
+            });
+            cookies.push_str(&format!(
+                "{} {cookie}\n",
+                dump.accounts.last().map_or("", |a| a.username.as_str())
+            ));
+        }
         members_rows.push(vec![
             Cell::Int(Some(1)),
             Cell::Int(Some(learner.0)),
@@ -199,11 +231,21 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let store = SqliteStore::open(&out).await?;
-        store.import_all(&dump).await?;
-        store.close().await;
+        if postgres {
+            let store = PostgresStore::connect(&out).await?;
+            store.import_all(&dump).await?;
+            store.close().await;
+        } else {
+            let store = SqliteStore::open(&out).await?;
+            store.import_all(&dump).await?;
+            store.close().await;
+        }
         anyhow::Ok(())
     })?;
+    if let Some(file) = &sessions_file {
+        std::fs::write(file, &cookies)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+    }
     println!(
         "{out}: {members} members, {reviews} reviews, {cards} cards, {marks} marks; team 1 \
          (interview on {date}); simulated in {:.1} s, written in {:.1} s",
