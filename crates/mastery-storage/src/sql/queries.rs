@@ -43,6 +43,12 @@ static REVIEW_INSERT: LazyLock<String> = LazyLock::new(|| review_insert(true));
 static REVIEW_APPEND: LazyLock<String> = LazyLock::new(|| review_insert(false));
 
 fn review_insert(with_seq: bool) -> String {
+    let columns = if with_seq { 26 } else { 25 };
+    multi_row(&review_head(with_seq), columns, 1, Marks::Numbered)
+}
+
+/// `INSERT INTO reviews (…)` with every column, `seq` first when `with_seq`.
+fn review_head(with_seq: bool) -> String {
     let columns = format!(
         "learner_id, review_id, guide_id, question_id, rating, reviewed_at, elapsed_days, \
          scheduled_days, time_spent_ms, {}, {}",
@@ -50,19 +56,9 @@ fn review_insert(with_seq: bool) -> String {
         card_columns("after_")
     );
     if with_seq {
-        multi_row(
-            &format!("INSERT INTO reviews (seq, {columns})"),
-            26,
-            1,
-            Marks::Numbered,
-        )
+        format!("INSERT INTO reviews (seq, {columns})")
     } else {
-        multi_row(
-            &format!("INSERT INTO reviews ({columns})"),
-            25,
-            1,
-            Marks::Numbered,
-        )
+        format!("INSERT INTO reviews ({columns})")
     }
 }
 
@@ -1664,10 +1660,9 @@ where
             },
         )
         .await?;
-        let review_head = REVIEW_INSERT.split(" VALUES ").next().unwrap_or_default();
         Self::insert_batched(
             &mut *conn,
-            review_head,
+            &review_head(true),
             "",
             26,
             &dump.reviews,
