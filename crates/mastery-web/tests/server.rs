@@ -395,6 +395,22 @@ fn search_finds_answers_code_and_tags_with_filters() {
         .map(|h| h["question"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["gil"]);
+    // Without a filter, each result still says whether the learner mastered it.
+    let hits = c.get("/api/v1/search?q=gil").json();
+    let hits = hits.as_array().unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h["question"] == "gil" && h["mastered"] == true),
+        "{hits:?}"
+    );
+    assert!(
+        hits.len() > 1
+            && hits
+                .iter()
+                .filter(|h| h["question"] != "gil")
+                .all(|h| h["mastered"] == false),
+        "{hits:?}"
+    );
 }
 
 #[test]
