@@ -42,6 +42,16 @@ pub async fn mastered(
     Ok((ticked, mastered))
 }
 
+/// The learner's data revision: moves with every change of their marks or cards, whoever
+/// writes ([`Storage::data_revision`]); what derived views (a finished guide page) are
+/// kept under. `None` for an unknown learner.
+pub async fn data_revision(
+    store: &dyn Storage,
+    learner: LearnerId,
+) -> Result<Option<i64>, AppError> {
+    Ok(store.data_revision(learner).await?)
+}
+
 /// What ticking a question changed: the new progress of its guide, and its section's id.
 #[derive(Debug)]
 pub struct Marked {

@@ -25,8 +25,8 @@
 //! [`StorageError::Taken`]: mastery_storage::StorageError::Taken
 
 use mastery_storage::{
-    Account, AccountStorage, Admission, Invite, LearnerId, Millis, NewAccount, Result, Role,
-    StoredSession, check_account_text, check_setting, check_setting_name,
+    Account, AccountStorage, Admission, FoundSession, Invite, LearnerId, Millis, NewAccount,
+    Result, Role, StoredSession, check_account_text, check_setting, check_setting_name,
 };
 
 use crate::{PostgresStore, Sql};
@@ -113,7 +113,7 @@ impl AccountStorage for PostgresStore {
         tx.commit().await.map_err(|e| self.error(e))
     }
 
-    async fn session(&self, id_hash: &str) -> Result<Option<(StoredSession, Account)>> {
+    async fn session(&self, id_hash: &str) -> Result<Option<FoundSession>> {
         Sql::session(&self.pool, self.decoder(), id_hash).await
     }
 

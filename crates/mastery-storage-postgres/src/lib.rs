@@ -238,6 +238,10 @@ impl Storage for PostgresStore {
         Sql::marks(&self.pool, self.decoder(), learner).await
     }
 
+    async fn data_revision(&self, learner: LearnerId) -> Result<Option<i64>> {
+        Sql::data_revision(&self.pool, self.decoder(), learner).await
+    }
+
     async fn set_mark(
         &self,
         learner: LearnerId,

@@ -48,6 +48,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0011_suggestions.sql",
         include_str!("../migrations/0011_suggestions.sql"),
     ),
+    (
+        "0012_data_revision.sql",
+        include_str!("../migrations/0012_data_revision.sql"),
+    ),
 ]);
 
 #[cfg(test)]

@@ -10,8 +10,8 @@
 //! `errors.rs`.
 
 use mastery_storage::{
-    Account, AccountStorage, Invite, LearnerId, Millis, NewAccount, Result, Role, StoredSession,
-    check_account_text, check_setting, check_setting_name,
+    Account, AccountStorage, FoundSession, Invite, LearnerId, Millis, NewAccount, Result, Role,
+    StoredSession, check_account_text, check_setting, check_setting_name,
 };
 
 use crate::{Sql, SqliteStore};
@@ -104,7 +104,7 @@ impl AccountStorage for SqliteStore {
         tx.commit().await.map_err(|e| self.error(e))
     }
 
-    async fn session(&self, id_hash: &str) -> Result<Option<(StoredSession, Account)>> {
+    async fn session(&self, id_hash: &str) -> Result<Option<FoundSession>> {
         Sql::session(&self.readers, self.decoder(), id_hash).await
     }
 

@@ -311,6 +311,10 @@ impl Storage for SqliteStore {
         Sql::marks(&self.readers, self.decoder(), learner).await
     }
 
+    async fn data_revision(&self, learner: LearnerId) -> Result<Option<i64>> {
+        Sql::data_revision(&self.readers, self.decoder(), learner).await
+    }
+
     async fn set_mark(
         &self,
         learner: LearnerId,

@@ -50,6 +50,10 @@ pub(crate) const MIGRATIONS: EmbeddedMigrations = EmbeddedMigrations(&[
         "0011_suggestions.sql",
         include_str!("../migrations/0011_suggestions.sql"),
     ),
+    (
+        "0012_data_revision.sql",
+        include_str!("../migrations/0012_data_revision.sql"),
+    ),
 ]);
 
 #[cfg(test)]
@@ -61,7 +65,7 @@ mod tests {
     fn every_file_is_listed() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         MIGRATIONS.check_listed(&dir).unwrap();
-        assert_eq!(MIGRATIONS.known_version().unwrap(), 11);
+        assert_eq!(MIGRATIONS.known_version().unwrap(), 12);
     }
 
     /// Released migrations are never edited (databases in the field have run them, and sqlx

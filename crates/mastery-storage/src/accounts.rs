@@ -168,6 +168,19 @@ pub struct StoredSession {
     pub device: String,
 }
 
+/// A session as a request finds it: the session, its account and the learner's data
+/// revision, read in one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundSession {
+    /// The session.
+    pub session: StoredSession,
+    /// Its account.
+    pub account: Account,
+    /// The learner's data revision ([`crate::Storage::data_revision`]) when the session
+    /// was read.
+    pub data_revision: i64,
+}
+
 /// An invitation link's record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invite {
@@ -378,8 +391,9 @@ pub trait AccountStorage: Send + Sync {
     /// ended in the same transaction (a new id at sign-in, the old one gone).
     async fn create_session(&self, session: &StoredSession, replacing: Option<&str>) -> Result<()>;
 
-    /// A session with its account, by the digest of its id.
-    async fn session(&self, id_hash: &str) -> Result<Option<(StoredSession, Account)>>;
+    /// A session with its account and its learner's data revision, by the digest of its
+    /// id, in one query.
+    async fn session(&self, id_hash: &str) -> Result<Option<FoundSession>>;
 
     /// Moves a session's `last_seen_at` forward.
     async fn touch_session(&self, id_hash: &str, at: Millis) -> Result<()>;

@@ -47,8 +47,8 @@ pub mod teams;
 pub mod testkit;
 
 pub use accounts::{
-    ACCOUNT_KIND, Account, AccountStorage, Admission, Invite, MAX_ACCOUNT_TEXT_BYTES, NewAccount,
-    Role, StoredSession, Taken, check_account_text,
+    ACCOUNT_KIND, Account, AccountStorage, Admission, FoundSession, Invite, MAX_ACCOUNT_TEXT_BYTES,
+    NewAccount, Role, StoredSession, Taken, check_account_text,
 };
 pub use community::{
     CommunityStorage, DiscussionHit, DiscussionSearch, Flag, MAX_COMMUNITY_TEXT_BYTES,
@@ -488,6 +488,14 @@ pub trait Storage:
     fn local_write_generation(&self) -> Option<u64> {
         None
     }
+
+    /// The learner's data revision: a number that moves whenever the learner's marks or
+    /// cards change, in the same transaction, whoever writes (triggers keep it, migration
+    /// 0012); `None` for an unknown learner. Exact across processes and instances:
+    /// callers keep what they derived from the learner's marks and cards (a finished page)
+    /// under the revision read *before* reading them. A signed-in request gets it with its
+    /// session ([`FoundSession::data_revision`]) at no extra cost.
+    async fn data_revision(&self, learner: LearnerId) -> Result<Option<i64>>;
 
     /// Writes what restoring a backup of the learner's data decided ([`LearnerRestore`]),
     /// in one transaction: marks are added (a question already ticked keeps its time),

@@ -102,6 +102,7 @@ macro_rules! storage_suite {
             settings_round_trip_within_their_limits,
             learners_never_see_each_others_study_state,
             forget_deletes_everything_of_one_question_only,
+            the_data_revision_moves_with_every_change_of_marks_and_cards,
             sixty_four_concurrent_reviews_all_land,
             concurrent_reviews_are_judged_alone,
             random_records_and_undos_match_a_model,
@@ -1049,6 +1050,72 @@ pub async fn forget_deletes_everything_of_one_question_only(fx: &dyn Fixture) {
         store.record_review(me, &gone1).await.unwrap(),
         Recorded::New
     );
+}
+
+async fn revision(store: &dyn Storage, learner: LearnerId) -> i64 {
+    store
+        .data_revision(learner)
+        .await
+        .unwrap()
+        .expect("a known learner has a data revision")
+}
+
+/// The data revision (the key of the pages kept per learner) moves with every change of
+/// the learner's marks or cards, by any write path and by SQL from outside the store, and
+/// with nothing else: not with notes or settings, not with another learner's writes.
+pub async fn the_data_revision_moves_with_every_change_of_marks_and_cards(fx: &dyn Fixture) {
+    let store = &*fx.store();
+    let me = store.personal_learner().await.unwrap();
+    let other = fx.create_learner("user", 5).await.unwrap();
+    let gil = key("python", "gil");
+    let other_before = revision(store, other).await;
+    let mut last = revision(store, me).await;
+    let mut moved = async |what: &str, store: &dyn Storage| {
+        let now = revision(store, me).await;
+        assert!(
+            now > last,
+            "{what} moves the data revision ({last} -> {now})"
+        );
+        last = now;
+    };
+    store.set_mark(me, &gil, true, 1).await.unwrap();
+    moved("a tick", store).await;
+    let first_review = first("rev-0001", &gil, 1_000);
+    store.record_review(me, &first_review).await.unwrap();
+    moved("a review", store).await;
+    store
+        .record_review(me, &next("rev-0002", &first_review, 2_000))
+        .await
+        .unwrap();
+    moved("a second review", store).await;
+    store.undo_last_review(me).await.unwrap();
+    moved("an undo", store).await;
+    store.set_mark(me, &gil, false, 3).await.unwrap();
+    moved("an untick", store).await;
+    store.forget(me, &gil).await.unwrap();
+    moved("forgetting a question", store).await;
+    fx.execute(&format!(
+        "INSERT INTO marks (learner_id, guide_id, question_id, marked_at) \
+         VALUES ({}, 'python', 'outside', 7)",
+        me.0
+    ))
+    .await;
+    moved("a mark written by another process", store).await;
+
+    let unmoved = revision(store, me).await;
+    store.save_note(me, &gil, "a note", 4).await.unwrap();
+    store.set_learner_setting(me, "limit", "20").await.unwrap();
+    store
+        .set_mark(other, &key("python", "other"), true, 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        revision(store, me).await,
+        unmoved,
+        "notes, settings and other learners' writes leave it"
+    );
+    assert!(revision(store, other).await > other_before);
+    assert_eq!(store.data_revision(LearnerId(9_999)).await.unwrap(), None);
 }
 
 pub async fn sixty_four_concurrent_reviews_all_land(fx: &dyn Fixture) {
@@ -2304,7 +2371,12 @@ pub async fn sessions_are_created_replaced_listed_and_ended(fx: &dyn Fixture) {
     store.touch_session("b1", 35).await.unwrap();
     store.touch_session("unknown", 35).await.unwrap();
     assert_eq!(ids(store.sessions(bob).await.unwrap()), ["b1", "b3", "b2"]);
-    let (found, account) = store.session("b1").await.unwrap().unwrap();
+    let crate::FoundSession {
+        session: found,
+        account,
+        data_revision,
+    } = store.session("b1").await.unwrap().unwrap();
+    assert_eq!(Some(data_revision), store.data_revision(bob).await.unwrap());
     assert_eq!(
         found,
         StoredSession {

@@ -285,6 +285,7 @@ async fn with_token(
             device: token.label.clone(),
         },
         account,
+        data_revision: None,
     };
     let (user, must_enrol) = enrolled_or_learner(state, signed_in).await?;
     let session = Session {

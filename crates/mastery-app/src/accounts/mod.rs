@@ -129,6 +129,10 @@ pub struct SignedIn {
     pub session: StoredSession,
     /// Its account.
     pub account: Account,
+    /// The learner's data revision when the session was read (the key of the pages kept
+    /// for this learner; [`Storage::data_revision`]); `None` when it was not read with the
+    /// session (an access token).
+    pub data_revision: Option<i64>,
 }
 
 /// An invitation just created, with its token (shown once: only its digest is stored).
@@ -553,7 +557,12 @@ impl Accounts {
             return Ok(None);
         }
         let digest = tokens::digest(token);
-        let Some((session, account)) = store.session(&digest).await? else {
+        let Some(mastery_storage::FoundSession {
+            session,
+            account,
+            data_revision,
+        }) = store.session(&digest).await?
+        else {
             return Ok(None);
         };
         let idle = now.saturating_sub(session.last_seen_at) >= self.policy.session_idle;
@@ -567,7 +576,11 @@ impl Accounts {
             store.touch_session(&digest, now).await?;
             session.last_seen_at = now;
         }
-        Ok(Some(SignedIn { session, account }))
+        Ok(Some(SignedIn {
+            session,
+            account,
+            data_revision: Some(data_revision),
+        }))
     }
 
     /// Ends the session of this token (sign-out).

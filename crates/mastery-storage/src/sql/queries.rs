@@ -20,9 +20,9 @@ use super::{
 use crate::dump::{ACCOUNT_SECURITY_TABLES, Cell, ColumnKind, DumpTable};
 use crate::{
     ACCOUNT_KIND, Account, Admission, Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting,
-    DumpSiteSetting, Invite, LearnerId, LearnerRestore, Mark, Millis, NewAccount, Note, Owned,
-    QuestionKey, Result, ReviewRecord, Role, Setting, StorageError, StoredCard, StoredInterview,
-    StoredSession, Taken, check_text,
+    DumpSiteSetting, FoundSession, Invite, LearnerId, LearnerRestore, Mark, Millis, NewAccount,
+    Note, Owned, QuestionKey, Result, ReviewRecord, Role, Setting, StorageError, StoredCard,
+    StoredInterview, StoredSession, Taken, check_text,
 };
 
 /// The statements of this module for the database `DB` (`Queries::<Sqlite>::marks(...)`).
@@ -150,11 +150,13 @@ static SESSION_SELECT: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {SESSION_COLUMNS}, s.learner_id AS learner_id FROM sessions s")
 });
 
-/// A session and its account by the session's id digest (`$1`): one query.
+/// A session, its account and its learner's data revision by the session's id digest
+/// (`$1`): one query.
 static SESSION_WITH_ACCOUNT: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT {SESSION_COLUMNS}, {} FROM sessions s \
-         JOIN accounts a ON a.learner_id = s.learner_id WHERE s.id_hash = $1",
+        "SELECT {SESSION_COLUMNS}, {}, l.data_revision AS data_revision FROM sessions s \
+         JOIN accounts a ON a.learner_id = s.learner_id \
+         JOIN learners l ON l.id = s.learner_id WHERE s.id_hash = $1",
         account_columns()
     )
 });
@@ -207,6 +209,20 @@ where
     // ------------------------------------------------------------------ marks, notes
 
     /// Every mark of the learner, by key.
+    /// The learner's data revision (`None` for an unknown learner).
+    pub async fn data_revision<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT data_revision FROM learners WHERE id = $1")
+            .bind(learner.0)
+            .fetch_optional(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        row.map(|row| d.int(&row, "data_revision")).transpose()
+    }
+
     pub async fn marks<'e>(
         e: impl Executor<'e, Database = DB>,
         d: Decoder<'_>,
@@ -1225,12 +1241,12 @@ where
         Ok(())
     }
 
-    /// A session with its account, in one query.
+    /// A session with its account and its learner's data revision, in one query.
     pub async fn session<'e>(
         e: impl Executor<'e, Database = DB>,
         d: Decoder<'_>,
         id_hash: &str,
-    ) -> Result<Option<(StoredSession, Account)>> {
+    ) -> Result<Option<FoundSession>> {
         if check_text("a session id digest", id_hash).is_err() {
             return Ok(None);
         }
@@ -1239,8 +1255,14 @@ where
             .fetch_optional(e)
             .await
             .map_err(|e| d.error(e))?;
-        row.map(|row| Ok((d.session(&row)?, d.account(&row)?)))
-            .transpose()
+        row.map(|row| {
+            Ok(FoundSession {
+                session: d.session(&row)?,
+                account: d.account(&row)?,
+                data_revision: d.int(&row, "data_revision")?,
+            })
+        })
+        .transpose()
     }
 
     /// Moves a session's `last_seen_at` forward (never back).

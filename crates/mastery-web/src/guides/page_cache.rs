@@ -3,27 +3,30 @@
 //! A guide page is hundreds of kilobytes, and for one learner in one browser it stays the
 //! same bytes until they tick a question, record a review or forget one. [`prerender`]
 //! already avoids rendering the page per request; this module avoids the rest: reading
-//! every mark and card, filling the template and compressing. A finished page is
-//! kept under (guide, learner, browser session, theme) together with the storage's write
-//! generation read *before* the learner's data was read; it is served again only while
-//! the generation is unchanged and for at most [`EXTERNAL_WRITES_VISIBLE_WITHIN`]:
+//! every mark and card, filling the template and compressing. A finished page is kept
+//! under (guide, learner, browser session, theme, header) together with a [`Freshness`]
+//! read *before* the learner's data was read, and served again only while it is unchanged:
 //!
-//! - every write this server commits moves the generation after the commit, so the next
-//!   request after a tick or a review builds the page afresh (read-your-writes);
-//! - a write by another process on the same SQLite file (`mastery study` in a terminal
-//!   beside `mastery serve`) is not seen by the generation; the age limit bounds how long
-//!   the old page can be shown to one second;
-//! - a backend without a meaningful generation (PostgreSQL, where several instances
-//!   write) keeps nothing: each request builds its page as before.
+//! - [`Freshness::Revision`]: the learner's data revision, which triggers move in the same
+//!   transaction as every change of the learner's marks or cards, whoever writes it
+//!   (another instance on PostgreSQL, `mastery study` in a terminal). Exact: a signed-in
+//!   request reads it with its session, so checking a kept page costs no query at all;
+//!   other requests read it with one indexed query.
+//! - [`Freshness::LocalWrites`]: the one learner of personal mode on SQLite, where the
+//!   store counts its own commits without touching the database. A write by another
+//!   process on the same file is not counted, so such a page is also checked again after
+//!   [`EXTERNAL_WRITES_VISIBLE_WITHIN`].
 //!
-//! Browsers are sent `Cache-Control: no-store`, so Back never shows marks older than the
-//! server's (and no validator is sent: with `no-store` no browser would revalidate).
-//! Compressed copies (gzip, brotli) are made once per kept page, on the blocking pool, when
-//! a client first asks for that encoding. Pages of sessions that begin with the request (no
-//! cookie sent) are not kept.
+//! Kept pages are capped by their bytes ([`MAX_KEPT_BYTES`]); the least recently sent
+//! goes first. Browsers are sent `Cache-Control: no-store`, so Back never shows marks
+//! older than the server's (and no validator is sent: with `no-store` no browser would
+//! revalidate). Compressed copies (gzip, brotli) are made once per kept page, on the
+//! blocking pool, when a client first asks for that encoding. Pages of sessions that begin
+//! with the request (no cookie sent) are not kept.
 //!
 //! [`prerender`]: crate::prerender
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -37,9 +40,9 @@ use axum::response::Response;
 /// the same database takes to show.
 pub const EXTERNAL_WRITES_VISIBLE_WITHIN: Duration = Duration::from_secs(1);
 
-/// Kept pages in all (a few browsers of one learner, on a few guides). The oldest goes
-/// first.
-const MAX_KEPT: usize = 16;
+/// The bytes of kept pages in all (HTML and the compressed copies made): a few hundred
+/// pages of the built-in guide. The least recently sent page goes first.
+pub const MAX_KEPT_BYTES: usize = 96 << 20;
 
 /// gzip level and brotli quality: made once per kept page, so better than the per-request
 /// defaults of the compression layer, yet quick enough (milliseconds) for the one request
@@ -49,7 +52,7 @@ const BROTLI_QUALITY: i32 = 5;
 const BROTLI_WINDOW: i32 = 22;
 
 /// Whose page it is: everything the finished bytes depend on besides the learner's data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
     /// The guide id.
     pub guide: String,
@@ -59,6 +62,37 @@ pub struct PageKey {
     pub csrf: String,
     /// The theme cookie, if any.
     pub theme: Option<&'static str>,
+    /// The header's account links as sent (name, role, unread notifications).
+    pub header: String,
+}
+
+/// What a kept page is checked against: read before the learner's data, so a page kept
+/// under it is never older than it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// The learner's data revision ([`mastery_storage::Storage::data_revision`]): exact,
+    /// whoever writes.
+    Revision(i64),
+    /// The store's count of its own commits
+    /// ([`mastery_storage::Storage::local_write_generation`]): writes by other processes
+    /// show within [`EXTERNAL_WRITES_VISIBLE_WITHIN`].
+    LocalWrites(u64),
+}
+
+impl Freshness {
+    /// Whether a page kept under `self` may be replaced by one built under `newer` (never
+    /// by a page a slower request built from older data).
+    fn replaced_by(self, newer: Freshness) -> bool {
+        match (self, newer) {
+            (Freshness::Revision(a), Freshness::Revision(b)) => b >= a,
+            (Freshness::LocalWrites(a), Freshness::LocalWrites(b)) => b >= a,
+            _ => true,
+        }
+    }
+
+    fn exact(self) -> bool {
+        matches!(self, Freshness::Revision(_))
+    }
 }
 
 /// A content coding of a response body (RFC 9110 §8.4.1).
@@ -88,6 +122,8 @@ pub struct FinishedPage {
     html: Bytes,
     gzip: OnceLock<Option<Bytes>>,
     brotli: OnceLock<Option<Bytes>>,
+    /// Whether a request started making the brotli copy in the background.
+    brotli_started: std::sync::atomic::AtomicBool,
 }
 
 impl FinishedPage {
@@ -97,7 +133,17 @@ impl FinishedPage {
             html: Bytes::from(html),
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),
+            brotli_started: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// A page with `html` as its body and `gzip` as its gzip copy (made with the page:
+    /// [`crate::guides::prerender`]). Such a page goes gzipped to every client that takes
+    /// gzip, brotli being made only for clients that take brotli and not gzip.
+    pub fn with_gzip(html: String, gzip: Vec<u8>) -> Self {
+        let page = Self::new(html);
+        let _ = page.gzip.set(Some(Bytes::from(gzip)));
+        page
     }
 
     /// The body in `encoding`, compressing on first use; `None` when compression failed
@@ -141,12 +187,21 @@ fn brotli(data: &[u8]) -> Option<Bytes> {
 }
 
 struct Kept {
-    key: PageKey,
-    generation: u64,
+    freshness: Freshness,
     built: Instant,
+    /// When it was last sent (the least recently sent page goes first).
+    used: Instant,
     /// When a request took on checking this page for writes from outside, if one did.
     refreshing: Option<Instant>,
     page: Arc<FinishedPage>,
+}
+
+impl Kept {
+    /// What the page counts against [`MAX_KEPT_BYTES`]: its HTML and room for the
+    /// compressed copies (a tenth of it each, at most, for guide pages).
+    fn weight(&self) -> usize {
+        self.page.html.len() + self.page.html.len() / 4
+    }
 }
 
 /// What [`PageCache::get`] found.
@@ -162,37 +217,68 @@ pub enum Lookup {
 /// is a few milliseconds; one that failed or was cancelled never reports back).
 const REFRESH_GIVE_UP: Duration = Duration::from_millis(250);
 
-/// The kept pages of one loaded library (a reloaded library starts empty).
 #[derive(Default)]
+struct Pages {
+    by_key: HashMap<PageKey, Kept>,
+    /// The sum of the kept pages' [`Kept::weight`].
+    bytes: usize,
+}
+
+/// The kept pages of one loaded library (a reloaded library starts empty).
 pub struct PageCache {
-    kept: Mutex<Vec<Kept>>,
+    kept: Mutex<Pages>,
+    max_bytes: usize,
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        Self::with_capacity(MAX_KEPT_BYTES)
+    }
 }
 
 impl std::fmt::Debug for PageCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let len = self.kept.lock().map(|k| k.len()).unwrap_or(0);
-        f.debug_struct("PageCache").field("kept", &len).finish()
+        let (len, bytes) = self
+            .kept
+            .lock()
+            .map(|k| (k.by_key.len(), k.bytes))
+            .unwrap_or((0, 0));
+        f.debug_struct("PageCache")
+            .field("kept", &len)
+            .field("bytes", &bytes)
+            .finish()
     }
 }
 
 impl PageCache {
-    /// The page kept for `key` at write generation `generation`.
+    /// A cache keeping at most `max_bytes` of pages.
+    pub fn with_capacity(max_bytes: usize) -> Self {
+        Self {
+            kept: Mutex::new(Pages::default()),
+            max_bytes,
+        }
+    }
+
+    /// The page kept for `key` under `freshness`.
     ///
-    /// A page older than [`EXTERNAL_WRITES_VISIBLE_WITHIN`] is checked again by exactly
-    /// one request (which gets [`Lookup::Build`]); the others keep getting the kept page
-    /// while it does, so a busy page is never rebuilt by every request at once. A page
-    /// kept under another generation (a write came since) is never sent.
-    pub fn get(&self, key: &PageKey, generation: u64) -> Lookup {
+    /// A page kept under another freshness (a write came since) is never sent. A page
+    /// kept under [`Freshness::LocalWrites`] and older than
+    /// [`EXTERNAL_WRITES_VISIBLE_WITHIN`] is checked again by exactly one request (which
+    /// gets [`Lookup::Build`]); the others keep getting the kept page while it does, so a
+    /// busy page is never rebuilt by every request at once.
+    pub fn get(&self, key: &PageKey, freshness: Freshness) -> Lookup {
         let Ok(mut kept) = self.kept.lock() else {
             return Lookup::Build;
         };
         let Some(k) = kept
-            .iter_mut()
-            .find(|k| k.key == *key && k.generation == generation)
+            .by_key
+            .get_mut(key)
+            .filter(|k| k.freshness == freshness)
         else {
             return Lookup::Build;
         };
-        if k.built.elapsed() < EXTERNAL_WRITES_VISIBLE_WITHIN {
+        k.used = Instant::now();
+        if freshness.exact() || k.built.elapsed() < EXTERNAL_WRITES_VISIBLE_WITHIN {
             return Lookup::Page(Arc::clone(&k.page));
         }
         match k.refreshing {
@@ -204,42 +290,55 @@ impl PageCache {
         }
     }
 
-    /// Keeps `page` for `key` and returns the page to send; `generation` must have been
+    /// Keeps `page` for `key` and returns the page to send; `freshness` must have been
     /// read before the learner data the page shows. When the kept page has the same bytes
     /// (nothing changed outside), it stays, with the compressed copies made for it.
-    pub fn put(&self, key: PageKey, generation: u64, page: Arc<FinishedPage>) -> Arc<FinishedPage> {
-        let Ok(mut kept) = self.kept.lock() else {
+    pub fn put(
+        &self,
+        key: PageKey,
+        freshness: Freshness,
+        page: Arc<FinishedPage>,
+    ) -> Arc<FinishedPage> {
+        let Ok(mut guard) = self.kept.lock() else {
             return page;
         };
-        let page = match kept.iter().position(|k| k.key == key) {
-            // A slower request that read an older generation leaves a newer page alone.
-            Some(i) if kept[i].generation > generation => return page,
-            Some(i) => {
-                let old = kept.swap_remove(i);
-                if old.page.html == page.html {
-                    old.page
-                } else {
-                    page
-                }
-            }
-            None => page,
+        let kept = &mut *guard;
+        let page = match kept.by_key.get(&key) {
+            // A slower request that read older data leaves a newer page alone.
+            Some(old) if !old.freshness.replaced_by(freshness) => return page,
+            Some(old) if old.page.html == page.html => Arc::clone(&old.page),
+            _ => page,
         };
-        if kept.len() >= MAX_KEPT
-            && let Some(oldest) = kept
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, k)| k.built)
-                .map(|(i, _)| i)
-        {
-            kept.swap_remove(oldest);
-        }
-        kept.push(Kept {
-            key,
-            generation,
-            built: Instant::now(),
+        let now = Instant::now();
+        let entry = Kept {
+            freshness,
+            built: now,
+            used: now,
             refreshing: None,
             page: Arc::clone(&page),
-        });
+        };
+        let weight = entry.weight();
+        if weight > self.max_bytes {
+            return page;
+        }
+        if let Some(old) = kept.by_key.remove(&key) {
+            kept.bytes -= old.weight();
+        }
+        while kept.bytes + weight > self.max_bytes {
+            let Some(oldest) = kept
+                .by_key
+                .iter()
+                .min_by_key(|(_, k)| k.used)
+                .map(|(key, _)| key.clone())
+            else {
+                break;
+            };
+            if let Some(gone) = kept.by_key.remove(&oldest) {
+                kept.bytes -= gone.weight();
+            }
+        }
+        kept.bytes += weight;
+        kept.by_key.insert(key, entry);
         page
     }
 }
@@ -247,6 +346,19 @@ impl PageCache {
 /// The encoding to send to a client with these request headers: brotli or gzip when
 /// `Accept-Encoding` accepts them (the higher `q` wins, brotli on a tie), else none.
 pub fn negotiate(headers: &HeaderMap) -> Encoding {
+    let (brotli, gzip) = qualities(headers);
+    if brotli > 0.0 && brotli >= gzip {
+        Encoding::Brotli
+    } else if gzip > 0.0 {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+/// The `q` of brotli and of gzip in `Accept-Encoding` (`*` standing for either when not
+/// named; 0 when not accepted).
+fn qualities(headers: &HeaderMap) -> (f32, f32) {
     let mut brotli = None;
     let mut gzip = None;
     let mut any = None;
@@ -272,15 +384,7 @@ pub fn negotiate(headers: &HeaderMap) -> Encoding {
             }
         }
     }
-    let brotli = brotli.or(any).unwrap_or(0.0);
-    let gzip = gzip.or(any).unwrap_or(0.0);
-    if brotli > 0.0 && brotli >= gzip {
-        Encoding::Brotli
-    } else if gzip > 0.0 {
-        Encoding::Gzip
-    } else {
-        Encoding::Identity
-    }
+    (brotli.or(any).unwrap_or(0.0), gzip.or(any).unwrap_or(0.0))
 }
 
 /// A quality value (RFC 9110 §12.4.2): `0` to `1` with at most three decimals.
@@ -296,8 +400,28 @@ fn parse_q(v: &str) -> Option<f32> {
 
 /// The response for `page` to a request with `headers`: the page in the best encoding the
 /// client accepts.
-pub async fn respond(page: Arc<FinishedPage>, headers: &HeaderMap) -> Response {
-    let wanted = negotiate(headers);
+///
+/// A page made with its gzip copy ([`FinishedPage::with_gzip`]) goes gzipped to a client
+/// that takes brotli and gzip until its brotli copy exists: brotli (a smaller body, but
+/// milliseconds of work for a guide page) is made in the background only for a page sent
+/// again (`again`: a kept page), so pages that change with every visit never pay for it.
+pub async fn respond(page: Arc<FinishedPage>, headers: &HeaderMap, again: bool) -> Response {
+    let mut wanted = negotiate(headers);
+    if wanted == Encoding::Brotli
+        && page.brotli.get().is_none()
+        && matches!(page.gzip.get(), Some(Some(_)))
+        && qualities(headers).1 > 0.0
+    {
+        wanted = Encoding::Gzip;
+        if again
+            && !page
+                .brotli_started
+                .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            let page = Arc::clone(&page);
+            tokio::task::spawn_blocking(move || page.encoded(Encoding::Brotli));
+        }
+    }
     let body = match page.encoded_now(wanted) {
         Some(body) => body,
         None => {
@@ -402,71 +526,110 @@ mod tests {
             learner: 1,
             csrf: csrf.into(),
             theme: None,
+            header: String::new(),
         }
     }
 
-    fn kept(cache: &PageCache, key: &PageKey, generation: u64) -> Option<Arc<FinishedPage>> {
-        match cache.get(key, generation) {
+    fn kept(cache: &PageCache, key: &PageKey, freshness: Freshness) -> Option<Arc<FinishedPage>> {
+        match cache.get(key, freshness) {
             Lookup::Page(page) => Some(page),
             Lookup::Build => None,
         }
     }
 
+    const LOCAL: fn(u64) -> Freshness = Freshness::LocalWrites;
+    const REV: fn(i64) -> Freshness = Freshness::Revision;
+
     #[test]
-    fn kept_pages_need_the_same_key_and_generation() {
+    fn kept_pages_need_the_same_key_and_freshness() {
         let cache = PageCache::default();
         let page = Arc::new(FinishedPage::new("a".into()));
-        cache.put(key("s1"), 7, Arc::clone(&page));
-        assert!(kept(&cache, &key("s1"), 7).is_some());
-        assert!(kept(&cache, &key("s1"), 8).is_none(), "a write came after");
+        cache.put(key("s1"), LOCAL(7), Arc::clone(&page));
+        assert!(kept(&cache, &key("s1"), LOCAL(7)).is_some());
         assert!(
-            kept(&cache, &key("s2"), 7).is_none(),
+            kept(&cache, &key("s1"), LOCAL(8)).is_none(),
+            "a write came after"
+        );
+        assert!(
+            kept(&cache, &key("s1"), REV(7)).is_none(),
+            "another kind of check"
+        );
+        assert!(
+            kept(&cache, &key("s2"), LOCAL(7)).is_none(),
             "another browser session"
         );
         let dark = PageKey {
             theme: Some("dark"),
             ..key("s1")
         };
-        assert!(kept(&cache, &dark, 7).is_none());
-        // A newer page for the same key replaces the old one.
-        cache.put(key("s1"), 8, Arc::new(FinishedPage::new("b".into())));
-        assert_eq!(kept(&cache, &key("s1"), 8).unwrap().html, "b");
-        assert!(kept(&cache, &key("s1"), 7).is_none());
-    }
-
-    #[test]
-    fn an_older_generation_never_replaces_a_newer_page() {
-        let cache = PageCache::default();
-        cache.put(key("s"), 5, Arc::new(FinishedPage::new("new".into())));
-        let slow = cache.put(key("s"), 4, Arc::new(FinishedPage::new("old".into())));
-        assert_eq!(
-            slow.html, "old",
-            "the slow request still sends what it built"
-        );
-        assert_eq!(kept(&cache, &key("s"), 5).unwrap().html, "new");
-        assert!(kept(&cache, &key("s"), 4).is_none());
-    }
-
-    #[test]
-    fn at_most_max_kept_pages() {
-        let cache = PageCache::default();
-        for i in 0..MAX_KEPT + 5 {
-            cache.put(
-                key(&i.to_string()),
-                1,
-                Arc::new(FinishedPage::new(i.to_string())),
-            );
-        }
-        assert_eq!(cache.kept.lock().unwrap().len(), MAX_KEPT);
+        assert!(kept(&cache, &dark, LOCAL(7)).is_none());
+        let notified = PageKey {
+            header: "Notifications 1".into(),
+            ..key("s1")
+        };
         assert!(
-            kept(&cache, &key("0"), 1).is_none(),
-            "the oldest went first"
+            kept(&cache, &notified, LOCAL(7)).is_none(),
+            "the header changed"
         );
-        assert!(kept(&cache, &key(&(MAX_KEPT + 4).to_string()), 1).is_some());
+        // A newer page for the same key replaces the old one.
+        cache.put(key("s1"), LOCAL(8), Arc::new(FinishedPage::new("b".into())));
+        assert_eq!(kept(&cache, &key("s1"), LOCAL(8)).unwrap().html, "b");
+        assert!(kept(&cache, &key("s1"), LOCAL(7)).is_none());
+    }
+
+    #[test]
+    fn older_data_never_replaces_a_newer_page() {
+        for (old, new) in [(LOCAL(4), LOCAL(5)), (REV(4), REV(5))] {
+            let cache = PageCache::default();
+            cache.put(key("s"), new, Arc::new(FinishedPage::new("new".into())));
+            let slow = cache.put(key("s"), old, Arc::new(FinishedPage::new("old".into())));
+            assert_eq!(
+                slow.html, "old",
+                "the slow request still sends what it built"
+            );
+            assert_eq!(kept(&cache, &key("s"), new).unwrap().html, "new");
+            assert!(kept(&cache, &key("s"), old).is_none());
+        }
+    }
+
+    /// Pages are capped by their bytes; the least recently sent goes first, and the count
+    /// of bytes stays exact through replacements.
+    #[test]
+    fn kept_pages_are_capped_by_bytes_least_recently_sent_first() {
+        let page = |n: usize| Arc::new(FinishedPage::new("x".repeat(n)));
+        // Each 800-byte page weighs 1,000 bytes: four fit in 4,500.
+        let cache = PageCache::with_capacity(4_500);
+        for i in 0..4 {
+            cache.put(key(&i.to_string()), REV(1), page(800));
+        }
+        assert!(
+            kept(&cache, &key("0"), REV(1)).is_some(),
+            "sent again: now the most recent"
+        );
+        cache.put(key("4"), REV(1), page(800));
+        assert!(
+            kept(&cache, &key("1"), REV(1)).is_none(),
+            "the least recently sent went"
+        );
+        for k in ["0", "2", "3", "4"] {
+            assert!(kept(&cache, &key(k), REV(1)).is_some(), "{k} is kept");
+        }
+        // A bigger page for a kept key pushes out what it must, and the bytes add up.
+        cache.put(key("0"), REV(2), page(2_400));
+        let pages = cache.kept.lock().unwrap();
+        let sum: usize = pages.by_key.values().map(Kept::weight).sum();
+        assert_eq!(pages.bytes, sum);
+        assert!(pages.bytes <= 4_500);
+        assert!(pages.by_key.contains_key(&key("0")));
+        drop(pages);
+        // A page bigger than the whole cache is sent, not kept.
+        let huge = cache.put(key("huge"), REV(1), page(10_000));
+        assert_eq!(huge.html.len(), 10_000);
+        assert!(kept(&cache, &key("huge"), REV(1)).is_none());
     }
 
     fn age(cache: &PageCache, by: Duration) {
-        for k in cache.kept.lock().unwrap().iter_mut() {
+        for k in cache.kept.lock().unwrap().by_key.values_mut() {
             k.built -= by;
             if let Some(since) = k.refreshing.as_mut() {
                 *since -= by;
@@ -474,42 +637,53 @@ mod tests {
         }
     }
 
+    /// A page kept under the exact revision is sent however old it is.
+    #[test]
+    fn revision_pages_do_not_expire() {
+        let cache = PageCache::default();
+        cache.put(key("s"), REV(3), Arc::new(FinishedPage::new("a".into())));
+        age(&cache, EXTERNAL_WRITES_VISIBLE_WITHIN * 100);
+        for _ in 0..3 {
+            assert!(kept(&cache, &key("s"), REV(3)).is_some());
+        }
+    }
+
     /// An old page is checked by one request while the others still get it; an unchanged
     /// page keeps its compressed copies, a changed one replaces it.
     #[test]
-    fn old_pages_are_checked_by_one_request() {
+    fn old_local_pages_are_checked_by_one_request() {
         let cache = PageCache::default();
         let first = Arc::new(FinishedPage::new("a".into()));
-        cache.put(key("s"), 1, Arc::clone(&first));
+        cache.put(key("s"), LOCAL(1), Arc::clone(&first));
         let _ = first.encoded(Encoding::Gzip);
         age(&cache, EXTERNAL_WRITES_VISIBLE_WITHIN);
         assert!(
-            matches!(cache.get(&key("s"), 1), Lookup::Build),
+            matches!(cache.get(&key("s"), LOCAL(1)), Lookup::Build),
             "one request checks"
         );
         for _ in 0..3 {
             assert!(
-                kept(&cache, &key("s"), 1).is_some(),
+                kept(&cache, &key("s"), LOCAL(1)).is_some(),
                 "the others get the kept page"
             );
         }
         // The check found the same page: the kept one (with its gzip copy) stays.
-        let same = cache.put(key("s"), 1, Arc::new(FinishedPage::new("a".into())));
+        let same = cache.put(key("s"), LOCAL(1), Arc::new(FinishedPage::new("a".into())));
         assert!(Arc::ptr_eq(&same, &first));
         assert!(same.encoded_now(Encoding::Gzip).is_some());
-        assert!(kept(&cache, &key("s"), 1).is_some());
+        assert!(kept(&cache, &key("s"), LOCAL(1)).is_some());
         // Next time the page changed outside: the new one replaces it.
         age(&cache, EXTERNAL_WRITES_VISIBLE_WITHIN);
-        assert!(matches!(cache.get(&key("s"), 1), Lookup::Build));
-        let changed = cache.put(key("s"), 1, Arc::new(FinishedPage::new("b".into())));
+        assert!(matches!(cache.get(&key("s"), LOCAL(1)), Lookup::Build));
+        let changed = cache.put(key("s"), LOCAL(1), Arc::new(FinishedPage::new("b".into())));
         assert!(!Arc::ptr_eq(&changed, &first));
-        assert_eq!(kept(&cache, &key("s"), 1).unwrap().html, "b");
+        assert_eq!(kept(&cache, &key("s"), LOCAL(1)).unwrap().html, "b");
         // A check that never came back (a failed request) is taken over after a while.
         age(&cache, EXTERNAL_WRITES_VISIBLE_WITHIN);
-        assert!(matches!(cache.get(&key("s"), 1), Lookup::Build));
-        assert!(kept(&cache, &key("s"), 1).is_some());
+        assert!(matches!(cache.get(&key("s"), LOCAL(1)), Lookup::Build));
+        assert!(kept(&cache, &key("s"), LOCAL(1)).is_some());
         age(&cache, REFRESH_GIVE_UP);
-        assert!(matches!(cache.get(&key("s"), 1), Lookup::Build));
+        assert!(matches!(cache.get(&key("s"), LOCAL(1)), Lookup::Build));
     }
 
     proptest! {

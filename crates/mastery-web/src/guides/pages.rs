@@ -9,13 +9,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use mastery_content::{Entry, EntryKind, Guide, Level, question_path};
-use mastery_storage::MAX_NOTE_BYTES;
+use mastery_storage::{LearnerId, MAX_NOTE_BYTES};
 use mastery_study::GuideProgress;
 
 use crate::access::Viewer;
 use crate::error::WebError;
 use crate::guides::lookup::{as_set, find_guide, mastered_in, note_of, ticked_and_mastered};
-use crate::guides::page_cache::{self, FinishedPage, Lookup, PageKey};
+use crate::guides::page_cache::{self, FinishedPage, Freshness, Lookup, PageKey};
 use crate::guides::prerender::{Fill, PageTemplate};
 use crate::guides::views::{Card, GuideCard, GuidePage, HomePage, Link, QuestionPage, SectionView};
 use crate::layout::{Layout, next_theme, render, theme_attr};
@@ -161,18 +161,22 @@ pub async fn guide(
 ) -> Result<Response, WebError> {
     let library = state.library();
     let guide = find_guide(&library, &id)?;
+    let theme = session.theme;
+    let csrf = crate::session::stably_masked(state.csrf_key(), &session.csrf);
+    let header = crate::layout::account_nav(Some(&session), &csrf);
     let key = PageKey {
         guide: id.clone(),
         learner: learner.map_or(0, |l| l.0),
         csrf: session.csrf.clone(),
-        theme: session.theme,
+        theme,
+        header,
     };
     // Read before the learner's data: a page kept under it is never older than it says.
-    let generation = state.store().local_write_generation();
-    if let Some(generation) = generation
-        && let Lookup::Page(page) = library.finished.get(&key, generation)
+    let freshness = freshness(&state, &session, learner).await?;
+    if let Some(freshness) = freshness
+        && let Lookup::Page(page) = library.finished.get(&key, freshness)
     {
-        return Ok(page_cache::respond(page, &headers).await);
+        return Ok(page_cache::respond(page, &headers, true).await);
     }
     let template = library
         .page(&id, || {
@@ -203,27 +207,52 @@ pub async fn guide(
         .iter()
         .map(|s| (s.progress.mastered, s.progress.percent()))
         .collect();
-    let theme = session.theme;
-    let csrf = crate::session::stably_masked(state.csrf_key(), &session.csrf);
-    let html = template.fill(&Fill {
+    let (html, gzip) = template.fill_with_gzip(&Fill {
         theme_attr: &theme_attr(theme),
         next_theme: next_theme(theme),
         csrf: &csrf,
-        account_nav: &crate::layout::account_nav(Some(&session), &csrf),
+        account_nav: &key.header,
         mastered: &mastered,
         sections: &sections,
         guide: (progress.guide.mastered, progress.guide.percent()),
     });
-    let mut page = Arc::new(FinishedPage::new(html));
+    let mut page = Arc::new(FinishedPage::with_gzip(html, gzip));
     // A request without a session cookie (a crawler, a probe, a first visit) has a session
     // nobody may come back with: keeping its page would only push out the pages of real
     // browser sessions.
-    if let Some(generation) = generation
+    if let Some(freshness) = freshness
         && !session.fresh
     {
-        page = library.finished.put(key, generation, page);
+        page = library.finished.put(key, freshness, page);
     }
-    Ok(page_cache::respond(page, &headers).await)
+    Ok(page_cache::respond(page, &headers, false).await)
+}
+
+/// What a kept guide page of this request is checked against ([`Freshness`]), read
+/// before the learner's data: the data revision read with the session (no query), else
+/// the store's own count of commits (personal mode on SQLite, no query), else the data
+/// revision (one indexed query); `None` keeps nothing (an unknown learner).
+async fn freshness(
+    state: &AppState,
+    session: &Session,
+    learner: Option<LearnerId>,
+) -> Result<Option<Freshness>, WebError> {
+    let Some(learner) = learner else {
+        // Nobody's data is on the page: only the key (session, theme, header) matters.
+        return Ok(Some(Freshness::Revision(0)));
+    };
+    if let Some(user) = &session.user
+        && user.account.learner == learner
+        && let Some(revision) = user.data_revision
+    {
+        return Ok(Some(Freshness::Revision(revision)));
+    }
+    if let Some(generation) = state.store().local_write_generation() {
+        return Ok(Some(Freshness::LocalWrites(generation)));
+    }
+    Ok(mastery_app::marks::data_revision(state.store(), learner)
+        .await?
+        .map(Freshness::Revision))
 }
 
 /// `GET /guides/{guide}/{question}`: one question with its key points, references,

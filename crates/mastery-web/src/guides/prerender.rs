@@ -6,7 +6,16 @@
 //! loaded library) with a placeholder in each of those places, and split into text
 //! segments and slots. A request then only computes the learner's values and copies the
 //! segments into the response: no template work and no copies of answers per request.
-//! `docs/performance.md` has the figures that motivated this.
+//!
+//! The gzip copy is made the same way. Each text segment is compressed once, as raw
+//! deflate blocks ending in a full flush (byte-aligned, referring to nothing before them),
+//! and a request's gzip body is the gzip header, the segments' blocks with each slot's
+//! value between them as a stored (uncompressed) block, a final empty block and the
+//! trailer (CRC-32 and length of the HTML): copying, not compressing, so a learner's page
+//! costs well under a millisecond to send compressed however often their data changes.
+//! The body is one ordinary deflate stream (RFC 1951 §3.2.4 stored blocks, RFC 1952
+//! member), which every gzip decoder reads. `docs/performance.md` has the figures that
+//! motivated this.
 
 use crate::guides::views::{Card, GuidePage, SectionView};
 
@@ -80,8 +89,59 @@ impl Slot {
 
 #[derive(Debug)]
 enum Segment {
-    Text(String),
+    /// Fixed text, and its raw deflate blocks (ending in a full flush).
+    Text(String, Vec<u8>),
     Slot(Slot),
+}
+
+/// The gzip member header (RFC 1952 §2.3): deflate, no flags, no time, unknown system.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+
+/// A final, empty stored block: ends the deflate stream.
+const FINAL_BLOCK: [u8; 5] = [0x01, 0x00, 0x00, 0xff, 0xff];
+
+/// `text` as raw deflate blocks that end byte-aligned and refer to nothing before them
+/// (a full flush), so they can be put anywhere in a stream between other such blocks.
+fn deflate_alone(text: &str) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut out = Vec::with_capacity(text.len() / 3 + 64);
+    if text.is_empty() {
+        return out;
+    }
+    let mut compress = Compress::new(Compression::new(6), false);
+    let input = text.as_bytes();
+    loop {
+        let read = usize::try_from(compress.total_in()).unwrap_or(usize::MAX);
+        let rest = input.get(read..).unwrap_or_default();
+        out.reserve(1024 + rest.len() / 2);
+        if compress
+            .compress_vec(rest, &mut out, FlushCompress::Full)
+            .is_err()
+        {
+            // Cannot happen with a fresh compressor and room to write; the segment then
+            // goes as stored blocks, which is still a valid stream.
+            out.clear();
+            push_stored(&mut out, input);
+            return out;
+        }
+        // The flush is complete once all input is in and the compressor stopped short
+        // of the room it had (it writes only into spare capacity).
+        let read = usize::try_from(compress.total_in()).unwrap_or(usize::MAX);
+        if read >= input.len() && out.len() < out.capacity() {
+            return out;
+        }
+    }
+}
+
+/// `bytes` as stored (uncompressed, non-final) deflate blocks of at most 65,535 bytes.
+fn push_stored(out: &mut Vec<u8>, bytes: &[u8]) {
+    for chunk in bytes.chunks(usize::from(u16::MAX)) {
+        let len = u16::try_from(chunk.len()).unwrap_or(u16::MAX);
+        out.push(0x00);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
 }
 
 /// What a request fills in.
@@ -139,7 +199,8 @@ impl PageTemplate {
                 Some((slot, end)) => {
                     text.push_str(&rest[..start]);
                     text_len += text.len();
-                    segments.push(Segment::Text(std::mem::take(&mut text)));
+                    let deflated = deflate_alone(&text);
+                    segments.push(Segment::Text(std::mem::take(&mut text), deflated));
                     segments.push(Segment::Slot(slot));
                     rest = &after[end + CLOSE.len_utf8()..];
                 }
@@ -152,20 +213,50 @@ impl PageTemplate {
         }
         text.push_str(rest);
         text_len += text.len();
-        segments.push(Segment::Text(text));
+        let deflated = deflate_alone(&text);
+        segments.push(Segment::Text(text, deflated));
         Self { segments, text_len }
     }
 
     /// The page for one request.
-    pub fn fill(&self, fill: &Fill<'_>) -> String {
-        let mut out = String::with_capacity(self.text_len + 4096);
+    #[cfg(test)]
+    fn fill(&self, fill: &Fill<'_>) -> String {
+        self.fill_with_gzip(fill).0
+    }
+
+    /// The page for one request, and the same page gzipped (see the module's docs).
+    pub fn fill_with_gzip(&self, fill: &Fill<'_>) -> (String, Vec<u8>) {
+        let mut html = String::with_capacity(self.text_len + 4096);
+        let deflated: usize = self
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Text(_, d) => d.len(),
+                Segment::Slot(_) => 8,
+            })
+            .sum();
+        let mut gz = Vec::with_capacity(deflated + 4096);
+        gz.extend_from_slice(&GZIP_HEADER);
         for segment in &self.segments {
             match segment {
-                Segment::Text(text) => out.push_str(text),
-                Segment::Slot(slot) => push_slot(&mut out, *slot, fill),
+                Segment::Text(text, deflated) => {
+                    html.push_str(text);
+                    gz.extend_from_slice(deflated);
+                }
+                Segment::Slot(slot) => {
+                    let start = html.len();
+                    push_slot(&mut html, *slot, fill);
+                    push_stored(&mut gz, &html.as_bytes()[start..]);
+                }
             }
         }
-        out
+        gz.extend_from_slice(&FINAL_BLOCK);
+        let mut crc = flate2::Crc::new();
+        crc.update(html.as_bytes());
+        gz.extend_from_slice(&crc.sum().to_le_bytes());
+        // ISIZE: the length modulo 2^32.
+        gz.extend_from_slice(&(html.len() as u32).to_le_bytes());
+        (html, gz)
     }
 }
 
@@ -245,6 +336,91 @@ mod tests {
             format!("<a href=\"{forged}\">x</a><b>TOKEN</b>"),
             "only the real placeholder is filled"
         );
+    }
+
+    fn gunzip(gz: &[u8]) -> String {
+        use std::io::Read as _;
+        let mut out = String::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    }
+
+    proptest::proptest! {
+        /// Whatever the text around the slots and the values in them (empty, long, past
+        /// the 65,535 bytes of one stored block), the spliced gzip body decodes to exactly
+        /// the filled page.
+        #[test]
+        fn the_spliced_gzip_is_the_filled_page(
+            texts in proptest::collection::vec(".{0,300}", 4),
+            mastered in proptest::collection::vec(proptest::bool::ANY, 2),
+            nav_len in proptest::sample::select(vec![0_usize, 5, 70_000]),
+            csrf in "[a-z0-9]{0,40}",
+        ) {
+            let n = "n0nce";
+            let html = format!(
+                "{}{}{}<b class=\"card{}\">{}</b>{}{}",
+                texts[0],
+                Slot::AccountNav.placeholder(n),
+                texts[1],
+                Slot::CardClass(1).placeholder(n),
+                Slot::Csrf.placeholder(n),
+                texts[2].repeat(50),
+                Slot::GuidePercent.placeholder(n),
+            ) + &texts[3];
+            let t = PageTemplate::split(&html, n);
+            let nav = "é".repeat(nav_len / 2);
+            let fill = Fill {
+                theme_attr: "",
+                next_theme: "dark",
+                csrf: &csrf,
+                account_nav: &nav,
+                mastered: &mastered,
+                sections: &[],
+                guide: (1, 50),
+            };
+            let expected = html
+                .replace(&Slot::AccountNav.placeholder(n), &nav)
+                .replace(
+                    &Slot::CardClass(1).placeholder(n),
+                    if mastered[1] { " mastered" } else { "" },
+                )
+                .replace(&Slot::Csrf.placeholder(n), &csrf)
+                .replace(&Slot::GuidePercent.placeholder(n), "50");
+            let (page, gz) = t.fill_with_gzip(&fill);
+            proptest::prop_assert_eq!(&page, &expected);
+            proptest::prop_assert_eq!(gunzip(&gz), page);
+        }
+    }
+
+    #[test]
+    fn the_spliced_gzip_of_a_big_page_is_small() {
+        let n = "n";
+        let answer = "<p>The GIL lets one thread run Python bytecode at a time; \
+                      <code>threading</code> still helps with I/O.</p>"
+            .repeat(20);
+        let mut html = String::new();
+        for i in 0..300 {
+            html.push_str(&format!(
+                "<article class=\"card{}\">{answer}</article>",
+                Slot::CardClass(i).placeholder(n)
+            ));
+        }
+        let t = PageTemplate::split(&html, n);
+        let mastered: Vec<bool> = (0..300).map(|i| i % 3 == 0).collect();
+        let fill = Fill {
+            theme_attr: "",
+            next_theme: "dark",
+            csrf: "t",
+            account_nav: "",
+            mastered: &mastered,
+            sections: &[],
+            guide: (100, 33),
+        };
+        let (page, gz) = t.fill_with_gzip(&fill);
+        assert_eq!(gunzip(&gz), page);
+        assert!(gz.len() * 5 < page.len(), "{} of {}", gz.len(), page.len());
     }
 
     #[test]
