@@ -42,6 +42,21 @@ pub async fn mastered(
     Ok((ticked, mastered))
 }
 
+/// Whether the learner ticked question `question` of guide `guide` by hand (one read of
+/// their marks; no card states: a question page shows the tick, not the mastery).
+pub async fn is_ticked(
+    store: &dyn Storage,
+    learner: LearnerId,
+    guide: &str,
+    question: &str,
+) -> Result<bool, AppError> {
+    Ok(store
+        .marks(learner)
+        .await?
+        .iter()
+        .any(|m| m.key.guide == guide && m.key.question == question))
+}
+
 /// The learner's data revision: moves with every change of their marks or cards, whoever
 /// writes ([`Storage::data_revision`]); what derived views (a finished guide page) are
 /// kept under. `None` for an unknown learner.

@@ -270,10 +270,10 @@ pub async fn leaderboard(store: &dyn Storage, now: Millis) -> Result<Vec<Standin
             continue;
         }
         let clock = crate::settings::scheduler(store, learner).await?.clock();
-        let reviews = store.reviews(learner, Some(since)).await?;
+        let reviews = store.review_facts(learner, Some(since)).await?;
         let inputs: Vec<_> = reviews
             .iter()
-            .filter_map(crate::stats::review_input)
+            .filter_map(crate::stats::fact_input)
             .collect();
         let streak = stats::streak(&inputs, now, clock);
         rows.push((

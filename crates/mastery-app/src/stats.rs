@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use mastery_content::Guide;
-use mastery_storage::{CardPhase, LearnerId, ReviewRecord, Storage, StoredCard};
+use mastery_storage::{CardPhase, LearnerId, ReviewFact, ReviewRecord, Storage, StoredCard};
 use mastery_study::scheduler::{Millis, Phase, Rating};
 use mastery_study::stats::{self, CardInput, QuestionRef, ReviewInput, Stats, StatsInput};
 
@@ -16,20 +16,33 @@ use crate::settings::scheduler;
 /// A stored review as the statistics' input; `None` for a rating outside 1 to 4 (which
 /// storage refuses to record).
 pub fn review_input(record: &ReviewRecord) -> Option<ReviewInput> {
-    Some(ReviewInput {
-        at: record.reviewed_at,
-        rating: Rating::from_u8(record.rating).ok()?,
-        before: record.before.as_ref().map_or(Phase::New, phase_of),
+    fact_input(&ReviewFact {
+        reviewed_at: record.reviewed_at,
+        rating: record.rating,
+        before: record.before.as_ref().map(|card| (card.phase, card.step)),
         time_spent_ms: record.time_spent_ms,
     })
 }
 
-fn phase_of(card: &StoredCard) -> Phase {
-    match card.phase {
+/// What statistics read of a stored review ([`Storage::review_facts`]) as their input;
+/// `None` for a rating outside 1 to 4.
+pub fn fact_input(fact: &ReviewFact) -> Option<ReviewInput> {
+    Some(ReviewInput {
+        at: fact.reviewed_at,
+        rating: Rating::from_u8(fact.rating).ok()?,
+        before: fact
+            .before
+            .map_or(Phase::New, |(phase, step)| phase_of(phase, step)),
+        time_spent_ms: fact.time_spent_ms,
+    })
+}
+
+fn phase_of(phase: CardPhase, step: u32) -> Phase {
+    match phase {
         CardPhase::New => Phase::New,
-        CardPhase::Learning => Phase::Learning { step: card.step },
+        CardPhase::Learning => Phase::Learning { step },
         CardPhase::Review => Phase::Review,
-        CardPhase::Relearning => Phase::Relearning { step: card.step },
+        CardPhase::Relearning => Phase::Relearning { step },
     }
 }
 
@@ -50,12 +63,12 @@ pub async fn load(
     now: Millis,
 ) -> Result<Stats, AppError> {
     let clock = scheduler(store, learner).await?.clock();
-    let reviews = store.reviews(learner, None).await?;
+    let reviews = store.review_facts(learner, None).await?;
     let cards = store.cards(learner).await?;
     let marks = store.marks(learner).await?;
     let input = StatsInput {
         guides: guides.iter().map(AsRef::as_ref).collect(),
-        reviews: reviews.iter().filter_map(review_input).collect(),
+        reviews: reviews.iter().filter_map(fact_input).collect(),
         cards: cards.iter().map(card_input).collect(),
         ticked: marks
             .iter()

@@ -63,6 +63,10 @@ impl AccountStorage for PostgresStore {
         Sql::account_counts(&self.pool, self.decoder()).await
     }
 
+    async fn admin_count(&self) -> Result<u64> {
+        Sql::admin_count(&self.pool, self.decoder()).await
+    }
+
     async fn set_password(&self, learner: LearnerId, hash: &str, at: Millis) -> Result<bool> {
         check_account_text("a password hash", hash)?;
         Sql::set_password(&self.pool, learner, hash, at)
@@ -176,6 +180,10 @@ impl AccountStorage for PostgresStore {
     async fn site_setting(&self, name: &str) -> Result<Option<String>> {
         check_setting_name(name)?;
         Sql::site_setting(&self.pool, self.decoder(), name).await
+    }
+
+    async fn site_settings_under(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        Sql::site_settings_under(&self.pool, self.decoder(), prefix).await
     }
 
     async fn set_site_setting(&self, name: &str, value: &str) -> Result<()> {

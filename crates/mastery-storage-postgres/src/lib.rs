@@ -84,9 +84,9 @@ pub mod testing;
 
 use mastery_storage::sql::{Decoder, Queries};
 use mastery_storage::{
-    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewRecord, Storage,
-    StorageError, StoredCard, StoredInterview, check_interview_id, check_key, check_learner_kind,
-    check_note, check_setting, check_setting_name, check_text,
+    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewFact, ReviewRecord,
+    Storage, StorageError, StoredCard, StoredInterview, check_interview_id, check_key,
+    check_learner_kind, check_note, check_setting, check_setting_name, check_text,
 };
 use sqlx::postgres::PgPool;
 use sqlx::{Postgres, Transaction};
@@ -304,6 +304,14 @@ impl Storage for PostgresStore {
         since: Option<Millis>,
     ) -> Result<Vec<ReviewRecord>> {
         Sql::reviews(&self.pool, self.decoder(), learner, since).await
+    }
+
+    async fn review_facts(
+        &self,
+        learner: LearnerId,
+        since: Option<Millis>,
+    ) -> Result<Vec<ReviewFact>> {
+        Sql::review_facts(&self.pool, self.decoder(), learner, since).await
     }
 
     async fn learner_setting(&self, learner: LearnerId, name: &str) -> Result<Option<String>> {

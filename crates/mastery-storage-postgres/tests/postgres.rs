@@ -75,7 +75,8 @@ async fn instances_starting_at_once_migrate_once() {
             (8, true),
             (9, true),
             (10, true),
-            (11, true)
+            (11, true),
+            (12, true)
         ]
     );
 }
@@ -108,7 +109,7 @@ async fn a_database_from_a_newer_mastery_is_refused_before_migrating() {
             err,
             StorageError::NewerSchema {
                 found: 9999,
-                known: 11
+                known: 12
             }
         ),
         "{err:?}"

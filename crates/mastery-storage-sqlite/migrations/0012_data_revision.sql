@@ -7,6 +7,10 @@
 -- mark or a card adds one to its learner's `data_revision`, in the same transaction.
 -- Append-only: never edit this file once released; see README.md beside it.
 
+-- The setup page asks whether an admin exists, on every request: by this index, not by
+-- reading every account.
+CREATE INDEX accounts_by_role ON accounts (role);
+
 ALTER TABLE learners ADD COLUMN data_revision INTEGER NOT NULL DEFAULT 0;
 
 CREATE TRIGGER marks_insert_revision AFTER INSERT ON marks BEGIN

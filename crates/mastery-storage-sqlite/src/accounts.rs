@@ -42,6 +42,10 @@ impl AccountStorage for SqliteStore {
         Sql::account_counts(&self.readers, self.decoder()).await
     }
 
+    async fn admin_count(&self) -> Result<u64> {
+        Sql::admin_count(&self.readers, self.decoder()).await
+    }
+
     async fn set_password(&self, learner: LearnerId, hash: &str, at: Millis) -> Result<bool> {
         check_account_text("a password hash", hash)?;
         let mut tx = self.write().await?;
@@ -184,6 +188,10 @@ impl AccountStorage for SqliteStore {
     async fn site_setting(&self, name: &str) -> Result<Option<String>> {
         check_setting_name(name)?;
         Sql::site_setting(&self.readers, self.decoder(), name).await
+    }
+
+    async fn site_settings_under(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        Sql::site_settings_under(&self.readers, self.decoder(), prefix).await
     }
 
     async fn set_site_setting(&self, name: &str, value: &str) -> Result<()> {

@@ -60,8 +60,8 @@ mod study;
 mod teams;
 
 use mastery_storage::{
-    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewRecord, Storage,
-    StorageError, StoredCard, StoredInterview, check_key, check_learner_kind, check_note,
+    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewFact, ReviewRecord,
+    Storage, StorageError, StoredCard, StoredInterview, check_key, check_learner_kind, check_note,
     check_text,
 };
 use sqlx::sqlite::SqlitePool;
@@ -386,6 +386,14 @@ impl Storage for SqliteStore {
         since: Option<Millis>,
     ) -> Result<Vec<ReviewRecord>> {
         self.reviews_of(learner, since).await
+    }
+
+    async fn review_facts(
+        &self,
+        learner: LearnerId,
+        since: Option<Millis>,
+    ) -> Result<Vec<ReviewFact>> {
+        Sql::review_facts(&self.readers, self.decoder(), learner, since).await
     }
 
     async fn learner_setting(&self, learner: LearnerId, name: &str) -> Result<Option<String>> {

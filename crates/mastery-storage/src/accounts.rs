@@ -362,8 +362,12 @@ pub trait AccountStorage: Send + Sync {
     /// Every account, by username key.
     async fn accounts(&self) -> Result<Vec<Account>>;
 
-    /// How many accounts exist, and how many of them are admins.
+    /// How many accounts exist, and how many of them are admins (start-up and the
+    /// command line: it counts every account).
     async fn account_counts(&self) -> Result<(u64, u64)>;
+
+    /// How many admins exist (read through the index on `role`: the setup page asks it).
+    async fn admin_count(&self) -> Result<u64>;
 
     /// Replaces the password hash. Returns whether the account exists.
     async fn set_password(&self, learner: LearnerId, hash: &str, at: Millis) -> Result<bool>;
@@ -429,6 +433,10 @@ pub trait AccountStorage: Send + Sync {
 
     /// A site-wide setting (registration mode, private site), if set.
     async fn site_setting(&self, name: &str) -> Result<Option<String>>;
+
+    /// Every site setting whose name starts with `prefix` (`community.`), by name, in one
+    /// read.
+    async fn site_settings_under(&self, prefix: &str) -> Result<Vec<(String, String)>>;
 
     /// Sets a site-wide setting (same rules as learner settings: [`crate::check_setting`]).
     async fn set_site_setting(&self, name: &str, value: &str) -> Result<()>;

@@ -78,7 +78,8 @@ pub use teams::{
 
 pub use study::{
     CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
-    Recorded, ReviewRecord, StoredCard, check_review_id, check_setting, check_setting_name,
+    Recorded, ReviewFact, ReviewRecord, StoredCard, check_review_id, check_setting,
+    check_setting_name,
 };
 
 /// Milliseconds since the Unix epoch (UTC).
@@ -413,6 +414,13 @@ pub trait Storage:
     /// fitting personal scheduler parameters.
     async fn reviews(&self, learner: LearnerId, since: Option<Millis>)
     -> Result<Vec<ReviewRecord>>;
+
+    /// What statistics read of the same reviews ([`ReviewFact`]), in the same order.
+    async fn review_facts(
+        &self,
+        learner: LearnerId,
+        since: Option<Millis>,
+    ) -> Result<Vec<ReviewFact>>;
 
     /// One of the learner's settings (a small string or JSON value), if set.
     ///

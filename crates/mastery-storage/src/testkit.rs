@@ -845,6 +845,22 @@ pub async fn reviews_are_chronological_and_filtered_by_since(fx: &dyn Fixture) {
     );
     assert!(store.reviews(me, Some(41)).await.unwrap().is_empty());
     assert_eq!(store.reviews(me, Some(i64::MIN)).await.unwrap().len(), 5);
+    // What statistics read: the same reviews in the same order, field for field.
+    for since in [None, Some(21), Some(41)] {
+        let facts: Vec<crate::ReviewFact> = store
+            .reviews(me, since)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| crate::ReviewFact {
+                reviewed_at: r.reviewed_at,
+                rating: r.rating,
+                before: r.before.as_ref().map(|c| (c.phase, c.step)),
+                time_spent_ms: r.time_spent_ms,
+            })
+            .collect();
+        assert_eq!(store.review_facts(me, since).await.unwrap(), facts);
+    }
 }
 
 pub async fn invalid_reviews_are_refused_and_write_nothing(fx: &dyn Fixture) {
@@ -1674,6 +1690,7 @@ fn is_taken<T: std::fmt::Debug>(result: Result<T, StorageError>, which: Taken) -
 pub async fn accounts_are_created_and_found_by_either_key(fx: &dyn Fixture) {
     let store = fx.store();
     assert_eq!(store.account_counts().await.unwrap(), (0, 0));
+    assert_eq!(store.admin_count().await.unwrap(), 0);
     let bob = store
         .create_account(&NewAccount {
             username: "Bob",
@@ -1736,6 +1753,7 @@ pub async fn accounts_are_created_and_found_by_either_key(fx: &dyn Fixture) {
         .collect();
     assert_eq!(listed, [alice, bob, alvaro]);
     assert_eq!(store.account_counts().await.unwrap(), (3, 0));
+    assert_eq!(store.admin_count().await.unwrap(), 0);
 
     // Each account is a learner of its own kind, created with it; no personal learner.
     let dump = store.export_all().await.unwrap();
@@ -1821,6 +1839,7 @@ pub async fn invitations_admit_until_expired_revoked_or_used_up(fx: &dyn Fixture
     // Nothing was written by the refusals: no learner, no use taken.
     assert_eq!(store.export_all().await.unwrap().learners.len(), learners);
     assert_eq!(store.account_counts().await.unwrap(), (4, 1));
+    assert_eq!(store.admin_count().await.unwrap(), 1);
     for (token, uses) in [("twice", 2), ("expires", 1), ("revoked", 0)] {
         let stored = store.invite_by_token(token).await.unwrap().unwrap();
         assert_eq!(stored.uses, uses, "{token}");
@@ -1854,6 +1873,7 @@ pub async fn the_first_admin_is_admitted_once(fx: &dyn Fixture) {
         Role::Admin
     );
     assert_eq!(store.account_counts().await.unwrap(), (2, 1));
+    assert_eq!(store.admin_count().await.unwrap(), 1);
     let err = store
         .create_account(&first_admin("again"))
         .await
@@ -1861,6 +1881,7 @@ pub async fn the_first_admin_is_admitted_once(fx: &dyn Fixture) {
     assert!(matches!(err, StorageError::Invalid(_)), "{err:?}");
     assert_eq!(store.account_by_key("again").await.unwrap(), None);
     assert_eq!(store.account_counts().await.unwrap(), (2, 1));
+    assert_eq!(store.admin_count().await.unwrap(), 1);
     // An operator still adds admins directly.
     let ops = store
         .create_account(&NewAccount {
@@ -1870,6 +1891,7 @@ pub async fn the_first_admin_is_admitted_once(fx: &dyn Fixture) {
         .await
         .unwrap();
     assert_eq!(store.account_counts().await.unwrap(), (3, 2));
+    assert_eq!(store.admin_count().await.unwrap(), 2);
     // "An admin exists" is judged when the link is used: with none left, it works again.
     for admin in [root, ops] {
         assert!(store.set_role(admin, Role::Learner).await.unwrap());
@@ -1877,6 +1899,7 @@ pub async fn the_first_admin_is_admitted_once(fx: &dyn Fixture) {
     assert!(store.set_role(moderator, Role::Learner).await.unwrap());
     store.create_account(&first_admin("late")).await.unwrap();
     assert_eq!(store.account_counts().await.unwrap(), (4, 1));
+    assert_eq!(store.admin_count().await.unwrap(), 1);
 }
 
 /// Sign-ups at once (several instances): the unique keys, the uses of an invitation and
@@ -1946,6 +1969,7 @@ pub async fn concurrent_sign_ups_respect_every_limit(fx: &dyn Fixture) {
         assert_eq!(admitted, expected, "{race:?}");
     }
     assert_eq!(store.account_counts().await.unwrap(), (6, 1));
+    assert_eq!(store.admin_count().await.unwrap(), 1);
     assert_eq!(
         store.invite_by_token("three").await.unwrap().unwrap().uses,
         3
@@ -2163,6 +2187,7 @@ pub async fn passwords_roles_and_emails_change(fx: &dyn Fixture) {
         assert!(!store.delete_account(nobody).await.unwrap());
     }
     assert_eq!(store.account_counts().await.unwrap(), (1, 0));
+    assert_eq!(store.admin_count().await.unwrap(), 0);
     assert_eq!(store.personal_learner().await.unwrap(), me);
 }
 
@@ -2536,6 +2561,26 @@ pub async fn site_settings_round_trip(fx: &dyn Fixture) {
         store.site_setting("private").await.unwrap().as_deref(),
         Some("true")
     );
+    store
+        .set_site_setting("community.rules", "Be kind")
+        .await
+        .unwrap();
+    store
+        .set_site_setting("community.approve_first", "0")
+        .await
+        .unwrap();
+    store
+        .set_site_setting("communityx", "not under")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.site_settings_under("community.").await.unwrap(),
+        [
+            ("community.approve_first".to_owned(), "0".to_owned()),
+            ("community.rules".to_owned(), "Be kind".to_owned()),
+        ]
+    );
+    assert_eq!(store.site_settings_under("").await.unwrap().len(), 5);
     for name in ["", "Registration", "with space", "a\0b", &"n".repeat(65)] {
         assert!(
             is_invalid(store.set_site_setting(name, "1").await),
@@ -2547,7 +2592,7 @@ pub async fn site_settings_round_trip(fx: &dyn Fixture) {
     assert!(is_invalid(store.set_site_setting("big", &over).await));
     assert!(is_invalid(store.set_site_setting("nul", "a\0").await));
     assert_eq!(store.site_setting("big").await.unwrap(), None);
-    assert_eq!(store.export_all().await.unwrap().site_settings.len(), 2);
+    assert_eq!(store.export_all().await.unwrap().site_settings.len(), 5);
 }
 
 /// Account texts follow the rule of every text (no NUL) and a length bound; reads naming a

@@ -415,8 +415,7 @@ impl Accounts {
     ///
     /// Storage errors.
     pub async fn setup_token(&self, store: &dyn Storage) -> Result<Option<String>, AppError> {
-        let (_, admins) = store.account_counts().await?;
-        if admins > 0 {
+        if store.admin_count().await? > 0 {
             return Ok(None);
         }
         let fresh = tokens::fresh_token()?;

@@ -68,22 +68,22 @@ impl CommunitySettings {
     /// Storage errors.
     pub async fn load(store: &dyn Storage) -> Result<Self, AppError> {
         let defaults = Self::default();
+        // One read for the four (every question page asks).
+        let stored = store.site_settings_under("community.").await?;
+        let value = |name: &str| {
+            stored
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
         let number = |value: Option<String>, default: u32| {
             value.and_then(|v| v.parse().ok()).unwrap_or(default)
         };
         Ok(Self {
-            rules: store.site_setting(RULES).await?.unwrap_or(defaults.rules),
-            approve_first: number(
-                store.site_setting(APPROVE_FIRST).await?,
-                defaults.approve_first,
-            ),
-            new_member_days: number(
-                store.site_setting(NEW_MEMBER_DAYS).await?,
-                defaults.new_member_days,
-            ),
-            show_moderators: store
-                .site_setting(SHOW_MODERATORS)
-                .await?
+            rules: value(RULES).unwrap_or(defaults.rules),
+            approve_first: number(value(APPROVE_FIRST), defaults.approve_first),
+            new_member_days: number(value(NEW_MEMBER_DAYS), defaults.new_member_days),
+            show_moderators: value(SHOW_MODERATORS)
                 .map_or(defaults.show_moderators, |v| v == "true"),
         })
     }

@@ -21,8 +21,8 @@ use crate::dump::{ACCOUNT_SECURITY_TABLES, Cell, ColumnKind, DumpTable};
 use crate::{
     ACCOUNT_KIND, Account, Admission, Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting,
     DumpSiteSetting, FoundSession, Invite, LearnerId, LearnerRestore, Mark, Millis, NewAccount,
-    Note, Owned, QuestionKey, Result, ReviewRecord, Role, Setting, StorageError, StoredCard,
-    StoredInterview, StoredSession, Taken, check_text,
+    Note, Owned, QuestionKey, Result, ReviewFact, ReviewRecord, Role, Setting, StorageError,
+    StoredCard, StoredInterview, StoredSession, Taken, check_text,
 };
 
 /// The statements of this module for the database `DB` (`Queries::<Sqlite>::marks(...)`).
@@ -145,6 +145,11 @@ static ACCOUNT_INSERT: LazyLock<String> = LazyLock::new(|| {
         params.join(", ")
     )
 });
+
+/// A learner's reviews (`$1`) from a time on (`$2`), in the log's order: a plain lower
+/// bound lets the database range-scan its time index.
+const LEARNER_REVIEWS_SINCE: &str =
+    "WHERE learner_id = $1 AND reviewed_at >= $2 ORDER BY reviewed_at, seq";
 
 static SESSION_SELECT: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {SESSION_COLUMNS}, s.learner_id AS learner_id FROM sessions s")
@@ -473,10 +478,7 @@ where
         learner: LearnerId,
         since: Option<Millis>,
     ) -> Result<Vec<ReviewRecord>> {
-        let sql = format!(
-            "{} WHERE learner_id = $1 AND reviewed_at >= $2 ORDER BY reviewed_at, seq",
-            *REVIEW_SELECT
-        );
+        let sql = format!("{} {LEARNER_REVIEWS_SINCE}", *REVIEW_SELECT);
         let rows = sqlx::query(&sql)
             .bind(learner.0)
             // A plain lower bound lets the database range-scan its time index.
@@ -487,6 +489,26 @@ where
         rows.iter()
             .map(|row| d.review(row).map(|(_, _, review)| review))
             .collect()
+    }
+
+    /// What statistics read of the learner's reviews, in the order of [`Self::reviews`].
+    pub async fn review_facts<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        learner: LearnerId,
+        since: Option<Millis>,
+    ) -> Result<Vec<ReviewFact>> {
+        let sql = format!(
+            "SELECT reviewed_at, rating, before_phase, before_step, time_spent_ms FROM reviews \
+             {LEARNER_REVIEWS_SINCE}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(learner.0)
+            .bind(since.unwrap_or(Millis::MIN))
+            .fetch_all(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        rows.iter().map(|row| d.review_fact(row)).collect()
     }
 
     /// Appends a review to the log; `seq` `None` lets the database number it.
@@ -1108,6 +1130,24 @@ where
         Ok((count("accounts")?, count("admins")?))
     }
 
+    /// How many admins exist: `role` as a literal, so that the planner reads the index on
+    /// it (few admins among many accounts).
+    pub async fn admin_count<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+    ) -> Result<u64> {
+        let sql = format!(
+            "SELECT COUNT(*) AS admins FROM accounts WHERE role = '{}'",
+            Role::Admin.as_str()
+        );
+        let row = sqlx::query(&sql)
+            .fetch_one(e)
+            .await
+            .map_err(|e| d.error(e))?;
+        let n = d.int(&row, "admins")?;
+        u64::try_from(n).map_err(|_| d.corrupt(&format!("a count of {n} admins")))
+    }
+
     /// Replaces the password hash (checked by the caller); whether the account exists.
     pub async fn set_password<'e>(
         e: impl Executor<'e, Database = DB>,
@@ -1445,6 +1485,29 @@ where
             .await
             .map_err(|e| d.error(e))?;
         row.map(|row| d.text(&row, "value")).transpose()
+    }
+
+    /// The site settings whose names start with `prefix`, by name (compared as they are,
+    /// whatever the database's collation; the table holds a few rows).
+    pub async fn site_settings_under<'e>(
+        e: impl Executor<'e, Database = DB>,
+        d: Decoder<'_>,
+        prefix: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let chars = i64::try_from(prefix.chars().count())
+            .map_err(|_| StorageError::Invalid("a setting prefix that long".into()))?;
+        let rows = sqlx::query(
+            "SELECT name, value FROM site_settings \
+             WHERE substr(name, 1, CAST($2 AS INTEGER)) = $1 ORDER BY name",
+        )
+        .bind(prefix)
+        .bind(chars)
+        .fetch_all(e)
+        .await
+        .map_err(|e| d.error(e))?;
+        rows.iter()
+            .map(|row| Ok((d.text(row, "name")?, d.text(row, "value")?)))
+            .collect()
     }
 
     /// Sets a site setting (checked by the caller).

@@ -40,8 +40,11 @@ use axum::response::Response;
 /// the same database takes to show.
 pub const EXTERNAL_WRITES_VISIBLE_WITHIN: Duration = Duration::from_secs(1);
 
-/// The bytes of kept pages in all (HTML and the compressed copies made): a few hundred
-/// pages of the built-in guide. The least recently sent page goes first.
+/// The bytes of kept pages in all (HTML and compressed copies): about 200 pages of the
+/// built-in guide as browsers get them (0.46 MB gzipped), 70 as HTML (1.1 MB and room
+/// for 0.24 MB of brotli). The least
+/// recently sent page goes first; a page not kept is filled in again from the guide's
+/// template, which costs copies, not compression ([`crate::guides::prerender`]).
 pub const MAX_KEPT_BYTES: usize = 96 << 20;
 
 /// gzip level and brotli quality: made once per kept page, so better than the per-request
@@ -64,6 +67,8 @@ pub struct PageKey {
     pub theme: Option<&'static str>,
     /// The header's account links as sent (name, role, unread notifications).
     pub header: String,
+    /// Whether the client takes gzip ([`takes_gzip`]): its page is kept gzipped only.
+    pub gzip: bool,
 }
 
 /// What a kept page is checked against: read before the learner's data, so a page kept
@@ -116,50 +121,64 @@ impl Encoding {
     }
 }
 
-/// One finished page: its HTML and compressed copies.
+/// One finished page: its HTML and compressed copies, or only its gzip body.
 #[derive(Debug)]
 pub struct FinishedPage {
-    html: Bytes,
+    /// The HTML; `None` for a page made only gzipped ([`FinishedPage::gzipped`]).
+    html: Option<Bytes>,
     gzip: OnceLock<Option<Bytes>>,
     brotli: OnceLock<Option<Bytes>>,
-    /// Whether a request started making the brotli copy in the background.
-    brotli_started: std::sync::atomic::AtomicBool,
 }
 
 impl FinishedPage {
     /// A page with `html` as its body.
     pub fn new(html: String) -> Self {
         Self {
-            html: Bytes::from(html),
+            html: Some(Bytes::from(html)),
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),
-            brotli_started: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
-    /// A page with `html` as its body and `gzip` as its gzip copy (made with the page:
-    /// [`crate::guides::prerender`]). Such a page goes gzipped to every client that takes
-    /// gzip, brotli being made only for clients that take brotli and not gzip.
-    pub fn with_gzip(html: String, gzip: Vec<u8>) -> Self {
-        let page = Self::new(html);
+    /// A page made gzipped ([`crate::guides::prerender`]), for clients that take gzip
+    /// ([`PageKey::gzip`]): it is sent as it is.
+    pub fn gzipped(gzip: Vec<u8>) -> Self {
+        let page = Self {
+            html: None,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
+        };
         let _ = page.gzip.set(Some(Bytes::from(gzip)));
         page
     }
 
+    /// Whether the two pages have the same body.
+    fn same_as(&self, other: &FinishedPage) -> bool {
+        match (&self.html, &other.html) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.gzip.get() == other.gzip.get(),
+            _ => false,
+        }
+    }
+
     /// The body in `encoding`, compressing on first use; `None` when compression failed
-    /// (the caller then sends the HTML uncompressed).
+    /// (the caller then sends the HTML uncompressed) or there is no HTML to compress.
     fn encoded(&self, encoding: Encoding) -> Option<Bytes> {
+        let html = self.html.as_ref();
         match encoding {
-            Encoding::Identity => Some(self.html.clone()),
-            Encoding::Gzip => self.gzip.get_or_init(|| gzip(&self.html)).clone(),
-            Encoding::Brotli => self.brotli.get_or_init(|| brotli(&self.html)).clone(),
+            Encoding::Identity => html.cloned(),
+            Encoding::Gzip => self.gzip.get_or_init(|| html.and_then(|h| gzip(h))).clone(),
+            Encoding::Brotli => self
+                .brotli
+                .get_or_init(|| html.and_then(|h| brotli(h)))
+                .clone(),
         }
     }
 
     /// The body in `encoding` if it was made already.
     fn encoded_now(&self, encoding: Encoding) -> Option<Option<Bytes>> {
         match encoding {
-            Encoding::Identity => Some(Some(self.html.clone())),
+            Encoding::Identity => Some(self.html.clone()),
             Encoding::Gzip => self.gzip.get().cloned(),
             Encoding::Brotli => self.brotli.get().cloned(),
         }
@@ -188,6 +207,8 @@ fn brotli(data: &[u8]) -> Option<Bytes> {
 
 struct Kept {
     freshness: Freshness,
+    /// What it counts against [`MAX_KEPT_BYTES`] ([`Kept::weigh`]).
+    weight: usize,
     built: Instant,
     /// When it was last sent (the least recently sent page goes first).
     used: Instant,
@@ -197,10 +218,17 @@ struct Kept {
 }
 
 impl Kept {
-    /// What the page counts against [`MAX_KEPT_BYTES`]: its HTML and room for the
-    /// compressed copies (a tenth of it each, at most, for guide pages).
-    fn weight(&self) -> usize {
-        self.page.html.len() + self.page.html.len() / 4
+    /// What `page` counts against [`MAX_KEPT_BYTES`]: its HTML and room for a brotli copy
+    /// (a fifth of the HTML for guide pages), or its gzip body.
+    /// Reckoned once, when the page is kept, so the running sum stays exact.
+    fn weigh(page: &FinishedPage) -> usize {
+        let gzip = page
+            .gzip
+            .get()
+            .and_then(Option::as_ref)
+            .map_or(0, Bytes::len);
+        let html = page.html.as_ref().map_or(0, Bytes::len);
+        html + gzip + html / 4
     }
 }
 
@@ -306,23 +334,24 @@ impl PageCache {
         let page = match kept.by_key.get(&key) {
             // A slower request that read older data leaves a newer page alone.
             Some(old) if !old.freshness.replaced_by(freshness) => return page,
-            Some(old) if old.page.html == page.html => Arc::clone(&old.page),
+            Some(old) if old.page.same_as(&page) => Arc::clone(&old.page),
             _ => page,
         };
         let now = Instant::now();
         let entry = Kept {
             freshness,
+            weight: Kept::weigh(&page),
             built: now,
             used: now,
             refreshing: None,
             page: Arc::clone(&page),
         };
-        let weight = entry.weight();
+        let weight = entry.weight;
         if weight > self.max_bytes {
             return page;
         }
         if let Some(old) = kept.by_key.remove(&key) {
-            kept.bytes -= old.weight();
+            kept.bytes -= old.weight;
         }
         while kept.bytes + weight > self.max_bytes {
             let Some(oldest) = kept
@@ -334,7 +363,7 @@ impl PageCache {
                 break;
             };
             if let Some(gone) = kept.by_key.remove(&oldest) {
-                kept.bytes -= gone.weight();
+                kept.bytes -= gone.weight;
             }
         }
         kept.bytes += weight;
@@ -398,30 +427,26 @@ fn parse_q(v: &str) -> Option<f32> {
     if valid { v.parse().ok() } else { None }
 }
 
+/// Whether a client with these request headers takes gzip (a `q` above 0, by name or
+/// through `*`).
+pub fn takes_gzip(headers: &HeaderMap) -> bool {
+    qualities(headers).1 > 0.0
+}
+
 /// The response for `page` to a request with `headers`: the page in the best encoding the
 /// client accepts.
 ///
-/// A page made with its gzip copy ([`FinishedPage::with_gzip`]) goes gzipped to a client
-/// that takes brotli and gzip until its brotli copy exists: brotli (a smaller body, but
-/// milliseconds of work for a guide page) is made in the background only for a page sent
-/// again (`again`: a kept page), so pages that change with every visit never pay for it.
-pub async fn respond(page: Arc<FinishedPage>, headers: &HeaderMap, again: bool) -> Response {
-    let mut wanted = negotiate(headers);
-    if wanted == Encoding::Brotli
-        && page.brotli.get().is_none()
-        && matches!(page.gzip.get(), Some(Some(_)))
-        && qualities(headers).1 > 0.0
-    {
-        wanted = Encoding::Gzip;
-        if again
-            && !page
-                .brotli_started
-                .swap(true, std::sync::atomic::Ordering::AcqRel)
-        {
-            let page = Arc::clone(&page);
-            tokio::task::spawn_blocking(move || page.encoded(Encoding::Brotli));
-        }
-    }
+/// A page made gzipped ([`FinishedPage::gzipped`], kept only for clients that take gzip)
+/// goes gzipped, even to a client that prefers brotli: a brotli copy of a guide page is
+/// smaller (0.24 MB against 0.46 MB) but costs tens of milliseconds of a core to make, once
+/// per learner and change of their data, which a busy server cannot spare (measured:
+/// docs/performance.md, "A community of 1,000 learners").
+pub async fn respond(page: Arc<FinishedPage>, headers: &HeaderMap) -> Response {
+    let wanted = if page.html.is_none() {
+        Encoding::Gzip
+    } else {
+        negotiate(headers)
+    };
     let body = match page.encoded_now(wanted) {
         Some(body) => body,
         None => {
@@ -432,9 +457,11 @@ pub async fn respond(page: Arc<FinishedPage>, headers: &HeaderMap, again: bool) 
                 .flatten()
         }
     };
-    let (encoding, body) = match body {
-        Some(body) => (wanted, body),
-        None => (Encoding::Identity, page.html.clone()),
+    let (encoding, body) = match (body, &page.html) {
+        (Some(body), _) => (wanted, body),
+        (None, Some(html)) => (Encoding::Identity, html.clone()),
+        // A gzipped page always has its body: this is never reached.
+        (None, None) => (Encoding::Identity, Bytes::new()),
     };
     let mut response = Response::new(Body::from(body));
     let h = response.headers_mut();
@@ -527,7 +554,33 @@ mod tests {
             csrf: csrf.into(),
             theme: None,
             header: String::new(),
+            gzip: false,
         }
+    }
+
+    fn text(page: &FinishedPage) -> String {
+        String::from_utf8(page.html.clone().unwrap().to_vec()).unwrap()
+    }
+
+    /// A gzipped page (what browsers get) weighs its gzip body only, is sent gzipped
+    /// whatever the client prefers, and is the same page when its body is.
+    #[test]
+    fn gzipped_pages_weigh_their_body_and_go_gzipped() {
+        let gz = gzip(&Bytes::from("<p>answer</p>".repeat(100)))
+            .unwrap()
+            .to_vec();
+        let page = FinishedPage::gzipped(gz.clone());
+        assert_eq!(Kept::weigh(&page), gz.len());
+        assert!(page.same_as(&FinishedPage::gzipped(gz.clone())));
+        assert!(!page.same_as(&FinishedPage::gzipped(vec![1, 2, 3])));
+        assert!(!page.same_as(&FinishedPage::new("<p>answer</p>".into())));
+        assert_eq!(page.encoded(Encoding::Identity), None);
+        assert_eq!(page.encoded(Encoding::Brotli), None, "no HTML to compress");
+        let response = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(respond(Arc::new(page), &accept("br")));
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
     }
 
     fn kept(cache: &PageCache, key: &PageKey, freshness: Freshness) -> Option<Arc<FinishedPage>> {
@@ -573,7 +626,7 @@ mod tests {
         );
         // A newer page for the same key replaces the old one.
         cache.put(key("s1"), LOCAL(8), Arc::new(FinishedPage::new("b".into())));
-        assert_eq!(kept(&cache, &key("s1"), LOCAL(8)).unwrap().html, "b");
+        assert_eq!(text(&kept(&cache, &key("s1"), LOCAL(8)).unwrap()), "b");
         assert!(kept(&cache, &key("s1"), LOCAL(7)).is_none());
     }
 
@@ -584,10 +637,11 @@ mod tests {
             cache.put(key("s"), new, Arc::new(FinishedPage::new("new".into())));
             let slow = cache.put(key("s"), old, Arc::new(FinishedPage::new("old".into())));
             assert_eq!(
-                slow.html, "old",
+                text(&slow),
+                "old",
                 "the slow request still sends what it built"
             );
-            assert_eq!(kept(&cache, &key("s"), new).unwrap().html, "new");
+            assert_eq!(text(&kept(&cache, &key("s"), new).unwrap()), "new");
             assert!(kept(&cache, &key("s"), old).is_none());
         }
     }
@@ -617,14 +671,14 @@ mod tests {
         // A bigger page for a kept key pushes out what it must, and the bytes add up.
         cache.put(key("0"), REV(2), page(2_400));
         let pages = cache.kept.lock().unwrap();
-        let sum: usize = pages.by_key.values().map(Kept::weight).sum();
+        let sum: usize = pages.by_key.values().map(|k| k.weight).sum();
         assert_eq!(pages.bytes, sum);
         assert!(pages.bytes <= 4_500);
         assert!(pages.by_key.contains_key(&key("0")));
         drop(pages);
         // A page bigger than the whole cache is sent, not kept.
         let huge = cache.put(key("huge"), REV(1), page(10_000));
-        assert_eq!(huge.html.len(), 10_000);
+        assert_eq!(text(&huge).len(), 10_000);
         assert!(kept(&cache, &key("huge"), REV(1)).is_none());
     }
 
@@ -677,7 +731,7 @@ mod tests {
         assert!(matches!(cache.get(&key("s"), LOCAL(1)), Lookup::Build));
         let changed = cache.put(key("s"), LOCAL(1), Arc::new(FinishedPage::new("b".into())));
         assert!(!Arc::ptr_eq(&changed, &first));
-        assert_eq!(kept(&cache, &key("s"), LOCAL(1)).unwrap().html, "b");
+        assert_eq!(text(&kept(&cache, &key("s"), LOCAL(1)).unwrap()), "b");
         // A check that never came back (a failed request) is taken over after a while.
         age(&cache, EXTERNAL_WRITES_VISIBLE_WITHIN);
         assert!(matches!(cache.get(&key("s"), LOCAL(1)), Lookup::Build));

@@ -170,13 +170,14 @@ pub async fn guide(
         csrf: session.csrf.clone(),
         theme,
         header,
+        gzip: page_cache::takes_gzip(&headers),
     };
     // Read before the learner's data: a page kept under it is never older than it says.
     let freshness = freshness(&state, &session, learner).await?;
     if let Some(freshness) = freshness
         && let Lookup::Page(page) = library.finished.get(&key, freshness)
     {
-        return Ok(page_cache::respond(page, &headers, true).await);
+        return Ok(page_cache::respond(page, &headers).await);
     }
     let template = library
         .page(&id, || {
@@ -207,7 +208,7 @@ pub async fn guide(
         .iter()
         .map(|s| (s.progress.mastered, s.progress.percent()))
         .collect();
-    let (html, gzip) = template.fill_with_gzip(&Fill {
+    let fill = Fill {
         theme_attr: &theme_attr(theme),
         next_theme: next_theme(theme),
         csrf: &csrf,
@@ -215,8 +216,13 @@ pub async fn guide(
         mastered: &mastered,
         sections: &sections,
         guide: (progress.guide.mastered, progress.guide.percent()),
+    };
+    // Browsers take gzip: their page is made gzipped, without the HTML.
+    let mut page = Arc::new(if key.gzip {
+        FinishedPage::gzipped(template.gzip(&fill))
+    } else {
+        FinishedPage::new(template.fill(&fill))
     });
-    let mut page = Arc::new(FinishedPage::with_gzip(html, gzip));
     // A request without a session cookie (a crawler, a probe, a first visit) has a session
     // nobody may come back with: keeping its page would only push out the pages of real
     // browser sessions.
@@ -225,7 +231,7 @@ pub async fn guide(
     {
         page = library.finished.put(key, freshness, page);
     }
-    Ok(page_cache::respond(page, &headers, false).await)
+    Ok(page_cache::respond(page, &headers).await)
 }
 
 /// What a kept guide page of this request is checked against ([`Freshness`]), read
@@ -303,10 +309,12 @@ pub(crate) async fn question_page(
         .ok_or_else(|| WebError::NotFound(format!("no question `{question_id}`")))?;
     let (section_index, entry) = entries[position];
     let section = &guide.sections[section_index];
-    let mastered = ticked_and_mastered(&state, learner, &guide_id)
-        .await?
-        .0
-        .contains(&question_id);
+    let mastered = match learner {
+        Some(learner) => {
+            mastery_app::marks::is_ticked(state.store(), learner, &guide_id, &question_id).await?
+        }
+        None => false,
+    };
     let note = note_of(&state, learner, &guide_id, &question_id).await?;
     let link = |e: &Entry| Link {
         url: question_path(&guide.id, &e.id),

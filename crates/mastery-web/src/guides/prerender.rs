@@ -7,12 +7,15 @@
 //! segments and slots. A request then only computes the learner's values and copies the
 //! segments into the response: no template work and no copies of answers per request.
 //!
-//! The gzip copy is made the same way. Each text segment is compressed once, as raw
-//! deflate blocks ending in a full flush (byte-aligned, referring to nothing before them),
-//! and a request's gzip body is the gzip header, the segments' blocks with each slot's
-//! value between them as a stored (uncompressed) block, a final empty block and the
-//! trailer (CRC-32 and length of the HTML): copying, not compressing, so a learner's page
-//! costs well under a millisecond to send compressed however often their data changes.
+//! The gzip body is made the same way, without the HTML. Each text segment is compressed
+//! once, as raw deflate blocks ending in a full flush (byte-aligned, referring to nothing
+//! before them), with its CRC-32 and length; a request's gzip body is the gzip header, the
+//! segments' blocks with each slot's value between them as a stored (uncompressed) block,
+//! a final empty block and the trailer. The trailer's CRC-32 of the whole page is joined
+//! from the segments' (crc(A‖B) = crc(A)·x^(8·|B|) mod P ⊕ crc(B), the multiplier kept per
+//! segment) and the slots' values: copying half a megabyte, not compressing or checksumming
+//! a megabyte, so a learner's page costs a fraction of a millisecond to send compressed
+//! however often their data changes.
 //! The body is one ordinary deflate stream (RFC 1951 §3.2.4 stored blocks, RFC 1952
 //! member), which every gzip decoder reads. `docs/performance.md` has the figures that
 //! motivated this.
@@ -89,9 +92,69 @@ impl Slot {
 
 #[derive(Debug)]
 enum Segment {
-    /// Fixed text, and its raw deflate blocks (ending in a full flush).
-    Text(String, Vec<u8>),
+    Text(String, Deflated),
     Slot(Slot),
+}
+
+/// A text segment made ready for gzip bodies.
+#[derive(Debug)]
+struct Deflated {
+    /// Raw deflate blocks ending in a full flush ([`deflate_alone`]).
+    blocks: Vec<u8>,
+    /// The CRC-32 of the text.
+    crc: u32,
+    /// x^(8·len) mod P for the text's length ([`crc::shift`]).
+    shift: u32,
+}
+
+impl Deflated {
+    fn of(text: &str) -> Self {
+        Self {
+            blocks: deflate_alone(text),
+            crc: crc32fast::hash(text.as_bytes()),
+            shift: crc::shift(text.len()),
+        }
+    }
+}
+
+/// CRC-32 (gzip's polynomial, bit-reflected) arithmetic for joining the checksums of
+/// pieces: crc(A‖B) = crc(A)·x^(8·|B|) mod P ⊕ crc(B), as zlib's `crc32_combine`.
+mod crc {
+    const POLY: u32 = 0xEDB8_8320;
+
+    /// a·b mod P.
+    pub(super) fn multiply(a: u32, mut b: u32) -> u32 {
+        let mut product = 0;
+        let mut bit = 1_u32 << 31;
+        while bit != 0 {
+            if a & bit != 0 {
+                product ^= b;
+            }
+            bit >>= 1;
+            b = if b & 1 != 0 { (b >> 1) ^ POLY } else { b >> 1 };
+        }
+        product
+    }
+
+    /// x^(8·len) mod P: what a CRC is multiplied by when `len` more bytes follow.
+    pub(super) fn shift(len: usize) -> u32 {
+        let mut result = 1_u32 << 31; // x^0
+        let mut power = 1_u32 << 23; // x^8
+        let mut n = len;
+        while n != 0 {
+            if n & 1 != 0 {
+                result = multiply(power, result);
+            }
+            power = multiply(power, power);
+            n >>= 1;
+        }
+        result
+    }
+
+    /// The CRC of A‖B from crc(A), crc(B) and [`shift`] of |B|.
+    pub(super) fn join(crc_a: u32, crc_b: u32, shift_b: u32) -> u32 {
+        multiply(shift_b, crc_a) ^ crc_b
+    }
 }
 
 /// The gzip member header (RFC 1952 §2.3): deflate, no flags, no time, unknown system.
@@ -199,7 +262,7 @@ impl PageTemplate {
                 Some((slot, end)) => {
                     text.push_str(&rest[..start]);
                     text_len += text.len();
-                    let deflated = deflate_alone(&text);
+                    let deflated = Deflated::of(&text);
                     segments.push(Segment::Text(std::mem::take(&mut text), deflated));
                     segments.push(Segment::Slot(slot));
                     rest = &after[end + CLOSE.len_utf8()..];
@@ -213,50 +276,61 @@ impl PageTemplate {
         }
         text.push_str(rest);
         text_len += text.len();
-        let deflated = deflate_alone(&text);
+        let deflated = Deflated::of(&text);
         segments.push(Segment::Text(text, deflated));
         Self { segments, text_len }
     }
 
     /// The page for one request.
-    #[cfg(test)]
-    fn fill(&self, fill: &Fill<'_>) -> String {
-        self.fill_with_gzip(fill).0
+    pub fn fill(&self, fill: &Fill<'_>) -> String {
+        let mut out = String::with_capacity(self.text_len + 4096);
+        for segment in &self.segments {
+            match segment {
+                Segment::Text(text, _) => out.push_str(text),
+                Segment::Slot(slot) => push_slot(&mut out, *slot, fill),
+            }
+        }
+        out
     }
 
-    /// The page for one request, and the same page gzipped (see the module's docs).
-    pub fn fill_with_gzip(&self, fill: &Fill<'_>) -> (String, Vec<u8>) {
-        let mut html = String::with_capacity(self.text_len + 4096);
-        let deflated: usize = self
+    /// The page for one request, gzipped (see the module's docs), without making the HTML.
+    pub fn gzip(&self, fill: &Fill<'_>) -> Vec<u8> {
+        let blocks: usize = self
             .segments
             .iter()
             .map(|s| match s {
-                Segment::Text(_, d) => d.len(),
-                Segment::Slot(_) => 8,
+                Segment::Text(_, d) => d.blocks.len(),
+                Segment::Slot(_) => 16,
             })
             .sum();
-        let mut gz = Vec::with_capacity(deflated + 4096);
+        let mut gz = Vec::with_capacity(blocks + 4096);
         gz.extend_from_slice(&GZIP_HEADER);
+        let mut crc = 0_u32;
+        let mut len = 0_usize;
+        let mut value = String::new();
         for segment in &self.segments {
             match segment {
                 Segment::Text(text, deflated) => {
-                    html.push_str(text);
-                    gz.extend_from_slice(deflated);
+                    gz.extend_from_slice(&deflated.blocks);
+                    crc = crc::join(crc, deflated.crc, deflated.shift);
+                    len += text.len();
                 }
                 Segment::Slot(slot) => {
-                    let start = html.len();
-                    push_slot(&mut html, *slot, fill);
-                    push_stored(&mut gz, &html.as_bytes()[start..]);
+                    value.clear();
+                    push_slot(&mut value, *slot, fill);
+                    push_stored(&mut gz, value.as_bytes());
+                    let mut hasher = crc32fast::Hasher::new_with_initial(crc);
+                    hasher.update(value.as_bytes());
+                    crc = hasher.finalize();
+                    len += value.len();
                 }
             }
         }
         gz.extend_from_slice(&FINAL_BLOCK);
-        let mut crc = flate2::Crc::new();
-        crc.update(html.as_bytes());
-        gz.extend_from_slice(&crc.sum().to_le_bytes());
+        gz.extend_from_slice(&crc.to_le_bytes());
         // ISIZE: the length modulo 2^32.
-        gz.extend_from_slice(&(html.len() as u32).to_le_bytes());
-        (html, gz)
+        gz.extend_from_slice(&(len as u32).to_le_bytes());
+        gz
     }
 }
 
@@ -338,6 +412,21 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Joined checksums equal the checksum of the joined bytes.
+        #[test]
+        fn joined_checksums_are_the_checksum_of_the_whole(
+            a in proptest::collection::vec(proptest::num::u8::ANY, 0..3000),
+            b in proptest::collection::vec(proptest::num::u8::ANY, 0..3000),
+        ) {
+            let whole = [a.as_slice(), b.as_slice()].concat();
+            proptest::prop_assert_eq!(
+                crc::join(crc32fast::hash(&a), crc32fast::hash(&b), crc::shift(b.len())),
+                crc32fast::hash(&whole)
+            );
+        }
+    }
+
     fn gunzip(gz: &[u8]) -> String {
         use std::io::Read as _;
         let mut out = String::new();
@@ -388,9 +477,9 @@ mod tests {
                 )
                 .replace(&Slot::Csrf.placeholder(n), &csrf)
                 .replace(&Slot::GuidePercent.placeholder(n), "50");
-            let (page, gz) = t.fill_with_gzip(&fill);
+            let page = t.fill(&fill);
             proptest::prop_assert_eq!(&page, &expected);
-            proptest::prop_assert_eq!(gunzip(&gz), page);
+            proptest::prop_assert_eq!(gunzip(&t.gzip(&fill)), page);
         }
     }
 
@@ -418,7 +507,7 @@ mod tests {
             sections: &[],
             guide: (100, 33),
         };
-        let (page, gz) = t.fill_with_gzip(&fill);
+        let (page, gz) = (t.fill(&fill), t.gzip(&fill));
         assert_eq!(gunzip(&gz), page);
         assert!(gz.len() * 5 < page.len(), "{} of {}", gz.len(), page.len());
     }
