@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A discussion thread of 200 posts read by a signed-in member: `mastery serve` (multi-user
 # mode, SQLite) against nginx serving the same bytes as a static file, in the same run.
-# Usage: bench/community.sh [DURATION_SECONDS]   (needs wrk, nginx, curl, python3)
+# Usage: bench/thread.sh [DURATION_SECONDS]   (needs wrk, nginx, curl, python3)
 # Figures and how to read them: docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ duration=${1:-10}
 connections=64
 posts=200
 for tool in wrk nginx curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench/community.sh needs $tool (apt-get install wrk nginx curl python3)"; exit 2; }
+  command -v "$tool" >/dev/null || { echo "bench/thread.sh needs $tool (apt-get install wrk nginx curl python3)"; exit 2; }
 done
 cargo build --release -p mastery >&2
 work=$(mktemp -d)

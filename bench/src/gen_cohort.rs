@@ -12,7 +12,8 @@
 //! - Without `--community` (default 500 members): one team (number 1, "Cohort", the
 //!   built-in Python & Django guide, an interview date 60 days ahead) that every member
 //!   shares; diligent members (about 1,550 reviews each a year).
-//! - With `--community` (default 10,000 members): an open community, no team; most members
+//! - With `--community` (default 10,000 members): an open community (with one team of its
+//!   first 100 members, coached by `member00001`); most members
 //!   study now and then and some stop after a while (about 500 reviews each a year: 5
 //!   million for 10,000), a note on some questions they learn, and after the import, through
 //!   the application layer as the web app does it: mock interviews (about one member in
@@ -210,11 +211,17 @@ fn main() -> anyhow::Result<()> {
                 dump.accounts.last().map_or("", |a| a.username.as_str())
             ));
         }
-        if !community {
+        // A community holds a cohort too: its first 100 members, coached by the second.
+        if !community || m < 100 {
+            let role = if community && m == 1 {
+                "coach"
+            } else {
+                "member"
+            };
             members_rows.push(vec![
                 Cell::Int(Some(1)),
                 Cell::Int(Some(learner.0)),
-                Cell::Text("member".to_owned()),
+                Cell::Text(role.to_owned()),
                 Cell::Int(Some(1)),
                 Cell::Int(Some(start)),
                 Cell::Int(Some(start)),
@@ -343,26 +350,24 @@ fn main() -> anyhow::Result<()> {
     }
     simulating.finish();
     let date = mastery_study::stats::Date::of_day(today + 60).to_string();
-    if !community {
-        dump.account_security = vec![
-            DumpTable {
-                table: "teams".to_owned(),
-                rows: vec![vec![
-                    Cell::Int(Some(1)),
-                    Cell::Text("Cohort".to_owned()),
-                    Cell::Text(guide.id.to_string()),
-                    Cell::Text(String::new()),
-                    Cell::Text(date.clone()),
-                    Cell::Int(Some(0)),
-                    Cell::Int(Some(start)),
-                ]],
-            },
-            DumpTable {
-                table: "team_members".to_owned(),
-                rows: members_rows,
-            },
-        ];
-    }
+    dump.account_security = vec![
+        DumpTable {
+            table: "teams".to_owned(),
+            rows: vec![vec![
+                Cell::Int(Some(1)),
+                Cell::Text("Cohort".to_owned()),
+                Cell::Text(guide.id.to_string()),
+                Cell::Text(String::new()),
+                Cell::Text(date.clone()),
+                Cell::Int(Some(0)),
+                Cell::Int(Some(start)),
+            ]],
+        },
+        DumpTable {
+            table: "team_members".to_owned(),
+            rows: members_rows,
+        },
+    ];
     if community {
         // The generated threads are seen at once, as if moderators had approved each
         // member's first posts long ago.
@@ -411,7 +416,10 @@ fn main() -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", file.display()))?;
     }
     let what = if community {
-        "no team (a community)".to_owned()
+        format!(
+            "team 1 (interview on {date}) of the first {} members, coached by member00001",
+            members.min(100)
+        )
     } else {
         format!("team 1 (interview on {date})")
     };
