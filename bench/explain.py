@@ -179,7 +179,6 @@ def timing(args):
     rows = []
     for member in ("member00000", "member00002"):
         browser = Browser(args.base, members[member])
-        reviews = browser.json("/api/v1/study/stats") or {}
         for page in ("/healthz", "/stats", "/study/readiness", "/api/v1/study/stats"):
             times = []
             for i in range(args.runs + 2):
@@ -194,8 +193,6 @@ def timing(args):
             times.sort()
             rows.append((member, page, times[len(times) // 2],
                          times[int(len(times) * 0.9)], times[-1]))
-        total = next((v for k, v in reviews.items() if "review" in k and isinstance(v, int)), "?")
-        print(f"{member}: {total} reviews (GET /api/v1/study/stats)")
     print(f"{'learner':<12} {'page':<22} {'p50 ms':>8} {'p90 ms':>8} {'max ms':>8}")
     for member, page, p50, p90, worst in rows:
         print(f"{member:<12} {page:<22} {p50:8.1f} {p90:8.1f} {worst:8.1f}")

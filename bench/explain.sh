@@ -46,6 +46,13 @@ for backend in sqlite postgres; do
     out=$url
   fi
   BIG=50000 generate "$out" "$work/sessions-$backend"
+  count="SELECT count(*) FROM reviews WHERE learner_id = 1"
+  if [ "$backend" = sqlite ]; then
+    big=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$out" "$count")
+  else
+    big=$(psql -X -q -t -A -d "$url" -c "$count")
+  fi
+  echo "the big learner, member00000: $big reviews"
   "$bin"/mastery user add admin --role admin --password-stdin --data-dir "$work/data-$backend" \
     --database "$url" <<<"$pass" >/dev/null
   if [ "$backend" = postgres ]; then

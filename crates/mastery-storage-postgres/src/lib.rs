@@ -250,9 +250,7 @@ impl Storage for PostgresStore {
         at: Millis,
     ) -> Result<bool> {
         check_key(key)?;
-        Sql::set_mark(&self.pool, learner, key, mastered, at)
-            .await
-            .map_err(|e| self.learner_error(learner, e))
+        self.set_mark_locked(learner, key, mastered, at).await
     }
 
     async fn note(&self, learner: LearnerId, key: &QuestionKey) -> Result<Option<Note>> {

@@ -56,6 +56,27 @@ impl PostgresStore {
         Ok(undone)
     }
 
+    /// Ticks or unticks with the learner's row held first, as every write of the learner's
+    /// marks and cards does: the trigger that moves the data revision (migration 0012)
+    /// updates that row after the mark's own, and a restore holding the learner's row and
+    /// writing the same mark would otherwise wait on it in the other order (a deadlock).
+    pub(crate) async fn set_mark_locked(
+        &self,
+        learner: LearnerId,
+        key: &QuestionKey,
+        mastered: bool,
+        at: mastery_storage::Millis,
+    ) -> Result<bool> {
+        let Some(mut tx) = self.lock_learner(learner).await? else {
+            return Err(no_learner(learner));
+        };
+        let changed = Sql::set_mark(&mut *tx, learner, key, mastered, at)
+            .await
+            .map_err(|e| self.learner_error(learner, e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(changed)
+    }
+
     pub(crate) async fn forget_locked(&self, learner: LearnerId, key: &QuestionKey) -> Result<()> {
         // A learner that does not exist has nothing to forget.
         let Some(mut tx) = self.lock_learner(learner).await? else {

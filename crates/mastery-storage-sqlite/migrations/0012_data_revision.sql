@@ -17,7 +17,8 @@ CREATE TRIGGER marks_insert_revision AFTER INSERT ON marks BEGIN
     UPDATE learners SET data_revision = data_revision + 1 WHERE id = NEW.learner_id;
 END;
 CREATE TRIGGER marks_update_revision AFTER UPDATE ON marks BEGIN
-    UPDATE learners SET data_revision = data_revision + 1 WHERE id = NEW.learner_id;
+    UPDATE learners SET data_revision = data_revision + 1
+        WHERE id IN (NEW.learner_id, OLD.learner_id);
 END;
 CREATE TRIGGER marks_delete_revision AFTER DELETE ON marks BEGIN
     UPDATE learners SET data_revision = data_revision + 1 WHERE id = OLD.learner_id;
@@ -26,7 +27,8 @@ CREATE TRIGGER cards_insert_revision AFTER INSERT ON cards BEGIN
     UPDATE learners SET data_revision = data_revision + 1 WHERE id = NEW.learner_id;
 END;
 CREATE TRIGGER cards_update_revision AFTER UPDATE ON cards BEGIN
-    UPDATE learners SET data_revision = data_revision + 1 WHERE id = NEW.learner_id;
+    UPDATE learners SET data_revision = data_revision + 1
+        WHERE id IN (NEW.learner_id, OLD.learner_id);
 END;
 CREATE TRIGGER cards_delete_revision AFTER DELETE ON cards BEGIN
     UPDATE learners SET data_revision = data_revision + 1 WHERE id = OLD.learner_id;

@@ -213,7 +213,6 @@ where
 {
     // ------------------------------------------------------------------ marks, notes
 
-    /// Every mark of the learner, by key.
     /// The learner's data revision (`None` for an unknown learner).
     pub async fn data_revision<'e>(
         e: impl Executor<'e, Database = DB>,
@@ -228,6 +227,7 @@ where
         row.map(|row| d.int(&row, "data_revision")).transpose()
     }
 
+    /// Every mark of the learner, by key.
     pub async fn marks<'e>(
         e: impl Executor<'e, Database = DB>,
         d: Decoder<'_>,

@@ -4,8 +4,9 @@
 //! same bytes until they tick a question, record a review or forget one. [`prerender`]
 //! already avoids rendering the page per request; this module avoids the rest: reading
 //! every mark and card, filling the template and compressing. A finished page is kept
-//! under (guide, learner, browser session, theme, header) together with a [`Freshness`]
-//! read *before* the learner's data was read, and served again only while it is unchanged:
+//! under (guide, learner, browser session, theme, header, whether the client takes gzip)
+//! together with a [`Freshness`] read *before* the learner's data was read, and served
+//! again only while it is unchanged:
 //!
 //! - [`Freshness::Revision`]: the learner's data revision, which triggers move in the same
 //!   transaction as every change of the learner's marks or cards, whoever writes it
@@ -20,9 +21,10 @@
 //! Kept pages are capped by their bytes ([`MAX_KEPT_BYTES`]); the least recently sent
 //! goes first. Browsers are sent `Cache-Control: no-store`, so Back never shows marks
 //! older than the server's (and no validator is sent: with `no-store` no browser would
-//! revalidate). Compressed copies (gzip, brotli) are made once per kept page, on the
-//! blocking pool, when a client first asks for that encoding. Pages of sessions that begin
-//! with the request (no cookie sent) are not kept.
+//! revalidate). A client that takes gzip gets its page made gzipped
+//! ([`FinishedPage::gzipped`]); for others a brotli copy is made once per kept page, on the
+//! blocking pool, when one first asks for it. Pages of sessions that begin with the
+//! request (no cookie sent) and pages of nobody signed in are not kept.
 //!
 //! [`prerender`]: crate::prerender
 
@@ -85,11 +87,12 @@ pub enum Freshness {
 }
 
 impl Freshness {
-    /// Whether a page kept under `self` may be replaced by one built under `newer` (never
-    /// by a page a slower request built from older data).
+    /// Whether a page kept under `self` may be replaced by one built under `newer`. A local
+    /// generation only grows: a page a slower request built from older data leaves a newer
+    /// one alone. A data revision can go back (a database restored in place under running
+    /// instances): any other revision replaces the page, at worst one rebuild too many.
     fn replaced_by(self, newer: Freshness) -> bool {
         match (self, newer) {
-            (Freshness::Revision(a), Freshness::Revision(b)) => b >= a,
             (Freshness::LocalWrites(a), Freshness::LocalWrites(b)) => b >= a,
             _ => true,
         }
@@ -631,19 +634,37 @@ mod tests {
     }
 
     #[test]
-    fn older_data_never_replaces_a_newer_page() {
-        for (old, new) in [(LOCAL(4), LOCAL(5)), (REV(4), REV(5))] {
-            let cache = PageCache::default();
-            cache.put(key("s"), new, Arc::new(FinishedPage::new("new".into())));
-            let slow = cache.put(key("s"), old, Arc::new(FinishedPage::new("old".into())));
-            assert_eq!(
-                text(&slow),
-                "old",
-                "the slow request still sends what it built"
-            );
-            assert_eq!(text(&kept(&cache, &key("s"), new).unwrap()), "new");
-            assert!(kept(&cache, &key("s"), old).is_none());
-        }
+    fn older_local_data_never_replaces_a_newer_page() {
+        let (old, new) = (LOCAL(4), LOCAL(5));
+        let cache = PageCache::default();
+        cache.put(key("s"), new, Arc::new(FinishedPage::new("new".into())));
+        let slow = cache.put(key("s"), old, Arc::new(FinishedPage::new("old".into())));
+        assert_eq!(
+            text(&slow),
+            "old",
+            "the slow request still sends what it built"
+        );
+        assert_eq!(text(&kept(&cache, &key("s"), new).unwrap()), "new");
+        assert!(kept(&cache, &key("s"), old).is_none());
+    }
+
+    /// A revision that went back (a restore in place) replaces the kept page: the old
+    /// page can never come back when the revision climbs to its number again.
+    #[test]
+    fn any_other_revision_replaces_the_kept_page() {
+        let cache = PageCache::default();
+        cache.put(
+            key("s"),
+            REV(10),
+            Arc::new(FinishedPage::new("before".into())),
+        );
+        cache.put(
+            key("s"),
+            REV(7),
+            Arc::new(FinishedPage::new("restored".into())),
+        );
+        assert!(kept(&cache, &key("s"), REV(10)).is_none());
+        assert_eq!(text(&kept(&cache, &key("s"), REV(7)).unwrap()), "restored");
     }
 
     /// Pages are capped by their bytes; the least recently sent goes first, and the count

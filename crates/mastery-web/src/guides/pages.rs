@@ -237,15 +237,17 @@ pub async fn guide(
 /// What a kept guide page of this request is checked against ([`Freshness`]), read
 /// before the learner's data: the data revision read with the session (no query), else
 /// the store's own count of commits (personal mode on SQLite, no query), else the data
-/// revision (one indexed query); `None` keeps nothing (an unknown learner).
+/// revision (one indexed query); `None` keeps nothing (nobody signed in, an unknown
+/// learner).
 async fn freshness(
     state: &AppState,
     session: &Session,
     learner: Option<LearnerId>,
 ) -> Result<Option<Freshness>, WebError> {
     let Some(learner) = learner else {
-        // Nobody's data is on the page: only the key (session, theme, header) matters.
-        return Ok(Some(Freshness::Revision(0)));
+        // Nobody's page is not kept: anyone can make up a new session cookie per request,
+        // and such pages would push out learners' pages (making one is copies anyway).
+        return Ok(None);
     };
     if let Some(user) = &session.user
         && user.account.learner == learner
