@@ -25,15 +25,6 @@ setups_init
 pass='explain benchmark passphrase that is long'
 failed=0
 
-# sign_in BASE NAME: the session cookie of NAME, signed in through the sign-in form.
-sign_in() {
-  local jar="$work/jar-$2" token
-  token=$(curl -fs -c "$jar" "$1/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
-  curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf=$token" --data-urlencode "login=$2" \
-    --data-urlencode "password=$pass" --data-urlencode "next=/" "$1/sign-in"
-  awk '$6 ~ /mastery_session$/ {print $7}' "$jar"
-}
-
 for backend in sqlite postgres; do
   echo
   echo "== $backend"
@@ -81,7 +72,7 @@ SQL
   stop_instance "time-$backend"
   port=$(start_instance "$backend" "$url" --mode multi-user --log 'warn,sqlx::query=debug' --log-format json)
   base="http://127.0.0.1:$port"
-  python3 bench/explain.py walk "$base" "$work/sessions-$backend" "$(sign_in "$base" admin)" || failed=1
+  python3 bench/explain.py walk "$base" "$work/sessions-$backend" "$(sign_in "$base" admin "$pass" "$work/jar-$backend")" || failed=1
   stop_instance "$backend"
   if [ "$backend" = sqlite ]; then
     python3 bench/explain.py check "$work/$backend.log" --sqlite "$out" || failed=1

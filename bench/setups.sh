@@ -60,6 +60,16 @@ setups_cleanup() {
   rm -rf "$work"
 }
 
+# sign_in BASE NAME PASSWORD JAR: the value of NAME's session cookie, signed in through the
+# sign-in form of the server at BASE (cookies kept in the file JAR).
+sign_in() {
+  local base=$1 name=$2 password=$3 jar=$4 token
+  token=$(curl -fs -c "$jar" "$base/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
+  curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf=$token" --data-urlencode "login=$name" \
+    --data-urlencode "password=$password" --data-urlencode "next=/" "$base/sign-in"
+  awk '$6 ~ /mastery_session$/ {print $7}' "$jar"
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # new_database SUFFIX [TEMPLATE]: creates mastery_bench_PID_SUFFIX (a copy of the database

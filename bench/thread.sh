@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/nginx.sh
+. bench/setups.sh  # free_port, sign_in
 bin="${CARGO_TARGET_DIR:-target}/release"
 duration=${1:-10}
 connections=64
@@ -22,23 +23,14 @@ for name in writer reader; do
   "$bin"/mastery user add "$name" --data-dir "$work/data" --password-stdin <<<"$pass" >/dev/null
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mport=$(free_port)
 base="http://127.0.0.1:$mport"
 "$bin"/mastery serve --mode multi-user --bind "127.0.0.1:$mport" --data-dir "$work/data" --log warn >"$work/mastery.log" 2>&1 &
 echo $! >"$work/mastery.pid"
 until curl -fs "$base/healthz" >/dev/null; do sleep 0.05; done
 
-# sign_in NAME: the session cookie of NAME, signed in through the sign-in form.
-sign_in() {
-  local jar="$work/jar-$1" token
-  token=$(curl -fs -c "$jar" "$base/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
-  curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf=$token" --data-urlencode "login=$1" \
-    --data-urlencode "password=$pass" --data-urlencode "next=/" "$base/sign-in"
-  awk '$6 ~ /mastery_session$/ {print $6"="$7}' "$jar"
-}
-writer=$(sign_in writer)
-reader=$(sign_in reader)
+writer="mastery_session=$(sign_in "$base" writer "$pass" "$work/jar-writer")"
+reader="mastery_session=$(sign_in "$base" reader "$pass" "$work/jar-reader")"
 token=$(curl -fs -H "Cookie: $writer" "$base/api/v1/session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')
 
 # One real post through the API (rendered and sanitised by the server), then its copies:

@@ -245,8 +245,9 @@ async fn freshness(
     learner: Option<LearnerId>,
 ) -> Result<Option<Freshness>, WebError> {
     let Some(learner) = learner else {
-        // Nobody's page is not kept: anyone can make up a new session cookie per request,
-        // and such pages would push out learners' pages (making one is copies anyway).
+        // A page for nobody signed in is not kept: anyone can make up a new session
+        // cookie per request, and such pages would push out learners' pages (making one
+        // is copies anyway).
         return Ok(None);
     };
     if let Some(user) = &session.user
