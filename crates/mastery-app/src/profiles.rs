@@ -270,12 +270,8 @@ pub async fn leaderboard(store: &dyn Storage, now: Millis) -> Result<Vec<Standin
             continue;
         }
         let clock = crate::settings::scheduler(store, learner).await?.clock();
-        let reviews = store.review_facts(learner, Some(since)).await?;
-        let inputs: Vec<_> = reviews
-            .iter()
-            .filter_map(crate::stats::fact_input)
-            .collect();
-        let streak = stats::streak(&inputs, now, clock);
+        let days = crate::stats::review_days(store, learner, clock, Some(since)).await?;
+        let streak = stats::streak(&days, now, clock);
         rows.push((
             streak.current,
             shown

@@ -5,45 +5,41 @@
 use std::sync::Arc;
 
 use mastery_content::Guide;
-use mastery_storage::{CardPhase, LearnerId, ReviewFact, ReviewRecord, Storage, StoredCard};
-use mastery_study::scheduler::{Millis, Phase, Rating};
-use mastery_study::stats::{self, CardInput, QuestionRef, ReviewInput, Stats, StatsInput};
+use mastery_storage::{LearnerId, ReviewDay, Storage, StoredCard};
+use mastery_study::scheduler::{DayClock, Millis};
+use mastery_study::stats::{self, CardInput, DayTotals, QuestionRef, Stats, StatsInput};
 
 use crate::AppError;
 use crate::cards::to_state;
 use crate::settings::scheduler;
 
-/// A stored review as the statistics' input; `None` for a rating outside 1 to 4 (which
-/// storage refuses to record).
-pub fn review_input(record: &ReviewRecord) -> Option<ReviewInput> {
-    fact_input(&ReviewFact {
-        reviewed_at: record.reviewed_at,
-        rating: record.rating,
-        before: record.before.as_ref().map(|card| (card.phase, card.step)),
-        time_spent_ms: record.time_spent_ms,
-    })
-}
-
-/// What statistics read of a stored review ([`Storage::review_facts`]) as their input;
-/// `None` for a rating outside 1 to 4.
-pub fn fact_input(fact: &ReviewFact) -> Option<ReviewInput> {
-    Some(ReviewInput {
-        at: fact.reviewed_at,
-        rating: Rating::from_u8(fact.rating).ok()?,
-        before: fact
-            .before
-            .map_or(Phase::New, |(phase, step)| phase_of(phase, step)),
-        time_spent_ms: fact.time_spent_ms,
-    })
-}
-
-fn phase_of(phase: CardPhase, step: u32) -> Phase {
-    match phase {
-        CardPhase::New => Phase::New,
-        CardPhase::Learning => Phase::Learning { step },
-        CardPhase::Review => Phase::Review,
-        CardPhase::Relearning => Phase::Relearning { step },
+/// A day of the stored review log as the statistics' input (a count below 0, which only a
+/// damaged database could hold, as 0).
+pub fn day_totals(day: &ReviewDay) -> DayTotals {
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    DayTotals {
+        day: day.day,
+        reviews: count(day.reviews),
+        time_ms: u64::try_from(day.time_ms).unwrap_or(0),
+        matured: count(day.matured),
+        passed: count(day.passed),
     }
+}
+
+/// The learner's reviews from `since` on (all when `None`) summed per day of `clock`: the
+/// database sums them, so a year of reviews is a few hundred rows.
+///
+/// # Errors
+///
+/// Storage errors.
+pub async fn review_days(
+    store: &dyn Storage,
+    learner: LearnerId,
+    clock: DayClock,
+    since: Option<Millis>,
+) -> Result<Vec<DayTotals>, AppError> {
+    let days = store.review_days(learner, clock.shift_ms(), since).await?;
+    Ok(days.iter().map(day_totals).collect())
 }
 
 /// A stored card as the statistics' input.
@@ -63,12 +59,12 @@ pub async fn load(
     now: Millis,
 ) -> Result<Stats, AppError> {
     let clock = scheduler(store, learner).await?.clock();
-    let reviews = store.review_facts(learner, None).await?;
+    let days = review_days(store, learner, clock, None).await?;
     let cards = store.cards(learner).await?;
     let marks = store.marks(learner).await?;
     let input = StatsInput {
         guides: guides.iter().map(AsRef::as_ref).collect(),
-        reviews: reviews.iter().filter_map(fact_input).collect(),
+        days,
         cards: cards.iter().map(card_input).collect(),
         ticked: marks
             .iter()
@@ -81,7 +77,7 @@ pub async fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mastery_storage::QuestionKey;
+    use mastery_storage::{CardPhase, QuestionKey};
 
     fn stored(phase: CardPhase, step: u32) -> StoredCard {
         StoredCard {
@@ -98,40 +94,31 @@ mod tests {
     }
 
     #[test]
-    fn reviews_convert_with_the_phase_before() {
-        let record = |rating: u8, before: Option<StoredCard>| ReviewRecord {
-            id: "r-0000001".into(),
-            key: QuestionKey::new("g", "q"),
-            rating,
-            reviewed_at: 42,
-            elapsed_days: 1.0,
-            scheduled_days: 1.0,
-            time_spent_ms: 1_500,
-            before,
-            after: stored(CardPhase::Review, 0),
+    fn stored_days_and_cards_convert() {
+        let day = ReviewDay {
+            day: 20_250,
+            reviews: 7,
+            time_ms: 61_000,
+            matured: 5,
+            passed: 4,
         };
-        // (rating, before, expected phase)
-        let cases = [
-            (3, None, Phase::New),
-            (1, Some(stored(CardPhase::Review, 0)), Phase::Review),
-            (
-                2,
-                Some(stored(CardPhase::Learning, 1)),
-                Phase::Learning { step: 1 },
-            ),
-            (
-                4,
-                Some(stored(CardPhase::Relearning, 0)),
-                Phase::Relearning { step: 0 },
-            ),
-        ];
-        for (rating, before, phase) in cases {
-            let input = review_input(&record(rating, before)).unwrap();
-            assert_eq!(input.before, phase);
-            assert_eq!(input.rating.as_u8(), rating);
-            assert_eq!((input.at, input.time_spent_ms), (42, 1_500));
-        }
-        assert_eq!(review_input(&record(9, None)), None);
+        let want = DayTotals {
+            day: 20_250,
+            reviews: 7,
+            time_ms: 61_000,
+            matured: 5,
+            passed: 4,
+        };
+        assert_eq!(day_totals(&day), want);
+        let damaged = ReviewDay {
+            reviews: -1,
+            time_ms: -1,
+            ..day
+        };
+        assert_eq!(
+            (day_totals(&damaged).reviews, day_totals(&damaged).time_ms),
+            (0, 0)
+        );
         let card = card_input(&stored(CardPhase::Review, 0));
         assert_eq!(card.question, QuestionRef::new("g", "q"));
         assert_eq!(card.state.due, 10);

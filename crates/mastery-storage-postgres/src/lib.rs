@@ -84,7 +84,7 @@ pub mod testing;
 
 use mastery_storage::sql::{Decoder, Queries};
 use mastery_storage::{
-    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewFact, ReviewRecord,
+    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewDay, ReviewRecord,
     Storage, StorageError, StoredCard, StoredInterview, check_interview_id, check_key,
     check_learner_kind, check_note, check_setting, check_setting_name, check_text,
 };
@@ -304,12 +304,13 @@ impl Storage for PostgresStore {
         Sql::reviews(&self.pool, self.decoder(), learner, since).await
     }
 
-    async fn review_facts(
+    async fn review_days(
         &self,
         learner: LearnerId,
+        shift_ms: i64,
         since: Option<Millis>,
-    ) -> Result<Vec<ReviewFact>> {
-        Sql::review_facts(&self.pool, self.decoder(), learner, since).await
+    ) -> Result<Vec<ReviewDay>> {
+        Sql::review_days(&self.pool, self.decoder(), learner, shift_ms, since).await
     }
 
     async fn learner_setting(&self, learner: LearnerId, name: &str) -> Result<Option<String>> {

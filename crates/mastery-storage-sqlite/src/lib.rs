@@ -60,7 +60,7 @@ mod study;
 mod teams;
 
 use mastery_storage::{
-    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewFact, ReviewRecord,
+    Dump, LearnerId, Mark, Millis, Note, QuestionKey, Recorded, Result, ReviewDay, ReviewRecord,
     Storage, StorageError, StoredCard, StoredInterview, check_key, check_learner_kind, check_note,
     check_text,
 };
@@ -388,12 +388,13 @@ impl Storage for SqliteStore {
         self.reviews_of(learner, since).await
     }
 
-    async fn review_facts(
+    async fn review_days(
         &self,
         learner: LearnerId,
+        shift_ms: i64,
         since: Option<Millis>,
-    ) -> Result<Vec<ReviewFact>> {
-        Sql::review_facts(&self.readers, self.decoder(), learner, since).await
+    ) -> Result<Vec<ReviewDay>> {
+        Sql::review_days(&self.readers, self.decoder(), learner, shift_ms, since).await
     }
 
     async fn learner_setting(&self, learner: LearnerId, name: &str) -> Result<Option<String>> {

@@ -77,9 +77,9 @@ pub use teams::{
 };
 
 pub use study::{
-    CardPhase, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN, MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN,
-    Recorded, ReviewFact, ReviewRecord, StoredCard, check_review_id, check_setting,
-    check_setting_name,
+    CardPhase, DAY_MS, MAX_DAY_SHIFT_MS, MAX_REVIEW_ID_LEN, MAX_SETTING_NAME_LEN,
+    MAX_SETTING_VALUE_BYTES, MIN_REVIEW_ID_LEN, Recorded, ReviewDay, ReviewRecord, StoredCard,
+    check_review_id, check_setting, check_setting_name,
 };
 
 /// Milliseconds since the Unix epoch (UTC).
@@ -415,12 +415,20 @@ pub trait Storage:
     async fn reviews(&self, learner: LearnerId, since: Option<Millis>)
     -> Result<Vec<ReviewRecord>>;
 
-    /// What statistics read of the same reviews ([`ReviewFact`]), in the same order.
-    async fn review_facts(
+    /// The same reviews summed per day, oldest day first, for statistics: day `d` holds the
+    /// reviews with ⌊(reviewed_at + shift_ms) / [`DAY_MS`]⌋ = `d` (the learner's days when
+    /// `shift_ms` is their day start's shift from UTC midnight), computed without overflow
+    /// for any instant.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Invalid`] for a shift beyond [`MAX_DAY_SHIFT_MS`] either way.
+    async fn review_days(
         &self,
         learner: LearnerId,
+        shift_ms: i64,
         since: Option<Millis>,
-    ) -> Result<Vec<ReviewFact>>;
+    ) -> Result<Vec<ReviewDay>>;
 
     /// One of the learner's settings (a small string or JSON value), if set.
     ///

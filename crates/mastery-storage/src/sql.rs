@@ -410,29 +410,18 @@ impl Decoder<'_> {
         Ok((self.int(row, "seq")?, learner, review))
     }
 
-    /// A row of `reviews` as statistics read it ([`crate::ReviewFact`]).
+    /// A row of the review log summed per day ([`crate::ReviewDay`]).
     ///
     /// # Errors
     ///
-    /// [`StorageError::Corrupt`] for a rating, phase or step out of range.
-    pub fn review_fact(&self, row: &impl Columns) -> Result<crate::ReviewFact> {
-        let rating = self.int(row, "rating")?;
-        let before = match self.sql(row.text_or_null("before_phase"))? {
-            None => None,
-            Some(phase) => {
-                let phase: CardPhase = phase.parse().map_err(|e| self.corrupt(&format!("{e}")))?;
-                let step = self.int(row, "before_step")?;
-                let step = u32::try_from(step)
-                    .map_err(|_| self.corrupt(&format!("a card with step {step}")))?;
-                Some((phase, step))
-            }
-        };
-        Ok(crate::ReviewFact {
-            reviewed_at: self.int(row, "reviewed_at")?,
-            rating: u8::try_from(rating)
-                .map_err(|_| self.corrupt(&format!("a review rated {rating}")))?,
-            before,
-            time_spent_ms: self.int(row, "time_spent_ms")?,
+    /// As the backend maps decoding errors.
+    pub fn review_day(&self, row: &impl Columns) -> Result<crate::ReviewDay> {
+        Ok(crate::ReviewDay {
+            day: self.int(row, "day")?,
+            reviews: self.int(row, "reviews")?,
+            time_ms: self.int(row, "time_ms")?,
+            matured: self.int(row, "matured")?,
+            passed: self.int(row, "passed")?,
         })
     }
 

@@ -131,20 +131,30 @@ pub struct ReviewRecord {
     pub after: StoredCard,
 }
 
-/// What statistics read of one review: when, the rating, the card's phase (and step)
-/// before it, and the time spent; five columns instead of the whole record, so a learner
-/// with 50,000 reviews gets their statistics without decoding 50,000 cards twice.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReviewFact {
-    /// When the answer was rated.
-    pub reviewed_at: Millis,
-    /// 1 (again), 2 (hard), 3 (good) or 4 (easy).
-    pub rating: u8,
-    /// The card's phase and step before the review; `None` when it was new.
-    pub before: Option<(CardPhase, u32)>,
-    /// Time spent on the card, in milliseconds.
-    pub time_spent_ms: i64,
+/// A day of the review log summed, as statistics read it
+/// ([`Storage::review_days`](crate::Storage::review_days)): a learner with 50,000 reviews
+/// gets a few hundred rows, not 50,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewDay {
+    /// ⌊(reviewed_at + shift) / [`DAY_MS`]⌋ of the day's reviews.
+    pub day: i64,
+    /// Reviews that day.
+    pub reviews: i64,
+    /// Time spent on them in milliseconds, each review counted up to [`DAY_MS`].
+    pub time_ms: i64,
+    /// Reviews of cards that were in the Review phase.
+    pub matured: i64,
+    /// Of those, the ones not rated 1 (again).
+    pub passed: i64,
 }
+
+/// A day in milliseconds: the unit of [`ReviewDay::day`].
+pub const DAY_MS: i64 = 86_400_000;
+
+/// The largest shift of a day's start from UTC midnight that
+/// [`Storage::review_days`](crate::Storage::review_days) takes, either way (two days; a
+/// learner's is at most 37 hours).
+pub const MAX_DAY_SHIFT_MS: i64 = 2 * DAY_MS;
 
 /// What [`Storage::record_review`](crate::Storage::record_review) did.
 #[derive(Debug, Clone, PartialEq)]

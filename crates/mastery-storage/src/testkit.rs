@@ -98,6 +98,7 @@ macro_rules! storage_suite {
             undo_takes_the_latest_time_then_the_latest_recorded,
             undo_refuses_to_overwrite_a_card_changed_since,
             reviews_are_chronological_and_filtered_by_since,
+            review_days_sum_the_log_per_day,
             invalid_reviews_are_refused_and_write_nothing,
             settings_round_trip_within_their_limits,
             learners_never_see_each_others_study_state,
@@ -845,21 +846,83 @@ pub async fn reviews_are_chronological_and_filtered_by_since(fx: &dyn Fixture) {
     );
     assert!(store.reviews(me, Some(41)).await.unwrap().is_empty());
     assert_eq!(store.reviews(me, Some(i64::MIN)).await.unwrap().len(), 5);
-    // What statistics read: the same reviews in the same order, field for field.
-    for since in [None, Some(21), Some(41)] {
-        let facts: Vec<crate::ReviewFact> = store
-            .reviews(me, since)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| crate::ReviewFact {
-                reviewed_at: r.reviewed_at,
-                rating: r.rating,
-                before: r.before.as_ref().map(|c| (c.phase, c.step)),
-                time_spent_ms: r.time_spent_ms,
-            })
-            .collect();
-        assert_eq!(store.review_facts(me, since).await.unwrap(), facts);
+}
+
+/// What statistics read: the log summed per shifted day in the database equals the sums of
+/// the reviews themselves, around day boundaries, before 1970, far from it, with every
+/// shift a learner can have and for every `since`.
+pub async fn review_days_sum_the_log_per_day(fx: &dyn Fixture) {
+    let store = fx.store();
+    let me = store.personal_learner().await.unwrap();
+    let other = fx.create_learner("user", 5).await.unwrap();
+    const DAY: i64 = crate::DAY_MS;
+    // (question, instants of its reviews in order, the first is new, the others in review)
+    let chains: [(&str, &[i64]); 5] = [
+        ("a", &[0, DAY - 1, DAY, DAY + 5 * 3_600_000]),
+        ("b", &[-1, -DAY, -DAY - 1]),
+        ("c", &[10 * DAY + 1, 10 * DAY + 37 * 3_600_000, 11 * DAY]),
+        ("d", &[4_000_000_000_000_000, 4_000_000_000_000_001]),
+        ("e", &[-4_000_000_000_000_000, DAY + 1]),
+    ];
+    let mut n = 0;
+    for (q, times) in chains {
+        let mut previous: Option<ReviewRecord> = None;
+        for &at in times {
+            n += 1;
+            let id = format!("day-review-{n:04}");
+            let mut r = match &previous {
+                None => first(&id, &key("g", q), at),
+                Some(p) => next(&id, p, at),
+            };
+            r.rating = [1, 2, 3, 4][n % 4];
+            r.time_spent_ms = [0, 4_200, DAY + 1, i64::MAX][n % 4];
+            store.record_review(me, &r).await.unwrap();
+            previous = Some(r);
+        }
+    }
+    // Another learner's reviews never count.
+    store
+        .record_review(other, &first("day-review-other", &key("g", "a"), DAY))
+        .await
+        .unwrap();
+    let log = store.reviews(me, None).await.unwrap();
+    for shift in [0, 1, -1, 14 * 3_600_000, -37 * 3_600_000, 2 * DAY, -2 * DAY] {
+        for since in [None, Some(-DAY), Some(DAY), Some(i64::MAX)] {
+            let mut want: std::collections::BTreeMap<i64, crate::ReviewDay> =
+                std::collections::BTreeMap::new();
+            for r in log
+                .iter()
+                .filter(|r| r.reviewed_at >= since.unwrap_or(i64::MIN))
+            {
+                let exact = (i128::from(r.reviewed_at) + i128::from(shift)).div_euclid(DAY.into());
+                let day = i64::try_from(exact).unwrap();
+                let sum = want.entry(day).or_insert(crate::ReviewDay {
+                    day,
+                    reviews: 0,
+                    time_ms: 0,
+                    matured: 0,
+                    passed: 0,
+                });
+                let matured = r
+                    .before
+                    .as_ref()
+                    .is_some_and(|c| c.phase == CardPhase::Review);
+                sum.reviews += 1;
+                sum.time_ms += r.time_spent_ms.min(DAY);
+                sum.matured += i64::from(matured);
+                sum.passed += i64::from(matured && r.rating != 1);
+            }
+            let want: Vec<_> = want.into_values().collect();
+            assert_eq!(
+                store.review_days(me, shift, since).await.unwrap(),
+                want,
+                "shift {shift}, since {since:?}"
+            );
+        }
+    }
+    for shift in [2 * DAY + 1, -2 * DAY - 1, i64::MIN, i64::MAX] {
+        let err = store.review_days(me, shift, None).await.unwrap_err();
+        assert!(matches!(err, StorageError::Invalid(_)), "{shift}: {err:?}");
     }
 }
 

@@ -2,9 +2,10 @@
 //! streak, true retention), what is coming (cards due per day) and where they stand (mastery
 //! per section).
 //!
-//! The callers (the web page, the JSON API, `mastery stats`) read the review log, the card
-//! states and the ticks from storage and convert them into the small input types here
-//! ([`ReviewInput`], [`CardInput`], [`QuestionRef`]); this crate does not know storage. Time
+//! The callers (the web page, the JSON API, `mastery stats`) read the review log summed per
+//! learner day, the card states and the ticks from storage and convert them into the small
+//! input types here ([`DayTotals`], [`CardInput`], [`QuestionRef`]); this crate does not know
+//! storage. Reviews in memory are summed with [`DayTotals::of`]. Time
 //! is passed in (`now`) with the learner's [`DayClock`], so "today", a day's reviews and a
 //! week are the learner's own, as on the study page.
 //!
@@ -23,12 +24,12 @@
 
 mod calendar;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use mastery_content::Guide;
 
 pub use self::calendar::{Date, Day, week_start, weekday, weekday_name};
-use crate::scheduler::{CardState, DayClock, Millis, Phase, Rating, is_mastered};
+use crate::scheduler::{CardState, DAY_MS, DayClock, Millis, Phase, Rating, is_mastered};
 
 /// Days of activity returned, today included (the heatmap's year).
 pub const ACTIVITY_DAYS: usize = 365;
@@ -38,6 +39,9 @@ pub const FORECAST_DAYS: usize = 30;
 pub const WEEKS: usize = 12;
 /// The fewest reviews of Review-phase cards a week needs for its retention to be shown.
 pub const MIN_RETENTION_REVIEWS: usize = 5;
+/// The most time one review counts for, in milliseconds (a day): a longer time (which only an
+/// import can record) counts as a day, so a day's sum cannot overflow.
+pub const MAX_REVIEW_TIME_MS: i64 = DAY_MS;
 /// Intensity levels of a day on the heatmap: 0 (no review) to `HEAT_LEVELS - 1`.
 pub const HEAT_LEVELS: u8 = 5;
 
@@ -88,12 +92,51 @@ pub struct StatsInput<'g> {
     /// The loaded guides, in display order: mastery is per section of these, and only their
     /// questions are forecast (a card of a removed question is never due in the queue).
     pub guides: Vec<&'g Guide>,
-    /// The review log, in any order.
-    pub reviews: Vec<ReviewInput>,
+    /// The review log summed per learner day, in any order, at most one entry a day.
+    pub days: Vec<DayTotals>,
     /// The card states.
     pub cards: Vec<CardInput>,
     /// The questions ticked as mastered.
     pub ticked: Vec<QuestionRef>,
+}
+
+/// The review log of one learner day, summed: everything the statistics read of reviews.
+/// Storage sums it in the database (a few hundred rows for a year, not one per review);
+/// [`DayTotals::of`] sums reviews in memory the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DayTotals {
+    /// The learner day ([`DayClock::day_index`]).
+    pub day: i64,
+    /// Reviews recorded.
+    pub reviews: usize,
+    /// Time spent on them, in milliseconds, each review counted up to
+    /// [`MAX_REVIEW_TIME_MS`] (negative times as 0).
+    pub time_ms: u64,
+    /// Reviews of cards in the Review phase (true retention's reviews).
+    pub matured: usize,
+    /// Of those, the ones not rated Again.
+    pub passed: usize,
+}
+
+impl DayTotals {
+    /// `reviews` summed per learner day of `clock`, oldest day first.
+    pub fn of(reviews: &[ReviewInput], clock: DayClock) -> Vec<DayTotals> {
+        let mut days: BTreeMap<i64, DayTotals> = BTreeMap::new();
+        for r in reviews {
+            let day = clock.day_index(r.at);
+            let totals = days.entry(day).or_insert(DayTotals {
+                day,
+                ..DayTotals::default()
+            });
+            totals.reviews += 1;
+            totals.time_ms = totals.time_ms.saturating_add(time_of(r));
+            if r.before == Phase::Review {
+                totals.matured += 1;
+                totals.passed += usize::from(r.rating.is_pass());
+            }
+        }
+        days.into_values().collect()
+    }
 }
 
 /// What the learner did on one day.
@@ -225,12 +268,12 @@ impl Stats {
 }
 
 fn time_of(review: &ReviewInput) -> u64 {
-    u64::try_from(review.time_spent_ms).unwrap_or(0)
+    u64::try_from(review.time_spent_ms.min(MAX_REVIEW_TIME_MS)).unwrap_or(0)
 }
 
 /// Reviews and time per day over the `days` days ending today, oldest first.
 pub fn activity(
-    reviews: &[ReviewInput],
+    reviews: &[DayTotals],
     now: Millis,
     clock: DayClock,
     days: usize,
@@ -247,14 +290,13 @@ pub fn activity(
         })
         .collect();
     for r in reviews {
-        let index = clock.day_index(r.at);
-        if (first..=today).contains(&index)
-            && let Some(slot) = usize::try_from(index - first)
+        if (first..=today).contains(&r.day)
+            && let Some(slot) = usize::try_from(r.day - first)
                 .ok()
                 .and_then(|i| out.get_mut(i))
         {
-            slot.reviews += 1;
-            slot.time_ms = slot.time_ms.saturating_add(time_of(r));
+            slot.reviews += r.reviews;
+            slot.time_ms = slot.time_ms.saturating_add(r.time_ms);
         }
     }
     out
@@ -297,7 +339,7 @@ pub fn forecast<'a>(
 
 /// True retention per week over the `weeks` weeks ending with this one, oldest first.
 pub fn retention(
-    reviews: &[ReviewInput],
+    reviews: &[DayTotals],
     now: Millis,
     clock: DayClock,
     weeks: usize,
@@ -310,10 +352,10 @@ pub fn retention(
             retention: None,
         })
         .collect();
-    for r in reviews.iter().filter(|r| r.before == Phase::Review) {
-        if let Some(slot) = week_slot(&mut out, |w| w.week.index, clock, now, r.at) {
-            slot.reviews += 1;
-            slot.passed += usize::from(r.rating.is_pass());
+    for r in reviews {
+        if let Some(slot) = week_slot(&mut out, |w| w.week.index, clock, now, r.day) {
+            slot.reviews += r.matured;
+            slot.passed += r.passed;
         }
     }
     for w in &mut out {
@@ -326,7 +368,7 @@ pub fn retention(
 
 /// Reviews and time per week over the `weeks` weeks ending with this one, oldest first.
 pub fn time_per_week(
-    reviews: &[ReviewInput],
+    reviews: &[DayTotals],
     now: Millis,
     clock: DayClock,
     weeks: usize,
@@ -339,9 +381,9 @@ pub fn time_per_week(
         })
         .collect();
     for r in reviews {
-        if let Some(slot) = week_slot(&mut out, |w| w.week.index, clock, now, r.at) {
-            slot.reviews += 1;
-            slot.time_ms = slot.time_ms.saturating_add(time_of(r));
+        if let Some(slot) = week_slot(&mut out, |w| w.week.index, clock, now, r.day) {
+            slot.reviews += r.reviews;
+            slot.time_ms = slot.time_ms.saturating_add(r.time_ms);
         }
     }
     out
@@ -354,15 +396,14 @@ fn week_days(now: Millis, clock: DayClock, weeks: usize) -> impl Iterator<Item =
     (0..n).map(move |i| Day::new(this.saturating_sub(7 * (n - 1 - i))))
 }
 
-/// The week slot of a review at `at`, if it falls within the weeks and not after today.
+/// The week slot of learner day `day`, if it falls within the weeks and not after today.
 fn week_slot<T>(
     slots: &mut [T],
     monday: impl Fn(&T) -> i64,
     clock: DayClock,
     now: Millis,
-    at: Millis,
+    day: i64,
 ) -> Option<&mut T> {
-    let day = clock.day_index(at);
     if day > clock.day_index(now) {
         return None;
     }
@@ -410,25 +451,31 @@ pub fn mastery(
 }
 
 /// The streak of days with at least one review, as of `now`.
-pub fn streak(reviews: &[ReviewInput], now: Millis, clock: DayClock) -> Streak {
+pub fn streak(reviews: &[DayTotals], now: Millis, clock: DayClock) -> Streak {
     let today = clock.day_index(now);
-    let days: BTreeSet<i64> = reviews
+    let mut days: Vec<i64> = reviews
         .iter()
-        .map(|r| clock.day_index(r.at))
-        .filter(|d| *d <= today)
+        .filter(|r| r.reviews > 0 && r.day <= today)
+        .map(|r| r.day)
         .collect();
+    days.sort_unstable();
+    days.dedup();
     let mut longest = 0;
     let mut run = 0;
     let mut previous: Option<i64> = None;
     for &d in &days {
-        run = if previous == Some(d - 1) { run + 1 } else { 1 };
+        run = if previous == Some(d.saturating_sub(1)) {
+            run + 1
+        } else {
+            1
+        };
         longest = longest.max(run);
         previous = Some(d);
     }
-    let reviewed_today = days.contains(&today);
+    let reviewed_today = days.binary_search(&today).is_ok();
     let mut current = 0;
     let mut day = if reviewed_today { today } else { today - 1 };
-    while days.contains(&day) {
+    while days.binary_search(&day).is_ok() {
         current += 1;
         day -= 1;
     }
@@ -453,7 +500,7 @@ pub fn heat_level(count: usize, max: usize) -> u8 {
 /// Every statistic, as of `now` in the learner's days.
 pub fn compute(input: &StatsInput<'_>, now: Millis, clock: DayClock) -> Stats {
     let today = clock.day(now);
-    let days = activity(&input.reviews, now, clock, ACTIVITY_DAYS);
+    let days = activity(&input.days, now, clock, ACTIVITY_DAYS);
 
     // Only questions of the loaded guides are forecast and counted.
     let mut states: HashMap<&str, HashMap<&str, &CardState>> = HashMap::new();
@@ -491,36 +538,31 @@ pub fn compute(input: &StatsInput<'_>, now: Millis, clock: DayClock) -> Stats {
     let (forecast, overdue) = forecast(forecastable, now, clock, FORECAST_DAYS);
 
     let studied_days: HashSet<i64> = input
-        .reviews
+        .days
         .iter()
-        .map(|r| clock.day_index(r.at))
+        .filter(|d| d.reviews > 0)
+        .map(|d| d.day)
         .collect();
-    let todays: Vec<&ReviewInput> = input
-        .reviews
-        .iter()
-        .filter(|r| today.contains(r.at))
-        .collect();
+    let todays = input.days.iter().filter(|d| d.day == today.index);
     let totals = Totals {
-        reviews: input.reviews.len(),
+        reviews: input.days.iter().map(|d| d.reviews).sum(),
         time_ms: input
-            .reviews
+            .days
             .iter()
-            .fold(0u64, |sum, r| sum.saturating_add(time_of(r))),
+            .fold(0u64, |sum, d| sum.saturating_add(d.time_ms)),
         days_studied: studied_days.len(),
-        reviews_today: todays.len(),
-        time_today_ms: todays
-            .iter()
-            .fold(0u64, |sum, r| sum.saturating_add(time_of(r))),
+        reviews_today: todays.clone().map(|d| d.reviews).sum(),
+        time_today_ms: todays.fold(0u64, |sum, d| sum.saturating_add(d.time_ms)),
     };
     Stats {
         today: Day::new(today.index),
         days,
         forecast,
         overdue,
-        retention: retention(&input.reviews, now, clock, WEEKS),
-        time: time_per_week(&input.reviews, now, clock, WEEKS),
+        retention: retention(&input.days, now, clock, WEEKS),
+        time: time_per_week(&input.days, now, clock, WEEKS),
         sections,
-        streak: streak(&input.reviews, now, clock),
+        streak: streak(&input.days, now, clock),
         totals,
     }
 }
@@ -575,6 +617,7 @@ mod tests {
             review(ago(5), 1, Phase::Review), // outside a 3-day window
             review(ago(-1), 1, Phase::Review), // tomorrow: ignored
         ];
+        let reviews = DayTotals::of(&reviews, clock());
         let days = activity(&reviews, NOW, clock(), 3);
         // (days ago, reviews)
         let want = [(2, 1), (1, 1), (0, 2)];
@@ -632,7 +675,7 @@ mod tests {
         }
         // Twelve weeks ago: outside.
         reviews.push(review(ago(2 + 7 * 12), 1, Phase::Review));
-        let weeks = retention(&reviews, NOW, clock(), WEEKS);
+        let weeks = retention(&DayTotals::of(&reviews, clock()), NOW, clock(), WEEKS);
         assert_eq!(weeks.len(), 12);
         assert_eq!(weeks[11].week.date.to_string(), "2025-06-09");
         assert_eq!(weeks[0].week.date.to_string(), "2025-03-24");
@@ -664,7 +707,7 @@ mod tests {
                 ..review(ago(0), 3, Phase::New)
             },
         ];
-        let weeks = time_per_week(&reviews, NOW, clock(), 2);
+        let weeks = time_per_week(&DayTotals::of(&reviews, clock()), NOW, clock(), 2);
         assert_eq!(
             weeks
                 .iter()
@@ -697,7 +740,7 @@ mod tests {
                 })
                 .collect();
             assert_eq!(
-                streak(&reviews, NOW, clock()),
+                streak(&DayTotals::of(&reviews, clock()), NOW, clock()),
                 Streak {
                     current,
                     longest,
@@ -706,6 +749,37 @@ mod tests {
                 "{days:?}"
             );
         }
+    }
+
+    #[test]
+    fn day_totals_sum_each_learner_day() {
+        let reviews = [
+            review(ago(0), 3, Phase::Review),
+            review(ago(0), 1, Phase::Review),
+            review(ago(0), 1, Phase::Learning { step: 0 }),
+            review(ago(0) - 9 * HOUR_MS, 4, Phase::Review), // 03:00: yesterday's study day
+            ReviewInput {
+                time_spent_ms: i64::MAX, // only an import records that: counts as a day
+                ..review(ago(3), 2, Phase::Relearning { step: 1 })
+            },
+            ReviewInput {
+                time_spent_ms: -5,
+                ..review(ago(3), 3, Phase::New)
+            },
+        ];
+        let day = |back: i64| 20_250 - back;
+        // (day, reviews, time, matured, passed), oldest first
+        let want = [
+            (day(3), 2, DAY_MS as u64, 0, 0),
+            (day(1), 1, 30_000, 1, 1),
+            (day(0), 3, 90_000, 2, 1),
+        ];
+        let got: Vec<_> = DayTotals::of(&reviews, clock())
+            .iter()
+            .map(|d| (d.day, d.reviews, d.time_ms, d.matured, d.passed))
+            .collect();
+        assert_eq!(got, want);
+        assert!(DayTotals::of(&[], clock()).is_empty());
     }
 
     #[test]
@@ -771,11 +845,14 @@ mod tests {
         let g = guide();
         let input = StatsInput {
             guides: vec![&g],
-            reviews: vec![
-                review(ago(0), 3, Phase::New),
-                review(ago(0), 1, Phase::Review),
-                review(ago(1), 3, Phase::New),
-            ],
+            days: DayTotals::of(
+                &[
+                    review(ago(0), 3, Phase::New),
+                    review(ago(0), 1, Phase::Review),
+                    review(ago(1), 3, Phase::New),
+                ],
+                clock(),
+            ),
             cards: vec![
                 CardInput {
                     question: QuestionRef::new("g", "a"),

@@ -21,7 +21,7 @@ use crate::dump::{ACCOUNT_SECURITY_TABLES, Cell, ColumnKind, DumpTable};
 use crate::{
     ACCOUNT_KIND, Account, Admission, Dump, DumpLearner, DumpReview, DumpSecret, DumpSetting,
     DumpSiteSetting, FoundSession, Invite, LearnerId, LearnerRestore, Mark, Millis, NewAccount,
-    Note, Owned, QuestionKey, Result, ReviewFact, ReviewRecord, Role, Setting, StorageError,
+    Note, Owned, QuestionKey, Result, ReviewDay, ReviewRecord, Role, Setting, StorageError,
     StoredCard, StoredInterview, StoredSession, Taken, check_text,
 };
 
@@ -146,10 +146,32 @@ static ACCOUNT_INSERT: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// A learner's reviews (`$1`) from a time on (`$2`), in the log's order: a plain lower
-/// bound lets the database range-scan its time index.
-const LEARNER_REVIEWS_SINCE: &str =
-    "WHERE learner_id = $1 AND reviewed_at >= $2 ORDER BY reviewed_at, seq";
+/// A learner's reviews (`$1`) from a time on (`$2`): a plain lower bound lets the database
+/// range-scan its time index.
+const LEARNER_REVIEWS_FROM: &str = "WHERE learner_id = $1 AND reviewed_at >= $2";
+
+/// [`LEARNER_REVIEWS_FROM`] summed per day shifted by `$3` milliseconds
+/// ([`crate::Storage::review_days`]). The day is ⌊(reviewed_at + $3) / DAY⌋ reckoned as
+/// q + ⌊(r + $3) / DAY⌋ with reviewed_at = q·DAY + r, 0 ≤ r < DAY (so no instant overflows;
+/// `r + $3 + 2·DAY` is never negative for a shift of at most two days, so integer division
+/// is the floor), as `DayClock::day_index` reckons it.
+static REVIEW_DAYS: LazyLock<String> = LazyLock::new(|| {
+    let day = crate::DAY_MS;
+    let negative = format!("CASE WHEN reviewed_at % {day} < 0 THEN 1 ELSE 0 END");
+    format!(
+        "SELECT day, COUNT(*) AS reviews, \
+         CAST(SUM(CASE WHEN time_spent_ms > {day} THEN {day} ELSE time_spent_ms END) AS BIGINT) \
+         AS time_ms, \
+         CAST(SUM(CASE WHEN before_phase = 'review' THEN 1 ELSE 0 END) AS BIGINT) AS matured, \
+         CAST(SUM(CASE WHEN before_phase = 'review' AND rating <> 1 THEN 1 ELSE 0 END) AS BIGINT) \
+         AS passed \
+         FROM (SELECT reviewed_at / {day} - {negative} \
+         + (reviewed_at % {day} + {day} * {negative} + $3 + {two_days}) / {day} - 2 AS day, \
+         time_spent_ms, before_phase, rating FROM reviews {LEARNER_REVIEWS_FROM}) AS r \
+         GROUP BY day ORDER BY day",
+        two_days = 2 * day,
+    )
+});
 
 static SESSION_SELECT: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {SESSION_COLUMNS}, s.learner_id AS learner_id FROM sessions s")
@@ -478,7 +500,10 @@ where
         learner: LearnerId,
         since: Option<Millis>,
     ) -> Result<Vec<ReviewRecord>> {
-        let sql = format!("{} {LEARNER_REVIEWS_SINCE}", *REVIEW_SELECT);
+        let sql = format!(
+            "{} {LEARNER_REVIEWS_FROM} ORDER BY reviewed_at, seq",
+            *REVIEW_SELECT
+        );
         let rows = sqlx::query(&sql)
             .bind(learner.0)
             // A plain lower bound lets the database range-scan its time index.
@@ -491,24 +516,27 @@ where
             .collect()
     }
 
-    /// What statistics read of the learner's reviews, in the order of [`Self::reviews`].
-    pub async fn review_facts<'e>(
+    /// The learner's reviews summed per day ([`crate::Storage::review_days`]).
+    pub async fn review_days<'e>(
         e: impl Executor<'e, Database = DB>,
         d: Decoder<'_>,
         learner: LearnerId,
+        shift_ms: i64,
         since: Option<Millis>,
-    ) -> Result<Vec<ReviewFact>> {
-        let sql = format!(
-            "SELECT reviewed_at, rating, before_phase, before_step, time_spent_ms FROM reviews \
-             {LEARNER_REVIEWS_SINCE}"
-        );
-        let rows = sqlx::query(&sql)
+    ) -> Result<Vec<ReviewDay>> {
+        if shift_ms.unsigned_abs() > crate::MAX_DAY_SHIFT_MS.unsigned_abs() {
+            return Err(StorageError::Invalid(format!(
+                "a day starts at most two days from UTC midnight, not {shift_ms} ms"
+            )));
+        }
+        let rows = sqlx::query(&REVIEW_DAYS)
             .bind(learner.0)
             .bind(since.unwrap_or(Millis::MIN))
+            .bind(shift_ms)
             .fetch_all(e)
             .await
             .map_err(|e| d.error(e))?;
-        rows.iter().map(|row| d.review_fact(row)).collect()
+        rows.iter().map(|row| d.review_day(row)).collect()
     }
 
     /// Appends a review to the log; `seq` `None` lets the database number it.

@@ -63,19 +63,26 @@ impl DayClock {
         self.day_start_hour
     }
 
-    /// How far local day starts are from UTC midnights.
-    const fn shift(self) -> Millis {
+    /// How far the learner's day starts are from UTC midnights, in milliseconds (between
+    /// −37 and +14 hours): [`Self::day_index`] is ⌊(at + shift) / DAY⌋, for callers that
+    /// count days elsewhere (storage sums reviews per day in the database).
+    pub const fn shift_ms(self) -> Millis {
         self.utc_offset_minutes as Millis * MINUTE_MS - self.day_start_hour as Millis * HOUR_MS
     }
 
     /// The learner day `at` falls on, numbered since the epoch.
     pub const fn day_index(self, at: Millis) -> i64 {
-        at.saturating_add(self.shift()).div_euclid(DAY_MS)
+        // ⌊(at + shift) / DAY⌋ without overflowing at either end of the range: with
+        // at = q·DAY + r (0 ≤ r < DAY), r + shift stays within a few days. Storage groups
+        // reviews by day with the same arithmetic in SQL.
+        let q = at.div_euclid(DAY_MS);
+        let r = at.rem_euclid(DAY_MS);
+        q + (r + self.shift_ms()).div_euclid(DAY_MS)
     }
 
     /// The first instant of day `index`.
     pub const fn start_of_day(self, index: i64) -> Millis {
-        index.saturating_mul(DAY_MS).saturating_sub(self.shift())
+        index.saturating_mul(DAY_MS).saturating_sub(self.shift_ms())
     }
 
     /// The learner day containing `at`.
@@ -207,6 +214,21 @@ mod tests {
         for at in [Millis::MIN, Millis::MAX, 0] {
             let day = clock.day(at);
             assert!(day.start <= day.end);
+        }
+    }
+
+    proptest::proptest! {
+        /// The day index is the exact floor of (at + shift) / DAY over the whole range of
+        /// instants and clocks (i128 cannot overflow), as storage's SQL reckons it.
+        #[test]
+        fn day_index_is_the_exact_floor(
+            at in proptest::prelude::any::<i64>(),
+            offset in -MAX_UTC_OFFSET_MINUTES..=MAX_UTC_OFFSET_MINUTES,
+            hour in 0u8..24,
+        ) {
+            let clock = DayClock::new(offset, hour).unwrap();
+            let exact = (i128::from(at) + i128::from(clock.shift_ms())).div_euclid(i128::from(DAY_MS));
+            proptest::prop_assert_eq!(i128::from(clock.day_index(at)), exact);
         }
     }
 }
