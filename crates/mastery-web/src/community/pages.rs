@@ -83,27 +83,44 @@ pub(crate) async fn discussion_block(
     }
     let order = order_of(query.sort.as_deref())?;
     let reader = session.user.as_ref().map(|u| &u.account);
-    let list: ThreadList = discussion::threads(
-        state.store(),
-        reader,
-        guide,
-        question,
-        order,
-        query.page.unwrap_or(1),
-    )
-    .await?;
-    let here = question_url(guide, question);
-    let notice = match reader {
-        Some(account) => mastery_app::community::check_not_suspended(state.store(), account, now())
+    // Four independent reads at once: under load each waits for a pooled connection, and
+    // waiting four times in a row made this the slowest page.
+    let (list, notice, settings, open_suggestions): (ThreadList, _, _, _) = tokio::try_join!(
+        async {
+            discussion::threads(
+                state.store(),
+                reader,
+                guide,
+                question,
+                order,
+                query.page.unwrap_or(1),
+            )
             .await
-            .err()
-            .map(|e| e.to_string()),
-        None => None,
-    };
-    let settings = CommunitySettings::load(state.store()).await?;
-    let open_suggestions =
-        mastery_app::community::suggestions::open_count(state.store(), Some((guide, question)))
-            .await?;
+            .map_err(WebError::from)
+        },
+        async {
+            Ok::<_, WebError>(match reader {
+                Some(account) => {
+                    mastery_app::community::check_not_suspended(state.store(), account, now())
+                        .await
+                        .err()
+                        .map(|e| e.to_string())
+                }
+                None => None,
+            })
+        },
+        async {
+            CommunitySettings::load(state.store())
+                .await
+                .map_err(WebError::from)
+        },
+        async {
+            mastery_app::community::suggestions::open_count(state.store(), Some((guide, question)))
+                .await
+                .map_err(WebError::from)
+        },
+    )?;
+    let here = question_url(guide, question);
     let (title, body, error) = form.unwrap_or_default();
     Ok(Some(DiscussionBlock {
         action: format!("{here}/threads"),
@@ -178,8 +195,7 @@ pub async fn start_thread(
                 &question,
                 &query,
                 Some((form.title, form.body, message)),
-            )
-            .await?;
+            );
             let page =
                 crate::guides::pages::question_page(&state, &session, &guide, &question, block)
                     .await?;

@@ -279,18 +279,18 @@ pub async fn question(
         &question_id,
         &discussion,
         None,
-    )
-    .await?;
+    );
     question_page(&state, &session, &guide_id, &question_id, block).await
 }
 
-/// A question's page, with its discussion (multi-user mode) as given.
+/// A question's page, with its discussion (multi-user mode) as `discussion` reads it, at the
+/// same time as the page's own reads.
 pub(crate) async fn question_page(
     state: &AppState,
     session: &Session,
     guide_id: &str,
     question_id: &str,
-    discussion: Option<crate::community::views::DiscussionBlock>,
+    discussion: impl Future<Output = Result<Option<crate::community::views::DiscussionBlock>, WebError>>,
 ) -> Result<Response, WebError> {
     let state = state.clone();
     let session = session.clone();
@@ -312,13 +312,22 @@ pub(crate) async fn question_page(
         .ok_or_else(|| WebError::NotFound(format!("no question `{question_id}`")))?;
     let (section_index, entry) = entries[position];
     let section = &guide.sections[section_index];
-    let mastered = match learner {
-        Some(learner) => {
-            mastery_app::marks::is_ticked(state.store(), learner, &guide_id, &question_id).await?
-        }
-        None => false,
-    };
-    let note = note_of(&state, learner, &guide_id, &question_id).await?;
+    let (mastered, note, discussion) = tokio::try_join!(
+        async {
+            match learner {
+                Some(learner) => Ok(mastery_app::marks::is_ticked(
+                    state.store(),
+                    learner,
+                    &guide_id,
+                    &question_id,
+                )
+                .await?),
+                None => Ok(false),
+            }
+        },
+        note_of(&state, learner, &guide_id, &question_id),
+        discussion,
+    )?;
     let link = |e: &Entry| Link {
         url: question_path(&guide.id, &e.id),
         title: e.title_text.clone(),
