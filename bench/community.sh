@@ -10,6 +10,8 @@
 # bytes as a static file.
 #
 # Usage: bench/community.sh [DURATION_SECONDS=30] [MEMBERS=1000]
+#   CONNECTIONS=N      connections in all instead of 64 (the mix scaled, pgbench's clients
+#                      too): the latency of a machine that is not saturated
 #   COMMUNITY_DAYS=N   days of simulated study per learner [365]
 #   GEN_COHORT_FLAGS=… gen-cohort's flags [--community]
 #   WRK_TIMEOUT=T      wrk's request timeout (a slower answer counts as an error) [2s]
@@ -30,6 +32,7 @@ duration=${1:-30}
 members=${2:-1000}
 days=${COMMUNITY_DAYS:-365}
 timeout=${WRK_TIMEOUT:-2s}
+connections=${CONNECTIONS:-64}
 need_tools bench/community.sh wrk nginx curl psql pgbench python3
 need_postgres
 bench_binaries mastery mastery-bench
@@ -71,15 +74,16 @@ measure() {
   local setup=$1 base=$2 db=$3; shift 3
   tokens "$setup" "$base"
   settle "$@"
-  load "$setup" alone "$base" guide=64
+  load "$setup" alone "$base" guide="$connections"
   settle "$@"
-  load "$setup" alone "$base" review=64
+  load "$setup" alone "$base" review="$connections"
   settle "$@"
   mixed_load "$setup" mix "$base"
   stored_reviews "$setup" "$db"
 }
 
-echo "mixed workload: $members learners at 64 connections ($(for k in "${mix_kinds[@]}"; do printf '%s %s, ' "$k" "${mix[$k]}"; done | sed 's/, $//')), ${duration}s per run"
+figure connections "$connections"
+echo "mixed workload: $members learners at $connections connections ($(for k in "${mix_kinds[@]}"; do printf '%s %s, ' "$k" "${mix[$k]}"; done | sed 's/, $//')), ${duration}s per run"
 
 # (a) SQLite, one instance.
 generate "$work/a.db" "$work/sessions-a"
@@ -130,7 +134,7 @@ ANALYZE bench_sessions;
 ANALYZE bench_questions;
 SQL
 now=$(date +%s%3N)
-pgbench_out=$(pgbench -n -M prepared -c 64 -j 2 -T "$duration" -f bench/review.pgbench \
+pgbench_out=$(pgbench -n -M prepared -c "$connections" -j 2 -T "$duration" -f bench/review.pgbench \
   -D members="$(psql -X -q -A -t -d "$url_b" -c 'SELECT count(*) FROM bench_sessions')" \
   -D questions="$(tr ',' '\n' <<<"$questions" | wc -l)" -D guide=python-django \
   -D now="$now" -D due=$((now + 21 * 86400000)) "$url_b" 2>&1) || { echo "$pgbench_out"; exit 1; }
@@ -174,7 +178,7 @@ nginx_start "$work/static" "http://127.0.0.1:$static/ok" <<CONF
   }
 CONF
 cp "$work/tokens-a" "$work/tokens-nginx"
-load nginx alone "http://127.0.0.1:$static" guide=64
+load nginx alone "http://127.0.0.1:$static" guide="$connections"
 stop_nginx "$work/static"
 report nginx
 

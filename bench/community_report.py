@@ -79,7 +79,7 @@ def table(setup, rows, figures):
     alone = [r for r in rows if r["setup"] == setup and r["run"] == "alone"]
     mixed = [r for r in rows if r["setup"] == setup and r["run"] == "mix"]
     if alone:
-        print("  each kind alone, 64 connections (wrk -t2):")
+        print(f"  each kind alone, {figures.get('connections', 64)} connections (wrk -t2):")
         print(header)
         for r in alone:
             print(line(r))
@@ -107,7 +107,7 @@ def table(setup, rows, figures):
             print(f"  reviews acknowledged (200, \"recorded\":true), alone and mixed: {acked}; stored (review_id LIKE 'bench-%'): "
                   f"{stored}: {verdict}")
     if setup == "b" and "pgbench_tps" in figures:
-        print(f"  pgbench, the statements of one review (bench/review.pgbench, -M prepared -c 64 -j 2): "
+        print(f"  pgbench, the statements of one review (bench/review.pgbench, -M prepared -c {figures.get('connections', 64)} -j 2): "
               f"{float(figures['pgbench_tps']):.1f} tps, latency average {figures.get('pgbench_latency_ms', '?')} ms, "
               f"{figures.get('pgbench_transactions', '?')} transactions, failed {figures.get('pgbench_failed') or 0}")
 
@@ -132,11 +132,11 @@ def summary(rows, figures):
     tps = float(figures.get("pgbench_tps") or 0)
     if review_b and tps:
         ratio = review_b["rps"] / tps
-        print(f"  reviews alone on PostgreSQL (b), 64 connections: {review_b['rps']:.1f}/s; pgbench, the same "
-              f"statements, 64 clients: {tps:.1f} tps; ratio {ratio * 100:.1f}% "
+        print(f"  reviews alone on PostgreSQL (b), {figures.get('connections', 64)} connections: {review_b['rps']:.1f}/s; pgbench, the same "
+              f"statements, {figures.get('connections', 64)} clients: {tps:.1f} tps; ratio {ratio * 100:.1f}% "
               f"(target >= 50%: {'met' if ratio >= 0.5 else 'missed'})")
     if mixed_b and tps:
-        print(f"    in the mixed workload (b): {mixed_b['rps']:.1f} reviews/s on {mixed_b['conns']} of the 64 "
+        print(f"    in the mixed workload (b): {mixed_b['rps']:.1f} reviews/s on {mixed_b['conns']} of the {figures.get('connections', 64)} "
               f"connections, {pct(mixed_b['rps'], tps)} of pgbench's rate")
     for s in ("a", "c"):
         r = find(rows, s, "alone", "review")
@@ -165,6 +165,12 @@ def summary(rows, figures):
         over = [f"{r['kind']} {r['p99']:.1f}" for r in mixed if r["p99"] > P99_TARGET_MS]
         print(f"  highest p99 of a kind, mixed workload, {NAMES[s]}: {worst['kind']} {worst['p99']:.2f} ms "
               f"(target <= {P99_TARGET_MS:.0f} ms: {'met' if not over else 'missed: ' + ', '.join(over)})")
+        conns = sum(r["conns"] for r in mixed)
+        rps = sum(r["rps"] for r in mixed)
+        if rps:
+            # Little's law: in a closed loop every connection always has a request in flight.
+            print(f"    {conns} connections / {rps:.1f} req/s = {conns / rps * 1000:.1f} ms: the mean time of a "
+                  f"request at this load, whatever the server does")
     errors = []
     for s in ("a", "b", "c"):
         runs = [r for r in rows if r["setup"] == s]

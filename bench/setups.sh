@@ -227,10 +227,14 @@ load() {
   done
 }
 
-# mixed_load SETUP RUN BASE: the mix above.
+# mixed_load SETUP RUN BASE: the mix above, scaled to CONNECTIONS in all when set (each
+# kind keeps at least one).
 mixed_load() {
-  local specs=() kind
-  for kind in "${mix_kinds[@]}"; do specs+=("$kind=${mix[$kind]}"); done
+  local specs=() kind n all=${CONNECTIONS:-64}
+  for kind in "${mix_kinds[@]}"; do
+    n=$(( (mix[$kind] * all + 32) / 64 ))
+    specs+=("$kind=$(( n > 0 ? n : 1 ))")
+  done
   load "$1" "$2" "$3" "${specs[@]}"
 }
 
