@@ -120,10 +120,22 @@ stop_instance() {
 # instances (round robin, keep-alive to them), its files in WORK. NGINX_SERVER_PARAMS is
 # added to every `server` line of the upstream (e.g. `max_fails=1 fail_timeout=2s`) and
 # NGINX_LOCATION to the location block (e.g. `proxy_next_upstream error timeout;`).
+# NGINX_RETRIED_POSTS, a regular expression of paths, gets a location of its own with
+# NGINX_RETRIED_LOCATION instead, whose POSTs nginx may send again to the other instance
+# (`proxy_next_upstream … non_idempotent`): for the answers, which carry a review id and
+# are recorded once however often they arrive (docs/deploy.md).
 start_nginx() {
   local port=$1; shift
-  local servers=""
+  local servers="" proxy retried=""
   for p in "$@"; do servers+="    server 127.0.0.1:$p ${NGINX_SERVER_PARAMS:-};"$'\n'; done
+  proxy="proxy_pass http://mastery; proxy_http_version 1.1; proxy_set_header Connection \"\";
+      proxy_set_header Host \$http_host; proxy_buffering on; proxy_buffers 64 16k;"
+  if [ -n "${NGINX_RETRIED_POSTS:-}" ]; then
+    retried="location ~ ^(${NGINX_RETRIED_POSTS})\$ {
+      $proxy
+      ${NGINX_RETRIED_LOCATION:-proxy_next_upstream error timeout non_idempotent;}
+    }"
+  fi
   nginx_start "$work" "http://127.0.0.1:$port/healthz" <<CONF
   upstream mastery {
 $servers    keepalive 64;
@@ -131,14 +143,10 @@ $servers    keepalive 64;
   server {
     listen 127.0.0.1:$port;
     location / {
-      proxy_pass http://mastery;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$http_host;
-      proxy_buffering on;
-      proxy_buffers 64 16k;
+      $proxy
       ${NGINX_LOCATION:-}
     }
+    $retried
   }
 CONF
 }

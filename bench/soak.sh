@@ -7,8 +7,9 @@
 # At minute MINUTES/2 one instance is killed with SIGKILL and started again on the same
 # port 5 s later; nginx sends requests to the survivor meanwhile (max_fails=1
 # fail_timeout=2s; idempotent requests that fail on the killed instance are passed on,
-# POSTs are not, as nginx does by default). Afterwards every acknowledged review must be in
-# the database exactly once (acked_writes.py check).
+# and so are the answers' POSTs, which carry a review id and are recorded once however
+# often they arrive; other POSTs are not, as nginx does by default). Afterwards every
+# acknowledged review must be in the database exactly once (acked_writes.py check).
 #
 # Usage: bench/soak.sh [MINUTES=10] [MEMBERS=1000]
 #   SOAK_SLICE=SECONDS  the length of a measured slice, "a minute" [60]
@@ -54,6 +55,8 @@ p2=$(start_instance s2 "$url" "${serve[@]}")
 front=$(free_port)
 NGINX_SERVER_PARAMS="max_fails=1 fail_timeout=2s" \
   NGINX_LOCATION="proxy_next_upstream error timeout; proxy_next_upstream_tries 2; proxy_connect_timeout 2s;" \
+  NGINX_RETRIED_POSTS="/api/v1/study/reviews|/study/answer" \
+  NGINX_RETRIED_LOCATION="proxy_next_upstream error timeout non_idempotent; proxy_next_upstream_tries 2; proxy_connect_timeout 2s;" \
   start_nginx "$front" "$p1" "$p2"
 base="http://127.0.0.1:$front"
 tokens s "$base"

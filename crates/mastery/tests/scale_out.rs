@@ -5,6 +5,8 @@
 //! - two `mastery serve` instances behind nginx on loopback; a study session runs through
 //!   nginx, one instance is killed with SIGKILL in the middle, and the session goes on
 //!   through the other without losing or doubling an acknowledged review;
+//! - an answer taken by an instance that dies before answering is passed to the other by
+//!   nginx configured as docs/deploy.md says (any other POST gets 502);
 //! - an instance on a throwaway PostgreSQL server (its own `initdb` cluster on its own
 //!   port; the machine's shared server is never stopped): when the database goes away,
 //!   requests fail fast with 503 and `/readyz` says why; when it comes back, the instance
@@ -55,6 +57,15 @@ fn session(addr: &str) -> (String, String) {
         .unwrap()
         .to_owned();
     (cookie, token)
+}
+
+/// nginx and a fresh database, or `None` when either is missing (said by [`missing`]).
+fn nginx_and_database() -> Option<(PathBuf, TestDatabase)> {
+    let Some(nginx) = find_program("nginx", &["/usr/sbin"]) else {
+        missing("nginx (apt-get install nginx)");
+        return None;
+    };
+    Some((nginx, fresh_database()?))
 }
 
 /// Question ids of the built-in guide that can be reviewed.
@@ -131,19 +142,21 @@ impl Nginx {
             .iter()
             .map(|u| format!("    server {u} max_fails=1 fail_timeout=30s;\n"))
             .collect();
-        // As in docs/deploy.md: a failed connection is retried on the other instance; POSTs
-        // are not retried by nginx, the client retries them with the same review id.
+        // As in docs/deploy.md: a failed connection is retried on the other instance, and
+        // so are the answers' POSTs (they carry a review id); the client retries too.
+        let proxy = "proxy_pass http://mastery;\n    proxy_http_version 1.1;\n\
+             proxy_set_header Connection \"\";\n    proxy_set_header Host $http_host;\n\
+             proxy_connect_timeout 1s;\n";
         let conf = format!(
             "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
              error_log {d}/error.log;\nevents {{ worker_connections 256; }}\nhttp {{\n\
              access_log off;\nclient_body_temp_path {d}/body;\nproxy_temp_path {d}/proxy;\n\
              fastcgi_temp_path {d}/fastcgi;\nuwsgi_temp_path {d}/uwsgi;\nscgi_temp_path {d}/scgi;\n\
              upstream mastery {{\n{servers}    keepalive 8;\n}}\n\
-             server {{\n  listen 127.0.0.1:{port};\n  location / {{\n\
-             proxy_pass http://mastery;\n    proxy_http_version 1.1;\n\
-             proxy_set_header Connection \"\";\n    proxy_set_header Host $http_host;\n\
-             proxy_next_upstream error timeout http_502 http_503;\n\
-             proxy_connect_timeout 1s;\n  }}\n}}\n}}\n"
+             server {{\n  listen 127.0.0.1:{port};\n  location / {{\n    {proxy}\
+             proxy_next_upstream error timeout http_502 http_503;\n  }}\n\
+             location ~ ^/(api/v1/study/reviews|study/answer)$ {{\n    {proxy}\
+             proxy_next_upstream error timeout http_502 http_503 non_idempotent;\n  }}\n}}\n}}\n"
         );
         let conf_path = dir.path().join("nginx.conf");
         std::fs::write(&conf_path, conf).unwrap();
@@ -193,11 +206,7 @@ fn review_until_acknowledged(
 
 #[test]
 fn a_study_session_survives_losing_one_of_two_instances() {
-    let Some(nginx) = find_program("nginx", &["/usr/sbin"]) else {
-        missing("nginx (apt-get install nginx)");
-        return;
-    };
-    let Some(database) = fresh_database() else {
+    let Some((nginx, database)) = nginx_and_database() else {
         return;
     };
     let data_a = tempfile::tempdir().unwrap();
@@ -260,6 +269,90 @@ fn a_study_session_survives_losing_one_of_two_instances() {
     b.wait().unwrap();
 }
 
+/// An upstream that reads each request and closes the connection without answering, as an
+/// instance killed with the request in flight does; counts the requests it took.
+fn dying_upstream() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::Read as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let taken = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = taken.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            stream
+                .set_read_timeout(Some(Duration::from_millis(300)))
+                .unwrap();
+            let mut request = [0u8; 8192];
+            if stream.read(&mut request).is_ok_and(|n| n > 0) {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    (addr, taken)
+}
+
+#[test]
+fn an_answer_in_flight_on_a_dying_instance_is_passed_to_the_other() {
+    use std::sync::atomic::Ordering;
+    let Some((nginx, database)) = nginx_and_database() else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let (mut live, addr) = start(data.path(), &["--database", &database.url]);
+    let session = session(&addr);
+    let questions = questions(&addr);
+    let headers = [
+        ("cookie", session.0.as_str()),
+        ("x-csrf-token", session.1.as_str()),
+        ("content-type", "application/json"),
+    ];
+
+    // Answers: the one the dying instance took is passed to the live one, as docs/deploy.md
+    // configures nginx; every answer is acknowledged and recorded once.
+    let (dying, taken) = dying_upstream();
+    let port = free_port();
+    let front = Nginx::start(&nginx, port, &[&dying, &addr]);
+    let through = format!("127.0.0.1:{port}");
+    let mut sent = Vec::new();
+    for (n, question) in questions.iter().enumerate().take(6) {
+        let id = format!("in-flight-{n:03}");
+        let (status, text) = review(&through, &session, question, &id).unwrap();
+        assert_eq!(
+            status,
+            200,
+            "answer {n} ({} taken by the dying instance): {text}",
+            taken.load(Ordering::SeqCst)
+        );
+        sent.push(id);
+    }
+    assert_eq!(
+        taken.load(Ordering::SeqCst),
+        1,
+        "the dying instance took one answer"
+    );
+    let log = export(&addr, &session);
+    for id in &sent {
+        assert_eq!(log.matches(&format!(",{id},")).count(), 1, "{id}");
+    }
+    drop(front);
+
+    // Any other POST the dying instance took is not sent again: 502, as nginx does by
+    // default (so the configuration above is what keeps answers).
+    let (dying, taken) = dying_upstream();
+    let port = free_port();
+    let _front = Nginx::start(&nginx, port, &[&dying, &addr]);
+    let through = format!("127.0.0.1:{port}");
+    let mut statuses = Vec::new();
+    while taken.load(Ordering::SeqCst) == 0 && statuses.len() < 6 {
+        let (status, _) = request(&through, "POST", "/api/v1/study/undo", &headers, "{}").unwrap();
+        statuses.push(status);
+    }
+    assert!(statuses.contains(&502), "{statuses:?}");
+    live.kill().unwrap();
+    live.wait().unwrap();
+}
+
 /// The value of the session cookie set by a response, if any.
 fn set_cookie(text: &str) -> Option<String> {
     text.lines()
@@ -277,11 +370,7 @@ fn page_token(text: &str) -> String {
 
 #[test]
 fn sessions_are_shared_by_two_instances_behind_nginx() {
-    let Some(nginx) = find_program("nginx", &["/usr/sbin"]) else {
-        missing("nginx (apt-get install nginx)");
-        return;
-    };
-    let Some(database) = fresh_database() else {
+    let Some((nginx, database)) = nginx_and_database() else {
         return;
     };
     let data_a = tempfile::tempdir().unwrap();
