@@ -334,7 +334,7 @@ def soak(rows, figures, acked, check, nginx_log=None):
               f"(served by s2): the survivor {'served on' if down_acks else 'DID NOT SERVE'}")
         print(f"  the writer's failures from the kill to s1's readiness + 2 s: {len(failures)}"
               + (f" ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})" if kinds else "")
-              + " (expected: only POSTs that were in flight on s1, which nginx does not pass on)")
+              + " (expected: only POSTs other than answers that were in flight on s1: nginx passes answers on, they carry a review id)")
         verdicts.append(("the survivor served during the kill", bool(down_acks)))
         k = next((f for f in per if f["m"] == kill_slice), None)
         if k:
