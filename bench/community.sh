@@ -68,8 +68,9 @@ PY
 report() { python3 bench/community_report.py "$results" "$figures" "$1"; }
 
 # measure SETUP BASE DATABASE INSTANCE...: the guide page alone and reviews alone at 64
-# connections (the figures the references compare with), then the mixed workload, then
-# the reviews stored. Each run starts once the instances are idle.
+# connections (the figures the references compare with), then the mixed workload with the
+# CPU time of each kind of process, then the reviews stored. Each run starts once the
+# instances are idle.
 measure() {
   local setup=$1 base=$2 db=$3; shift 3
   tokens "$setup" "$base"
@@ -78,7 +79,13 @@ measure() {
   settle "$@"
   load "$setup" alone "$base" review="$connections"
   settle "$@"
+  # Where the cores go during the mix (bench/cpu_split.py): the app, PostgreSQL, wrk, nginx.
+  python3 bench/cpu_split.py "$work/cpu-$setup" &
+  local sampler=$!
   mixed_load "$setup" mix "$base"
+  kill -TERM "$sampler"
+  wait "$sampler" || true
+  sed "s/^cpu_/cpu_${setup}_/" "$work/cpu-$setup" >>"$figures"
   stored_reviews "$setup" "$db"
 }
 

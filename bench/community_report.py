@@ -23,6 +23,7 @@ NAMES = {
 }
 KINDS = ["guide", "question", "queue", "review", "mark", "search"]
 P99_TARGET_MS = 50.0
+CPU_KINDS = ("mastery", "postgres", "wrk", "nginx", "other")
 
 
 def read_results(path):
@@ -106,6 +107,13 @@ def table(setup, rows, figures):
                        else f"MISSING: {acked - int(stored)} acknowledged reviews are not stored")
             print(f"  reviews acknowledged (200, \"recorded\":true), alone and mixed: {acked}; stored (review_id LIKE 'bench-%'): "
                   f"{stored}: {verdict}")
+    cpu = {k: float(figures[f"cpu_{setup}_{k}"]) for k in CPU_KINDS + ("busy", "wall", "cores")
+           if f"cpu_{setup}_{k}" in figures}
+    if cpu.get("busy") and cpu.get("wall"):
+        # CPU seconds per kind of process during the mix, as shares of the machine's busy time.
+        parts = ", ".join(f"{k} {cpu.get(k, 0):.1f} s ({pct(cpu.get(k, 0), cpu['busy'])})" for k in CPU_KINDS)
+        print(f"  CPU during the mix (bench/cpu_split.py): {parts}; the machine busy "
+              f"{cpu['busy']:.1f} of {cpu['wall'] * cpu.get('cores', 1):.1f} core-seconds")
     if setup == "b" and "pgbench_tps" in figures:
         print(f"  pgbench, the statements of one review (bench/review.pgbench, -M prepared -c {figures.get('connections', 64)} -j 2): "
               f"{float(figures['pgbench_tps']):.1f} tps, latency average {figures.get('pgbench_latency_ms', '?')} ms, "
