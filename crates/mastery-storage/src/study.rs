@@ -140,7 +140,8 @@ pub struct ReviewDay {
     pub day: i64,
     /// Reviews that day.
     pub reviews: i64,
-    /// Time spent on them in milliseconds, each review counted up to [`DAY_MS`].
+    /// Time spent on them in milliseconds, each review counted from 0 (a negative time,
+    /// which only a damaged database holds) up to [`DAY_MS`].
     pub time_ms: i64,
     /// Reviews of cards that were in the Review phase.
     pub matured: i64,

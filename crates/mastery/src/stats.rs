@@ -98,7 +98,7 @@ impl Row {
         self.all += other.all;
         self.retention.0 += other.retention.0;
         self.retention.1 += other.retention.1;
-        self.time_ms += other.time_ms;
+        self.time_ms = self.time_ms.saturating_add(other.time_ms);
     }
 }
 
@@ -182,7 +182,11 @@ pub fn rows(
     for review in reviews {
         let r = row(&mut by_guide, &review.key.guide);
         r.all += 1;
-        r.time_ms += u64::try_from(review.time_spent_ms).unwrap_or(0);
+        // As the stats page counts it: 0 to a day per review.
+        let spent = review
+            .time_spent_ms
+            .clamp(0, mastery_study::stats::MAX_REVIEW_TIME_MS);
+        r.time_ms = r.time_ms.saturating_add(u64::try_from(spent).unwrap_or(0));
         if today.contains(review.reviewed_at) {
             r.today += 1;
         }

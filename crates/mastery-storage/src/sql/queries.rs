@@ -160,7 +160,8 @@ static REVIEW_DAYS: LazyLock<String> = LazyLock::new(|| {
     let negative = format!("CASE WHEN reviewed_at % {day} < 0 THEN 1 ELSE 0 END");
     format!(
         "SELECT day, COUNT(*) AS reviews, \
-         CAST(SUM(CASE WHEN time_spent_ms > {day} THEN {day} ELSE time_spent_ms END) AS BIGINT) \
+         CAST(SUM(CASE WHEN time_spent_ms < 0 THEN 0 WHEN time_spent_ms > {day} THEN {day} \
+         ELSE time_spent_ms END) AS BIGINT) \
          AS time_ms, \
          CAST(SUM(CASE WHEN before_phase = 'review' THEN 1 ELSE 0 END) AS BIGINT) AS matured, \
          CAST(SUM(CASE WHEN before_phase = 'review' AND rating <> 1 THEN 1 ELSE 0 END) AS BIGINT) \
