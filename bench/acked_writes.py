@@ -10,9 +10,10 @@ keep-alive connection to BASE_URL, as random learners among the first N of SESSI
 bench/csrf_tokens.py), about random questions of QUESTIONS (comma-separated), until it
 gets SIGTERM or SIGINT. Every review id is new (`bench-w-TAG-THREAD-N`). Each review the
 server acknowledged is appended to OUT at once as "USERNAME REVIEW_ID HOW UNIX_TIME": HOW is
-`recorded` (200 with "recorded":true) or `retried` (a review whose first attempt failed
-without an answer or with 502, 503 or 504, sent once more with the same id as a client
-should, and answered 200 with "recorded":false: the first attempt had been kept). Failures go to OUT.errors as
+`recorded` (200 with "recorded":true) or `retried` (200 with "recorded":false: an earlier
+delivery of the same id had been kept; either this writer sent it again after no answer
+or a 502, 503 or 504, as a client should, or nginx passed it to the other instance after
+the first one took it and died before answering). Failures go to OUT.errors as
 "UNIX_TIME WHAT" lines (WHAT: an HTTP status or the socket error's name); a summary is
 printed at the end.
 
@@ -95,7 +96,6 @@ class Writer:
                 "guide": "python-django", "question": rng.choice(self.questions),
                 "rating": 3, "review_id": review_id,
             }).encode()
-            attempt = "recorded"
             for _ in range(2):  # the first attempt, and once more with the same id after no answer
                 with self.lock:
                     self.sent += 1
@@ -105,17 +105,17 @@ class Writer:
                     self.failed(type(e).__name__)
                     conn.close()
                     conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                    attempt = "retried"
                     time.sleep(0.05)
                     continue
                 if status == 200 and b'"recorded":true' in answer:
                     self.acknowledged(learner[0], review_id, "recorded")
-                elif status == 200 and attempt == "retried" and b'"recorded":false' in answer:
+                elif status == 200 and b'"recorded":false' in answer:
+                    # Every id is new, so only a second delivery meets a kept review: ours
+                    # after a failure, or nginx's to the other instance.
                     self.acknowledged(learner[0], review_id, "retried")
                 elif status in (502, 503, 504):
                     # The proxy or the server could not say whether it was kept: try again.
                     self.failed(str(status))
-                    attempt = "retried"
                     time.sleep(0.05)
                     continue
                 else:
@@ -132,7 +132,7 @@ class Writer:
                 w.join(0.2)
         failures = ", ".join(f"{k} {v}" for k, v in sorted(self.failures.items())) or "none"
         print(f"writer: {self.sent} requests, {self.recorded + self.retried} acknowledged "
-              f"({self.recorded} recorded, {self.retried} recorded on a retry with the same id), "
+              f"({self.recorded} recorded, {self.retried} kept from an earlier delivery of the same id), "
               f"failures: {failures}")
 
 

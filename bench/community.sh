@@ -33,6 +33,10 @@ members=${2:-1000}
 days=${COMMUNITY_DAYS:-365}
 timeout=${WRK_TIMEOUT:-2s}
 connections=${CONNECTIONS:-64}
+[[ $connections =~ ^[0-9]+$ ]] && [ "$connections" -ge 2 ] || {
+  echo "CONNECTIONS must be a whole number of at least 2 (a kind alone runs two wrk threads), not $connections" >&2
+  exit 2
+}
 need_tools bench/community.sh wrk nginx curl psql pgbench python3
 need_postgres
 bench_binaries mastery mastery-bench
@@ -90,7 +94,7 @@ measure() {
 }
 
 figure connections "$connections"
-echo "mixed workload: $members learners at $connections connections ($(for k in "${mix_kinds[@]}"; do printf '%s %s, ' "$k" "${mix[$k]}"; done | sed 's/, $//')), ${duration}s per run"
+echo "mixed workload: $members learners, $connections connections for a kind alone, the mix $(mix_specs | tr '\n' ' ' | sed 's/ $//') (${duration}s per run)"
 
 # (a) SQLite, one instance.
 generate "$work/a.db" "$work/sessions-a"

@@ -8,6 +8,10 @@ that start and end during the load (wrk) are counted too, less at most one sampl
 OUT gets "cpu_KIND SECONDS" lines (KIND: mastery, postgres, wrk, nginx, other), "cpu_busy
 SECONDS" (the whole machine's busy time from /proc/stat, every core), "cpu_wall SECONDS"
 and "cpu_cores N", in the "NAME VALUE" form of bench/community.sh's figures.
+
+It counts every process on the machine by the start of its name, so run it on a machine
+doing nothing else (another PostgreSQL cluster or a build would be counted too); "busy"
+is every core's time outside idle and I/O wait (steal included, as the machine's loss).
 """
 
 import os

@@ -235,14 +235,20 @@ load() {
   done
 }
 
-# mixed_load SETUP RUN BASE: the mix above, scaled to CONNECTIONS in all when set (each
-# kind keeps at least one).
-mixed_load() {
-  local specs=() kind n all=${CONNECTIONS:-64}
+# mix_specs: the mix above as KIND=CONNECTIONS words, scaled to CONNECTIONS in all when set
+# (rounded; each kind keeps at least one, so the sum can differ a little).
+mix_specs() {
+  local kind n all=${CONNECTIONS:-64}
   for kind in "${mix_kinds[@]}"; do
     n=$(( (mix[$kind] * all + 32) / 64 ))
-    specs+=("$kind=$(( n > 0 ? n : 1 ))")
+    echo "$kind=$(( n > 0 ? n : 1 ))"
   done
+}
+
+# mixed_load SETUP RUN BASE: the mix of mix_specs.
+mixed_load() {
+  local specs
+  mapfile -t specs < <(mix_specs)
   load "$1" "$2" "$3" "${specs[@]}"
 }
 
