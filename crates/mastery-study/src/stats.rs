@@ -5,7 +5,7 @@
 //! The callers (the web page, the JSON API, `mastery stats`) read the review log summed per
 //! learner day, the card states and the ticks from storage and convert them into the small
 //! input types here ([`DayTotals`], [`CardInput`], [`QuestionRef`]); this crate does not know
-//! storage. Reviews in memory are summed with [`DayTotals::of`]. Time
+//! storage. Time
 //! is passed in (`now`) with the learner's [`DayClock`], so "today", a day's reviews and a
 //! week are the learner's own, as on the study page.
 //!
@@ -24,12 +24,12 @@
 
 mod calendar;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use mastery_content::Guide;
 
 pub use self::calendar::{Date, Day, week_start, weekday, weekday_name};
-use crate::scheduler::{CardState, DAY_MS, DayClock, Millis, Phase, Rating, is_mastered};
+use crate::scheduler::{CardState, DAY_MS, DayClock, Millis, is_mastered};
 
 /// Days of activity returned, today included (the heatmap's year).
 pub const ACTIVITY_DAYS: usize = 365;
@@ -44,19 +44,6 @@ pub const MIN_RETENTION_REVIEWS: usize = 5;
 pub const MAX_REVIEW_TIME_MS: i64 = DAY_MS;
 /// Intensity levels of a day on the heatmap: 0 (no review) to `HEAT_LEVELS - 1`.
 pub const HEAT_LEVELS: u8 = 5;
-
-/// One review, as the statistics need it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReviewInput {
-    /// When the answer was rated.
-    pub at: Millis,
-    /// The rating.
-    pub rating: Rating,
-    /// The card's phase before the review ([`Phase::New`] for a card never reviewed).
-    pub before: Phase,
-    /// Time spent on the card, in milliseconds (negative values count as 0).
-    pub time_spent_ms: i64,
-}
 
 /// A question of a guide.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -101,8 +88,7 @@ pub struct StatsInput<'g> {
 }
 
 /// The review log of one learner day, summed: everything the statistics read of reviews.
-/// Storage sums it in the database (a few hundred rows for a year, not one per review);
-/// [`DayTotals::of`] sums reviews in memory the same way.
+/// Storage sums it in the database (a few hundred rows for a year, not one per review).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DayTotals {
     /// The learner day ([`DayClock::day_index`]).
@@ -116,27 +102,6 @@ pub struct DayTotals {
     pub matured: usize,
     /// Of those, the ones not rated Again.
     pub passed: usize,
-}
-
-impl DayTotals {
-    /// `reviews` summed per learner day of `clock`, oldest day first.
-    pub fn of(reviews: &[ReviewInput], clock: DayClock) -> Vec<DayTotals> {
-        let mut days: BTreeMap<i64, DayTotals> = BTreeMap::new();
-        for r in reviews {
-            let day = clock.day_index(r.at);
-            let totals = days.entry(day).or_insert(DayTotals {
-                day,
-                ..DayTotals::default()
-            });
-            totals.reviews += 1;
-            totals.time_ms = totals.time_ms.saturating_add(time_of(r));
-            if r.before == Phase::Review {
-                totals.matured += 1;
-                totals.passed += usize::from(r.rating.is_pass());
-            }
-        }
-        days.into_values().collect()
-    }
 }
 
 /// What the learner did on one day.
@@ -265,10 +230,6 @@ impl Stats {
     pub fn busiest_day(&self) -> usize {
         self.days.iter().map(|d| d.reviews).max().unwrap_or(0)
     }
-}
-
-fn time_of(review: &ReviewInput) -> u64 {
-    u64::try_from(review.time_spent_ms.min(MAX_REVIEW_TIME_MS)).unwrap_or(0)
 }
 
 /// Reviews and time per day over the `days` days ending today, oldest first.
@@ -571,6 +532,8 @@ pub fn compute(input: &StatsInput<'_>, now: Millis, clock: DayClock) -> Stats {
 mod tests {
     use super::*;
     use crate::scheduler::{DAY_MS, HOUR_MS, MemoryState};
+    use crate::scheduler::{Phase, Rating};
+    use std::collections::BTreeMap;
 
     /// 2025-06-11T12:00:00Z, a Wednesday; UTC learner, days start at 04:00.
     const NOW: Millis = 1_749_643_200_000;
@@ -582,6 +545,44 @@ mod tests {
     /// Noon, `days` days before NOW's day (negative: after).
     fn ago(days: i64) -> Millis {
         NOW - days * DAY_MS
+    }
+
+    /// One review, as the statistics need it.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct ReviewInput {
+        /// When the answer was rated.
+        at: Millis,
+        /// The rating.
+        rating: Rating,
+        /// The card's phase before the review ([`Phase::New`] for a card never reviewed).
+        before: Phase,
+        /// Time spent on the card, in milliseconds (negative values count as 0).
+        time_spent_ms: i64,
+    }
+
+    impl DayTotals {
+        /// `reviews` summed per learner day of `clock`, oldest day first, as storage sums
+        /// them in SQL.
+        fn of(reviews: &[ReviewInput], clock: DayClock) -> Vec<DayTotals> {
+            let mut days: BTreeMap<i64, DayTotals> = BTreeMap::new();
+            for r in reviews {
+                let day = clock.day_index(r.at);
+                let totals = days.entry(day).or_insert(DayTotals {
+                    day,
+                    ..DayTotals::default()
+                });
+                totals.reviews += 1;
+                let time = r.time_spent_ms.clamp(0, MAX_REVIEW_TIME_MS);
+                totals.time_ms = totals
+                    .time_ms
+                    .saturating_add(u64::try_from(time).unwrap_or(0));
+                if r.before == Phase::Review {
+                    totals.matured += 1;
+                    totals.passed += usize::from(r.rating.is_pass());
+                }
+            }
+            days.into_values().collect()
+        }
     }
 
     fn review(at: Millis, rating: u8, before: Phase) -> ReviewInput {
