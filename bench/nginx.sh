@@ -43,3 +43,20 @@ nginx_static() {
   server { listen 127.0.0.1:$3; root $2; }
 CONF
 }
+
+# run_wrk LABEL URL [COOKIE] [ACCEPT_ENCODING]: wrk -t2 at `connections` connections for
+# `duration` seconds (variables of the calling script); prints LABEL, requests/s, p99 and
+# any errors, and writes the requests/s to WORK/rps-LABEL (spaces and slashes as `_`)
+# for the script's ratios.
+run_wrk() {
+  local out args=()
+  [ -n "${3:-}" ] && args+=(-H "Cookie: $3")
+  [ -n "${4:-}" ] && args+=(-H "Accept-Encoding: $4")
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "${args[@]}" "$2")
+  local rps p99 errors
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
+  printf '%-34s %12s req/s   p99 %-9s %s\n' "$1" "$rps" "$p99" "$errors"
+  echo "$rps" >"$work/rps-$(tr ' /' '__' <<<"$1")"
+}

@@ -66,10 +66,9 @@ settle s1 s2
 
 # wrk's review connections make room for the writer's: 64 in all.
 specs=()
-for kind in "${mix_kinds[@]}"; do
-  conns=${mix[$kind]}
-  [ "$kind" = review ] && conns=$((conns - writers))
-  specs+=("$kind=$conns")
+for spec in $(mix_specs); do
+  [ "${spec%=*}" = review ] && spec="review=$(( ${spec#*=} - writers ))"
+  specs+=("$spec")
 done
 
 rss() { # LABEL: the instance's resident set in KiB (0 when it is not running)

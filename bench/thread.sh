@@ -6,18 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/nginx.sh
-. bench/setups.sh  # free_port, sign_in
-bin="${CARGO_TARGET_DIR:-target}/release"
+. bench/setups.sh  # need_tools, bench_binaries, setups_init, free_port, sign_in
 duration=${1:-10}
 connections=64
 posts=200
-for tool in wrk nginx curl python3; do
-  command -v "$tool" >/dev/null || { echo "bench/thread.sh needs $tool (apt-get install wrk nginx curl python3)"; exit 2; }
-done
-cargo build --release -p mastery >&2
-work=$(mktemp -d)
-chmod 755 "$work"  # nginx workers run as an unprivileged user
-trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+need_tools bench/thread.sh wrk nginx curl python3
+bench_binaries mastery
+setups_init
 pass='benchmark passphrase that is long'
 for name in writer reader; do
   "$bin"/mastery user add "$name" --data-dir "$work/data" --password-stdin <<<"$pass" >/dev/null
@@ -82,18 +77,6 @@ nginx_static "$work" "$work/www" "$nport"
 
 # One request at a time first: a single page's cost, without queueing.
 for _ in 1 2 3; do curl -s -o /dev/null -w 'one request alone: %{time_total}s\n' -H "Cookie: $reader" "$page"; done
-run_wrk() { # label url [cookie] [accept-encoding]
-  local out args=()
-  [ -n "${3:-}" ] && args+=(-H "Cookie: $3")
-  [ -n "${4:-}" ] && args+=(-H "Accept-Encoding: $4")
-  out=$(wrk -t2 -c$connections -d"${duration}s" --latency "${args[@]}" "$2")
-  local rps p99 errors
-  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-  errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
-  printf '%-34s %12s req/s   p99 %-9s %s\n' "$1" "$rps" "$p99" "$errors"
-  echo "$rps" >"$work/rps-$(tr ' /' '__' <<<"$1")"
-}
 echo
 echo "a thread of $posts posts read by a signed-in member, $connections connections, ${duration}s each, wrk -t2"
 echo "page: $(wc -c <"$work/www/thread.html") bytes ($(wc -c <"$work/www/thread.html.gz") gzip)"

@@ -54,19 +54,6 @@ echo ok >"$work/www/index.html"
 nginx_static "$work" "$work/www" "$nport"
 curl -fs "http://127.0.0.1:$nport/real.html" >/dev/null || { echo "nginx does not serve the page"; exit 1; }
 
-run_wrk() { # label url [cookie] [accept-encoding]
-  local out args=()
-  [ -n "${3:-}" ] && args+=(-H "Cookie: $3")
-  [ -n "${4:-}" ] && args+=(-H "Accept-Encoding: $4")
-  out=$(wrk -t2 -c$connections -d"${duration}s" --latency "${args[@]}" "$2")
-  local rps p99 errors
-  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-  errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
-  printf '%-32s %12s req/s   p99 %-9s %s\n' "$1" "$rps" "$p99" "$errors"
-  echo "$rps" >"$work/rps-$(tr ' /' '__' <<<"$1")"
-}
-
 echo
 echo "guide page, $connections connections, ${duration}s each, wrk -t2 (same machine, same run)"
 echo "sizes: real $(wc -c <"$work/www/real.html") bytes ($(wc -c <"$work/www/real.html.gz") gzip), synthetic $(wc -c <"$work/www/synthetic.html") bytes ($(wc -c <"$work/www/synthetic.html.gz") gzip)"
